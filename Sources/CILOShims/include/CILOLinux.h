@@ -1,0 +1,15 @@
+// Linux headers the Glibc Swift module does not export (epoll, eventfd), and a
+// function for gettid(), which glibc declares only under _GNU_SOURCE.
+#ifndef ILONET_CILOLINUX_H
+#define ILONET_CILOLINUX_H
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+pid_t ilo_gettid(void);
+// accept4() is declared only under _GNU_SOURCE.
+int ilo_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+
+#endif

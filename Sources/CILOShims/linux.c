@@ -1,0 +1,10 @@
+#define _GNU_SOURCE
+#include <unistd.h>
+#include <sys/socket.h>
+#include "CILOLinux.h"
+
+pid_t ilo_gettid(void) { return gettid(); }
+
+int ilo_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
+    return accept4(fd, address, length, flags);
+}

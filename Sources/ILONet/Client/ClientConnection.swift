@@ -1,0 +1,160 @@
+import Glibc
+internal import CILOShims
+
+/// Where and as whom a client connects.
+public struct ClientOptions: Sendable {
+    public var node: Endpoint
+    /// The name the node's certificate must carry; defaults to the host of `node`.
+    public var serverName: String?
+    public var certificatePath: String
+    public var privateKeyPath: String
+    public var caPath: String
+    public var timeout: Double = 30
+
+    public init(node: Endpoint, certificatePath: String, privateKeyPath: String, caPath: String, serverName: String? = nil) {
+        self.node = node
+        self.certificatePath = certificatePath
+        self.privateKeyPath = privateKeyPath
+        self.caPath = caPath
+        self.serverName = serverName
+    }
+}
+
+/// A blocking, one-request-at-a-time protocol client, as `ilo` uses it.
+/// Not shared between threads.
+public final class ClientConnection {
+    private let fd: Int32
+    private let tls: TLSSession
+    private var decoder: FrameDecoder
+    private var nextRequestID: UInt32 = 1
+    private var received: [Frame] = []
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+
+    /// The node's identity from its certificate, and what it said in WELCOME.
+    public let nodeIdentity: PeerIdentity
+    public private(set) var welcome: Message
+
+    public init(_ options: ClientOptions) throws(ClientError) {
+        let context: TLSContext
+        do throws(OpenSSLError) {
+            context = try TLSContext(
+                .makeClientConfiguration(certificate: options.certificatePath, privateKey: options.privateKeyPath, trustRoots: options.caPath))
+        } catch {
+            throw .tls(error)
+        }
+        let fd: Int32
+        do throws(SystemError) {
+            fd = try Socket.connect(to: options.node)
+        } catch {
+            throw .connect(options.node, error)
+        }
+        self.fd = fd
+        do throws(ClientError) {
+            try ClientConnection.waitUntilConnected(fd, endpoint: options.node, timeout: options.timeout)
+            // Blocking from here on, with timeouts on every read and write.
+            let flags = fcntl(fd, F_GETFL)
+            _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+            var timeout = timeval(tv_sec: Int(options.timeout), tv_usec: 0)
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            do throws(OpenSSLError) {
+                tls = try TLSSession(context: context, fd: fd, serverName: options.serverName ?? options.node.host)
+            } catch {
+                throw ClientError.tls(error)
+            }
+            switch tls.handshake() {
+            case .done: break
+            case .failed(let error): throw ClientError.tls(error)
+            case .closed: throw ClientError.tls(OpenSSLError("TLS handshake", stack: ["the node closed the connection (is this client's certificate accepted?)"]))
+            case .wantRead, .wantWrite: throw ClientError.timedOut("during the TLS handshake")
+            }
+            do throws(IdentityError) { nodeIdentity = try tls.peerIdentity() } catch { throw ClientError.identity(error) }
+            decoder = FrameDecoder(maximumFrameSize: 64 << 20)
+            welcome = Message(.welcome)
+            welcome = try request(.hello, ["protocol": "ilonet", "versions": [1], "agent": .string("ilo/\(ILONetVersion.current)")])
+            guard welcome.type == .welcome else { throw ClientError.malformed("expected WELCOME, got \(welcome.type)") }
+        } catch {
+            buffer.deallocate()
+            Glibc.close(fd)
+            throw error
+        }
+    }
+
+    deinit {
+        tls.shutdown()
+        Glibc.close(fd)
+        buffer.deallocate()
+    }
+
+    private static func waitUntilConnected(_ fd: Int32, endpoint: Endpoint, timeout: Double) throws(ClientError) {
+        var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        let rc = poll(&poller, 1, Int32(timeout * 1000))
+        if rc == 0 { throw .timedOut("connecting to \(endpoint)") }
+        let error = Socket.pendingError(fd)
+        if rc < 0 || error != 0 { throw .connect(endpoint, SystemError("connect", errno: rc < 0 ? errno : error)) }
+    }
+
+    /// Sends one request and waits for its answer; an ERROR answer throws `.refused`.
+    @discardableResult
+    public func request(_ type: MessageType, _ body: JSONValue = .object([:])) throws(ClientError) -> Message {
+        let id = nextRequestID
+        nextRequestID &+= 1
+        try send(Message(type, requestID: id, body).frame)
+        while true {
+            let frame = try receiveFrame()
+            let message: Message
+            do throws(ProtocolError) { message = try Message(frame: frame) } catch { throw .malformed(error.description) }
+            if message.type == .error {
+                let error = ProtocolError(message: message)
+                if message.requestID == id || error.code.closesConnection { throw .refused(error) }
+                continue
+            }
+            if message.type == .ping {
+                try send(Message(.pong, requestID: message.requestID).frame)
+                continue
+            }
+            if message.requestID == id { return message }
+        }
+    }
+
+    /// Writes raw bytes, for tests that speak to the node below the protocol.
+    public func sendRaw(_ bytes: [UInt8]) throws(ClientError) {
+        var offset = 0
+        while offset < bytes.count {
+            let result = bytes.withUnsafeBytes { raw in tls.write(UnsafeRawBufferPointer(rebasing: raw[offset...])) }
+            switch result {
+            case .done(let n): offset += n
+            case .closed: throw .connectionClosed
+            case .failed(let e): throw .tls(e)
+            case .wantRead, .wantWrite: throw .timedOut("sending")
+            }
+        }
+    }
+
+    public func send(_ frame: Frame) throws(ClientError) { try sendRaw(frame.encoded()) }
+
+    /// The next frame from the node (blocking).
+    public func receiveFrame() throws(ClientError) -> Frame {
+        while received.isEmpty {
+            switch tls.read(into: buffer) {
+            case .done(let n):
+                do throws(FrameError) {
+                    received += try decoder.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                } catch {
+                    throw .malformed(error.description)
+                }
+            case .closed: throw .connectionClosed
+            case .failed(let e): throw .tls(e)
+            case .wantRead, .wantWrite: throw .timedOut("waiting for the node's answer")
+            }
+        }
+        return received.removeFirst()
+    }
+
+    public func close() {
+        _ = try? send(Message(.bye, requestID: 0).frame)
+    }
+}
+
+@available(*, unavailable)
+extension ClientConnection: Sendable {}

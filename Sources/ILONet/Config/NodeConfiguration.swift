@@ -1,0 +1,165 @@
+import Foundation
+
+/// What a node is on the network (docs/DESIGN brief). One binary, four roles.
+public enum NodeRole: String, Sendable, CaseIterable {
+    case post, regionalHub = "regional-hub", boardHub = "board-hub", authority
+}
+
+/// A node's configuration, read from a file such as `config/hub.conf`.
+/// Every key is documented in that example file.
+public struct NodeConfiguration: Sendable {
+    public var name: String
+    public var role: NodeRole
+    public var listen: [Endpoint]
+    public var storePath: String
+    public var tls: TLSConfiguration
+    public var maximumFrameSize: Int = 1 << 20
+    public var maximumConnections: Int = 20_000
+    public var handshakeTimeout: Double = 10
+    public var helloTimeout: Double = 10
+    public var idleTimeout: Double = 600
+    /// Requests of one connection waiting for the store before it stops reading.
+    public var maximumInFlightPerConnection: Int = 1024
+    public var threads: Int = 0  // 0: one per core
+    public var logLevel: LogLevel = .info
+
+    static let knownKeys = [
+        "node.name", "node.role", "listen", "store", "tls.certificate", "tls.key", "tls.ca", "tls.min-version",
+        "limits.max-frame-bytes", "limits.max-connections", "limits.handshake-timeout", "limits.hello-timeout",
+        "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level",
+    ]
+    static let repeatableKeys: Set<String> = ["listen"]
+
+    public init(name: String, role: NodeRole, listen: [Endpoint], storePath: String, tls: TLSConfiguration) {
+        self.name = name
+        self.role = role
+        self.listen = listen
+        self.storePath = storePath
+        self.tls = tls
+    }
+
+    /// Reads and checks a configuration file. All problems are reported together.
+    public static func load(_ path: String) throws(ConfigErrors) -> NodeConfiguration {
+        let file = try ConfigFile.load(path)
+        var errors: [ConfigError] = file.syntaxErrors
+        var seen: [String: Int] = [:]
+        var values: [String: ConfigFile.Entry] = [:]
+        var listen: [Endpoint] = []
+
+        func fail(_ entry: ConfigFile.Entry, _ message: String) {
+            errors.append(ConfigError(file: path, line: entry.line, message))
+        }
+
+        for entry in file.entries {
+            if entry.section != nil {
+                fail(entry, "sections are not used in a node configuration")
+                continue
+            }
+            guard knownKeys.contains(entry.key) else {
+                let hint = ConfigFile.suggestion(for: entry.key, among: knownKeys).map { "; did you mean \"\($0)\"?" } ?? ""
+                fail(entry, "unknown key \"\(entry.key)\"\(hint)")
+                continue
+            }
+            if let first = seen[entry.key], !repeatableKeys.contains(entry.key) {
+                fail(entry, "\"\(entry.key)\" is already set on line \(first)")
+                continue
+            }
+            seen[entry.key] = entry.line
+            values[entry.key] = entry
+            if entry.key == "listen" {
+                if let endpoint = Endpoint(entry.value) { listen.append(endpoint) } else { fail(entry, "\"\(entry.value)\" is not HOST:PORT") }
+            }
+        }
+
+        func required(_ key: String) -> ConfigFile.Entry? {
+            if let entry = values[key] { return entry }
+            errors.append(ConfigError(file: path, line: 0, "required key \"\(key)\" is missing"))
+            return nil
+        }
+        func existingFile(_ key: String) -> String? {
+            guard let entry = required(key) else { return nil }
+            let resolved = file.resolve(entry.value)
+            if !FileManager.default.isReadableFile(atPath: resolved) { fail(entry, "cannot read \(resolved)") }
+            return resolved
+        }
+        func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
+            guard let entry = values[key] else { return nil }
+            guard let n = Int(entry.value.replacingOccurrences(of: "_", with: "")), range.contains(n) else {
+                fail(entry, "\"\(key)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                return nil
+            }
+            return n
+        }
+        func duration(_ key: String) -> Double? {
+            guard let entry = values[key] else { return nil }
+            guard let seconds = ConfigFile.parseDuration(entry.value), seconds > 0 else {
+                fail(entry, "\"\(key)\" must be a duration such as 500ms, 10s, 5m or 2h")
+                return nil
+            }
+            return seconds
+        }
+
+        let name = required("node.name")?.value ?? ""
+        var role = NodeRole.boardHub
+        if let entry = required("node.role") {
+            if let r = NodeRole(rawValue: entry.value) { role = r } else {
+                fail(entry, "unknown role \"\(entry.value)\" (expected \(NodeRole.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+        if values["listen"] == nil && errors.allSatisfy({ !$0.message.contains("listen") }) {
+            errors.append(ConfigError(file: path, line: 0, "required key \"listen\" is missing"))
+        }
+        var storePath = ""
+        if let entry = required("store") {
+            storePath = file.resolve(entry.value)
+            let directory = (storePath as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            if !directory.isEmpty, FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+                fail(entry, "\(directory) is not a directory")
+            }
+        }
+        let certificate = existingFile("tls.certificate") ?? ""
+        let key = existingFile("tls.key") ?? ""
+        let ca = existingFile("tls.ca") ?? ""
+        var tls = TLSConfiguration.makeServerConfiguration(certificate: certificate, privateKey: key, trustRoots: ca)
+        if let entry = values["tls.min-version"] {
+            if let version = TLSConfiguration.MinimumVersion(rawValue: entry.value) { tls.minimumVersion = version } else {
+                fail(entry, "\"tls.min-version\" must be 1.3 (default) or 1.2")
+            }
+        }
+        var configuration = NodeConfiguration(name: name, role: role, listen: listen, storePath: storePath, tls: tls)
+        if let n = integer("limits.max-frame-bytes", in: 1024...(64 << 20)) { configuration.maximumFrameSize = n }
+        if let n = integer("limits.max-connections", in: 1...1_000_000) { configuration.maximumConnections = n }
+        if let n = integer("limits.max-inflight-per-connection", in: 1...100_000) { configuration.maximumInFlightPerConnection = n }
+        if let d = duration("limits.handshake-timeout") { configuration.handshakeTimeout = d }
+        if let d = duration("limits.hello-timeout") { configuration.helloTimeout = d }
+        if let d = duration("limits.idle-timeout") { configuration.idleTimeout = d }
+        if let entry = values["threads"] {
+            if entry.value == "auto" { configuration.threads = 0 } else if let n = integer("threads", in: 1...64) { configuration.threads = n }
+        }
+        if let entry = values["log.level"] {
+            if let level = LogLevel(name: entry.value) { configuration.logLevel = level } else {
+                fail(entry, "\"log.level\" must be debug, info, warn or error")
+            }
+        }
+        if !errors.isEmpty {
+            throw ConfigErrors(errors: errors.sorted { ($0.line, $0.message) < ($1.line, $1.message) })
+        }
+        return configuration
+    }
+
+    /// Everything `ilod --check-config` checks beyond the syntax: the certificate,
+    /// key and CA load and match. Reads files only; never opens or creates the store.
+    public func checkResources(configPath: String) -> [ConfigError] {
+        do {
+            _ = try TLSContext(tls)
+            return []
+        } catch {
+            return [ConfigError(file: configPath, line: 0, "TLS: \(error)")]
+        }
+    }
+
+    public var threadCount: Int {
+        threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+}

@@ -1,0 +1,97 @@
+import Glibc
+internal import CILOShims
+
+/// Socket system calls, non-blocking and close-on-exec by default.
+enum Socket {
+    static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) {
+        var value = value
+        _ = setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// A listening TCP socket. With `reusePort`, several loops may each listen on
+    /// the same address and the kernel spreads new connections among them.
+    static func listen(on endpoint: Endpoint, reusePort: Bool, backlog: Int32 = 4096) throws(SystemError) -> Int32 {
+        guard let address = try endpoint.resolve().first else { throw SystemError("resolve \(endpoint)", errno: EADDRNOTAVAIL) }
+        let fd = try syscall("socket") { socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+        if reusePort { setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
+        do throws(SystemError) {
+            _ = try syscall("bind \(endpoint)") { address.withSockaddr { bind(fd, $0, $1) } }
+            _ = try syscall("listen") { Glibc.listen(fd, backlog) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// The port a socket is bound to (useful when listening on port 0).
+    static func localPort(_ fd: Int32) -> UInt16 {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return withUnsafeBytes(of: storage) { raw in
+            let family = Int32(raw.load(as: sa_family_t.self))
+            let offset = family == AF_INET6 ? MemoryLayout<sockaddr_in6>.offset(of: \.sin6_port)! : MemoryLayout<sockaddr_in>.offset(of: \.sin_port)!
+            return UInt16(bigEndian: raw.load(fromByteOffset: offset, as: UInt16.self))
+        }
+    }
+
+    enum AcceptResult {
+        case accepted(fd: Int32, peer: String)
+        case wouldBlock
+        /// Out of file descriptors (EMFILE/ENFILE) or memory: stop accepting for a moment.
+        case exhausted(SystemError)
+        case failed(SystemError)
+    }
+
+    static func accept(_ listener: Int32) -> AcceptResult {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        while true {
+            let fd = withUnsafeMutablePointer(to: &storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    ilo_accept4(listener, $0, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+                }
+            }
+            if fd >= 0 {
+                setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+                let peer = withUnsafePointer(to: &storage) { pointer in
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress($0, length: length)?.text ?? "?" }
+                }
+                return .accepted(fd: fd, peer: peer)
+            }
+            switch errno {
+            case EINTR, ECONNABORTED: continue
+            case EAGAIN: return .wouldBlock
+            case EMFILE, ENFILE, ENOBUFS, ENOMEM: return .exhausted(SystemError("accept4"))
+            default: return .failed(SystemError("accept4"))
+            }
+        }
+    }
+
+    /// Starts a non-blocking connect; the socket becomes writable when it is done.
+    static func connect(to endpoint: Endpoint) throws(SystemError) -> Int32 {
+        let addresses = try endpoint.resolve()
+        var lastError = SystemError("connect \(endpoint)", errno: EHOSTUNREACH)
+        for address in addresses {
+            let fd = try syscall("socket") { socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+            setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            let rc = address.withSockaddr { Glibc.connect(fd, $0, $1) }
+            if rc == 0 || errno == EINPROGRESS { return fd }
+            lastError = SystemError("connect \(endpoint)")
+            close(fd)
+        }
+        throw lastError
+    }
+
+    /// The pending error of a socket whose non-blocking connect finished.
+    static func pendingError(_ fd: Int32) -> Int32 {
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+        return error
+    }
+}

@@ -1,0 +1,89 @@
+import Glibc
+
+/// One event loop's share of a node: its listening sockets, its sessions and the
+/// once-a-second sweep that enforces deadlines. Confined to that loop.
+final class LoopContext {
+    let loop: EventLoop
+    let services: NodeServices
+    private var sessions: [ObjectIdentifier: ServerSession] = [:]
+    private var listeners: [Listener] = []
+    private var sweepTimer: TimerHandle?
+    private var stopping = false
+
+    init(loop: EventLoop, services: NodeServices) {
+        self.loop = loop
+        self.services = services
+    }
+
+    var sessionCount: Int { sessions.count }
+
+    func start(listeningOn fds: [Int32]) throws(SystemError) {
+        for fd in fds {
+            let listener = Listener(fd: fd, context: self)
+            try loop.register(fd: fd, handler: listener)
+            listeners.append(listener)
+        }
+        scheduleSweep()
+    }
+
+    private func scheduleSweep() {
+        sweepTimer = loop.schedule(after: 1) { [weak self] in
+            guard let self, !self.stopping else { return }
+            let now = Timestamp.monotonicNanoseconds()
+            for session in Array(self.sessions.values) { session.checkDeadlines(now: now) }
+            self.scheduleSweep()
+        }
+    }
+
+    /// Takes an accepted socket: wraps it in TLS and starts the handshake.
+    func adopt(fd: Int32, peer: String) {
+        let connection: Connection
+        do throws(OpenSSLError) {
+            connection = try Connection(
+                loop: loop, fd: fd, peerAddress: peer, context: services.tlsContext,
+                maximumFrameSize: services.configuration.maximumFrameSize)
+        } catch {
+            services.logger.error("cannot set up TLS for a connection", ["peer": peer, "error": error.description])
+            close(fd)
+            services.connections.subtract(1, ordering: .relaxed)
+            return
+        }
+        let session = ServerSession(connection: connection, context: self)
+        sessions[ObjectIdentifier(session)] = session
+        do throws(SystemError) {
+            try connection.start()
+        } catch {
+            connection.close(.localClose("cannot register with the event loop: \(error)"))
+        }
+    }
+
+    func remove(_ session: ServerSession, reason: CloseReason) {
+        guard sessions.removeValue(forKey: ObjectIdentifier(session)) != nil else { return }
+        services.connections.subtract(1, ordering: .relaxed)
+        let connection = session.connection
+        switch reason {
+        case .peerClosed, .localClose:
+            services.logger.debug("connection closed", ["peer": connection.peerAddress, "identity": connection.identity?.id ?? "-"])
+        case .protocolViolation:
+            break  // already logged with its reason by the session
+        default:
+            services.logger.warning(
+                "connection closed", ["peer": connection.peerAddress, "identity": connection.identity?.id ?? "-", "reason": reason.description])
+        }
+    }
+
+    /// Stops accepting and closes every connection (BYE first when possible).
+    func shutdown() {
+        stopping = true
+        sweepTimer?.cancel()
+        for listener in listeners { listener.close() }
+        listeners.removeAll()
+        for session in Array(sessions.values) {
+            session.refuse(ProtocolError(.shuttingDown, "the node is stopping"))
+            session.connection.close(.localClose("node stopping"))
+        }
+    }
+}
+
+@available(*, unavailable)
+extension LoopContext: Sendable {}

@@ -1,0 +1,84 @@
+/// PUBLISH, FETCH and CONFIRM: reports in and out of the store.
+extension ServerSession {
+    static let publishingRoles: Set<Role> = [.officer, .board, .authority, .admin]
+
+    func publish(_ message: Message) throws(ProtocolError) {
+        guard let identity else { return }
+        guard ServerSession.publishingRoles.contains(identity.role) else {
+            throw ProtocolError(.forbidden, "role \(identity.role.rawValue) may not publish reports", requestID: message.requestID)
+        }
+        let document = try message.require("report")
+        let report: Report
+        do throws(ReportValidationError) {
+            report = try Report.validate(document, sender: Origin(identity))
+        } catch {
+            throw ProtocolError(.invalidReport, error.description, field: error.field, requestID: message.requestID)
+        }
+        let bytes = report.document.encoded()
+        let received = Timestamp.nowMilliseconds()
+        let requestID = message.requestID
+        withStore({ store throws(SQLiteError) in
+            try store.insert(report, document: bytes, receivedMilliseconds: received)
+        }) { session, result in
+            switch result {
+            case .success(let outcome):
+                let duplicate = outcome == .duplicate
+                session.node.logger.info(
+                    duplicate ? "report already held; acknowledged again" : "report stored",
+                    ["report": report.id.description, "from": report.origin.officer, "kind": report.kind.rawValue, "country": report.country])
+                session.connection.send(
+                    Message(.accepted, requestID: requestID, ["id": .string(report.id.description), "duplicate": .bool(duplicate)]))
+            case .failure(let error):
+                session.node.logger.error("report not stored", ["report": report.id.description, "error": error.description])
+                session.refuse(ProtocolError(.storeUnavailable, "the report was not stored; send it again later", requestID: requestID))
+            }
+        }
+    }
+
+    static let maximumFetch: Int64 = 500
+
+    func fetch(_ message: Message) throws(ProtocolError) {
+        guard let identity else { return }
+        let limit = try message.optionalInteger("limit") ?? 100
+        guard (1...ServerSession.maximumFetch).contains(limit) else {
+            throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumFetch)", requestID: message.requestID)
+        }
+        let scope = InboxScope(identity)
+        let requestID = message.requestID
+        withStore({ store throws(SQLiteError) in
+            try store.inbox(scope, limit: Int(limit) + 1)
+        }) { session, result in
+            switch result {
+            case .success(let reports):
+                var entries: [JSONValue] = []
+                for stored in reports.prefix(Int(limit)) {
+                    guard let document = try? JSONValue(parsing: stored.document) else { continue }
+                    entries.append(["seq": .integer(stored.seq), "report": document])
+                }
+                session.connection.send(
+                    Message(.batch, requestID: requestID, ["reports": .array(entries), "more": .bool(reports.count > Int(limit))]))
+            case .failure(let error):
+                session.node.logger.error("inbox read failed", ["identity": identity.id, "error": error.description])
+                session.refuse(ProtocolError(.storeUnavailable, "the inbox could not be read; try again later", requestID: requestID))
+            }
+        }
+    }
+
+    func confirm(_ message: Message) throws(ProtocolError) {
+        guard let identity else { return }
+        let through = try message.requireInteger("through")
+        guard through >= 0 else { throw ProtocolError(.badMessage, "through: must not be negative", requestID: message.requestID) }
+        let requestID = message.requestID
+        let reader = identity.id
+        withStore({ store throws(SQLiteError) in
+            try store.confirmInbox(reader, through: through)
+        }) { session, result in
+            switch result {
+            case .success:
+                session.connection.send(Message(.ok, requestID: requestID))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "the confirmation was not stored; send it again", requestID: requestID))
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+/// The protocol conversation with one connected peer, on the server side.
+/// Owns its `Connection`; confined to that connection's loop.
+final class ServerSession: ConnectionDelegate {
+    let connection: Connection
+    unowned let context: LoopContext
+    private var protocolState = ServerProtocolState()
+    private var readyAt: UInt64 = 0
+    private var storeRequestsInFlight = 0
+
+    init(connection: Connection, context: LoopContext) {
+        self.connection = connection
+        self.context = context
+        connection.delegate = self
+    }
+
+    var node: NodeServices { context.services }
+    var identity: PeerIdentity? { connection.identity }
+
+    // MARK: ConnectionDelegate
+
+    func connectionDidBecomeReady(_ connection: Connection) {
+        readyAt = Timestamp.monotonicNanoseconds()
+        node.logger.debug(
+            "connection authenticated",
+            ["peer": connection.peerAddress, "identity": identity?.id ?? "?", "role": identity?.role.rawValue ?? "?", "tls": connection.tlsVersion])
+    }
+
+    func connection(_ connection: Connection, didReceive frame: Frame) {
+        let message: Message
+        do throws(ProtocolError) {
+            message = try Message(frame: frame)
+        } catch {
+            refuse(error)
+            return
+        }
+        switch protocolState.admit(message.type, requestID: message.requestID) {
+        case .refuse(let error):
+            refuse(error)
+        case .handle:
+            handle(message)
+        }
+    }
+
+    func connection(_ connection: Connection, didFailFraming error: FrameError) {
+        switch error {
+        case .tooLarge: refuse(ProtocolError(.frameTooLarge, error.description))
+        case .malformed: refuse(ProtocolError(.badFrame, error.description))
+        }
+    }
+
+    func connectionDidClose(_ connection: Connection, reason: CloseReason) {
+        protocolState.close()
+        context.remove(self, reason: reason)
+    }
+
+    // MARK: Deadlines, checked by the loop's sweep once a second
+
+    func checkDeadlines(now: UInt64) {
+        let configuration = node.configuration
+        switch connection.state {
+        case .connecting, .handshaking:
+            if Double(now - connection.openedAt) / 1e9 > configuration.handshakeTimeout {
+                connection.close(.timeout("TLS handshake not finished within \(configuration.handshakeTimeout)s"))
+            }
+        case .open:
+            if protocolState.phase == .awaitingHello, Double(now - readyAt) / 1e9 > configuration.helloTimeout {
+                refuse(ProtocolError(.timeout, "no HELLO within \(configuration.helloTimeout)s"))
+            } else if storeRequestsInFlight == 0, Double(now - connection.lastActivity) / 1e9 > configuration.idleTimeout {
+                refuse(ProtocolError(.timeout, "idle for more than \(configuration.idleTimeout)s"))
+            }
+        case .closed:
+            break
+        }
+    }
+
+    // MARK: Messages
+
+    private func handle(_ message: Message) {
+        do throws(ProtocolError) {
+            switch message.type {
+            case .hello: try hello(message)
+            case .ping: connection.send(Message(.pong, requestID: message.requestID))
+            case .pong: break
+            case .bye:
+                protocolState.close()
+                connection.closeAfterFlush(.peerClosed)
+            case .publish: try publish(message)
+            case .fetch: try fetch(message)
+            case .confirm: try confirm(message)
+            default: break  // refused by admit()
+            }
+        } catch {
+            refuse(error)
+        }
+    }
+
+    /// Answers with an ERROR; closes the connection when the code requires it.
+    func refuse(_ error: ProtocolError) {
+        guard connection.isOpen else { return }
+        connection.send(.error(error))
+        if error.code.closesConnection {
+            protocolState.close()
+            node.logger.warning(
+                "closing connection",
+                ["peer": connection.peerAddress, "identity": identity?.id ?? "?", "code": error.code.rawValue, "reason": error.message])
+            connection.closeAfterFlush(.protocolViolation(error))
+        } else {
+            node.logger.info(
+                "request refused",
+                ["identity": identity?.id ?? "?", "code": error.code.rawValue, "reason": error.message])
+        }
+    }
+
+    private func hello(_ message: Message) throws(ProtocolError) {
+        guard case .array(let list) = try message.require("versions") else {
+            throw ProtocolError(.badMessage, "versions: expected an array of integers", requestID: message.requestID)
+        }
+        let versions = list.compactMap(\.integerValue)
+        switch protocolState.hello(versions: versions, requestID: message.requestID) {
+        case .failure(let error):
+            throw error
+        case .success(let version):
+            guard let identity else { return }
+            connection.send(
+                Message(
+                    .welcome, requestID: message.requestID,
+                    [
+                        "version": .integer(version), "node": .string(node.configuration.name),
+                        "identity": identity.json,
+                        "limits": ["max-frame-bytes": .integer(Int64(node.configuration.maximumFrameSize))],
+                    ]))
+        }
+    }
+
+    // MARK: Store requests
+
+    /// Runs `body` in the store's next group commit and `completion` back on this
+    /// loop once the batch committed. Pauses reading while too many are in flight.
+    func withStore<T: Sendable>(
+        _ body: @escaping @Sendable (ReportStore) throws(SQLiteError) -> T,
+        completion: @escaping (ServerSession, Result<T, SQLiteError>) -> Void
+    ) {
+        storeRequestsInFlight += 1
+        if storeRequestsInFlight >= node.configuration.maximumInFlightPerConnection {
+            connection.pauseReading()
+        }
+        let bound = LoopBound(self, loop: connection.loop)
+        let done = UncheckedTransfer(completion)  // runs only on this loop, via `bound`
+        node.store.submit(body) { result in
+            bound.loop.execute {
+                let session = bound.value
+                session.storeRequestsInFlight -= 1
+                if session.storeRequestsInFlight < session.node.configuration.maximumInFlightPerConnection / 2 + 1 {
+                    session.connection.resumeReading()
+                }
+                guard session.connection.isOpen else { return }
+                done.take()(session, result)
+            }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ServerSession: Sendable {}

@@ -1,0 +1,77 @@
+/// The message types of protocol v1 (docs/PROTOCOL.md §3).
+public enum MessageType: UInt8, Sendable, CaseIterable {
+    case hello = 0x01
+    case welcome = 0x02
+    case error = 0x03
+    case ping = 0x04
+    case pong = 0x05
+    case bye = 0x06
+    case ok = 0x07
+    case publish = 0x10
+    case accepted = 0x11
+    case fetch = 0x20
+    case batch = 0x21
+    case confirm = 0x22
+}
+
+/// A decoded message: its type, request id and JSON payload. Field access goes
+/// through `require…`, which fails with the field's path.
+public struct Message: Sendable, Equatable {
+    public var type: MessageType
+    public var requestID: UInt32
+    public var body: JSONValue
+
+    public init(_ type: MessageType, requestID: UInt32 = 0, _ body: JSONValue = .object([:])) {
+        self.type = type
+        self.requestID = requestID
+        self.body = body
+    }
+
+    public init(frame: Frame) throws(ProtocolError) {
+        guard let type = MessageType(rawValue: frame.type) else {
+            throw ProtocolError(.unknownMessage, "unknown message type 0x\(String(frame.type, radix: 16))", requestID: frame.requestID)
+        }
+        let body: JSONValue
+        do {
+            body = try JSONValue(parsing: frame.payload)
+        } catch {
+            throw ProtocolError(.badMessage, "payload: \(error)", requestID: frame.requestID)
+        }
+        guard case .object = body else {
+            throw ProtocolError(.badMessage, "payload: expected a JSON object, found \(body.typeName)", requestID: frame.requestID)
+        }
+        self.init(type, requestID: frame.requestID, body)
+    }
+
+    public var frame: Frame { Frame(type: type.rawValue, requestID: requestID, payload: body.encoded()) }
+
+    public func require(_ field: String) throws(ProtocolError) -> JSONValue {
+        guard let value = body[field] else { throw ProtocolError(.badMessage, "\(field): required field is missing", requestID: requestID) }
+        return value
+    }
+
+    public func requireString(_ field: String) throws(ProtocolError) -> String {
+        let value = try require(field)
+        guard let s = value.stringValue else { throw ProtocolError(.badMessage, "\(field): expected a string, found \(value.typeName)", requestID: requestID) }
+        return s
+    }
+
+    public func requireInteger(_ field: String) throws(ProtocolError) -> Int64 {
+        let value = try require(field)
+        guard let i = value.integerValue else { throw ProtocolError(.badMessage, "\(field): expected an integer, found \(value.typeName)", requestID: requestID) }
+        return i
+    }
+
+    public func optionalInteger(_ field: String) throws(ProtocolError) -> Int64? {
+        guard body[field] != nil else { return nil }
+        return try requireInteger(field)
+    }
+
+    // MARK: Constructors for the messages a node sends
+
+    public static func error(_ error: ProtocolError) -> Message {
+        var body: [String: JSONValue] = ["code": .string(error.code.rawValue), "message": .string(error.message)]
+        if let field = error.field { body["field"] = .string(field) }
+        return Message(.error, requestID: error.requestID, .object(body))
+    }
+}

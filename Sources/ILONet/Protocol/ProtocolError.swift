@@ -1,0 +1,60 @@
+/// The error codes a node answers with (docs/PROTOCOL.md §4). Whether the
+/// connection stays open is part of each code's definition.
+public enum ErrorCode: String, Sendable, CaseIterable {
+    /// The byte stream is not valid frames. Connection closed.
+    case badFrame = "bad-frame"
+    /// A frame announced more bytes than the limit. Connection closed.
+    case frameTooLarge = "frame-too-large"
+    /// A frame type this version does not know. Connection stays open.
+    case unknownMessage = "unknown-message"
+    /// The payload is not a JSON object or misses a field. Connection stays open.
+    case badMessage = "bad-message"
+    /// A message not allowed in the connection's state (e.g. before HELLO). Closed.
+    case unexpectedMessage = "unexpected-message"
+    /// No protocol version in common. Connection closed.
+    case unsupportedVersion = "unsupported-version"
+    /// The report breaks a rule; `field` names the path. Connection stays open.
+    case invalidReport = "invalid-report"
+    /// The identity's role may not do this. Connection stays open.
+    case forbidden = "forbidden"
+    /// The store could not commit; nothing was acknowledged, send again later.
+    case storeUnavailable = "store-unavailable"
+    /// A deadline passed (handshake, first frame, idle). Connection closed.
+    case timeout = "timeout"
+    /// The node is stopping. Connection closed.
+    case shuttingDown = "shutting-down"
+    /// Too many connections or requests in flight. Connection closed.
+    case overloaded = "overloaded"
+
+    public var closesConnection: Bool {
+        switch self {
+        case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true
+        case .unknownMessage, .badMessage, .invalidReport, .forbidden, .storeUnavailable: false
+        }
+    }
+}
+
+/// A typed protocol error: a code, a human message and, for reports, a field path.
+public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: ErrorCode
+    public let message: String
+    public let field: String?
+    public let requestID: UInt32
+
+    public init(_ code: ErrorCode, _ message: String, field: String? = nil, requestID: UInt32 = 0) {
+        self.code = code
+        self.message = message
+        self.field = field
+        self.requestID = requestID
+    }
+
+    /// Reads an ERROR message sent by a peer.
+    public init(message: Message) {
+        let code = message.body["code"]?.stringValue.flatMap(ErrorCode.init(rawValue:)) ?? .badMessage
+        self.init(
+            code, message.body["message"]?.stringValue ?? "(no message)", field: message.body["field"]?.stringValue,
+            requestID: message.requestID)
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

@@ -1,0 +1,124 @@
+/// A report as the store holds it, with its arrival sequence number.
+public struct StoredReport: Sendable {
+    public let seq: Int64
+    public let id: String
+    public let document: [UInt8]
+}
+
+public enum InsertOutcome: Sendable, Equatable {
+    case stored(seq: Int64)
+    /// The id was already in the store: acknowledged again, not stored twice.
+    case duplicate
+}
+
+/// Who may read what from an inbox in this first slice. Routing and subscriptions
+/// (later issues) replace it; the rule is documented in docs/PROTOCOL.md.
+public struct InboxScope: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Board members and administrators read every report.
+        case everything
+        /// Officers read reports about the countries they are posted to.
+        case countries([String])
+        /// Authorities read their own member state's officers' reports.
+        case memberState(String)
+        case nothing
+    }
+
+    public let reader: String
+    public let kind: Kind
+
+    public init(reader: String, kind: Kind) {
+        self.reader = reader
+        self.kind = kind
+    }
+
+    public init(_ identity: PeerIdentity) {
+        let kind: Kind
+        switch identity.role {
+        case .board, .admin: kind = .everything
+        case .officer: kind = identity.posts.isEmpty ? .nothing : .countries(identity.posts)
+        case .authority: kind = .memberState(identity.memberState)
+        case .node: kind = .nothing
+        }
+        self.init(reader: identity.id, kind: kind)
+    }
+}
+
+extension ReportStore {
+    public func insert(_ report: Report, document: [UInt8], receivedMilliseconds: Int64) throws(SQLiteError) -> InsertOutcome {
+        let statement = try database.cached(
+            """
+            INSERT INTO reports (id, kind, country, priority, origin_officer, origin_authority, origin_state,
+                                 created_ms, received_ms, document)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+            """)
+        statement.bind(1, report.id.description)
+        statement.bind(2, report.kind.rawValue)
+        statement.bind(3, report.country)
+        statement.bind(4, Int64(report.priority.rank))
+        statement.bind(5, report.origin.officer)
+        statement.bind(6, report.origin.authority)
+        statement.bind(7, report.origin.state)
+        statement.bind(8, report.createdMilliseconds)
+        statement.bind(9, receivedMilliseconds)
+        statement.bind(10, document)
+        try statement.run()
+        return database.changes == 0 ? .duplicate : .stored(seq: database.lastInsertRowID)
+    }
+
+    public func report(id: String) throws(SQLiteError) -> StoredReport? {
+        let statement = try database.cached("SELECT seq, id, document FROM reports WHERE id = ?")
+        statement.bind(1, id)
+        guard try statement.step() else { return nil }
+        return StoredReport(seq: statement.int(0), id: statement.text(1), document: statement.blob(2))
+    }
+
+    public var reportCount: Int64 { (try? database.scalarInt("SELECT count(*) FROM reports")) ?? 0 }
+
+    /// Up to `limit` reports in `scope` that its reader has not confirmed yet,
+    /// oldest first, never the reader's own.
+    public func inbox(_ scope: InboxScope, limit: Int) throws(SQLiteError) -> [StoredReport] {
+        let cursor = try inboxCursor(scope.reader)
+        let filter: String
+        var arguments: [String] = []
+        switch scope.kind {
+        case .nothing: return []
+        case .everything: filter = ""
+        case .memberState(let state):
+            filter = "AND origin_state = ?"
+            arguments = [state]
+        case .countries(let countries):
+            filter = "AND country IN (\(Array(repeating: "?", count: countries.count).joined(separator: ",")))"
+            arguments = countries
+        }
+        let statement = try database.cached(
+            "SELECT seq, id, document FROM reports WHERE seq > ? AND origin_officer != ? \(filter) ORDER BY seq LIMIT ?")
+        statement.bind(1, cursor)
+        statement.bind(2, scope.reader)
+        for (i, argument) in arguments.enumerated() { statement.bind(Int32(3 + i), argument) }
+        statement.bind(Int32(3 + arguments.count), Int64(limit))
+        var result: [StoredReport] = []
+        while try statement.step() {
+            result.append(StoredReport(seq: statement.int(0), id: statement.text(1), document: statement.blob(2)))
+        }
+        return result
+    }
+
+    public func inboxCursor(_ reader: String) throws(SQLiteError) -> Int64 {
+        let statement = try database.cached("SELECT through_seq FROM inbox_cursors WHERE identity = ?")
+        statement.bind(1, reader)
+        return try statement.step() ? statement.int(0) : 0
+    }
+
+    /// Records that `reader` has everything up to `seq`. Never moves a cursor back.
+    public func confirmInbox(_ reader: String, through seq: Int64) throws(SQLiteError) {
+        let statement = try database.cached(
+            """
+            INSERT INTO inbox_cursors (identity, through_seq) VALUES (?, ?)
+            ON CONFLICT (identity) DO UPDATE SET through_seq = max(through_seq, excluded.through_seq)
+            """)
+        statement.bind(1, reader)
+        statement.bind(2, seq)
+        try statement.run()
+    }
+}

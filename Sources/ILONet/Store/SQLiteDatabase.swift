@@ -1,0 +1,84 @@
+internal import CSQLite
+
+/// One SQLite connection. Owns the `sqlite3*` and closes it in `deinit`.
+///
+/// Thread-confined: a connection is used only by the thread that owns it (the
+/// store worker), so it is opened with SQLITE_OPEN_NOMUTEX and is not Sendable.
+public final class SQLiteDatabase {
+    let handle: OpaquePointer
+    public let path: String
+    private var statementCache: [String: SQLiteStatement] = [:]
+
+    public enum Mode { case readWrite, readOnly }
+
+    public init(path: String, mode: Mode = .readWrite) throws(SQLiteError) {
+        var db: OpaquePointer?
+        let flags = (mode == .readWrite ? (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) : SQLITE_OPEN_READONLY)
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw SQLiteError(code: rc, message: message, context: "opening \(path)")
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, 5000)
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    func error(_ rc: Int32, _ context: String) -> SQLiteError {
+        SQLiteError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), context: context)
+    }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: text, context: Self.summary(sql))
+        }
+    }
+
+    /// A prepared statement, kept for reuse: the hot paths prepare once.
+    public func cached(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let statement = statementCache[sql] {
+            statement.reset()
+            return statement
+        }
+        let statement = try SQLiteStatement(database: self, sql: sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// The first column of the first row of a query, as text.
+    public func scalarText(_ sql: String) throws(SQLiteError) -> String? {
+        let statement = try SQLiteStatement(database: self, sql: sql)
+        guard try statement.step() else { return nil }
+        return statement.text(0)
+    }
+
+    public func scalarInt(_ sql: String) throws(SQLiteError) -> Int64? {
+        let statement = try SQLiteStatement(database: self, sql: sql)
+        guard try statement.step() else { return nil }
+        return statement.int(0)
+    }
+
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    static func summary(_ sql: String) -> String {
+        let flat = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return flat.count > 60 ? String(flat.prefix(57)) + "..." : flat
+    }
+}
+
+@available(*, unavailable)
+extension SQLiteDatabase: Sendable {}

@@ -1,0 +1,29 @@
+/// The store's schema, as an ordered list of migrations. `PRAGMA user_version`
+/// holds how many have been applied; each runs in its own transaction. Never edit
+/// a migration that has shipped: add the next one. Documented in docs/ARCHITECTURE.md.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: reports and per-identity inbox cursors.
+        """
+        CREATE TABLE reports (
+            seq              INTEGER PRIMARY KEY AUTOINCREMENT, -- arrival order, never reused
+            id               TEXT    NOT NULL UNIQUE, -- UUIDv7, lower case
+            kind             TEXT    NOT NULL,
+            country          TEXT    NOT NULL,      -- ISO 3166-1 alpha-2
+            priority         INTEGER NOT NULL,      -- 0 flash .. 3 routine
+            origin_officer   TEXT    NOT NULL,
+            origin_authority TEXT    NOT NULL,
+            origin_state     TEXT    NOT NULL,
+            created_ms       INTEGER NOT NULL,
+            received_ms      INTEGER NOT NULL,
+            document         BLOB    NOT NULL       -- canonical JSON of the whole report
+        );
+        CREATE INDEX reports_country ON reports (country, seq);
+        CREATE INDEX reports_origin_state ON reports (origin_state, seq);
+        CREATE TABLE inbox_cursors (
+            identity    TEXT    PRIMARY KEY,        -- certificate CN of the reader
+            through_seq INTEGER NOT NULL            -- highest seq the reader confirmed
+        );
+        """
+    ]
+}

@@ -1,0 +1,171 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The one thread that touches the node's SQLite store.
+///
+/// Group commit: jobs that arrive while a transaction is being written and synced
+/// wait in `pending`; the next batch takes all of them (up to `maximumBatch`) into
+/// one transaction. Each job runs in its own savepoint, so a failing job does not
+/// undo the others; every job's completion is called only after COMMIT returned,
+/// that is after the WAL was fsynced (`synchronous=FULL`). Throughput is then
+/// bounded by the fsync rate times the batch size, not by the fsync rate.
+public final class StoreWorker: Sendable {
+    /// A unit of store work. `run` executes on the worker thread inside the batch
+    /// transaction and returns the completion to call once the batch committed or
+    /// failed (`nil` error: committed).
+    struct Job: Sendable {
+        let run: @Sendable (ReportStore) -> (@Sendable (SQLiteError?) -> Void)
+        /// Answers the job with `error` when its batch could not even begin.
+        let fail: @Sendable (SQLiteError) -> Void
+    }
+
+    public struct Statistics: Sendable {
+        public var batches = 0
+        public var jobs = 0
+        public var largestBatch = 0
+    }
+
+    private let pending = Mutex<(jobs: [Job], stopping: Bool)>(([], false))
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let stats = Mutex(Statistics())
+    private let maximumBatch: Int
+    private let logger: Logger
+
+    /// Opens (and if needed creates and migrates) the store, then starts the thread.
+    /// Opening happens on the caller's thread so that errors reach start-up.
+    public init(path: String, logger: Logger, maximumBatch: Int = 2048) throws(ReportStore.StoreSetupError) {
+        self.maximumBatch = maximumBatch
+        self.logger = logger
+        let store = try ReportStore(path: path)
+        let box = UncheckedTransfer(store)
+        let thread = Thread { [self] in self.loop(box.take()) }
+        thread.name = "ilonet-store"
+        thread.start()
+    }
+
+    public var statistics: Statistics { stats.withLock { $0 } }
+
+    /// Runs `body` inside the next batch; `completion` gets its result after the
+    /// batch committed, or the error that stopped it. Called on the worker thread.
+    public func submit<T: Sendable>(
+        _ body: @escaping @Sendable (ReportStore) throws(SQLiteError) -> T,
+        completion: @escaping @Sendable (Result<T, SQLiteError>) -> Void
+    ) {
+        let job = Job(run: { store in
+            let result: Result<T, SQLiteError>
+            do throws(SQLiteError) {
+                try store.database.execute("SAVEPOINT job")
+                do throws(SQLiteError) {
+                    let value = try body(store)
+                    try store.database.execute("RELEASE job")
+                    result = .success(value)
+                } catch {
+                    try? store.database.execute("ROLLBACK TO job")
+                    try? store.database.execute("RELEASE job")
+                    result = .failure(error)
+                }
+            } catch {
+                result = .failure(error)
+            }
+            return { commitError in
+                if let commitError, case .success = result {
+                    completion(.failure(commitError))
+                } else {
+                    completion(result)
+                }
+            }
+        }, fail: { error in completion(.failure(error)) })
+        let accepted = pending.withLock { state -> Bool in
+            guard !state.stopping else { return false }
+            state.jobs.append(job)
+            return true
+        }
+        if accepted {
+            wakeup.signal()
+        } else {
+            completion(.failure(SQLiteError(code: 21, message: "the store is shutting down", context: "submit")))
+        }
+    }
+
+    /// Synchronous convenience for tools and start-up code (never the event loop).
+    public func perform<T: Sendable>(_ body: @escaping @Sendable (ReportStore) throws(SQLiteError) -> T) throws(SQLiteError) -> T {
+        let done = DispatchSemaphore(value: 0)
+        let box = Mutex<Result<T, SQLiteError>?>(nil)
+        submit(body) { result in
+            box.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        return try box.withLock { $0! }.get()
+    }
+
+    /// Finishes the jobs already submitted, closes the store and returns.
+    public func stop() {
+        let alreadyStopping = pending.withLock { state -> Bool in
+            defer { state.stopping = true }
+            return state.stopping
+        }
+        guard !alreadyStopping else { return }
+        wakeup.signal()
+        finished.wait()
+    }
+
+    private func loop(_ store: ReportStore) {
+        while true {
+            wakeup.wait()
+            while true {
+                let (batch, stopping) = pending.withLock { state -> ([Job], Bool) in
+                    let count = min(state.jobs.count, maximumBatch)
+                    let batch = Array(state.jobs.prefix(count))
+                    state.jobs.removeFirst(count)
+                    return (batch, state.stopping)
+                }
+                if batch.isEmpty {
+                    if stopping {
+                        finished.signal()
+                        return
+                    }
+                    break
+                }
+                runBatch(batch, store)
+            }
+        }
+    }
+
+    private func runBatch(_ batch: [Job], _ store: ReportStore) {
+        var completions: [@Sendable (SQLiteError?) -> Void] = []
+        completions.reserveCapacity(batch.count)
+        var failure: SQLiteError?
+        do {
+            try store.database.execute("BEGIN IMMEDIATE")
+        } catch {
+            logger.error("store: cannot begin a transaction; refusing the batch", ["jobs": String(batch.count), "error": error.description])
+            for job in batch { job.fail(error) }
+            return
+        }
+        do {
+            for job in batch { completions.append(job.run(store)) }
+            try store.database.execute("COMMIT")
+        } catch {
+            failure = error
+            try? store.database.execute("ROLLBACK")
+            logger.error("store: commit failed; nothing in the batch was acknowledged", ["jobs": String(batch.count), "error": error.description])
+        }
+        stats.withLock {
+            $0.batches += 1
+            $0.jobs += batch.count
+            $0.largestBatch = max($0.largestBatch, batch.count)
+        }
+        for completion in completions { completion(failure) }
+    }
+}
+
+/// Moves a non-Sendable value to exactly one other thread. Used once, to hand the
+/// freshly opened store to the worker thread that then owns it alone.
+struct UncheckedTransfer<Value>: @unchecked Sendable {
+    private var value: Value?
+    init(_ value: Value) { self.value = value }
+    func take() -> Value { value! }
+}

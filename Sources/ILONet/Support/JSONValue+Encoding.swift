@@ -1,0 +1,80 @@
+extension JSONValue {
+    /// The canonical encoding: object keys sorted by their UTF-8 bytes, no
+    /// insignificant white space, integers as plain digits, strings with only the
+    /// escapes JSON requires. Equal values always give equal bytes.
+    public func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        append(to: &out)
+        return out
+    }
+
+    public func encodedString() -> String { String(decoding: encoded(), as: UTF8.self) }
+
+    /// An indented, human-readable rendering (keys sorted) for `--json` output.
+    public func prettyString(indent: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: indent + 1)
+        let closing = String(repeating: "  ", count: indent)
+        switch self {
+        case .array(let elements) where !elements.isEmpty:
+            return "[\n" + elements.map { pad + $0.prettyString(indent: indent + 1) }.joined(separator: ",\n") + "\n\(closing)]"
+        case .object(let members) where !members.isEmpty:
+            let keys = members.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            return "{\n" + keys.map { key in
+                pad + JSONValue.string(key).encodedString() + ": " + members[key]!.prettyString(indent: indent + 1)
+            }.joined(separator: ",\n") + "\n\(closing)}"
+        default:
+            return encodedString()
+        }
+    }
+
+    func append(to out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .integer(let i): out.append(contentsOf: String(i).utf8)
+        case .number(let d):
+            if d.rounded() == d && abs(d) < 9.0e15 {
+                out.append(contentsOf: String(Int64(d)).utf8)
+            } else {
+                out.append(contentsOf: "\(d)".utf8)
+            }
+        case .string(let s): JSONValue.appendString(s, to: &out)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (i, element) in elements.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                element.append(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            let keys = members.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            for (i, key) in keys.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.appendString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                members[key]!.append(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static func appendString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

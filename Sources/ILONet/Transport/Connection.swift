@@ -1,0 +1,272 @@
+import Glibc
+
+/// What a connection tells its owner. Called on the connection's loop.
+public protocol ConnectionDelegate: AnyObject {
+    /// The TLS handshake finished and `connection.identity` is the verified peer.
+    func connectionDidBecomeReady(_ connection: Connection)
+    func connection(_ connection: Connection, didReceive frame: Frame)
+    /// The byte stream broke the framing rules; the connection cannot continue.
+    func connection(_ connection: Connection, didFailFraming error: FrameError)
+    func connectionDidClose(_ connection: Connection, reason: CloseReason)
+}
+
+/// One TLS connection on an event loop: this is where bytes meet the socket.
+///
+/// Non-blocking throughout: the handshake, reads and writes resume when epoll says
+/// the socket is ready. Reads go through the loop's shared buffer into the frame
+/// decoder; writes are appended to `output` and flushed once per loop iteration,
+/// so many answers produced together leave in few TLS records. Confined to its loop.
+public final class Connection: IOHandler {
+    public enum State: Equatable { case connecting, handshaking, open, closed }
+
+    public let loop: EventLoop
+    public let fd: Int32
+    public let peerAddress: String
+    let tls: TLSSession
+    public weak var delegate: ConnectionDelegate?
+
+    public private(set) var state: State
+    public private(set) var identity: PeerIdentity?
+    public let openedAt = Timestamp.monotonicNanoseconds()
+    public private(set) var lastActivity = Timestamp.monotonicNanoseconds()
+
+    private var decoder: FrameDecoder
+    private var output: [UInt8] = []
+    private var outputOffset = 0
+    private var flushScheduled = false
+    private var readPaused = false
+    private var readWantsWritable = false
+    private var writeWantsReadable = false
+    private var closeWhenFlushed: CloseReason?
+
+    /// Above this many unsent bytes the connection stops reading requests until
+    /// the peer has taken its answers.
+    public static let outputHighWater = 1 << 20
+
+    /// Wraps an accepted socket (`serverName == nil`) or one being connected.
+    public init(
+        loop: EventLoop, fd: Int32, peerAddress: String, context: TLSContext, serverName: String? = nil,
+        maximumFrameSize: Int, connecting: Bool = false
+    ) throws(OpenSSLError) {
+        self.loop = loop
+        self.fd = fd
+        self.peerAddress = peerAddress
+        self.tls = try TLSSession(context: context, fd: fd, serverName: serverName)
+        self.decoder = FrameDecoder(maximumFrameSize: maximumFrameSize)
+        self.state = connecting ? .connecting : .handshaking
+    }
+
+    /// Registers with the loop and starts (or waits to start) the handshake.
+    public func start() throws(SystemError) {
+        loop.assertInLoop()
+        try loop.register(fd: fd, handler: self, read: state == .handshaking, write: state == .connecting)
+        if state == .handshaking { progressHandshake() }
+    }
+
+    public var isOpen: Bool { state == .open }
+    public var pendingOutputBytes: Int { output.count - outputOffset }
+
+    // MARK: Events
+
+    public func handle(_ events: IOEvents) {
+        switch state {
+        case .connecting:
+            let error = Socket.pendingError(fd)
+            if error != 0 {
+                close(.connectFailed(SystemError("connect", errno: error)))
+                return
+            }
+            state = .handshaking
+            progressHandshake()
+        case .handshaking:
+            progressHandshake()
+        case .open:
+            if events.readable || events.hangup || (readWantsWritable && events.writable) {
+                readAvailable()
+            }
+            if state == .open, events.writable || (writeWantsReadable && events.readable) {
+                flush()
+            }
+        case .closed:
+            break
+        }
+    }
+
+    private func progressHandshake() {
+        switch tls.handshake() {
+        case .done:
+            do throws(IdentityError) {
+                identity = try tls.peerIdentity()
+            } catch {
+                close(.identityRefused(error))
+                return
+            }
+            state = .open
+            lastActivity = Timestamp.monotonicNanoseconds()
+            updateInterest()
+            delegate?.connectionDidBecomeReady(self)
+            if state == .open { readAvailable() }
+        case .wantRead:
+            loop.setInterest(fd: fd, read: true, write: false)
+        case .wantWrite:
+            loop.setInterest(fd: fd, read: true, write: true)
+        case .closed:
+            close(.handshakeFailed(OpenSSLError("TLS handshake", stack: ["peer closed the connection during the handshake"])))
+        case .failed(let error):
+            close(.handshakeFailed(error))
+        }
+    }
+
+    private func readAvailable() {
+        readWantsWritable = false
+        while state == .open && !readPaused {
+            switch tls.read(into: loop.readBuffer) {
+            case .done(let count):
+                lastActivity = Timestamp.monotonicNanoseconds()
+                let frames: [Frame]
+                do throws(FrameError) {
+                    frames = try decoder.feed(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count]))
+                } catch {
+                    readPaused = true
+                    updateInterest()
+                    delegate?.connection(self, didFailFraming: error)
+                    return
+                }
+                for frame in frames {
+                    guard state == .open else { return }
+                    delegate?.connection(self, didReceive: frame)
+                }
+            case .wantRead:
+                return
+            case .wantWrite:
+                readWantsWritable = true
+                updateInterest()
+                return
+            case .closed:
+                close(.peerClosed)
+                return
+            case .failed(let error):
+                close(.tlsError(error))
+                return
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    /// Queues a frame; it leaves at the end of this loop iteration.
+    public func send(_ frame: Frame) {
+        loop.assertInLoop()
+        guard state == .open, closeWhenFlushed == nil else { return }
+        frame.appendEncoded(to: &output)
+        if pendingOutputBytes > Connection.outputHighWater && !readPaused {
+            readPaused = true
+            updateInterest()
+        }
+        if !flushScheduled {
+            flushScheduled = true
+            loop.deferFlush(self)
+        }
+    }
+
+    public func send(_ message: Message) { send(message.frame) }
+
+    /// Sends what is queued, then closes with `reason`.
+    public func closeAfterFlush(_ reason: CloseReason) {
+        guard state == .open else {
+            close(reason)
+            return
+        }
+        closeWhenFlushed = reason
+        readPaused = true
+        flush()
+    }
+
+    func flush() {
+        flushScheduled = false
+        writeWantsReadable = false
+        while state == .open && outputOffset < output.count {
+            let result = output.withUnsafeBytes { raw in
+                tls.write(UnsafeRawBufferPointer(rebasing: raw[outputOffset..<min(output.count, outputOffset + 256 * 1024)]))
+            }
+            switch result {
+            case .done(let count):
+                outputOffset += count
+            case .wantWrite:
+                updateInterest()
+                return
+            case .wantRead:
+                writeWantsReadable = true
+                updateInterest()
+                return
+            case .closed:
+                close(.peerClosed)
+                return
+            case .failed(let error):
+                close(.tlsError(error))
+                return
+            }
+        }
+        guard state == .open else { return }
+        output.removeAll(keepingCapacity: false)
+        outputOffset = 0
+        if let reason = closeWhenFlushed {
+            close(reason)
+            return
+        }
+        if readPaused && !pausedByOwner {
+            readPaused = false
+            updateInterest()
+            readAvailable()
+        } else {
+            updateInterest()
+        }
+    }
+
+    // MARK: Flow control by the owner
+
+    private var pausedByOwner = false
+
+    /// Stops reading requests (e.g. too many waiting for the store); TCP then
+    /// pushes back on the peer. Nothing is dropped.
+    public func pauseReading() {
+        pausedByOwner = true
+        readPaused = true
+        updateInterest()
+    }
+
+    public func resumeReading() {
+        guard pausedByOwner else { return }
+        pausedByOwner = false
+        guard state == .open, closeWhenFlushed == nil, pendingOutputBytes <= Connection.outputHighWater else { return }
+        readPaused = false
+        updateInterest()
+        readAvailable()  // OpenSSL may already hold decrypted bytes epoll cannot see
+    }
+
+    private func updateInterest() {
+        guard state == .open else { return }
+        let wantWrite = outputOffset < output.count || readWantsWritable
+        let wantRead = !readPaused || writeWantsReadable
+        loop.setInterest(fd: fd, read: wantRead, write: wantWrite)
+    }
+
+    // MARK: Closing
+
+    public func close(_ reason: CloseReason) {
+        guard state != .closed else { return }
+        let wasOpen = state == .open
+        state = .closed
+        if wasOpen { tls.shutdown() }
+        loop.deregister(fd: fd)
+        Glibc.close(fd)
+        output = []
+        delegate?.connectionDidClose(self, reason: reason)
+    }
+
+    public var tlsVersion: String { tls.protocolVersion }
+    public var tlsCipher: String { tls.cipher }
+}
+
+@available(*, unavailable)
+extension Connection: Sendable {}

@@ -1,0 +1,46 @@
+import Foundation
+import ILONet
+
+/// `ilo whoami` and `ilo ping`: small checks of the connection itself.
+enum SessionCommands {
+    static let help = """
+        usage: ilo whoami [--json]   show the node's view of you (identity from your certificate)
+               ilo ping              check that the node answers; prints the round trip
+
+        example:
+          ilo whoami --node 127.0.0.1:7443 --cert certs-example/officer-de.crt \\
+              --key certs-example/officer-de.key --ca certs-example/ca.crt
+        """
+
+    static func run(_ command: String, _ arguments: inout Arguments) throws(UsageError) -> Int32 {
+        if arguments.flag("help") {
+            print(help + "\n\n" + connectionHelp)
+            return Exit.ok
+        }
+        let json = arguments.flag("json")
+        let options = try ClientProfile.resolve(&arguments)
+        try arguments.finish()
+        do throws(ClientError) {
+            let started = Timestamp.monotonicNanoseconds()
+            let client = try ClientConnection(options)
+            if command == "ping" {
+                let connected = Timestamp.monotonicNanoseconds()
+                try client.request(.ping)
+                let answered = Timestamp.monotonicNanoseconds()
+                print("\(options.node) (\(client.nodeIdentity.id)): connected in \(Double(connected - started) / 1e6) ms, ping \(Double(answered - connected) / 1e6) ms")
+            } else {
+                let identity = client.welcome.body["identity"] ?? .null
+                let node = client.welcome.body["node"]?.stringValue ?? "?"
+                if json {
+                    print(JSONValue.object(["node": .string(node), "identity": identity]).prettyString())
+                } else {
+                    print("you are \(identity["id"]?.stringValue ?? "?") (role \(identity["role"]?.stringValue ?? "?"), \(identity["authority"]?.stringValue ?? "?"), \(identity["state"]?.stringValue ?? "?")) on node \(node)")
+                }
+            }
+            client.close()
+            return Exit.ok
+        } catch {
+            return exitFor(error)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+// ilo: the ILONet command line for officers, board members and administrators.
+import Foundation
+import Glibc
+import ILONet
+
+/// Exit codes (documented in README.md): 0 done, 1 refused or failed,
+/// 2 usage error, 3 node unreachable or busy (try again later).
+enum Exit {
+    static let ok: Int32 = 0
+    static let failed: Int32 = 1
+    static let usage: Int32 = 2
+    static let unavailable: Int32 = 3
+}
+
+let connectionHelp = """
+    connection options (also from ILO_NODE, ILO_CERT, ILO_KEY, ILO_CA, ILO_SERVER_NAME,
+    or a profile in ~/.config/ilo/profiles.conf chosen with --profile NAME / ILO_PROFILE):
+      --node HOST:PORT      the node to talk to
+      --cert FILE --key FILE  your certificate and private key
+      --ca FILE             the network's CA certificate
+      --server-name NAME    the name the node's certificate must carry (default: HOST)
+    """
+
+let usage = """
+    usage: ilo COMMAND [options]
+
+    commands:
+      send     send a report:        ilo send --kind smuggling --country LY --file report.json
+      inbox    read new reports:     ilo inbox [--json] [--limit N]
+      whoami   show who the node says you are (from your certificate)
+      ping     check that the node answers
+      bench    load tools:           ilo bench connections --count 10000 --pid PID
+
+    \(connectionHelp)
+    exit codes: 0 done, 1 refused or failed, 2 usage error, 3 node unreachable or busy (try again)
+    """
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("ilo: \(message)\n".utf8))
+}
+
+func exitFor(_ error: ClientError) -> Int32 {
+    printError(error.description)
+    return error.isTransient ? Exit.unavailable : Exit.failed
+}
+
+signal(SIGPIPE, SIG_IGN)
+var arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
+let command = arguments.positional()
+let status: Int32
+do {
+    switch command {
+    case "send": status = try SendCommand.run(&arguments)
+    case "inbox": status = try InboxCommand.run(&arguments)
+    case "whoami", "ping": status = try SessionCommands.run(command!, &arguments)
+    case "bench": status = try BenchCommand.run(&arguments)
+    case "help", nil:
+        print(usage)
+        status = command == nil ? Exit.usage : Exit.ok
+    default:
+        if arguments.flag("help") || command == "--help" {
+            print(usage)
+            status = Exit.ok
+        } else {
+            printError("unknown command \"\(command!)\"\n\n\(usage)")
+            status = Exit.usage
+        }
+    }
+} catch {
+    printError("\(error)\n(see ilo \(command ?? "") --help)")
+    status = Exit.usage
+}
+exit(status)
