@@ -21,14 +21,15 @@ public struct ClientOptions: Sendable {
 }
 
 /// A blocking, one-request-at-a-time protocol client, as `ilo` uses it.
-/// Not shared between threads.
+/// Not shared between threads. The process should ignore SIGPIPE (ilo and ilod
+/// do), so that writing to a connection the node closed is an error, not a kill.
 public final class ClientConnection {
     private let fd: Int32
     private let tls: TLSSession
     private var decoder: FrameDecoder
     private var nextRequestID: UInt32 = 1
     private var received: [Frame] = []
-    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     /// The node's identity from its certificate, and what it said in WELCOME.
     public let nodeIdentity: PeerIdentity
@@ -48,42 +49,51 @@ public final class ClientConnection {
         } catch {
             throw .connect(options.node, error)
         }
-        self.fd = fd
+        // Until every property is set, a failure here must close the socket itself;
+        // after that, deinit does (Swift runs deinit when a fully initialized init throws).
+        let tls: TLSSession
+        let identity: PeerIdentity
         do throws(ClientError) {
-            try ClientConnection.waitUntilConnected(fd, endpoint: options.node, timeout: options.timeout)
-            // Blocking from here on, with timeouts on every read and write.
-            let flags = fcntl(fd, F_GETFL)
-            _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
-            var timeout = timeval(tv_sec: Int(options.timeout), tv_usec: 0)
-            _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            do throws(OpenSSLError) {
-                tls = try TLSSession(context: context, fd: fd, serverName: options.serverName ?? options.node.host)
-            } catch {
-                throw ClientError.tls(error)
-            }
-            switch tls.handshake() {
-            case .done: break
-            case .failed(let error): throw ClientError.tls(error)
-            case .closed: throw ClientError.tls(OpenSSLError("TLS handshake", stack: ["the node closed the connection (is this client's certificate accepted?)"]))
-            case .wantRead, .wantWrite: throw ClientError.timedOut("during the TLS handshake")
-            }
-            do throws(IdentityError) { nodeIdentity = try tls.peerIdentity() } catch { throw ClientError.identity(error) }
-            decoder = FrameDecoder(maximumFrameSize: 64 << 20)
-            welcome = Message(.welcome)
-            welcome = try request(.hello, ["protocol": "ilonet", "versions": [1], "agent": .string("ilo/\(ILONetVersion.current)")])
-            guard welcome.type == .welcome else { throw ClientError.malformed("expected WELCOME, got \(welcome.type)") }
+            (tls, identity) = try ClientConnection.handshake(fd, context: context, options: options)
         } catch {
-            buffer.deallocate()
             Glibc.close(fd)
             throw error
         }
+        self.fd = fd
+        self.tls = tls
+        self.nodeIdentity = identity
+        self.decoder = FrameDecoder(maximumFrameSize: 64 << 20)
+        self.welcome = Message(.welcome)
+        welcome = try request(.hello, ["protocol": "ilonet", "versions": [1], "agent": .string("ilo/\(ILONetVersion.current)")])
+        guard welcome.type == .welcome else { throw ClientError.malformed("expected WELCOME, got \(welcome.type)") }
     }
 
     deinit {
         tls.shutdown()
         Glibc.close(fd)
-        buffer.deallocate()
+    }
+
+    private static func handshake(_ fd: Int32, context: TLSContext, options: ClientOptions) throws(ClientError) -> (TLSSession, PeerIdentity) {
+        try waitUntilConnected(fd, endpoint: options.node, timeout: options.timeout)
+        // Blocking from here on, with timeouts on every read and write.
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+        var timeout = timeval(tv_sec: Int(options.timeout), tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let tls: TLSSession
+        do throws(OpenSSLError) {
+            tls = try TLSSession(context: context, fd: fd, serverName: options.serverName ?? options.node.host)
+        } catch {
+            throw .tls(error)
+        }
+        switch tls.handshake() {
+        case .done: break
+        case .failed(let error): throw .tls(error)
+        case .closed: throw .tls(OpenSSLError("TLS handshake", stack: ["the node closed the connection (is this client's certificate accepted?)"]))
+        case .wantRead, .wantWrite: throw .timedOut("during the TLS handshake")
+        }
+        do throws(IdentityError) { return (tls, try tls.peerIdentity()) } catch { throw .identity(error) }
     }
 
     private static func waitUntilConnected(_ fd: Int32, endpoint: Endpoint, timeout: Double) throws(ClientError) {
@@ -136,10 +146,11 @@ public final class ClientConnection {
     /// The next frame from the node (blocking).
     public func receiveFrame() throws(ClientError) -> Frame {
         while received.isEmpty {
-            switch tls.read(into: buffer) {
+            let result = buffer.withUnsafeMutableBytes { tls.read(into: $0) }
+            switch result {
             case .done(let n):
                 do throws(FrameError) {
-                    received += try decoder.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                    received += try decoder.feed(buffer[0..<n])
                 } catch {
                     throw .malformed(error.description)
                 }

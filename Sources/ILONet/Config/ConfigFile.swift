@@ -118,6 +118,7 @@ public struct ConfigFile: Sendable {
             }
             return previous[b.count]
         }
+        if key.count >= 3, let extended = known.first(where: { $0.hasPrefix(key) }) { return extended }
         let chars = Array(key)
         let best = known.map { ($0, distance(chars, Array($0))) }.min { $0.1 < $1.1 }
         guard let best, best.1 <= max(2, key.count / 3) else { return nil }

@@ -23,7 +23,8 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
             host = text[..<colon]
             portText = text[text.index(after: colon)...]
         }
-        guard !host.isEmpty, let port = UInt16(portText), port > 0 else { return nil }
+        // Port 0 is allowed: on `listen` it asks the kernel for a free port.
+        guard !host.isEmpty, let port = UInt16(portText) else { return nil }
         self.init(host: String(host), port: port)
     }
 

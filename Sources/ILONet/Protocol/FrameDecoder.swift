@@ -28,6 +28,15 @@ public struct FrameDecoder: Sendable {
     public var bufferedByteCount: Int { buffer.count - start }
 
     /// Appends received bytes and returns every frame they complete.
+    public mutating func feed(_ bytes: ArraySlice<UInt8>) throws(FrameError) -> [Frame] {
+        var outcome: Result<[Frame], FrameError> = .success([])
+        bytes.withUnsafeBytes { raw in
+            do throws(FrameError) { outcome = .success(try feed(raw)) } catch { outcome = .failure(error) }
+        }
+        return try outcome.get()
+    }
+
+    /// Appends received bytes and returns every frame they complete.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(FrameError) -> [Frame] {
         var frames: [Frame] = []
         if buffer.count == start {

@@ -30,7 +30,9 @@ public struct OpenSSLError: Error, CustomStringConvertible, Equatable {
     /// The most specific reason in the stack, e.g. `certificate verify failed`.
     public var reason: String {
         guard let last = stack.last else { return context }
-        // error:0A000086:SSL routines::certificate verify failed
+        // OpenSSL's form is error:0A000086:SSL routines::certificate verify failed;
+        // entries ILONet adds ("peer certificate: …") are already readable.
+        guard last.hasPrefix("error:") else { return last }
         return last.split(separator: ":", omittingEmptySubsequences: false).last.map(String.init) ?? last
     }
 }

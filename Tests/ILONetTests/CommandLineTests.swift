@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import ILONet
+
+/// The README's walkthrough, with the real `ilo` and `ilod` binaries.
+@Suite(.serialized) struct CommandLineTests {
+    @Test func officerSendsAndAnotherOfficerReadsIt() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let sent = run(
+            TestEnvironment.ilo, ["send", "--kind", "smuggling", "--country", "LY", "--headline", "Boats leaving Zuwara"] + daemon.iloArguments("officer-de"),
+            stdin: #"{"route": {"origin": ["NE"], "transit": ["LY"], "destination": ["IT"]}}"#)
+        #expect(sent.status == 0, "\(sent.output)")
+        let id = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(ReportID(id) != nil, "not a report id: \(id)")
+
+        let inbox = run(TestEnvironment.ilo, ["inbox", "--json"] + daemon.iloArguments("officer-it"))
+        #expect(inbox.status == 0, "\(inbox.output)")
+        let reports = try JSONValue(parsing: inbox.stdout).arrayValue ?? []
+        #expect(reports.count == 1)
+        #expect(reports.first?["id"]?.stringValue == id)
+        #expect(reports.first?["origin"]?["officer"] == "officer.de.mueller")
+        #expect(reports.first?["body"]?["route"]?["transit"] == ["LY"])
+
+        // Read once: the next inbox is empty. The sender does not get its own report.
+        #expect(run(TestEnvironment.ilo, ["inbox"] + daemon.iloArguments("officer-it")).stdout.contains("no new reports"))
+        #expect(run(TestEnvironment.ilo, ["inbox"] + daemon.iloArguments("officer-de")).stdout.contains("no new reports"))
+        // The board reads everything.
+        #expect(run(TestEnvironment.ilo, ["inbox"] + daemon.iloArguments("board-fr")).stdout.contains(id))
+    }
+
+    @Test func invalidReportIsRefusedBeforeSending() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let sent = run(TestEnvironment.ilo, ["send", "--kind", "smuggling", "--country", "LIBYA"] + daemon.iloArguments("officer-de"), stdin: "{}")
+        #expect(sent.status == 1)
+        #expect(sent.stderr.contains("country: \"LIBYA\" is not an ISO 3166-1 alpha-2 code"), "\(sent.stderr)")
+    }
+
+    @Test func unreachableNodeExitsWithThree() {
+        let sent = run(
+            TestEnvironment.ilo,
+            ["send", "--kind", "border", "--country", "LY", "--node", "127.0.0.1:1", "--cert", TestEnvironment.pki.path("officer-de.crt"),
+             "--key", TestEnvironment.pki.path("officer-de.key"), "--ca", TestEnvironment.pki.ca], stdin: "{}")
+        #expect(sent.status == 3, "\(sent.output)")
+        #expect(sent.stderr.contains("cannot connect to 127.0.0.1:1"))
+    }
+
+    @Test func connectionSettingsComeFromAProfileFile() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let profiles = daemon.directory + "/profiles.conf"
+        try """
+            [tripoli]
+            node    127.0.0.1:\(daemon.port)
+            cert    \(daemon.pki.path("officer-it.crt"))
+            key     \(daemon.pki.path("officer-it.key"))
+            ca      \(daemon.pki.ca)
+            """.write(toFile: profiles, atomically: true, encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment
+        environment["ILO_PROFILES"] = profiles
+        let who = run(TestEnvironment.ilo, ["whoami", "--profile", "tripoli"], environment: environment)
+        #expect(who.status == 0, "\(who.output)")
+        #expect(who.stdout.contains("officer.it.rossi"))
+        let missing = run(TestEnvironment.ilo, ["whoami", "--profile", "lagos"], environment: environment)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no profile [lagos]"))
+    }
+
+    @Test func checkConfigAcceptsTheExampleAndTouchesNoState() throws {
+        let example = TestEnvironment.repository.appendingPathComponent("config/hub.conf").path
+        let result = run(TestEnvironment.ilod, ["--check-config", "--config", example])
+        #expect(result.status == 0, "\(result.output)")
+
+        let daemon = try Daemon()
+        let checked = run(TestEnvironment.ilod, ["--check-config", "--config", daemon.configPath])
+        #expect(checked.status == 0, "\(checked.output)")
+        #expect(!FileManager.default.fileExists(atPath: daemon.storePath), "check-config created the store")
+    }
+
+    @Test func checkConfigReportsEveryProblemWithFileAndLine() throws {
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())"
+        let path = directory + "/broken-\(UUID().uuidString.prefix(8)).conf"
+        try """
+            node.name   test
+            node.role   hub
+            listen      localhost
+            tls.cert    hub.crt
+            limits.idle-timeout  forever
+            store       s.sqlite
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = run(TestEnvironment.ilod, ["--check-config", "--config", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(path):2: unknown role \"hub\""), "\(result.stderr)")
+        #expect(result.stderr.contains("\(path):3: \"localhost\" is not HOST:PORT"))
+        #expect(result.stderr.contains("\(path):4: unknown key \"tls.cert\"; did you mean"))
+        #expect(result.stderr.contains("\(path):5: \"limits.idle-timeout\" must be a duration"))
+        #expect(result.stderr.contains("required key \"tls.ca\" is missing"))
+    }
+}

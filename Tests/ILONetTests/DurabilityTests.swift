@@ -1,0 +1,102 @@
+import Foundation
+import Glibc
+import Testing
+@testable import ILONet
+
+/// Acknowledged means committed: kill -9 the daemon while it acknowledges and
+/// find every acknowledged report after the restart.
+@Suite(.serialized) struct DurabilityTests {
+    @Test func everyAcknowledgedReportSurvivesSIGKILL() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let acknowledged = LockedBox<[String]>([])
+        let stop = LockedBox(false)
+        let port = daemon.port
+        var threads: [Thread] = []
+        for sender in ["officer-de", "officer-it", "board-fr", "admin"] {
+            let thread = Thread {
+                guard let client = try? ClientConnection(TestEnvironment.pki.clientOptions(sender, port: port)) else { return }
+                while !stop.get() {
+                    let report = sampleReport()
+                    guard let answer = try? client.request(.publish, ["report": report]), answer.type == .accepted else { return }
+                    acknowledged.update { $0.append(answer.body["id"]!.stringValue!) }
+                }
+            }
+            thread.start()
+            threads.append(thread)
+        }
+        // Kill while the senders are still going, right after a stream of acknowledgements.
+        #expect(waitFor(30) { acknowledged.get().count >= 400 })
+        daemon.kill()
+        stop.set(true)
+        while threads.contains(where: { !$0.isFinished }) { usleep(10_000) }
+        let acked = Set(acknowledged.get())
+        #expect(acked.count >= 400)
+
+        // The store is intact and holds every acknowledged report.
+        let check = run("/usr/bin/sqlite3", [daemon.storePath, "PRAGMA integrity_check;"])
+        #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(check.output)")
+        try daemon.start()
+        let board = try daemon.client("board-fr")
+        var found = Set<String>()
+        while true {
+            let batch = try board.request(.fetch, ["limit": 500])
+            let entries = batch.body["reports"]?.arrayValue ?? []
+            for entry in entries { found.insert(entry["report"]!["id"]!.stringValue!) }
+            guard let last = entries.last?["seq"]?.integerValue, batch.body["more"] == true else { break }
+            try board.request(.confirm, ["through": .integer(last)])
+        }
+        // board-fr's own reports are not in its inbox; look those up in the store.
+        let missing = acked.subtracting(found)
+        let stored = run("/usr/bin/sqlite3", [daemon.storePath, "SELECT id FROM reports;"]).stdout.split(separator: "\n").map(String.init)
+        #expect(missing.subtracting(stored).isEmpty, "acknowledged but lost: \(missing.subtracting(stored).count)")
+        #expect(Set(stored).count == stored.count, "a report was stored twice")
+    }
+
+    @Test func storeRunsInWALWithFullSync() throws {
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/pragma-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try ReportStore(path: directory + "/s.sqlite")
+        #expect(try store.database.scalarText("PRAGMA journal_mode") == "wal")
+        #expect(try store.database.scalarInt("PRAGMA synchronous") == 2)
+        #expect(store.schemaVersion == Int64(Schema.migrations.count))
+    }
+
+    @Test func groupCommitPutsConcurrentWritesInFewTransactions() throws {
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/group-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let worker = try StoreWorker(path: directory + "/s.sqlite", logger: Logger(level: .error))
+        let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
+        let done = DispatchSemaphore(value: 0)
+        let outcomes = LockedBox<[InsertOutcome]>([])
+        let count = 2000
+        for _ in 0..<count {
+            let report = try Report.validate(sampleReport(), sender: origin)
+            let bytes = report.document.encoded()
+            worker.submit({ store throws(SQLiteError) in try store.insert(report, document: bytes, receivedMilliseconds: 0) }) { result in
+                outcomes.update { $0.append(try! result.get()) }
+                done.signal()
+            }
+        }
+        for _ in 0..<count { done.wait() }
+        let stats = worker.statistics
+        #expect(stats.jobs == count)
+        #expect(stats.batches < count / 4, "expected batching, got \(stats.batches) transactions for \(count) writes")
+        #expect(outcomes.get().allSatisfy { if case .stored = $0 { true } else { false } })
+        // The same id again is recognised, not stored twice.
+        let again = try Report.validate(sampleReport(), sender: origin)
+        let bytes = again.document.encoded()
+        #expect(try worker.perform { store throws(SQLiteError) in try store.insert(again, document: bytes, receivedMilliseconds: 0) } != .duplicate)
+        #expect(try worker.perform { store throws(SQLiteError) in try store.insert(again, document: bytes, receivedMilliseconds: 0) } == .duplicate)
+        worker.stop()
+    }
+
+    @Test func sigtermStopsGracefullyWithExitZero() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let client = try daemon.client("officer-de")
+        _ = try client.request(.publish, ["report": sampleReport()])
+        #expect(daemon.stop() == 0)
+        #expect(daemon.log.contains("node stopped"))
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Glibc
+import ILONet
+
+/// A real `ilod` process in its own temporary directory, listening on a port the
+/// kernel picked (read back from its "node ready" log line).
+final class Daemon: @unchecked Sendable {  // used from one test at a time
+    let directory: String
+    let configPath: String
+    let logPath: String
+    private(set) var process: Process?
+    private(set) var port: UInt16 = 0
+    let pki: TestPKI
+
+    init(pki: TestPKI = TestEnvironment.pki, extraConfig: String = "", certificate: String = "hub") throws {
+        // Writing to a connection the node closed must be an error, not a signal.
+        signal(SIGPIPE, SIG_IGN)
+        self.pki = pki
+        directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/node-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        configPath = directory + "/node.conf"
+        logPath = directory + "/ilod.log"
+        let config = """
+            node.name        hub.ilonet.example
+            node.role        board-hub
+            listen           127.0.0.1:0
+            store            store.sqlite
+            tls.certificate  \(pki.path("\(certificate).crt"))
+            tls.key          \(pki.path("\(certificate).key"))
+            tls.ca           \(pki.ca)
+            threads          2
+            log.level        debug
+            \(extraConfig)
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    var storePath: String { directory + "/store.sqlite" }
+
+    /// Starts ilod and waits until it is ready (or fails).
+    func start(timeout: Double = 20) throws {
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestEnvironment.ilod)
+        process.arguments = ["--config", configPath]
+        process.standardError = log
+        process.standardOutput = log
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(timeout)
+        var offset = 0
+        while Date() < deadline {
+            let text = self.log
+            if let range = text.range(of: "msg=\"node ready\"", range: text.index(text.startIndex, offsetBy: min(offset, text.count))..<text.endIndex) {
+                let line = text[range.lowerBound...].prefix { $0 != "\n" }
+                if let listen = line.split(separator: " ").first(where: { $0.hasPrefix("listen=") }),
+                    let endpoint = Endpoint(String(listen.dropFirst("listen=".count)))
+                {
+                    port = endpoint.port
+                    return
+                }
+            }
+            if !process.isRunning { throw DaemonError.exited(process.terminationStatus, self.log) }
+            offset = max(0, text.count - 200)
+            usleep(20_000)
+        }
+        throw DaemonError.notReady(self.log)
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// kill -9: no chance to finish anything.
+    func kill() {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM and wait for a clean exit; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let process else { return -1 }
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    var pid: Int32 { process?.processIdentifier ?? 0 }
+
+    func client(_ identity: String, serverName: String? = nil) throws -> ClientConnection {
+        try ClientConnection(pki.clientOptions(identity, port: port, serverName: serverName))
+    }
+
+    /// Arguments for the `ilo` command line connecting as `identity`.
+    func iloArguments(_ identity: String) -> [String] {
+        ["--node", "127.0.0.1:\(port)", "--cert", pki.path("\(identity).crt"), "--key", pki.path("\(identity).key"), "--ca", pki.ca]
+    }
+
+    deinit {
+        if let process, process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+enum DaemonError: Error, CustomStringConvertible {
+    case exited(Int32, String)
+    case notReady(String)
+    var description: String {
+        switch self {
+        case .exited(let status, let log): "ilod exited with \(status):\n\(log)"
+        case .notReady(let log): "ilod did not become ready:\n\(log)"
+        }
+    }
+}
+
+/// A minimal valid report document (as `ilo send` builds it).
+func sampleReport(kind: String = "smuggling", country: String = "LY", headline: String = "test", priority: String = "routine") -> JSONValue {
+    [
+        "id": .string(ReportID.generate().description), "kind": .string(kind), "country": .string(country),
+        "priority": .string(priority), "created": .string(Timestamp.format(milliseconds: Timestamp.nowMilliseconds())),
+        "headline": .string(headline), "body": ["route": ["origin": ["NE"], "destination": ["IT"]]],
+    ]
+}

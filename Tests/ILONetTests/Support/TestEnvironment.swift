@@ -1,0 +1,102 @@
+import Foundation
+import Glibc
+import ILONet
+
+/// Paths the integration tests need: the repository, the built binaries, and a
+/// fresh PKI made once per test run with certs-example/make-pki.sh.
+enum TestEnvironment {
+    static let repository: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("cannot find the repository root from \(#filePath)")
+    }()
+
+    /// The directory holding `ilod` and `ilo`: next to the test bundle, or ILONET_BIN_DIR.
+    static let binaries: URL = {
+        if let explicit = ProcessInfo.processInfo.environment["ILONET_BIN_DIR"] { return URL(fileURLWithPath: explicit) }
+        let exe = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        var directory = exe.deletingLastPathComponent()
+        // Inside Foo.xctest/ on some layouts.
+        while directory.path != "/" {
+            if FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("ilod").path) { return directory }
+            directory.deleteLastPathComponent()
+        }
+        fatalError("cannot find the ilod binary near \(exe.path); set ILONET_BIN_DIR")
+    }()
+
+    static var ilod: String { binaries.appendingPathComponent("ilod").path }
+    static var ilo: String { binaries.appendingPathComponent("ilo").path }
+
+    /// The network's PKI for this test run (made once).
+    static let pki: TestPKI = TestPKI.make(name: "pki")
+    /// A second, unrelated CA with the same identities: nothing from it may get in.
+    static let otherPKI: TestPKI = TestPKI.make(name: "other-pki")
+}
+
+struct TestPKI: Sendable {
+    let directory: String
+
+    static func make(name: String) -> TestPKI {
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/\(name)"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let script = TestEnvironment.repository.appendingPathComponent("certs-example/make-pki.sh").path
+        let result = run(script, [directory, "30"])
+        precondition(result.status == 0, "make-pki.sh failed: \(result.output)")
+        return TestPKI(directory: directory)
+    }
+
+    func path(_ file: String) -> String { "\(directory)/\(file)" }
+    var ca: String { path("ca.crt") }
+
+    func clientOptions(_ identity: String, port: UInt16, serverName: String? = nil, ca: String? = nil) -> ClientOptions {
+        var options = ClientOptions(
+            node: Endpoint(host: "127.0.0.1", port: port), certificatePath: path("\(identity).crt"),
+            privateKeyPath: path("\(identity).key"), caPath: ca ?? self.ca, serverName: serverName)
+        options.timeout = 10
+        return options
+    }
+
+    /// Issues one more certificate from this PKI's CA.
+    func issue(_ name: String, subject: String, extensions: String) {
+        let script = TestEnvironment.repository.appendingPathComponent("certs-example/make-pki.sh").path
+        let result = run(script, [directory, "issue", name, subject, extensions, "30"])
+        precondition(result.status == 0, "issue failed: \(result.output)")
+    }
+}
+
+/// Runs a program to completion; returns its exit status and combined output.
+@discardableResult
+func run(_ program: String, _ arguments: [String], stdin: String? = nil, environment: [String: String]? = nil) -> (status: Int32, output: String, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: program)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    do { try process.run() } catch { return (-1, "cannot run \(program): \(error)", "", "") }
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
+    // Read both pipes concurrently so neither fills up.
+    let stderrData = LockedBox(Data())
+    let reader = Thread { stderrData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+    reader.start()
+    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while !reader.isFinished { usleep(1000) }
+    let o = String(decoding: stdoutData, as: UTF8.self), e = String(decoding: stderrData.get(), as: UTF8.self)
+    return (process.terminationStatus, o + e, o, e)
+}
+
+final class LockedBox<T: Sendable>: @unchecked Sendable {  // guarded by `lock`
+    private var value: T
+    private let lock = NSLock()
+    init(_ value: T) { self.value = value }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+    func set(_ new: T) { lock.lock(); value = new; lock.unlock() }
+    func update(_ body: (inout T) -> Void) { lock.lock(); body(&value); lock.unlock() }
+}
