@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Glibc
 import Synchronization
 
@@ -36,6 +37,12 @@ public final class Node: Sendable {
     public var connectionCount: Int { services.connections.load(ordering: .relaxed) }
 
     public init(configuration: NodeConfiguration, logger: Logger) throws(StartError) {
+        // The store's directory is made on first start (owner only), never by --check-config.
+        let directory = (configuration.storePath as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         let store: StoreWorker
         do throws(ReportStore.StoreSetupError) {
             store = try StoreWorker(path: configuration.storePath, logger: logger)

@@ -112,6 +112,10 @@ final class ServerSession: ConnectionDelegate {
     }
 
     private func hello(_ message: Message) throws(ProtocolError) {
+        guard try message.requireString("protocol") == "ilonet" else {
+            protocolState.close()
+            throw ProtocolError(.unsupportedVersion, "protocol: this node speaks \"ilonet\"", requestID: message.requestID)
+        }
         guard case .array(let list) = try message.require("versions") else {
             throw ProtocolError(.badMessage, "versions: expected an array of integers", requestID: message.requestID)
         }
