@@ -78,6 +78,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: daemon.storePath), "check-config created the store")
     }
 
+    @Test func checkConfigPointsAtAKeyThatDoesNotMatchTheCertificate() throws {
+        let daemon = try Daemon()
+        let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "hub.key", with: "officer-de.key")
+        try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        let result = run(TestEnvironment.ilod, ["--check-config", "--config", daemon.configPath])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(daemon.configPath):6: tls.key: loading private key"), "\(result.stderr)")
+    }
+
     @Test func checkConfigReportsEveryProblemWithFileAndLine() throws {
         let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())"
         let path = directory + "/broken-\(UUID().uuidString.prefix(8)).conf"

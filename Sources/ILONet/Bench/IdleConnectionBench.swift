@@ -58,15 +58,8 @@ public final class IdleConnectionBench: Sendable {
         for index in 0..<threads {
             let loop = try EventLoop(name: "bench-\(index)")
             loop.start()
-            let made = Mutex<LoopBound<Holder>?>(nil)
-            let ready = DispatchSemaphore(value: 0)
-            loop.execute {
-                made.withLock { $0 = LoopBound(Holder(), loop: loop) }
-                ready.signal()
-            }
-            ready.wait()
             loops.append(loop)
-            holders.append(made.withLock { $0! })
+            holders.append(loop.runAndWait { LoopBound(Holder(), loop: loop) })
         }
         self.loops = loops
         self.holders = holders
@@ -145,15 +138,12 @@ public final class IdleConnectionBench: Sendable {
     /// Closes every connection and stops the loops.
     public func close() {
         for bound in holders {
-            let done = DispatchSemaphore(value: 0)
-            bound.loop.execute {
+            bound.loop.runAndWait {
                 let holder = bound.value
                 let connections = Array(holder.connections.values)
                 holder.connections.removeAll()
                 for connection in connections { connection.close(.localClose("bench finished")) }
-                done.signal()
             }
-            done.wait()
         }
         for loop in loops { loop.stop() }
     }

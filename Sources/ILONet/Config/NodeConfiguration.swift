@@ -22,6 +22,8 @@ public struct NodeConfiguration: Sendable {
     public var maximumInFlightPerConnection: Int = 1024
     public var threads: Int = 0  // 0: one per core
     public var logLevel: LogLevel = .info
+    /// The line each key was set on, so later checks can point at it.
+    public var lines: [String: Int] = [:]
 
     static let knownKeys = [
         "node.name", "node.role", "listen", "store", "tls.certificate", "tls.key", "tls.ca", "tls.min-version",
@@ -128,6 +130,7 @@ public struct NodeConfiguration: Sendable {
             }
         }
         var configuration = NodeConfiguration(name: name, role: role, listen: listen, storePath: storePath, tls: tls)
+        configuration.lines = seen
         if let n = integer("limits.max-frame-bytes", in: 1024...(64 << 20)) { configuration.maximumFrameSize = n }
         if let n = integer("limits.max-connections", in: 1...1_000_000) { configuration.maximumConnections = n }
         if let n = integer("limits.max-inflight-per-connection", in: 1...100_000) { configuration.maximumInFlightPerConnection = n }
@@ -155,7 +158,11 @@ public struct NodeConfiguration: Sendable {
             _ = try TLSContext(tls)
             return []
         } catch {
-            return [ConfigError(file: configPath, line: 0, "TLS: \(error)")]
+            // Point at the key whose file failed to load.
+            let key =
+                error.context.contains(tls.privateKeyPath) ? "tls.key"
+                : error.context.contains(tls.trustRootsPath) ? "tls.ca" : "tls.certificate"
+            return [ConfigError(file: configPath, line: lines[key] ?? 0, "\(key): \(error)")]
         }
     }
 

@@ -75,6 +75,21 @@ public final class EventLoop: @unchecked Sendable {
         _ = write(wakeFD, &one, 8)
     }
 
+    /// Runs `body` on the loop and waits for its result. Never call it from the
+    /// loop itself (it would wait for itself); meant for start-up and shutdown.
+    public func runAndWait<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+        precondition(!inLoop, "runAndWait called on its own loop \(name)")
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<T?>(nil)
+        execute {
+            let value = body()
+            result.withLock { $0 = value }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0! }
+    }
+
     /// Asks the loop to finish and waits until its thread returned.
     public func stop() {
         execute { [self] in running = false }

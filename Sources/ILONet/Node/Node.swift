@@ -92,19 +92,15 @@ public final class Node: Sendable {
             loop.start()
             let services = self.services
             let fds = socketsPerLoop[index]
-            let ready = DispatchSemaphore(value: 0)
-            let made = Mutex<LoopBound<LoopContext>?>(nil)
-            loop.execute {
+            let context = loop.runAndWait {
                 let context = LoopContext(loop: loop, services: services)
                 do throws(SystemError) { try context.start(listeningOn: fds) } catch {
                     services.logger.error("cannot register listening socket", ["error": error.description])
                 }
-                made.withLock { $0 = LoopBound(context, loop: loop) }
-                ready.signal()
+                return LoopBound(context, loop: loop)
             }
-            ready.wait()
             loops.append(loop)
-            contexts.append(made.withLock { $0! })
+            contexts.append(context)
         }
         self.loops = loops
         self.contexts = contexts
@@ -123,12 +119,7 @@ public final class Node: Sendable {
         }
         guard wasRunning else { return }
         for context in contexts {
-            let done = DispatchSemaphore(value: 0)
-            context.loop.execute {
-                context.value.shutdown()
-                done.signal()
-            }
-            done.wait()
+            context.loop.runAndWait { context.value.shutdown() }
         }
         for loop in loops { loop.stop() }
         services.store.stop()

@@ -120,7 +120,8 @@ public final class Connection: IOHandler {
     private func readAvailable() {
         readWantsWritable = false
         while state == .open && !readPaused {
-            switch tls.read(into: loop.readBuffer) {
+            let result = tls.read(into: loop.readBuffer)
+            switch result {
             case .done(let count):
                 lastActivity = Timestamp.monotonicNanoseconds()
                 let frames: [Frame]
@@ -142,11 +143,8 @@ public final class Connection: IOHandler {
                 readWantsWritable = true
                 updateInterest()
                 return
-            case .closed:
-                close(.peerClosed)
-                return
-            case .failed(let error):
-                close(.tlsError(error))
+            case .closed, .failed:
+                closeAfterFailed(result)
                 return
             }
         }
@@ -199,11 +197,8 @@ public final class Connection: IOHandler {
                 writeWantsReadable = true
                 updateInterest()
                 return
-            case .closed:
-                close(.peerClosed)
-                return
-            case .failed(let error):
-                close(.tlsError(error))
+            case .closed, .failed:
+                closeAfterFailed(result)
                 return
             }
         }
@@ -252,6 +247,11 @@ public final class Connection: IOHandler {
     }
 
     // MARK: Closing
+
+    /// Closes after a read or write that found the session ended or broken.
+    private func closeAfterFailed(_ result: TLSIOResult) {
+        if case .failed(let error) = result { close(.tlsError(error)) } else { close(.peerClosed) }
+    }
 
     public func close(_ reason: CloseReason) {
         guard state != .closed else { return }
