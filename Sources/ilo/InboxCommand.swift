@@ -51,7 +51,8 @@ enum InboxCommand {
             } else if reports.isEmpty {
                 print("no new reports")
             } else {
-                for report in reports { print(summaryLine(report)) }
+                print("ID                                    AGE   PRIORITY   H   KIND       CC  HEADLINE")
+                for report in reports { print(ReportRendering.summaryLine(report)) }
             }
             fflush(nil)  // printed before the node is told they were read
             if !peek && lastSeq > 0 { try client.request(.confirm, ["through": .integer(lastSeq)]) }
@@ -60,17 +61,5 @@ enum InboxCommand {
         } catch {
             return exitFor(error)
         }
-    }
-
-    static func summaryLine(_ report: JSONValue) -> String {
-        let id = report["id"]?.stringValue ?? "?"
-        let kind = report["kind"]?.stringValue ?? "?"
-        let country = report["country"]?.stringValue ?? "?"
-        let priority = report["priority"]?.stringValue ?? "?"
-        let from = report["origin"]?["officer"]?.stringValue ?? "?"
-        let created = report["created"]?.stringValue ?? "?"
-        let headline = report["headline"]?.stringValue ?? ""
-        return [id, kind.padding(toLength: 9, withPad: " ", startingAt: 0), country, priority.padding(toLength: 9, withPad: " ", startingAt: 0),
-                created, from, headline].joined(separator: "  ")
     }
 }

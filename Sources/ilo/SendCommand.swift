@@ -1,75 +1,112 @@
 import Foundation
 import ILONet
 
+/// `ilo send` and `ilo validate`: assemble a report from a file and flags, check it, send it.
 enum SendCommand {
-    static let help = """
-        usage: ilo send --kind KIND --country CC [--priority P] [--headline TEXT] [--file FILE]
-
-        Sends one report and prints its id. The body (a JSON object) comes from --file,
-        or from standard input when it is not a terminal. The report is checked here
-        first, and again by the node.
-
-          --kind       smuggling | return | border
-          --country    subject country, ISO 3166-1 alpha-2 (e.g. LY)
-          --priority   flash | immediate | priority | routine (default routine)
-          --headline   a short line shown in inboxes
-          --file       the body as JSON ("-" for standard input)
-          --json       print {"id": ..., "duplicate": ...} instead of the id
-
-        example:
-          echo '{"route": {"origin": ["NE"], "destination": ["IT"]}}' \\
-            | ilo send --kind smuggling --country LY --headline "New route via Agadez"
+    static let envelopeHelp = """
+          --kind         smuggling | return | border
+          --country      subject country, ISO 3166-1 alpha-2 (e.g. LY)
+          --headline     one line shown in inboxes and digests
+          --priority     flash | immediate | priority | routine (default routine)
+          --handling     H0 | H1 | H2 | H3 (default H1)
+          --addressees   comma-separated identities or authority:NAME (required for H2, H3)
+          --conditions   the restrictions of an H3 report
+          --reliability  source reliability A | B | C | X (default X)
+          --accuracy     information accuracy 1 | 2 | 3 | 4 (default 4)
+          --data-class   strategic (default) | case
+          --purpose      Art. 10(3) purpose of case data (see `ilo template KIND --case`)
+          --erase-by     YYYY-MM-DD, required for case data
+          --on-behalf-of comma-separated member states (joint deployment)
+          --follow-up-of id of the first report of the same event
+          --expires      UTC time after which it is no longer delivered
+          --file FILE    the report or just its body, JSON (// comments allowed); "-" for stdin
         """
 
-    static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
+    static let help = """
+        usage: ilo send [--file FILE] [envelope flags] [--json]
+
+        Sends one report and prints its id. The file (or standard input when it is
+        not a terminal) holds a whole report, as `ilo template` prints it, or only its
+        body; flags set envelope fields and win over the file. The report is checked
+        here first, and again by the node. Exit 1 if it is refused, 3 if the node is
+        unreachable (nothing was sent; send it again later).
+
+        \(envelopeHelp)
+          --json         print {"id": ..., "duplicate": ...} instead of the id
+
+        examples:
+          ilo template smuggling > report.json   # fill it in, then
+          ilo send --file report.json
+          echo '{"returnees": 40, "nationality": "NG", "travel_document_status": "laissez-passer",
+                 "readmission_cooperation": "partial"}' |
+            ilo send --kind return --country NG --headline "Charter flight planned for March"
+        """
+
+    static let validateHelp = """
+        usage: ilo validate FILE [envelope flags] [--json]
+
+        Checks a report offline, exactly as a node would, and prints every problem
+        with its field path, or the completed report (--json). Exit 0 when valid, 1 when not.
+        Uses your certificate (--cert, ILO_CERT or the profile) for the origin, if given.
+
+        \(envelopeHelp)
+
+        example:
+          ilo validate report.json
+        """
+
+    static func run(_ arguments: inout Arguments, validateOnly: Bool) throws(UsageError) -> Int32 {
         if arguments.flag("help") {
-            print(help + "\n\n" + connectionHelp)
+            print((validateOnly ? validateHelp : help) + "\n\n" + connectionHelp)
             return Exit.ok
         }
-        guard let kind = try arguments.option("kind") else { throw UsageError("--kind is required") }
-        guard let country = try arguments.option("country") else { throw UsageError("--country is required") }
-        let priority = try arguments.option("priority")
-        let headline = try arguments.option("headline")
-        let file = try arguments.option("file")
+        var file = try arguments.option("file")
+        if validateOnly, file == nil { file = arguments.positional() }
+        let flags = try ReportDraft.flagValues(&arguments)
         let json = arguments.flag("json")
+
+        let fileValue: JSONValue?
+        if let file, file != "-" {
+            guard let data = FileManager.default.contents(atPath: file) else { throw UsageError("cannot read \(file)") }
+            fileValue = try parse(data, name: file)
+        } else if file == "-" || (isatty(0) == 0 && !validateOnly) {
+            fileValue = try parse(FileHandle.standardInput.readDataToEndOfFile(), name: "standard input")
+        } else if validateOnly {
+            throw UsageError("name the file to check: ilo validate FILE")
+        } else {
+            fileValue = nil
+        }
+        let document = try ReportDraft.assemble(file: fileValue, flags: flags)
+
+        if validateOnly {
+            let (values, _) = try ClientProfile.values(&arguments)
+            try arguments.finish()
+            let sender = values["cert"].flatMap { try? PeerIdentity(certificateFile: $0) }.map(Origin.init)
+                ?? Origin(officer: "(you)", authority: "(your authority)", state: "XX")
+            do throws(ReportValidationError) {
+                let report = try Report.validate(document, sender: sender)
+                print(json ? report.document.prettyString() : "valid: \(report.kind.rawValue) report about \(report.country), topic \(report.topic)")
+                return Exit.ok
+            } catch {
+                printError("the report is not valid:\n" + error.issues.map { "  \($0)" }.joined(separator: "\n"))
+                return Exit.failed
+            }
+        }
+
         let options = try ClientProfile.resolve(&arguments)
         try arguments.finish()
-
-        let bodyData: Data?
-        if let file, file != "-" {
-            bodyData = FileManager.default.contents(atPath: file)
-            if bodyData == nil { throw UsageError("cannot read \(file)") }
-        } else if file == "-" || isatty(0) == 0 {
-            bodyData = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            throw UsageError("give the body with --file FILE or on standard input")
-        }
-        let body: JSONValue
-        do {
-            body = try JSONValue(parsing: [UInt8](bodyData!))
-        } catch {
-            printError("body: \(error)")
-            return Exit.failed
-        }
-        var document: [String: JSONValue] = [
-            "id": .string(ReportID.generate().description),
-            "kind": .string(kind),
-            "country": .string(country),
-            "created": .string(Timestamp.format(milliseconds: Timestamp.nowMilliseconds())),
-            "body": body,
-        ]
-        if let priority { document["priority"] = .string(priority) }
-        if let headline { document["headline"] = .string(headline) }
         // Check before sending; the node checks again and fills in the origin.
         do throws(ReportValidationError) {
-            _ = try Report.validate(.object(document), sender: Origin(officer: "-", authority: "-", state: "-"))
+            let sender = (try? PeerIdentity(certificateFile: options.certificatePath)).map(Origin.init)
+                ?? Origin(officer: "-", authority: "-", state: "-")
+            _ = try Report.validate(document.removingMember("origin"), sender: sender)
         } catch {
-            printError("report not sent: \(error)")
+            printError("report not sent:\n" + error.issues.map { "  \($0)" }.joined(separator: "\n"))
             return Exit.failed
         }
         do throws(ClientError) {
             let client = try ClientConnection(options)
-            let answer = try client.request(.publish, ["report": .object(document)])
+            let answer = try client.request(.publish, ["report": document])
             client.close()
             let id = answer.body["id"]?.stringValue ?? "?"
             if json {
@@ -81,5 +118,22 @@ enum SendCommand {
         } catch {
             return exitFor(error)
         }
+    }
+
+    static func parse(_ data: Data, name: String) throws(UsageError) -> JSONValue {
+        do {
+            return try JSONValue(parsing: [UInt8](data), allowingComments: true)
+        } catch {
+            throw UsageError("\(name): \(error)")
+        }
+    }
+}
+
+extension JSONValue {
+    /// The object without `name` (a no-op for other values).
+    func removingMember(_ name: String) -> JSONValue {
+        guard case .object(var members) = self else { return self }
+        members[name] = nil
+        return .object(members)
     }
 }

@@ -25,8 +25,11 @@ let usage = """
     usage: ilo COMMAND [options]
 
     commands:
-      send     send a report:        ilo send --kind smuggling --country LY --file report.json
+      template print a fill-in report: ilo template smuggling > report.json
+      validate check a report offline: ilo validate report.json
+      send     send a report:        ilo send --file report.json
       inbox    read new reports:     ilo inbox [--json] [--limit N]
+      show     one report in full:   ilo show ID [--json]
       whoami   show who the node says you are (from your certificate)
       ping     check that the node answers
       bench    load tools:           ilo bench connections --count 10000 --pid PID
@@ -50,7 +53,10 @@ let command = arguments.positional()
 let status: Int32
 do {
     switch command {
-    case "send": status = try SendCommand.run(&arguments)
+    case "send": status = try SendCommand.run(&arguments, validateOnly: false)
+    case "validate": status = try SendCommand.run(&arguments, validateOnly: true)
+    case "template": status = try TemplateCommand.run(&arguments)
+    case "show": status = try ShowCommand.run(&arguments)
     case "inbox": status = try InboxCommand.run(&arguments)
     case "whoami", "ping": status = try SessionCommands.run(command!, &arguments)
     case "bench": status = try BenchCommand.run(&arguments)

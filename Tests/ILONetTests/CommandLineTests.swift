@@ -9,7 +9,7 @@ import Testing
         try daemon.start()
         let sent = run(
             TestEnvironment.ilo, ["send", "--kind", "smuggling", "--country", "LY", "--headline", "Boats leaving Zuwara"] + daemon.iloArguments("officer-de"),
-            stdin: #"{"route": {"origin": ["NE"], "transit": ["LY"], "destination": ["IT"]}}"#)
+            stdin: #"{"route": {"origin": ["NE"], "transit": ["LY"], "destination": ["IT"]}, "modus_operandi": "Night departures.", "means_of_transport": ["boat"]}"#)
         #expect(sent.status == 0, "\(sent.output)")
         let id = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(ReportID(id) != nil, "not a report id: \(id)")
@@ -40,8 +40,9 @@ import Testing
     @Test func unreachableNodeExitsWithThree() {
         let sent = run(
             TestEnvironment.ilo,
-            ["send", "--kind", "border", "--country", "LY", "--node", "127.0.0.1:1", "--cert", TestEnvironment.pki.path("officer-de.crt"),
-             "--key", TestEnvironment.pki.path("officer-de.key"), "--ca", TestEnvironment.pki.ca], stdin: "{}")
+            ["send", "--kind", "border", "--country", "LY", "--headline", "Crossing closed", "--node", "127.0.0.1:1",
+             "--cert", TestEnvironment.pki.path("officer-de.crt"), "--key", TestEnvironment.pki.path("officer-de.key"), "--ca", TestEnvironment.pki.ca],
+            stdin: sampleBodies["border"]!.encodedString())
         #expect(sent.status == 3, "\(sent.output)")
         #expect(sent.stderr.contains("cannot connect to 127.0.0.1:1"))
     }

@@ -70,6 +70,15 @@ import Testing
         let done = DispatchSemaphore(value: 0)
         let outcomes = LockedBox<[InsertOutcome]>([])
         let count = 2000
+        // Hold the worker inside a job so that the next 2000 arrive while it is busy,
+        // as they do while a commit is being synced.
+        let release = DispatchSemaphore(value: 0)
+        let entered = DispatchSemaphore(value: 0)
+        worker.submit({ _ throws(SQLiteError) in
+            entered.signal()
+            release.wait()
+        }) { _ in }
+        entered.wait()
         for _ in 0..<count {
             let report = try Report.validate(sampleReport(), sender: origin)
             let bytes = report.document.encoded()
@@ -78,10 +87,13 @@ import Testing
                 done.signal()
             }
         }
+        release.signal()
         for _ in 0..<count { done.wait() }
         let stats = worker.statistics
-        #expect(stats.jobs == count)
-        #expect(stats.batches < count / 4, "expected batching, got \(stats.batches) transactions for \(count) writes")
+        #expect(stats.jobs == count + 1)
+        // The 2000 waiting writes went into one transaction (the batch limit is 2048).
+        #expect(stats.batches == 2, "expected 2 transactions, got \(stats.batches) for \(count + 1) jobs")
+        #expect(stats.largestBatch == count)
         #expect(outcomes.get().allSatisfy { if case .stored = $0 { true } else { false } })
         // The same id again is recognised, not stored twice.
         let again = try Report.validate(sampleReport(), sender: origin)

@@ -31,3 +31,16 @@ import Testing
         #expect(try JSONValue(parsing: #""\ud83d\ude00""#) == .string("😀"))
     }
 }
+
+@Suite struct CanonicalNumberTests {
+    @Test(arguments: [
+        (1.5, "1.5"), (2.0, "2"), (-0.25, "-0.25"), (1e-5, "0.00001"), (1.25e-7, "0.000000125"),
+        (1e20, "100000000000000000000"), (12.5e18, "12500000000000000000"), (-3.75e-3, "-0.00375"), (52.520008, "52.520008"),
+    ])
+    func plainDecimalNotation(_ value: Double, _ expected: String) throws {
+        #expect(JSONValue.canonicalNumber(value) == expected)
+        #expect(Double(expected) == value)
+        // Parsing the canonical form and encoding again gives the same bytes.
+        #expect(try JSONValue(parsing: expected).encodedString() == expected)
+    }
+}

@@ -120,7 +120,7 @@ import Testing
     @Test func unknownFieldsAreErrorsNotDropped() {
         guard case .object(var fields) = sampleReport() else { return }
         fields["headlne"] = "typo"
-        #expect(throws: ReportValidationError(field: "headlne", "unknown field")) { try Report.validate(.object(fields), sender: sender) }
+        #expect(throws: ReportValidationError(field: "headlne", "unknown field; did you mean \"headline\"?")) { try Report.validate(.object(fields), sender: sender) }
     }
 }
 

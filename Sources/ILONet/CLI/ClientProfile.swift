@@ -20,6 +20,23 @@ public struct ClientProfile {
     public static func resolve(
         _ arguments: inout Arguments, environment env: [String: String] = ProcessInfo.processInfo.environment
     ) throws(UsageError) -> ClientOptions {
+        let (values, path) = try values(&arguments, environment: env)
+        var missing: [String] = []
+        for key in ["node", "cert", "key", "ca"] where values[key] == nil { missing.append("--\(key)") }
+        guard missing.isEmpty else {
+            throw UsageError("missing \(missing.joined(separator: ", ")) (give them as flags, ILO_* variables or in \(path))")
+        }
+        guard let endpoint = Endpoint(values["node"]!) else { throw UsageError("--node \"\(values["node"]!)\" is not HOST:PORT") }
+        return ClientOptions(
+            node: endpoint, certificatePath: values["cert"]!, privateKeyPath: values["key"]!, caPath: values["ca"]!,
+            serverName: values["server-name"])
+    }
+
+    /// Whatever connection settings are given, without requiring any; returns
+    /// them with the profile file's path. `ilo validate` uses it to find `cert`.
+    public static func values(
+        _ arguments: inout Arguments, environment env: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(UsageError) -> ([String: String], String) {
         var values: [String: String] = [:]
         for key in keys { values[key] = try arguments.option(key) }
         let profileName = try arguments.option("profile") ?? env["ILO_PROFILE"]
@@ -46,14 +63,6 @@ public struct ClientProfile {
         } else if let profileName {
             throw UsageError("profile \"\(profileName)\" requested but \(path) does not exist")
         }
-        var missing: [String] = []
-        for key in ["node", "cert", "key", "ca"] where values[key] == nil { missing.append("--\(key)") }
-        guard missing.isEmpty else {
-            throw UsageError("missing \(missing.joined(separator: ", ")) (give them as flags, ILO_* variables or in \(path))")
-        }
-        guard let endpoint = Endpoint(values["node"]!) else { throw UsageError("--node \"\(values["node"]!)\" is not HOST:PORT") }
-        return ClientOptions(
-            node: endpoint, certificatePath: values["cert"]!, privateKeyPath: values["key"]!, caPath: values["ca"]!,
-            serverName: values["server-name"])
+        return (values, path)
     }
 }

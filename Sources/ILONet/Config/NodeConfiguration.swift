@@ -22,6 +22,8 @@ public struct NodeConfiguration: Sendable {
     public var maximumInFlightPerConnection: Int = 1024
     public var threads: Int = 0  // 0: one per core
     public var logLevel: LogLevel = .info
+    /// Defaults the node fills into reports that leave fields out.
+    public var reportDefaults = ReportDefaults()
     /// The line each key was set on, so later checks can point at it.
     public var lines: [String: Int] = [:]
 
@@ -29,6 +31,7 @@ public struct NodeConfiguration: Sendable {
         "node.name", "node.role", "listen", "store", "tls.certificate", "tls.key", "tls.ca", "tls.min-version",
         "limits.max-frame-bytes", "limits.max-connections", "limits.handshake-timeout", "limits.hello-timeout",
         "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level",
+        "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling",
     ]
     static let repeatableKeys: Set<String> = ["listen"]
 
@@ -139,6 +142,14 @@ public struct NodeConfiguration: Sendable {
         if let d = duration("limits.idle-timeout") { configuration.idleTimeout = d }
         if let entry = values["threads"] {
             if entry.value == "auto" { configuration.threads = 0 } else if let n = integer("threads", in: 1...64) { configuration.threads = n }
+        }
+        for kind in ReportKind.allCases {
+            if let d = duration("reports.lifetime.\(kind.rawValue)") { configuration.reportDefaults.lifetime[kind] = d }
+        }
+        if let entry = values["reports.default-handling"] {
+            if let code = HandlingCode(rawValue: entry.value) { configuration.reportDefaults.handling = code } else {
+                fail(entry, "\"reports.default-handling\" must be H0, H1, H2 or H3")
+            }
         }
         if let entry = values["log.level"] {
             if let level = LogLevel(name: entry.value) { configuration.logLevel = level } else {

@@ -10,9 +10,9 @@ extension ServerSession {
         let document = try message.require("report")
         let report: Report
         do throws(ReportValidationError) {
-            report = try Report.validate(document, sender: Origin(identity))
+            report = try Report.validate(document, sender: Origin(identity), defaults: node.configuration.reportDefaults)
         } catch {
-            throw ProtocolError(.invalidReport, error.description, field: error.field, requestID: message.requestID)
+            throw ProtocolError(.invalidReport, error.summary, field: error.field, requestID: message.requestID)
         }
         let bytes = report.document.encoded()
         let received = Timestamp.nowMilliseconds()
@@ -60,6 +60,32 @@ extension ServerSession {
             case .failure(let error):
                 session.node.logger.error("inbox read failed", ["identity": identity.id, "error": error.description])
                 session.refuse(ProtocolError(.storeUnavailable, "the inbox could not be read; try again later", requestID: requestID))
+            }
+        }
+    }
+
+    /// GET: one report by id with the list of its follow-ups, if the caller may see it.
+    func get(_ message: Message) throws(ProtocolError) {
+        guard let identity else { return }
+        let id = try message.requireString("id")
+        guard ReportID(id) != nil else { throw ProtocolError(.badMessage, "id: not a report id", requestID: message.requestID) }
+        let scope = InboxScope(identity)
+        let requestID = message.requestID
+        withStore({ store throws(SQLiteError) -> (StoredReport, [ReportStore.FollowUp])? in
+            guard let stored = try store.report(id: id, scope: scope) else { return nil }
+            return (stored, try store.followUps(of: id, scope: scope))
+        }) { session, result in
+            switch result {
+            case .success(let found?):
+                guard let document = try? JSONValue(parsing: found.0.document) else { return }
+                let followUps: [JSONValue] = found.1.map {
+                    ["id": .string($0.id), "headline": .string($0.headline), "created": .string(Timestamp.format(milliseconds: $0.createdMilliseconds))]
+                }
+                session.connection.send(Message(.report, requestID: requestID, ["report": document, "follow_ups": .array(followUps)]))
+            case .success(nil):
+                session.refuse(ProtocolError(.notFound, "no report \(id) that you may read", requestID: requestID))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "the report could not be read; try again later", requestID: requestID))
             }
         }
     }

@@ -87,6 +87,7 @@ final class ServerSession: ConnectionDelegate {
             case .publish: try publish(message)
             case .fetch: try fetch(message)
             case .confirm: try confirm(message)
+            case .get: try get(message)
             default: break  // refused by admit()
             }
         } catch {

@@ -12,6 +12,8 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case fetch = 0x20
     case batch = 0x21
     case confirm = 0x22
+    case get = 0x23
+    case report = 0x24
 }
 
 /// A decoded message: its type, request id and JSON payload. Field access goes

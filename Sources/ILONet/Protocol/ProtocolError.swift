@@ -17,6 +17,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case invalidReport = "invalid-report"
     /// The identity's role may not do this. Connection stays open.
     case forbidden = "forbidden"
+    /// No such report, or none the caller may see (the two are not told apart).
+    case notFound = "not-found"
     /// The store could not commit; nothing was acknowledged, send again later.
     case storeUnavailable = "store-unavailable"
     /// A deadline passed (handshake, first frame, idle). Connection closed.
@@ -29,7 +31,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     public var closesConnection: Bool {
         switch self {
         case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true
-        case .unknownMessage, .badMessage, .invalidReport, .forbidden, .storeUnavailable: false
+        case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable: false
         }
     }
 }

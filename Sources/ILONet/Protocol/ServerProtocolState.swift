@@ -31,11 +31,11 @@ public struct ServerProtocolState: Sendable, Equatable {
                 : .refuse(ProtocolError(.unexpectedMessage, "the first message must be HELLO", requestID: requestID))
         case .ready:
             switch type {
-            case .ping, .pong, .bye, .publish, .fetch, .confirm:
+            case .ping, .pong, .bye, .publish, .fetch, .confirm, .get:
                 return .handle
             case .hello:
                 return .refuse(ProtocolError(.unexpectedMessage, "HELLO was already sent", requestID: requestID))
-            case .welcome, .error, .ok, .accepted, .batch:
+            case .welcome, .error, .ok, .accepted, .batch, .report:
                 return .refuse(ProtocolError(.unexpectedMessage, "a client does not send \(type)", requestID: requestID))
             }
         }

@@ -22,6 +22,25 @@ public enum Priority: String, Sendable, CaseIterable, Comparable {
     public static func < (a: Priority, b: Priority) -> Bool { a.rank < b.rank }
 }
 
+/// Handling codes, modelled on SIENA's: who may use the report, and how.
+public enum HandlingCode: String, Sendable, CaseIterable {
+    /// Usable within the network without restriction beyond the access rules.
+    case h0 = "H0"
+    /// Not to be used as evidence in judicial proceedings without the provider's consent.
+    case h1 = "H1"
+    /// No dissemination beyond the named addressees without the provider's consent.
+    case h2 = "H2"
+    /// Other restrictions stated by the provider (`conditions`); named addressees only.
+    case h3 = "H3"
+}
+
+/// Source reliability (the 4×4 evaluation system): A completely reliable,
+/// B usually reliable, C fairly reliable, X cannot be judged.
+public enum SourceReliability: String, Sendable, CaseIterable { case a = "A", b = "B", c = "C", x = "X" }
+
+/// `strategic`: no personal data (Art. 3(4)); `case`: personal data for one Art. 10(3) purpose.
+public enum DataClass: String, Sendable, CaseIterable { case strategic, `case` }
+
 /// Who sent a report: always taken from the sender's certificate.
 public struct Origin: Sendable, Equatable {
     public var officer: String
@@ -41,43 +60,70 @@ public struct Origin: Sendable, Equatable {
     var json: JSONValue { ["officer": .string(officer), "authority": .string(authority), "state": .string(state)] }
 }
 
-/// A validated report: the envelope fields every hop routes on, and the whole
-/// document in its canonical encoding.
+/// A validated, complete report: every envelope field explicit (defaults filled
+/// in), and the body checked against its kind's schema. `document` is what is
+/// stored, forwarded and shown; its canonical encoding is stable byte for byte.
 public struct Report: Sendable {
     public let id: ReportID
     public let kind: ReportKind
     public let country: String
-    public let priority: Priority
-    public let createdMilliseconds: Int64
     public let headline: String
     public let origin: Origin
+    public let onBehalfOf: [String]
+    public let priority: Priority
+    public let handling: HandlingCode
+    public let addressees: [String]
+    public let conditions: String?
+    public let reliability: SourceReliability
+    /// Information accuracy, 1 (confirmed) to 4 (cannot be judged).
+    public let accuracy: Int
+    public let dataClass: DataClass
+    public let purpose: Purpose?
+    public let eraseByMilliseconds: Int64?
+    public let createdMilliseconds: Int64
+    public let expiresMilliseconds: Int64
+    public let followUpOf: ReportID?
+    public let topic: String
     public let body: JSONValue
 
-    /// The full document, canonically encoded. What is stored and delivered.
+    /// The complete document.
     public var document: JSONValue {
-        [
+        var fields: [String: JSONValue] = [
             "id": .string(id.description),
             "kind": .string(kind.rawValue),
             "country": .string(country),
-            "priority": .string(priority.rawValue),
-            "created": .string(Timestamp.format(milliseconds: createdMilliseconds)),
             "headline": .string(headline),
             "origin": origin.json,
+            "on_behalf_of": .array(onBehalfOf.map { .string($0) }),
+            "priority": .string(priority.rawValue),
+            "handling": .string(handling.rawValue),
+            "addressees": .array(addressees.map { .string($0) }),
+            "reliability": .string(reliability.rawValue),
+            "accuracy": .integer(Int64(accuracy)),
+            "data_class": .string(dataClass.rawValue),
+            "created": .string(Timestamp.format(milliseconds: createdMilliseconds)),
+            "expires": .string(Timestamp.format(milliseconds: expiresMilliseconds)),
+            "topic": .string(topic),
             "body": body,
         ]
+        if let conditions { fields["conditions"] = .string(conditions) }
+        if let purpose { fields["purpose"] = .string(purpose.rawValue) }
+        if let eraseByMilliseconds { fields["erase_by"] = .string(String(Timestamp.format(milliseconds: eraseByMilliseconds).prefix(10))) }
+        if let followUpOf { fields["follow_up_of"] = .string(followUpOf.description) }
+        return .object(fields)
     }
 
-    public init(
-        id: ReportID, kind: ReportKind, country: String, priority: Priority, createdMilliseconds: Int64,
-        headline: String, origin: Origin, body: JSONValue
-    ) {
-        self.id = id
-        self.kind = kind
-        self.country = country
-        self.priority = priority
-        self.createdMilliseconds = createdMilliseconds
-        self.headline = headline
-        self.origin = origin
-        self.body = body
-    }
+    /// The canonical bytes of `document`.
+    public var canonicalEncoding: [UInt8] { document.encoded() }
+}
+
+/// What a node fills in when a sender leaves a field out.
+public struct ReportDefaults: Sendable, Equatable {
+    /// How long a report of each kind stays deliverable when it names no `expires`.
+    public var lifetime: [ReportKind: Double] = [.smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400]
+    public var handling: HandlingCode = .h1
+    /// How far in the future `created` may lie (clock skew between posts and nodes).
+    public var clockSkew: Double = 600
+
+    public init() {}
 }

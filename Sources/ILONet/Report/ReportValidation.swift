@@ -1,78 +1,93 @@
-/// A report that breaks a rule: the field's path and the rule, e.g.
-/// `country: "LIBYA" is not an ISO 3166-1 alpha-2 code`. Never the field's value
-/// beyond what identifies the mistake.
-public struct ReportValidationError: Error, CustomStringConvertible, Equatable {
-    public let field: String
-    public let message: String
-
-    public init(field: String, _ message: String) {
-        self.field = field
-        self.message = message
-    }
-
-    public var description: String { field.isEmpty ? message : "\(field): \(message)" }
-}
-
 extension Report {
-    /// The fields a sender may put in a report. Origin is filled in by the node
-    /// from the sender's certificate; a different claimed origin is refused.
-    static let envelopeFields: Set<String> = ["id", "kind", "country", "priority", "created", "headline", "origin", "body"]
-
-    /// Validates a document received from `sender` and returns the report with its
-    /// origin taken from the sender's certificate.
-    public static func validate(_ document: JSONValue, sender: Origin) throws(ReportValidationError) -> Report {
-        guard case .object(let fields) = document else {
+    /// Validates a document sent by `sender` and completes it: origin from the
+    /// sender's certificate, defaults for absent optional fields, the derived topic.
+    /// Collects every broken rule (docs/REPORTS.md §4) before failing.
+    public static func validate(
+        _ document: JSONValue, sender: Origin, defaults: ReportDefaults = ReportDefaults(),
+        now: Int64 = Timestamp.nowMilliseconds()
+    ) throws(ReportValidationError) -> Report {
+        guard case .object(var fields) = document.removingNullMembers() else {
             throw ReportValidationError(field: "", "a report must be a JSON object, not \(document.typeName)")
         }
-        for key in fields.keys.sorted() where !envelopeFields.contains(key) {
-            throw ReportValidationError(field: key, "unknown field")
+        var validator = SchemaValidator()
+        let body = fields.removeValue(forKey: "body")
+        validator.check(.object(fields), against: EnvelopeSchema.schema, at: "")
+        let kind = fields["kind"]?.stringValue.flatMap(ReportKind.init(rawValue:))
+        var issues: [ValidationIssue] = []
+        switch (body, kind) {
+        case (nil, _):
+            issues.append(ValidationIssue(field: "body", "required field is missing"))
+        case (let body?, let kind?):
+            validator.check(body, against: BodySchemas.schema(for: kind), at: "body")
+        case (let body?, nil):
+            if case .object = body {} else { issues.append(ValidationIssue(field: "body", "expected an object, found \(body.typeName)")) }
         }
-        let idText = try requiredString(fields, "id")
-        guard let id = ReportID(idText) else {
-            throw ReportValidationError(field: "id", "\"\(idText.prefix(40))\" is not a lower-case UUIDv7")
-        }
-        let kindText = try requiredString(fields, "kind")
-        guard let kind = ReportKind(rawValue: kindText) else {
-            throw ReportValidationError(
-                field: "kind", "\"\(kindText.prefix(40))\" is not a report kind (\(ReportKind.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        let country = try requiredString(fields, "country")
-        guard country.utf8.count == 2, country.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
-            throw ReportValidationError(field: "country", "\"\(country.prefix(40))\" is not an ISO 3166-1 alpha-2 code")
-        }
-        var priority = Priority.routine
-        if fields["priority"] != nil {
-            let text = try requiredString(fields, "priority")
-            guard let p = Priority(rawValue: text) else {
-                throw ReportValidationError(
-                    field: "priority", "\"\(text.prefix(40))\" is not a priority (flash, immediate, priority, routine)")
-            }
-            priority = p
-        }
-        let createdText = try requiredString(fields, "created")
-        guard let created = Timestamp.parse(createdText) else {
-            throw ReportValidationError(field: "created", "\"\(createdText.prefix(40))\" is not a UTC time like 2026-11-22T09:30:00Z")
-        }
-        var headline = ""
-        if fields["headline"] != nil {
-            headline = try requiredString(fields, "headline")
-            guard headline.count <= 200 else { throw ReportValidationError(field: "headline", "longer than 200 characters") }
-        }
-        if let claimed = fields["origin"], claimed != sender.json {
-            throw ReportValidationError(field: "origin", "does not match the sender's certificate; leave it out and the node fills it in")
-        }
-        guard let body = fields["body"] else { throw ReportValidationError(field: "body", "required field is missing") }
-        guard case .object = body else { throw ReportValidationError(field: "body", "expected an object, found \(body.typeName)") }
-        return Report(
-            id: id, kind: kind, country: country, priority: priority, createdMilliseconds: created,
-            headline: headline, origin: sender, body: body)
-    }
+        issues = validator.issues + issues
+        func fail(_ field: String, _ message: String) { issues.append(ValidationIssue(field: field, message)) }
 
-    static func requiredString(_ fields: [String: JSONValue], _ name: String) throws(ReportValidationError) -> String {
-        guard let value = fields[name] else { throw ReportValidationError(field: name, "required field is missing") }
-        guard case .string(let s) = value else {
-            throw ReportValidationError(field: name, "expected a string, found \(value.typeName)")
+        // Values that passed their own checks; cross-field rules look only at those.
+        func text(_ name: String) -> String? {
+            issues.contains { $0.field == name } ? nil : fields[name]?.stringValue
         }
-        return s
+        let handling = text("handling").flatMap(HandlingCode.init(rawValue:)) ?? defaults.handling
+        let dataClass = text("data_class").flatMap(DataClass.init(rawValue:)) ?? .strategic
+        let purpose = text("purpose").flatMap(Purpose.init(rawValue:))
+        let addressees = (fields["addressees"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let created = text("created").flatMap(Timestamp.parse)
+        let eraseBy = text("erase_by").flatMap(ReportDate.parse)
+        let expires = text("expires").flatMap(Timestamp.parse)
+
+        if let claimed = fields["origin"], claimed != sender.json {
+            fail("origin", "does not match the sender's certificate; leave it out and the node fills it in")
+        }
+        // Handling codes (docs/REPORTS.md §3).
+        if (handling == .h2 || handling == .h3) && addressees.isEmpty {
+            fail("addressees", "required for handling \(handling.rawValue): name who may receive the report")
+        }
+        if handling == .h3 && fields["conditions"] == nil { fail("conditions", "required for handling H3: state the restrictions") }
+        if handling != .h3 && fields["conditions"] != nil { fail("conditions", "only for handling H3") }
+        // Personal data (docs/REPORTS.md §2).
+        switch dataClass {
+        case .case:
+            if fields["purpose"] == nil { fail("purpose", "required for case data: one of \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")) (Art. 10(3))") }
+            if fields["erase_by"] == nil { fail("erase_by", "required for case data: the date by which the personal data is erased") }
+        case .strategic:
+            if fields["purpose"] != nil { fail("purpose", "only for case data") }
+            if fields["erase_by"] != nil { fail("erase_by", "only for case data") }
+        }
+        for (path, field) in validator.personalFields {
+            guard let allowed = field.personalData else { continue }
+            if dataClass == .strategic {
+                fail(path, "personal data is not allowed in a strategic report; send it as data_class \"case\" with a purpose (Art. 10(3))")
+            } else if let purpose, !allowed.contains(purpose) {
+                fail(path, "personal data here is allowed only for purpose \(allowed.map(\.rawValue).sorted().joined(separator: " or ")), not \(purpose.rawValue)")
+            }
+        }
+        // Times.
+        if let created {
+            if created > now + Int64(defaults.clockSkew * 1000) { fail("created", "lies in the future (check the clock)") }
+            if let eraseBy, eraseBy <= created { fail("erase_by", "must be after the day the report was created") }
+            if let expires, expires <= created { fail("expires", "must be after created") }
+        }
+        if let followUp = text("follow_up_of"), followUp == text("id") { fail("follow_up_of", "a report cannot follow up itself") }
+        let country = text("country") ?? ""
+        if let kind, let body, let claimed = text("topic") {
+            let derived = Topic.derive(kind: kind, country: country, body: body)
+            if claimed != derived { fail("topic", "is derived by the node (here \(derived)); leave it out") }
+        }
+        guard issues.isEmpty, let kind, let body, let created, let id = text("id").flatMap(ReportID.init) else {
+            throw ReportValidationError(issues.isEmpty ? [ValidationIssue(field: "", "invalid report")] : issues)
+        }
+        return Report(
+            id: id, kind: kind, country: country, headline: text("headline") ?? "", origin: sender,
+            onBehalfOf: (fields["on_behalf_of"]?.arrayValue ?? []).compactMap(\.stringValue),
+            priority: text("priority").flatMap(Priority.init(rawValue:)) ?? .routine,
+            handling: handling, addressees: addressees, conditions: text("conditions"),
+            reliability: text("reliability").flatMap(SourceReliability.init(rawValue:)) ?? .x,
+            accuracy: Int(fields["accuracy"]?.integerValue ?? 4), dataClass: dataClass, purpose: purpose,
+            eraseByMilliseconds: eraseBy, createdMilliseconds: created,
+            expiresMilliseconds: expires ?? created + Int64((defaults.lifetime[kind] ?? 30 * 86400) * 1000),
+            followUpOf: text("follow_up_of").flatMap(ReportID.init), topic: Topic.derive(kind: kind, country: country, body: body),
+            body: body)
     }
 }

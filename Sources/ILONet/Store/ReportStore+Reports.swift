@@ -32,6 +32,18 @@ public struct InboxScope: Sendable, Equatable {
         self.kind = kind
     }
 
+    /// A SQL condition (`AND …`, to follow another) selecting what the reader may
+    /// see, with its arguments; nil when the reader may see nothing.
+    var sqlFilter: (String?, [String]) {
+        switch kind {
+        case .nothing: (nil, [])
+        case .everything: ("", [])
+        case .memberState(let state): ("AND origin_state = ?", [state])
+        case .countries(let countries):
+            ("AND country IN (\(Array(repeating: "?", count: countries.count).joined(separator: ",")))", countries)
+        }
+    }
+
     public init(_ identity: PeerIdentity) {
         let kind: Kind
         switch identity.role {
@@ -49,8 +61,9 @@ extension ReportStore {
         let statement = try database.cached(
             """
             INSERT INTO reports (id, kind, country, priority, origin_officer, origin_authority, origin_state,
-                                 created_ms, received_ms, document)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                                 created_ms, received_ms, document, headline, handling, data_class, topic,
+                                 expires_ms, follow_up_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
             """)
         statement.bind(1, report.id.description)
         statement.bind(2, report.kind.rawValue)
@@ -62,15 +75,49 @@ extension ReportStore {
         statement.bind(8, report.createdMilliseconds)
         statement.bind(9, receivedMilliseconds)
         statement.bind(10, document)
+        statement.bind(11, report.headline)
+        statement.bind(12, report.handling.rawValue)
+        statement.bind(13, report.dataClass.rawValue)
+        statement.bind(14, report.topic)
+        statement.bind(15, report.expiresMilliseconds)
+        if let followUp = report.followUpOf { statement.bind(16, followUp.description) } else { statement.bindNull(16) }
         try statement.run()
         return database.changes == 0 ? .duplicate : .stored(seq: database.lastInsertRowID)
     }
 
-    public func report(id: String) throws(SQLiteError) -> StoredReport? {
-        let statement = try database.cached("SELECT seq, id, document FROM reports WHERE id = ?")
+    /// The report with this id, if `scope`'s reader may see it (or sent it).
+    public func report(id: String, scope: InboxScope) throws(SQLiteError) -> StoredReport? {
+        let (filter, arguments) = scope.sqlFilter
+        guard let filter else { return nil }
+        let statement = try database.cached("SELECT seq, id, document FROM reports WHERE id = ? AND (origin_officer = ? OR (1 \(filter)))")
         statement.bind(1, id)
+        statement.bind(2, scope.reader)
+        for (i, argument) in arguments.enumerated() { statement.bind(Int32(3 + i), argument) }
         guard try statement.step() else { return nil }
         return StoredReport(seq: statement.int(0), id: statement.text(1), document: statement.blob(2))
+    }
+
+    /// A follow-up as listed under the report it follows.
+    public struct FollowUp: Sendable, Equatable {
+        public let id: String
+        public let headline: String
+        public let createdMilliseconds: Int64
+    }
+
+    /// The follow-ups of report `id` that `scope`'s reader may see, oldest first.
+    public func followUps(of id: String, scope: InboxScope) throws(SQLiteError) -> [FollowUp] {
+        let (filter, arguments) = scope.sqlFilter
+        guard let filter else { return [] }
+        let statement = try database.cached(
+            "SELECT id, headline, created_ms FROM reports WHERE follow_up_of = ? AND (origin_officer = ? OR (1 \(filter))) ORDER BY created_ms, seq LIMIT 1000")
+        statement.bind(1, id)
+        statement.bind(2, scope.reader)
+        for (i, argument) in arguments.enumerated() { statement.bind(Int32(3 + i), argument) }
+        var result: [FollowUp] = []
+        while try statement.step() {
+            result.append(FollowUp(id: statement.text(0), headline: statement.text(1), createdMilliseconds: statement.int(2)))
+        }
+        return result
     }
 
     public var reportCount: Int64 { (try? database.scalarInt("SELECT count(*) FROM reports")) ?? 0 }
@@ -79,18 +126,8 @@ extension ReportStore {
     /// oldest first, never the reader's own.
     public func inbox(_ scope: InboxScope, limit: Int) throws(SQLiteError) -> [StoredReport] {
         let cursor = try inboxCursor(scope.reader)
-        let filter: String
-        var arguments: [String] = []
-        switch scope.kind {
-        case .nothing: return []
-        case .everything: filter = ""
-        case .memberState(let state):
-            filter = "AND origin_state = ?"
-            arguments = [state]
-        case .countries(let countries):
-            filter = "AND country IN (\(Array(repeating: "?", count: countries.count).joined(separator: ",")))"
-            arguments = countries
-        }
+        let (visible, arguments) = scope.sqlFilter
+        guard let filter = visible else { return [] }
         let statement = try database.cached(
             "SELECT seq, id, document FROM reports WHERE seq > ? AND origin_officer != ? \(filter) ORDER BY seq LIMIT ?")
         statement.bind(1, cursor)

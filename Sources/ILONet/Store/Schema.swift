@@ -24,6 +24,16 @@ enum Schema {
             identity    TEXT    PRIMARY KEY,        -- certificate CN of the reader
             through_seq INTEGER NOT NULL            -- highest seq the reader confirmed
         );
+        """,
+        // 2: the full envelope (issue 3): columns the node filters and links on.
         """
+        ALTER TABLE reports ADD COLUMN headline TEXT NOT NULL DEFAULT '';
+        ALTER TABLE reports ADD COLUMN handling TEXT NOT NULL DEFAULT 'H1';
+        ALTER TABLE reports ADD COLUMN data_class TEXT NOT NULL DEFAULT 'strategic';
+        ALTER TABLE reports ADD COLUMN topic TEXT NOT NULL DEFAULT '';
+        ALTER TABLE reports ADD COLUMN expires_ms INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE reports ADD COLUMN follow_up_of TEXT;           -- id of the first report of the event
+        CREATE INDEX reports_follow_up ON reports (follow_up_of) WHERE follow_up_of IS NOT NULL;
+        """,
     ]
 }

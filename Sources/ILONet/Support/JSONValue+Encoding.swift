@@ -34,11 +34,7 @@ extension JSONValue {
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .integer(let i): out.append(contentsOf: String(i).utf8)
         case .number(let d):
-            if d.rounded() == d && abs(d) < 9.0e15 {
-                out.append(contentsOf: String(Int64(d)).utf8)
-            } else {
-                out.append(contentsOf: "\(d)".utf8)
-            }
+            out.append(contentsOf: JSONValue.canonicalNumber(d).utf8)
         case .string(let s): JSONValue.appendString(s, to: &out)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
@@ -58,6 +54,33 @@ extension JSONValue {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// A non-integer number in plain decimal notation: the shortest digits that
+    /// read back as the same double, never an exponent (1e-05 → 0.00001), no
+    /// trailing zeros; whole values as integers (2.0 → 2).
+    static func canonicalNumber(_ d: Double) -> String {
+        if d.rounded() == d && abs(d) < 9.0e15 { return String(Int64(d)) }
+        let shortest = "\(d)"  // Swift prints the shortest round-tripping digits
+        guard let e = shortest.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return shortest }
+        let exponent = Int(shortest[shortest.index(after: e)...])!
+        var mantissa = String(shortest[..<e])
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa.removeFirst() }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        var digits = String(parts[0]) + (parts.count > 1 ? String(parts[1]) : "")
+        var point = parts[0].count + exponent  // position of the decimal point in `digits`
+        if point <= 0 {
+            digits = String(repeating: "0", count: 1 - point) + digits
+            point = 1
+        } else if point > digits.count {
+            digits += String(repeating: "0", count: point - digits.count)
+        }
+        var integer = String(digits.prefix(point))
+        var fraction = String(digits.dropFirst(point))
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        while integer.count > 1 && integer.hasPrefix("0") { integer.removeFirst() }
+        return (negative ? "-" : "") + integer + (fraction.isEmpty ? "" : "." + fraction)
     }
 
     static func appendString(_ s: String, to out: inout [UInt8]) {

@@ -13,16 +13,22 @@ extension JSONValue {
         try self.init(parsing: Array(text.utf8))
     }
 
-    public init(parsing bytes: [UInt8]) throws(JSONSyntaxError) {
+    /// - Parameter allowingComments: accept `//` comments to the end of a line
+    ///   between tokens (for files people write, such as `ilo template` output).
+    ///   The wire protocol never allows them.
+    public init(parsing bytes: [UInt8], allowingComments: Bool = false) throws(JSONSyntaxError) {
         var result: Result<JSONValue, JSONSyntaxError> = .success(.null)
         bytes.withUnsafeBufferPointer { buffer in
-            do throws(JSONSyntaxError) { result = .success(try JSONValue(parsing: buffer)) } catch { result = .failure(error) }
+            do throws(JSONSyntaxError) {
+                result = .success(try JSONValue(parsing: buffer, allowingComments: allowingComments))
+            } catch { result = .failure(error) }
         }
         self = try result.get()
     }
 
-    public init(parsing buffer: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) {
+    public init(parsing buffer: UnsafeBufferPointer<UInt8>, allowingComments: Bool = false) throws(JSONSyntaxError) {
         var parser = JSONParser(buffer)
+        parser.allowsComments = allowingComments
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -36,6 +42,7 @@ extension JSONValue {
 private struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    var allowsComments = false
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -45,6 +52,8 @@ private struct JSONParser {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            case UInt8(ascii: "/") where allowsComments && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "/"):
+                while index < bytes.count && bytes[index] != 0x0A { index += 1 }
             default: return
             }
         }

@@ -46,6 +46,21 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
+    /// The value with `null` object members removed at every depth: in reports a
+    /// null member means "not given", and the stored document leaves it out.
+    public func removingNullMembers() -> JSONValue {
+        switch self {
+        case .object(let members):
+            var kept: [String: JSONValue] = [:]
+            for (key, value) in members where value != .null { kept[key] = value.removingNullMembers() }
+            return .object(kept)
+        case .array(let elements):
+            return .array(elements.map { $0.removingNullMembers() })
+        default:
+            return self
+        }
+    }
+
     /// The JSON type's name as users know it, for error messages.
     public var typeName: String {
         switch self {
@@ -60,8 +75,9 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
 {
+    public init(floatLiteral value: Double) { self = .number(value) }
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .integer(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }

@@ -66,3 +66,19 @@ extension TLSSession {
         return String(decoding: UnsafeBufferPointer(start: out, count: Int(length)), as: UTF8.self)
     }
 }
+
+extension PeerIdentity {
+    /// The identity a certificate file carries (the first certificate in the PEM
+    /// file). Used by `ilo` to know its own origin without asking a node.
+    public init(certificateFile path: String) throws(IdentityError) {
+        ERR_clear_error()
+        guard let bio = BIO_new_file(path, "r") else { throw IdentityError(reason: "cannot read \(path)") }
+        defer { BIO_free(bio) }
+        guard let certificate = PEM_read_bio_X509(bio, nil, nil, nil) else {
+            ERR_clear_error()
+            throw IdentityError(reason: "\(path) holds no PEM certificate")
+        }
+        defer { X509_free(certificate) }
+        self = try TLSSession.identity(of: certificate)
+    }
+}

@@ -122,6 +122,28 @@ func sampleReport(kind: String = "smuggling", country: String = "LY", headline: 
     [
         "id": .string(ReportID.generate().description), "kind": .string(kind), "country": .string(country),
         "priority": .string(priority), "created": .string(Timestamp.format(milliseconds: Timestamp.nowMilliseconds())),
-        "headline": .string(headline), "body": ["route": ["origin": ["NE"], "destination": ["IT"]]],
+        "headline": .string(headline), "body": sampleBodies[kind] ?? .null,
     ]
+}
+
+/// A valid body of each kind.
+let sampleBodies: [String: JSONValue] = [
+    "smuggling": [
+        "route": ["origin": ["NE"], "transit": ["LY"], "destination": ["IT"]],
+        "modus_operandi": "Departures at night from beaches west of Zuwara.", "means_of_transport": ["truck", "rubber-boat"],
+    ],
+    "return": ["returnees": 12, "nationality": "NG", "travel_document_status": "laissez-passer", "readmission_cooperation": "partial"],
+    "border": [
+        "location": ["crossing_point": "Ras Ajdir"], "situation_type": "large-group", "time": "2026-11-22T02:15:00Z", "impact_level": "high",
+    ],
+]
+
+/// `sampleReport` with some envelope or body members replaced (`body.x` paths allowed one level deep).
+func sampleReport(_ changes: [String: JSONValue], kind: String = "smuggling") -> JSONValue {
+    guard case .object(var fields) = sampleReport(kind: kind), case .object(var body) = fields["body"] else { return .null }
+    for (key, value) in changes {
+        if key.hasPrefix("body.") { body[String(key.dropFirst(5))] = value } else { fields[key] = value }
+    }
+    fields["body"] = .object(body)
+    return .object(fields)
 }

@@ -1,0 +1,39 @@
+/// The envelope: the fields every hop reads and routes on (docs/REPORTS.md §1).
+/// `body` is checked separately, against its kind's schema.
+public enum EnvelopeSchema {
+    public static let schema = ObjectSchema(
+        "envelope",
+        [
+            Field("id", .reportID, required: true, "globally unique, time-ordered id (UUIDv7), made by the sender"),
+            Field("kind", .choice(ReportKind.allCases.map(\.rawValue)), required: true, "which body schema applies"),
+            Field("country", .country, required: true, "subject country"),
+            Field("headline", .string(maxLength: 200), required: true, "one line shown in inboxes and digests"),
+            Field("created", .timestamp, required: true, "when the officer wrote it (UTC)"),
+            Field(
+                "origin",
+                .object(
+                    ObjectSchema(
+                        "origin",
+                        [
+                            Field("officer", .string(maxLength: 200), required: true, "the sender's identity (certificate CN)"),
+                            Field("authority", .string(maxLength: 200), required: true, "deploying authority (certificate O)"),
+                            Field("state", .string(maxLength: 2), required: true, "member state (certificate C)"),
+                        ])), "filled in by the node from the sender's certificate; a different value is refused"),
+            Field("on_behalf_of", .list(.memberState, minimum: 0, maximum: 27, unique: true), "member states the officer also reports for (joint deployment, Art. 6)"),
+            Field("priority", .choice(Priority.allCases.map(\.rawValue)), "delivery precedence; default routine"),
+            Field("handling", .choice(HandlingCode.allCases.map(\.rawValue)), "handling code; default H1"),
+            Field("addressees", .list(.string(maxLength: 200), minimum: 0, maximum: 100, unique: true), "identity ids, or authority:NAME; required for H2 and H3"),
+            Field("conditions", .text(maxLength: 2000), "the provider's restrictions; required for H3, only for H3"),
+            Field("reliability", .choice(SourceReliability.allCases.map(\.rawValue)), "source reliability A, B, C or X (default X)"),
+            Field("accuracy", .integer(1...4), "information accuracy 1–4 (default 4)"),
+            Field("data_class", .choice(DataClass.allCases.map(\.rawValue)), "strategic (default, no personal data) or case"),
+            Field("purpose", .choice(Purpose.allCases.map(\.rawValue)), "Art. 10(3) purpose; required for case, only for case"),
+            Field("erase_by", .date, "date by which the personal data is erased; required for case, only for case"),
+            Field("expires", .timestamp, "after this the report is no longer delivered; default per kind"),
+            Field("follow_up_of", .reportID, "id of the first report of the same event"),
+            Field("topic", .string(maxLength: 200), "derived by the node (KIND/COUNTRY/…); a different value is refused"),
+        ])
+
+    /// The envelope's field names plus `body`.
+    public static var fieldNames: Set<String> { Set(schema.fields.map(\.name) + ["body"]) }
+}

@@ -1,0 +1,174 @@
+/// The body schema of each report kind (docs/REPORTS.md documents the same
+/// fields; a test checks that every field here appears there).
+public enum BodySchemas {
+    public static func schema(for kind: ReportKind) -> ObjectSchema {
+        switch kind {
+        case .smuggling: smuggling
+        case .return: returnFacilitation
+        case .border: border
+        }
+    }
+
+    static let countries = FieldType.list(.country, minimum: 1, maximum: 30, unique: true)
+
+    /// A natural person. Every use of it is personal data.
+    public static let person = ObjectSchema(
+        "person",
+        [
+            Field("name", .string(maxLength: 200), "full name as written in the source"),
+            Field("date_of_birth", .date, "date of birth"),
+            Field("nationality", .country, "nationality"),
+            Field("document_type", .choice(["passport", "identity-card", "residence-permit", "travel-document", "other"]), "kind of identity document"),
+            Field("document_number", .string(maxLength: 60), "identity document number"),
+            Field("role", .string(maxLength: 200), "role in the events (e.g. driver, organiser)"),
+        ],
+        rules: [
+            { fields, path, issues in
+                if fields["name"] == nil && fields["document_number"] == nil {
+                    issues.append(ValidationIssue(field: path, "a person needs at least a name or a document number"))
+                }
+            }
+        ])
+
+    static let persons = FieldType.list(.object(person), minimum: 1, maximum: 2000, unique: false)
+
+    public static let smuggling = ObjectSchema(
+        "smuggling intelligence",
+        [
+            Field(
+                "route",
+                .object(
+                    ObjectSchema(
+                        "route",
+                        [
+                            Field("origin", countries, required: true, "countries where the journeys start"),
+                            Field("transit", .list(.country, minimum: 0, maximum: 30, unique: false), "countries crossed, in order"),
+                            Field("destination", countries, required: true, "intended destination countries"),
+                        ])), required: true, "the smuggling route"),
+            Field("modus_operandi", .text(maxLength: 8000), required: true, "how the smuggling is organised and carried out"),
+            Field(
+                "means_of_transport",
+                .list(.choice(["foot", "car", "van", "truck", "bus", "train", "boat", "rubber-boat", "ship", "air", "other"]), minimum: 1, maximum: 11, unique: true),
+                required: true, "how persons are moved"),
+            Field("estimated_persons", .integer(0...10_000_000), "estimated number of persons smuggled in the period"),
+            Field(
+                "price_per_person",
+                .object(
+                    ObjectSchema(
+                        "price",
+                        [
+                            Field("amount", .number(0...10_000_000), required: true, "price paid per person"),
+                            Field("currency", .currency, required: true, "currency of the amount"),
+                        ])), "price per person"),
+            Field("facilitator_network", .text(maxLength: 4000), "structure of the facilitators' network (no names: use facilitators)"),
+            Field("facilitators", persons, personalData: [.smugglingTrafficking], "identified facilitators (personal data)"),
+            Field(
+                "document_fraud",
+                .object(
+                    ObjectSchema(
+                        "document fraud",
+                        [
+                            Field("observed", .boolean, required: true, "whether document fraud was observed"),
+                            Field(
+                                "types", .list(.choice(["counterfeit", "forged", "fraudulently-obtained", "impostor", "other"]), minimum: 0, maximum: 5, unique: true),
+                                "kinds of fraud seen"),
+                            Field("description", .text(maxLength: 4000), "details"),
+                        ])), "document fraud seen on this route"),
+            Field(
+                "period_observed",
+                .object(
+                    ObjectSchema(
+                        "period",
+                        [
+                            Field("from", .date, required: true, "first day observed"),
+                            Field("to", .date, required: true, "last day observed"),
+                        ],
+                        rules: [dateOrder("from", "to")])), "when the activity was observed"),
+            Field(
+                "vulnerable_persons",
+                .object(
+                    ObjectSchema(
+                        "vulnerable persons",
+                        [
+                            Field("minors", .integer(0...10_000_000), "minors among the persons"),
+                            Field("unaccompanied_minors", .integer(0...10_000_000), "unaccompanied minors"),
+                            Field("women", .integer(0...10_000_000), "women among the persons"),
+                            Field("notes", .text(maxLength: 4000), "other vulnerabilities (Art. 3(2))"),
+                        ])), "vulnerable persons involved (Art. 3(2))"),
+            Field("gender_dimension", .text(maxLength: 4000), "gender-specific aspects observed (Art. 3(2))"),
+        ])
+
+    public static let returnFacilitation = ObjectSchema(
+        "return facilitation",
+        [
+            Field("returnees", .integer(0...1_000_000), required: true, "number of persons concerned"),
+            Field("nationality", .country, required: true, "nationality of the returnees"),
+            Field(
+                "travel_document_status",
+                .choice(["valid-passport", "expired-passport", "laissez-passer", "emergency-travel-document", "none", "mixed"]), required: true,
+                "travel documents the returnees hold"),
+            Field(
+                "identification_missions",
+                .list(
+                    .object(
+                        ObjectSchema(
+                            "identification mission",
+                            [
+                                Field("date", .date, required: true, "day of the mission"),
+                                Field("authority", .string(maxLength: 200), required: true, "third-country authority that carried it out"),
+                                Field("persons_identified", .integer(0...1_000_000), "persons whose identity and nationality were confirmed"),
+                            ])), minimum: 0, maximum: 100, unique: false), "identification missions held"),
+            Field("readmission_cooperation", .choice(["good", "partial", "poor", "none"]), required: true, "how the third country cooperates on readmission"),
+            Field("obstacles", .list(.string(maxLength: 500), minimum: 0, maximum: 50, unique: true), "obstacles to return"),
+            Field("persons", persons, personalData: [.returnIdentification], "persons to identify for return (personal data)"),
+            Field("passenger_list", persons, personalData: [.returnPassengerList], "passenger list of a return flight or other return transport (personal data)"),
+        ])
+
+    public static let border = ObjectSchema(
+        "border information",
+        [
+            Field(
+                "location",
+                .object(
+                    ObjectSchema(
+                        "location",
+                        [
+                            Field("crossing_point", .string(maxLength: 200), "name of the border crossing point"),
+                            Field(
+                                "coordinates",
+                                .object(
+                                    ObjectSchema(
+                                        "coordinates",
+                                        [
+                                            Field("latitude", .number(-90...90), required: true, "WGS 84 latitude in degrees"),
+                                            Field("longitude", .number(-180...180), required: true, "WGS 84 longitude in degrees"),
+                                        ])), "position"),
+                        ],
+                        rules: [
+                            { fields, path, issues in
+                                if fields["crossing_point"] == nil && fields["coordinates"] == nil {
+                                    issues.append(ValidationIssue(field: path, "give crossing_point, coordinates or both"))
+                                }
+                            }
+                        ])), required: true, "where it happened"),
+            Field(
+                "situation_type",
+                .choice([
+                    "irregular-crossing", "attempted-crossing", "large-group", "border-closure", "congestion", "violence",
+                    "search-and-rescue", "other",
+                ]), required: true, "what happened"),
+            Field("persons", .integer(0...10_000_000), "number of persons involved"),
+            Field("time", .timestamp, required: true, "when it happened (UTC)"),
+            Field("authorities_response", .text(maxLength: 4000), "what the authorities did"),
+            Field("impact_level", .choice(["low", "medium", "high", "critical"]), required: true, "assessed impact"),
+            Field("persons_identified", persons, personalData: [.smugglingTrafficking], "identified persons, e.g. facilitators (personal data)"),
+        ])
+
+    /// `first` must not be after `second` (both dates).
+    static func dateOrder(_ first: String, _ second: String) -> ObjectSchema.Rule {
+        { fields, path, issues in
+            guard let a = fields[first]?.stringValue.flatMap(ReportDate.parse), let b = fields[second]?.stringValue.flatMap(ReportDate.parse) else { return }
+            if a > b { issues.append(ValidationIssue(field: join(path, second), "is before \(first)")) }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+/// Checks a JSON value against a schema, collecting every issue with its path,
+/// and the paths of personal-data fields that are present.
+struct SchemaValidator {
+    private(set) var issues: [ValidationIssue] = []
+    /// (path, field) of every personal-data field found with a value.
+    private(set) var personalFields: [(path: String, field: Field)] = []
+
+    /// - Parameter personal: the object sits inside a personal-data field, so its
+    ///   values are personal data too and are never quoted.
+    mutating func check(_ value: JSONValue, against schema: ObjectSchema, at path: String, personal: Bool = false) {
+        guard case .object(let members) = value else {
+            issues.append(ValidationIssue(field: path, "expected an object, found \(value.typeName)"))
+            return
+        }
+        for key in members.keys.sorted() where schema.field(key) == nil {
+            let hint = ConfigFile.suggestion(for: key, among: schema.fields.map(\.name)).map { "; did you mean \"\($0)\"?" } ?? ""
+            issues.append(ValidationIssue(field: join(path, key), "unknown field\(hint)"))
+        }
+        for field in schema.fields {
+            let fieldPath = join(path, field.name)
+            guard let member = members[field.name], member != .null else {
+                if field.required { issues.append(ValidationIssue(field: fieldPath, "required field is missing")) }
+                continue
+            }
+            if field.personalData != nil { personalFields.append((fieldPath, field)) }
+            check(member, type: field.type, at: fieldPath, personal: personal || field.personalData != nil)
+        }
+        for rule in schema.rules { rule(members, path, &issues) }
+    }
+
+    /// - Parameter personal: never quote the value in a message.
+    mutating func check(_ value: JSONValue, type: FieldType, at path: String, personal: Bool = false) {
+        func fail(_ message: String) { issues.append(ValidationIssue(field: path, message)) }
+        func quoted(_ s: String) -> String { personal ? "the value" : "\"\(s.prefix(40))\"" }
+        func string() -> String? {
+            guard case .string(let s) = value else {
+                fail("expected a string, found \(value.typeName)")
+                return nil
+            }
+            return s
+        }
+        switch type {
+        case .string(let maximum), .text(let maximum):
+            guard let s = string() else { return }
+            if s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fail("must not be empty") }
+            if s.count > maximum { fail("longer than \(maximum) characters") }
+            if case .string = type, s.contains(where: \.isNewline) { fail("must be a single line") }
+        case .integer(let range):
+            guard case .integer(let i) = value else {
+                fail("expected a whole number, found \(value.typeName == "number" ? "a fraction" : value.typeName)")
+                return
+            }
+            if !range.contains(i) { fail("\(personal ? "the value" : String(i)) is outside \(range.lowerBound)–\(range.upperBound)") }
+        case .number(let range):
+            let d: Double
+            switch value {
+            case .integer(let i): d = Double(i)
+            case .number(let n): d = n
+            default:
+                fail("expected a number, found \(value.typeName)")
+                return
+            }
+            if !range.contains(d) {
+                let bounds = "\(JSONValue.canonicalNumber(range.lowerBound))–\(JSONValue.canonicalNumber(range.upperBound))"
+                fail("\(personal ? "the value" : JSONValue.canonicalNumber(d)) is outside \(bounds)")
+            }
+        case .boolean:
+            if case .bool = value {} else { fail("expected true or false, found \(value.typeName)") }
+        case .choice(let words):
+            guard let s = string() else { return }
+            if !words.contains(s) { fail("\(quoted(s)) is not one of: \(words.joined(separator: ", "))") }
+        case .country:
+            guard let s = string() else { return }
+            if !ISOCodes.isCountry(s) { fail("\(quoted(s)) is not an ISO 3166-1 alpha-2 code") }
+        case .memberState:
+            guard let s = string() else { return }
+            if !ISOCodes.memberStates.contains(s) { fail("\(quoted(s)) is not an EU member state code") }
+        case .currency:
+            guard let s = string() else { return }
+            if !ISOCodes.isCurrency(s) { fail("\(quoted(s)) is not an ISO 4217 currency code") }
+        case .date:
+            guard let s = string() else { return }
+            if ReportDate.parse(s) == nil { fail("\(quoted(s)) is not a date like 2026-11-22") }
+        case .timestamp:
+            guard let s = string() else { return }
+            if Timestamp.parse(s) == nil { fail("\(quoted(s)) is not a UTC time like 2026-11-22T09:30:00Z") }
+        case .reportID:
+            guard let s = string() else { return }
+            if ReportID(s) == nil { fail("\(quoted(s)) is not a report id (lower-case UUIDv7)") }
+        case .list(let element, let minimum, let maximum, let unique):
+            guard case .array(let elements) = value else {
+                fail("expected a list, found \(value.typeName)")
+                return
+            }
+            if elements.count < minimum { fail(minimum == 1 ? "must not be empty" : "needs at least \(minimum) entries") }
+            if elements.count > maximum { fail("has more than \(maximum) entries") }
+            for (index, item) in elements.enumerated() {
+                check(item, type: element, at: "\(path)[\(index)]", personal: personal)
+            }
+            if unique {
+                var seen = Set<[UInt8]>()
+                for (index, item) in elements.enumerated() where !seen.insert(item.encoded()).inserted {
+                    issues.append(ValidationIssue(field: "\(path)[\(index)]", "repeats an earlier entry"))
+                }
+            }
+        case .object(let schema):
+            check(value, against: schema, at: path, personal: personal)
+        }
+    }
+}
+
+/// Calendar dates (`YYYY-MM-DD`) as the Unix milliseconds of their midnight UTC.
+enum ReportDate {
+    static func parse(_ text: String) -> Int64? {
+        guard text.utf8.count == 10 else { return nil }
+        return Timestamp.parse(text + "T00:00:00Z")
+    }
+}

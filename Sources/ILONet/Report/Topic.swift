@@ -1,0 +1,33 @@
+/// Topics are derived from the envelope and body, never chosen by the sender:
+///
+/// | kind | topic |
+/// |---|---|
+/// | smuggling | `smuggling/COUNTRY/MODE`, MODE `sea`, `land`, `air` or `mixed` from means_of_transport |
+/// | return | `return/COUNTRY/NATIONALITY` |
+/// | border | `border/COUNTRY/SITUATION_TYPE` |
+///
+/// Levels never contain `/`, `+` or `#`, so MQTT-style filters apply.
+public enum Topic {
+    public static func derive(kind: ReportKind, country: String, body: JSONValue) -> String {
+        let third: String
+        switch kind {
+        case .smuggling:
+            let means = Set((body["means_of_transport"]?.arrayValue ?? []).compactMap(\.stringValue))
+            var modes = Set<String>()
+            for m in means {
+                switch m {
+                case "boat", "rubber-boat", "ship": modes.insert("sea")
+                case "air": modes.insert("air")
+                case "other": break
+                default: modes.insert("land")
+                }
+            }
+            third = modes.count == 1 ? modes.first! : modes.isEmpty ? "other" : "mixed"
+        case .return:
+            third = body["nationality"]?.stringValue ?? "unknown"
+        case .border:
+            third = body["situation_type"]?.stringValue ?? "other"
+        }
+        return "\(kind.rawValue)/\(country)/\(third)"
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import ILONet
+
+/// How `ilo` shows reports to people.
+enum ReportRendering {
+    static let handlingMeaning: [String: String] = [
+        "H0": "usable within the network without restriction beyond the access rules",
+        "H1": "NOT to be used as evidence in judicial proceedings without the provider's consent",
+        "H2": "NO dissemination beyond the named addressees without the provider's consent",
+        "H3": "restrictions stated by the provider apply (see conditions); named addressees only",
+    ]
+
+    static func text(_ report: JSONValue, followUps: [JSONValue]) -> String {
+        func s(_ key: String) -> String { report[key]?.stringValue ?? "-" }
+        func list(_ key: String) -> String {
+            let items = (report[key]?.arrayValue ?? []).compactMap(\.stringValue)
+            return items.isEmpty ? "-" : items.joined(separator: ", ")
+        }
+        let country = s("country")
+        var lines = [
+            "\(s("headline"))",
+            "",
+            "  id           \(s("id"))",
+            "  kind         \(s("kind")) about \(country) (\(ISOCodes.countryName(country) ?? "?")), topic \(s("topic"))",
+            "  priority     \(s("priority").uppercased())",
+            "  handling     \(s("handling")): \(handlingMeaning[s("handling")] ?? "?")",
+        ]
+        if let conditions = report["conditions"]?.stringValue { lines.append("  conditions   \(conditions)") }
+        lines += [
+            "  addressees   \(list("addressees"))",
+            "  from         \(report["origin"]?["officer"]?.stringValue ?? "-") (\(report["origin"]?["authority"]?.stringValue ?? "-"), \(report["origin"]?["state"]?.stringValue ?? "-"))",
+            "  on behalf of \(list("on_behalf_of"))",
+            "  evaluation   source \(s("reliability")), information \(report["accuracy"]?.integerValue.map(String.init) ?? "-")",
+            "  data class   \(s("data_class"))" + (report["purpose"] != nil ? ", purpose \(s("purpose")), erase by \(s("erase_by"))" : ""),
+            "  created      \(s("created"))   expires \(s("expires"))",
+        ]
+        if report["follow_up_of"] != nil { lines.append("  follows up   \(s("follow_up_of"))") }
+        lines.append("")
+        lines.append("  body")
+        flatten(report["body"] ?? .null, path: "", into: &lines)
+        if !followUps.isEmpty {
+            lines.append("")
+            lines.append("  follow-ups")
+            for f in followUps {
+                lines.append("    \(f["id"]?.stringValue ?? "?")  \(f["created"]?.stringValue ?? "")  \(f["headline"]?.stringValue ?? "")")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `route.transit[1]: LY` lines, for reading a body without JSON punctuation.
+    static func flatten(_ value: JSONValue, path: String, into lines: inout [String]) {
+        switch value {
+        case .object(let members):
+            for key in members.keys.sorted() { flatten(members[key]!, path: path.isEmpty ? key : "\(path).\(key)", into: &lines) }
+        case .array(let elements):
+            if elements.allSatisfy({ $0.stringValue != nil }) {
+                lines.append("    \(path): \(elements.compactMap(\.stringValue).joined(separator: ", "))")
+            } else {
+                for (i, e) in elements.enumerated() { flatten(e, path: "\(path)[\(i)]", into: &lines) }
+            }
+        case .string(let s): lines.append("    \(path): \(s)")
+        default: lines.append("    \(path): \(value.encodedString())")
+        }
+    }
+
+    /// One inbox line: id, age, priority, handling, kind, country, headline.
+    static func summaryLine(_ report: JSONValue, now: Int64 = Timestamp.nowMilliseconds()) -> String {
+        func s(_ key: String) -> String { report[key]?.stringValue ?? "?" }
+        let age = Timestamp.parse(s("created")).map { ageText(now - $0) } ?? "?"
+        func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+        return [s("id"), pad(age, 4), pad(s("priority"), 9), s("handling"), pad(s("kind"), 9), s("country"), s("headline")].joined(separator: "  ")
+    }
+
+    static func ageText(_ milliseconds: Int64) -> String {
+        let seconds = max(0, milliseconds / 1000)
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m" }
+        if seconds < 86400 { return "\(seconds / 3600)h" }
+        return "\(seconds / 86400)d"
+    }
+}

@@ -1,0 +1,255 @@
+import Foundation
+import Testing
+@testable import ILONet
+
+let officerDE = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
+/// A fixed "now" a little after the examples in docs/REPORTS.md were written.
+let exampleNow = Timestamp.parse("2026-11-22T10:00:00Z")!
+
+/// The examples in docs/REPORTS.md, by name (`<!-- example: NAME -->` before a json block).
+let documentedExamples: [String: JSONValue] = {
+    let text = try! String(contentsOf: TestEnvironment.repository.appendingPathComponent("docs/REPORTS.md"), encoding: .utf8)
+    var examples: [String: JSONValue] = [:]
+    let marker = "<!-- example: "
+    var rest = Substring(text)
+    while let start = rest.range(of: marker) {
+        let name = rest[start.upperBound...].prefix { $0 != " " }
+        let afterFence = rest[start.upperBound...].range(of: "```json\n")!
+        let end = rest[afterFence.upperBound...].range(of: "```")!
+        examples[String(name)] = try! JSONValue(parsing: String(rest[afterFence.upperBound..<end.lowerBound]))
+        rest = rest[end.upperBound...]
+    }
+    return examples
+}()
+
+@Suite struct ReportDocumentationTests {
+    @Test func everyKindHasADocumentedExampleThatValidates() throws {
+        #expect(Set(documentedExamples.keys).isSuperset(of: ReportKind.allCases.map(\.rawValue)))
+        for (name, example) in documentedExamples {
+            do {
+                let report = try Report.validate(example, sender: officerDE, now: exampleNow)
+                #expect(report.id.description == example["id"]?.stringValue, "\(name)")
+            } catch {
+                Issue.record("example \(name) does not validate: \(error)")
+            }
+        }
+    }
+
+    @Test func everySchemaFieldIsDocumented() throws {
+        let text = try String(contentsOf: TestEnvironment.repository.appendingPathComponent("docs/REPORTS.md"), encoding: .utf8)
+        func names(_ schema: ObjectSchema) -> [String] {
+            schema.fields.flatMap { field -> [String] in
+                var all = [field.name]
+                if case .object(let inner) = field.type { all += names(inner) }
+                if case .list(.object(let inner), _, _, _) = field.type { all += names(inner) }
+                return all
+            }
+        }
+        var all = names(EnvelopeSchema.schema) + names(BodySchemas.person)
+        for kind in ReportKind.allCases { all += names(BodySchemas.schema(for: kind)) }
+        for name in Set(all) { #expect(text.contains("`\(name)`"), "docs/REPORTS.md does not name `\(name)`") }
+        for purpose in Purpose.allCases { #expect(text.contains("`\(purpose.rawValue)`")) }
+    }
+
+    @Test(arguments: ReportKind.allCases)
+    func templatesParseAndNameEveryField(_ kind: ReportKind) throws {
+        for dataClass in DataClass.allCases {
+            let text = ReportTemplate.render(kind: kind, dataClass: dataClass)
+            let value = try JSONValue(parsing: Array(text.utf8), allowingComments: true)
+            #expect(value["kind"]?.stringValue == kind.rawValue)
+            for field in BodySchemas.schema(for: kind).fields where field.personalData == nil || dataClass == .case {
+                #expect(text.contains("\"\(field.name)\""), "template lacks \(field.name)")
+            }
+            // Unfilled, it must not validate: required fields start empty.
+            #expect(throws: ReportValidationError.self) {
+                try Report.validate(ReportDraft.assemble(file: value, flags: [:]), sender: officerDE)
+            }
+        }
+    }
+}
+
+@Suite struct ReportValidationRuleTests {
+    /// Validates `document` and returns the issues (none when valid).
+    func issues(_ document: JSONValue, sender: Origin = officerDE) -> [ValidationIssue] {
+        do {
+            _ = try Report.validate(document, sender: sender, now: Timestamp.nowMilliseconds())
+            return []
+        } catch {
+            return error.issues
+        }
+    }
+
+    struct Case: Sendable, CustomStringConvertible {
+        let name: String
+        let kind: String
+        let changes: [String: JSONValue]
+        let field: String
+        let message: String
+        var description: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "country not a code", kind: "smuggling", changes: ["country": "LIBYA"], field: "country", message: "\"LIBYA\" is not an ISO 3166-1 alpha-2 code"),
+        Case(name: "country not assigned", kind: "smuggling", changes: ["country": "QQ"], field: "country", message: "is not an ISO 3166-1 alpha-2 code"),
+        Case(name: "transit entry", kind: "smuggling", changes: ["body.route": ["origin": ["NE"], "transit": ["NE", "TD", "LIBYA"], "destination": ["IT"]]],
+             field: "body.route.transit[2]", message: "\"LIBYA\" is not an ISO 3166-1 alpha-2 code"),
+        Case(name: "currency", kind: "smuggling", changes: ["body.price_per_person": ["amount": 2500, "currency": "EURO"]],
+             field: "body.price_per_person.currency", message: "is not an ISO 4217 currency code"),
+        Case(name: "unknown body field", kind: "smuggling", changes: ["body.headcount": 3], field: "body.headcount", message: "unknown field"),
+        Case(name: "unknown envelope field", kind: "border", changes: ["prority": "flash"], field: "prority", message: "unknown field; did you mean \"priority\"?"),
+        Case(name: "empty required list", kind: "smuggling", changes: ["body.means_of_transport": []], field: "body.means_of_transport", message: "must not be empty"),
+        Case(name: "value outside a choice", kind: "smuggling", changes: ["body.means_of_transport": ["horse"]], field: "body.means_of_transport[0]", message: "is not one of"),
+        Case(name: "negative count", kind: "smuggling", changes: ["body.estimated_persons": -1], field: "body.estimated_persons", message: "is outside 0–10000000"),
+        Case(name: "fractional count", kind: "border", changes: ["body.persons": 1.5], field: "body.persons", message: "expected a whole number"),
+        Case(name: "period reversed", kind: "smuggling", changes: ["body.period_observed": ["from": "2026-11-10", "to": "2026-11-01"]],
+             field: "body.period_observed.to", message: "is before from"),
+        Case(name: "missing headline", kind: "return", changes: ["headline": .null], field: "headline", message: "required field is missing"),
+        Case(name: "H2 without addressees", kind: "smuggling", changes: ["handling": "H2"], field: "addressees", message: "required for handling H2"),
+        Case(name: "H3 without conditions", kind: "smuggling", changes: ["handling": "H3", "addressees": ["officer.it.rossi"]],
+             field: "conditions", message: "required for handling H3"),
+        Case(name: "conditions without H3", kind: "smuggling", changes: ["conditions": "Only for the escort team."], field: "conditions", message: "only for handling H3"),
+        Case(name: "case without purpose", kind: "return", changes: ["data_class": "case", "erase_by": "2027-01-01"], field: "purpose", message: "required for case data"),
+        Case(name: "case without erase-by", kind: "return", changes: ["data_class": "case", "purpose": "return-identification"], field: "erase_by", message: "required for case data"),
+        Case(name: "strategic with purpose", kind: "return", changes: ["purpose": "return-identification"], field: "purpose", message: "only for case data"),
+        Case(name: "personal data in strategic", kind: "return", changes: ["body.passenger_list": [["name": "A Person", "nationality": "NG"]]],
+             field: "body.passenger_list", message: "personal data is not allowed in a strategic report; send it as data_class \"case\" with a purpose (Art. 10(3))"),
+        Case(name: "facilitators in strategic", kind: "smuggling", changes: ["body.facilitators": [["name": "A Person"]]],
+             field: "body.facilitators", message: "personal data is not allowed in a strategic report"),
+        Case(name: "personal data for the wrong purpose", kind: "return",
+             changes: ["data_class": "case", "purpose": "smuggling-trafficking", "erase_by": "2027-01-01", "body.passenger_list": [["name": "A Person"]]],
+             field: "body.passenger_list", message: "allowed only for purpose return-passenger-list, not smuggling-trafficking"),
+        Case(name: "person without name or document", kind: "return",
+             changes: ["data_class": "case", "purpose": "return-passenger-list", "erase_by": "2027-01-01", "body.passenger_list": [["nationality": "NG"]]],
+             field: "body.passenger_list[0]", message: "a person needs at least a name or a document number"),
+        Case(name: "erase-by before created", kind: "return",
+             changes: ["data_class": "case", "purpose": "return-identification", "erase_by": "2020-01-01"], field: "erase_by", message: "must be after the day"),
+        Case(name: "expires before created", kind: "border", changes: ["expires": "2020-01-01T00:00:00Z"], field: "expires", message: "must be after created"),
+        Case(name: "created in the future", kind: "border", changes: ["created": "2099-01-01T00:00:00Z"], field: "created", message: "lies in the future"),
+        Case(name: "not a time", kind: "border", changes: ["body.time": "yesterday"], field: "body.time", message: "is not a UTC time"),
+        Case(name: "follow-up of itself", kind: "border", changes: ["id": "01a20260-5f40-7fb3-aa78-0413279276bf", "follow_up_of": "01a20260-5f40-7fb3-aa78-0413279276bf"],
+             field: "follow_up_of", message: "a report cannot follow up itself"),
+        Case(name: "claimed topic", kind: "border", changes: ["topic": "border/LY/other"], field: "topic", message: "is derived by the node (here border/LY/large-group)"),
+        Case(name: "forged origin", kind: "smuggling", changes: ["origin": ["officer": "officer.it.rossi", "authority": "IT-PS", "state": "IT"]],
+             field: "origin", message: "does not match the sender's certificate"),
+        Case(name: "not a member state", kind: "smuggling", changes: ["on_behalf_of": ["US"]], field: "on_behalf_of[0]", message: "is not an EU member state code"),
+        Case(name: "repeated member state", kind: "smuggling", changes: ["on_behalf_of": ["AT", "AT"]], field: "on_behalf_of[1]", message: "repeats an earlier entry"),
+        Case(name: "accuracy out of range", kind: "smuggling", changes: ["accuracy": 5], field: "accuracy", message: "is outside 1–4"),
+        Case(name: "location empty", kind: "border", changes: ["body.location": .object([:])], field: "body.location", message: "give crossing_point, coordinates or both"),
+        Case(name: "latitude out of range", kind: "border", changes: ["body.location": ["coordinates": ["latitude": 95, "longitude": 11]]],
+             field: "body.location.coordinates.latitude", message: "is outside -90–90"),
+        Case(name: "body not an object", kind: "border", changes: [:], field: "body", message: "expected an object"),
+    ]
+
+    @Test(arguments: cases)
+    func ruleRejectsWithFieldPath(_ rule: Case) {
+        var document = sampleReport(rule.changes, kind: rule.kind)
+        if rule.name == "body not an object", case .object(var fields) = document {
+            fields["body"] = "a string"
+            document = .object(fields)
+        }
+        let found = issues(document)
+        #expect(
+            found.contains { $0.field == rule.field && $0.message.contains(rule.message) },
+            "expected \(rule.field): …\(rule.message)…, got \(found)")
+    }
+
+    @Test(arguments: ["smuggling", "return", "border"])
+    func sampleReportsOfEveryKindAreValid(_ kind: String) {
+        #expect(issues(sampleReport(kind: kind)).isEmpty)
+    }
+
+    @Test func personalDataValuesAreNeverQuotedInErrors() {
+        let document = sampleReport(
+            ["data_class": "case", "purpose": "return-passenger-list", "erase_by": "2027-01-01",
+             "body.passenger_list": [["name": "Secret Name", "nationality": "QQ", "date_of_birth": "31-12-1990"]]], kind: "return")
+        let found = issues(document)
+        #expect(found.map(\.field).contains("body.passenger_list[0].nationality"))
+        #expect(found.map(\.field).contains("body.passenger_list[0].date_of_birth"))
+        for issue in found {
+            #expect(!issue.message.contains("QQ") && !issue.message.contains("1990") && !issue.message.contains("Secret"), "\(issue)")
+        }
+    }
+
+    @Test func everyBrokenRuleIsReportedNotJustTheFirst() {
+        let found = issues(sampleReport(["country": "LIBYA", "accuracy": 9, "body.means_of_transport": []]))
+        #expect(Set(found.map(\.field)) == ["country", "accuracy", "body.means_of_transport"])
+    }
+
+    @Test func theNodeFillsEveryDefaultAndTheTopic() throws {
+        let created = Timestamp.parse("2026-11-22T09:00:00Z")!
+        let report = try Report.validate(sampleReport(["priority": .null, "created": "2026-11-22T09:00:00Z"]), sender: officerDE, now: exampleNow)
+        let document = report.document
+        #expect(document["priority"] == "routine")
+        #expect(document["handling"] == "H1")
+        #expect(document["reliability"] == "X")
+        #expect(document["accuracy"] == 4)
+        #expect(document["data_class"] == "strategic")
+        #expect(document["on_behalf_of"] == [])
+        #expect(document["addressees"] == [])
+        #expect(document["topic"] == "smuggling/LY/mixed")
+        #expect(document["origin"]?["officer"] == "officer.de.mueller")
+        #expect(document["expires"]?.stringValue == Timestamp.format(milliseconds: created + 90 * 86_400_000))
+        #expect(document["purpose"] == nil && document["conditions"] == nil)
+        // Completing a completed report changes nothing: the node is idempotent.
+        let again = try Report.validate(document, sender: officerDE, now: exampleNow)
+        #expect(again.canonicalEncoding == report.canonicalEncoding)
+    }
+
+    @Test func nullMeansNotGivenAndIsLeftOut() throws {
+        let report = try Report.validate(sampleReport(["body.estimated_persons": .null, "follow_up_of": .null]), sender: officerDE)
+        #expect(report.document["body"]?["estimated_persons"] == nil)
+        #expect(!report.document.encodedString().contains("null"))
+    }
+
+    @Test(arguments: [
+        (["boat"], "smuggling/LY/sea"), (["air"], "smuggling/LY/air"), (["car", "truck"], "smuggling/LY/land"),
+        (["truck", "ship"], "smuggling/LY/mixed"), (["other"], "smuggling/LY/other"),
+    ])
+    func smugglingTopicFollowsTheMeansOfTransport(_ means: [String], _ topic: String) throws {
+        let report = try Report.validate(sampleReport(["body.means_of_transport": .array(means.map { .string($0) })]), sender: officerDE)
+        #expect(report.topic == topic)
+    }
+
+    @Test func canonicalEncodingIsStable() throws {
+        for (_, example) in documentedExamples {
+            let report = try Report.validate(example, sender: officerDE, now: exampleNow)
+            let bytes = report.canonicalEncoding
+            let reparsed = try JSONValue(parsing: bytes)
+            #expect(reparsed.encoded() == bytes)
+            #expect(try Report.validate(reparsed, sender: officerDE, now: exampleNow).canonicalEncoding == bytes)
+        }
+    }
+
+    @Test func kosovoIsAcceptedAsTheEUWritesIt() {
+        #expect(issues(sampleReport(["country": "XK"])).isEmpty)
+        #expect(ISOCodes.countryName("LY") == "Libya")
+        #expect(ISOCodes.isCurrency("EUR") && !ISOCodes.isCurrency("EURO"))
+    }
+
+    @Test func isoTablesMatchTheSystemListWhenPresent() throws {
+        let path = "/usr/share/iso-codes/json/iso_3166-1.json"
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        let codes = try JSONValue(parsing: [UInt8](data))["3166-1"]?.arrayValue?.compactMap { $0["alpha_2"]?.stringValue } ?? []
+        #expect(Set(codes) == Set(ISOCodes.countryNames.keys))
+    }
+}
+
+@Suite struct ReportDraftTests {
+    @Test func aFileWithoutBodyIsTheBodyAndFlagsFillTheEnvelope() throws {
+        let body: JSONValue = ["returnees": 3]
+        let draft = try ReportDraft.assemble(file: body, flags: ["kind": "return", "addressees": "a, b", "accuracy": "2"], now: exampleNow)
+        #expect(draft["body"] == body)
+        #expect(draft["kind"] == "return")
+        #expect(draft["addressees"] == ["a", "b"])
+        #expect(draft["accuracy"] == 2)
+        #expect(ReportID(draft["id"]?.stringValue ?? "") != nil)
+        #expect(draft["created"]?.stringValue == Timestamp.format(milliseconds: exampleNow))
+    }
+
+    @Test func flagsWinOverTheFile() throws {
+        let file = sampleReport(kind: "border")
+        let draft = try ReportDraft.assemble(file: file, flags: ["priority": "flash"])
+        #expect(draft["priority"] == "flash")
+        #expect(draft["id"] == file["id"])
+    }
+}
