@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+@testable import ILONet
+
+/// Reports through the real ilo and ilod: what an officer sends is what a reader
+/// gets, and what breaks a rule is refused by the node even without the CLI.
+@Suite(.serialized) struct ReportRoundTripTests {
+    /// True when every member of `sent` appears unchanged in `shown` (which may
+    /// have more: the node fills in origin, defaults and topic).
+    func contains(_ shown: JSONValue, _ sent: JSONValue) -> Bool {
+        guard case .object(let sentFields) = sent else { return shown == sent }
+        return sentFields.allSatisfy { key, value in shown[key].map { contains($0, value) } ?? false }
+    }
+
+    @Test func everyDocumentedExampleRoundTripsThroughSendAndShow() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        for (name, example) in documentedExamples.sorted(by: { $0.key < $1.key }) {
+            let file = daemon.directory + "/\(name).json"
+            try example.prettyString().write(toFile: file, atomically: true, encoding: .utf8)
+            let sent = run(TestEnvironment.ilo, ["send", "--file", file] + daemon.iloArguments("officer-de"))
+            #expect(sent.status == 0, "\(name): \(sent.output)")
+            #expect(sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == example["id"]?.stringValue)
+
+            let shown = run(TestEnvironment.ilo, ["show", example["id"]!.stringValue!, "--json"] + daemon.iloArguments("board-fr"))
+            #expect(shown.status == 0, "\(name): \(shown.output)")
+            let report = try JSONValue(parsing: shown.stdout)["report"] ?? .null
+            #expect(contains(report, example), "\(name) changed on the way:\nsent \(example.encodedString())\nshown \(report.encodedString())")
+            #expect(report["origin"]?["officer"] == "officer.de.mueller")
+            #expect(report["topic"]?.stringValue?.hasPrefix("\(example["kind"]!.stringValue!)/\(example["country"]!.stringValue!)/") == true)
+            // The stored bytes are the canonical encoding of what is shown.
+            let stored = run("/usr/bin/sqlite3", [daemon.storePath, "SELECT document FROM reports WHERE id = '\(example["id"]!.stringValue!)';"])
+            #expect(stored.stdout.trimmingCharacters(in: .newlines) == report.encodedString())
+        }
+    }
+
+    @Test func showListsFollowUpsAndShowsTheHandlingCodeProminently() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let client = try daemon.client("officer-de")
+        let first = sampleReport(["headline": "Boats seen at Sabratha"])
+        try client.request(.publish, ["report": first])
+        let followUp = sampleReport(["headline": "Second wave from Sabratha", "follow_up_of": first["id"]!])
+        try client.request(.publish, ["report": followUp])
+
+        let shown = run(TestEnvironment.ilo, ["show", first["id"]!.stringValue!] + daemon.iloArguments("officer-it"))
+        #expect(shown.status == 0, "\(shown.output)")
+        #expect(shown.stdout.contains("Boats seen at Sabratha"))
+        #expect(shown.stdout.contains("H1: NOT to be used as evidence in judicial proceedings without the provider's consent"))
+        #expect(shown.stdout.contains("follow-ups"))
+        #expect(shown.stdout.contains("\(followUp["id"]!.stringValue!)") && shown.stdout.contains("Second wave from Sabratha"))
+        #expect(shown.stdout.contains("route.transit: LY"))
+    }
+
+    @Test func showOfAReportYouMayNotSeeIsNotFound() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        // A report about Morocco: officer-it is posted to LY and TN only.
+        let report = sampleReport(["country": "MA"])
+        try daemon.client("officer-de").request(.publish, ["report": report])
+        let shown = run(TestEnvironment.ilo, ["show", report["id"]!.stringValue!] + daemon.iloArguments("officer-it"))
+        #expect(shown.status == 1)
+        #expect(shown.stderr.contains("not-found"))
+        let unknown = run(TestEnvironment.ilo, ["show", ReportID.generate().description] + daemon.iloArguments("board-fr"))
+        #expect(unknown.status == 1)
+    }
+
+    @Test func inboxListsHeadlineKindCountryPriorityHandlingAndAge() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        try daemon.client("officer-de").request(
+            .publish, ["report": sampleReport(["headline": "Checkpoint moved south", "priority": "flash", "handling": "H0"], kind: "border")])
+        let inbox = run(TestEnvironment.ilo, ["inbox"] + daemon.iloArguments("officer-it"))
+        #expect(inbox.status == 0)
+        let line = inbox.stdout.split(separator: "\n").first { $0.contains("Checkpoint moved south") } ?? ""
+        for column in ["flash", "H0", "border", "LY", "0s"] { #expect(line.contains(column), "\(line) lacks \(column)") }
+    }
+
+    @Test func sendTakesTheBodyFromStdinAndTheEnvelopeFromFlags() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let sent = run(
+            TestEnvironment.ilo,
+            ["send", "--kind", "return", "--country", "NG", "--headline", "Charter planned", "--priority", "priority",
+             "--handling", "H2", "--addressees", "board.fr.martin,authority:DE-BPOL", "--reliability", "B", "--accuracy", "2", "--json"]
+                + daemon.iloArguments("officer-de"),
+            stdin: sampleBodies["return"]!.encodedString())
+        #expect(sent.status == 0, "\(sent.output)")
+        let id = try JSONValue(parsing: sent.stdout)["id"]!.stringValue!
+        let report = try daemon.client("board-fr").request(.get, ["id": .string(id)]).body["report"]!
+        #expect(report["handling"] == "H2")
+        #expect(report["addressees"] == ["board.fr.martin", "authority:DE-BPOL"])
+        #expect(report["reliability"] == "B" && report["accuracy"] == 2)
+    }
+
+    @Test func validateReportsEveryProblemOffline() throws {
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())"
+        let file = directory + "/draft-\(UUID().uuidString.prefix(8)).json"
+        try ReportTemplate.render(kind: .smuggling).write(toFile: file, atomically: true, encoding: .utf8)
+        let unfilled = run(TestEnvironment.ilo, ["validate", file])
+        #expect(unfilled.status == 1)
+        #expect(unfilled.stderr.contains("body.modus_operandi: must not be empty"))
+        #expect(unfilled.stderr.contains("headline: must not be empty"))
+
+        try sampleReport().encodedString().write(toFile: file, atomically: true, encoding: .utf8)
+        let valid = run(TestEnvironment.ilo, ["validate", file, "--json", "--cert", TestEnvironment.pki.path("officer-it.crt")])
+        #expect(valid.status == 0, "\(valid.output)")
+        // Completed as the node would, with the origin from the given certificate.
+        #expect(try JSONValue(parsing: valid.stdout)["origin"]?["officer"] == "officer.it.rossi")
+    }
+
+    @Test func nodeRefusesRuleBreakersSentPastTheCLIAndKeepsServing() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let client = try daemon.client("officer-de")
+        let personal = sampleReport(["body.passenger_list": [["name": "A Person", "nationality": "NG"]]], kind: "return")
+        let refusal = refusalOf { try client.request(.publish, ["report": personal]) }
+        #expect(refusal?.code == .invalidReport)
+        #expect(refusal?.field == "body.passenger_list")
+        #expect(refusal?.message.contains("send it as data_class \"case\" with a purpose") == true)
+
+        let forged = sampleReport(["origin": ["officer": "officer.it.rossi", "authority": "IT-PS", "state": "IT"]])
+        #expect(refusalOf { try client.request(.publish, ["report": forged]) }?.field == "origin")
+
+        let unknown = sampleReport(["body.headcount": 40])
+        #expect(refusalOf { try client.request(.publish, ["report": unknown]) }?.field == "body.headcount")
+
+        let several = sampleReport(["country": "LIBYA", "accuracy": 7])
+        let both = refusalOf { try client.request(.publish, ["report": several]) }
+        #expect(both?.message.contains("country:") == true && both?.message.contains("accuracy:") == true)
+
+        // Nothing of it was stored, and the same connection still works.
+        #expect(try client.request(.publish, ["report": sampleReport()]).type == .accepted)
+        let count = run("/usr/bin/sqlite3", [daemon.storePath, "SELECT count(*) FROM reports;"]).stdout
+        #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+}
