@@ -61,6 +61,14 @@ node_ext() {  # host names of a node
 # The board hub (root of the network), reachable as hub.ilonet.example and on loopback.
 issue hub "/C=EU/O=EU-ILO-BOARD/OU=node/CN=hub.ilonet.example" \
     "$(node_ext hub.ilonet.example DNS:localhost IP:127.0.0.1 IP:::1)" "$days"
+# The example network of config/network/: the board hub, a regional hub for North
+# Africa, Germany's authority node, and two post nodes (Tripoli, Tunis).
+for node in board regional-na authority-de post-tripoli post-tunis; do
+    issue "$node" "/C=EU/O=ILONet Example Network/OU=node/CN=$node.ilonet.example" \
+        "$(node_ext "$node.ilonet.example" DNS:localhost IP:127.0.0.1)" "$days"
+done
+# A user at Germany's national contact point (role authority).
+issue authority-de-user "/C=DE/O=DE-BPOL/OU=authority/CN=ncp.de.schmidt" "extendedKeyUsage=clientAuth" "$days"
 # Two officers of different member states, both posted to Libya.
 issue officer-de "/C=DE/O=DE-BPOL/OU=officer/CN=officer.de.mueller" \
     "extendedKeyUsage=clientAuth;subjectAltName=URI:ilonet:post:LY" "$days"

@@ -109,8 +109,17 @@ enum SendCommand {
             let answer = try client.request(.publish, ["report": document])
             client.close()
             let id = answer.body["id"]?.stringValue ?? "?"
+            // Say so when the report waits for a link: it is safe, but not on its way yet.
+            let waiting = (answer.body["next_hops"]?.arrayValue ?? []).filter { $0["link"]?.stringValue != "up" }
+            if !waiting.isEmpty {
+                let node = answer.body["node"]?.stringValue ?? options.node.description
+                let hops = waiting.map { hop in
+                    "\(hop["node"]?.stringValue ?? "?") (link down since \(hop["since"]?.stringValue ?? "?"))"
+                }.joined(separator: ", ")
+                printError("queued at \(node), waiting for \(hops); it is stored and will be forwarded when the link returns")
+            }
             if json {
-                print(JSONValue.object(["id": .string(id), "duplicate": answer.body["duplicate"] ?? .bool(false)]).encodedString())
+                print(JSONValue.object(["id": .string(id), "duplicate": answer.body["duplicate"] ?? .bool(false), "queued": .bool(!waiting.isEmpty)]).encodedString())
             } else {
                 print(id)
             }

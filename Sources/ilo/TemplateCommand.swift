@@ -19,8 +19,8 @@ enum TemplateCommand {
         }
         let caseData = arguments.flag("case")
         guard let name = arguments.positional() else { throw UsageError("name the kind: ilo template smuggling|return|border") }
-        guard let kind = ReportKind(rawValue: name) else {
-            throw UsageError("unknown kind \"\(name)\" (expected \(ReportKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        guard let kind = ReportKind(rawValue: name), !kind.isSystem else {
+            throw UsageError("unknown kind \"\(name)\" (expected \(ReportKind.authored.map(\.rawValue).joined(separator: ", ")))")
         }
         try arguments.finish()
         print(ReportTemplate.render(kind: kind, dataClass: caseData ? .case : .strategic), terminator: "")

@@ -30,6 +30,8 @@ let usage = """
       send     send a report:        ilo send --file report.json
       inbox    read new reports:     ilo inbox [--json] [--limit N]
       show     one report in full:   ilo show ID [--json]
+      queue    what waits where (admin): ilo queue [--json] | flush | retry|hold|release|delete ID
+      route    explain routing:      ilo route test --country LY --kind smuggling --authority DE
       whoami   show who the node says you are (from your certificate)
       ping     check that the node answers
       bench    load tools:           ilo bench connections --count 10000 --pid PID
@@ -57,6 +59,8 @@ do {
     case "validate": status = try SendCommand.run(&arguments, validateOnly: true)
     case "template": status = try TemplateCommand.run(&arguments)
     case "show": status = try ShowCommand.run(&arguments)
+    case "queue": status = try QueueCommand.run(&arguments)
+    case "route": status = try RouteCommand.run(&arguments)
     case "inbox": status = try InboxCommand.run(&arguments)
     case "whoami", "ping": status = try SessionCommands.run(command!, &arguments)
     case "bench": status = try BenchCommand.run(&arguments)

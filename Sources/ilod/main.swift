@@ -11,7 +11,8 @@ let usage = """
                                            prints FILE:LINE: message for each problem, touches no state
            ilod --version
 
-    signals: SIGTERM/SIGINT stop gracefully (finish commits in flight, close connections, exit 0)
+    signals: SIGTERM/SIGINT stop gracefully (finish commits in flight, close connections, exit 0);
+             SIGHUP reloads the routing table (a broken one is refused and the old one kept)
     example: ilod --config config/hub.conf
     """
 
@@ -76,7 +77,8 @@ while true {
     sigwait(&signals, &received)
     switch received {
     case SIGHUP:
-        logger.info("SIGHUP received; nothing to reload in this version")
+        logger.info("SIGHUP received; reloading the routing table")
+        node.reloadRoutes()
     default:
         logger.info("stopping", ["signal": received == SIGTERM ? "TERM" : "INT"])
         node.stop()

@@ -27,7 +27,7 @@ public enum ClientError: Error, CustomStringConvertible {
     public var isTransient: Bool {
         switch self {
         case .connect, .connectionClosed, .timedOut: true
-        case .refused(let error): error.code == .storeUnavailable || error.code == .shuttingDown || error.code == .overloaded
+        case .refused(let error): [.storeUnavailable, .shuttingDown, .overloaded, .queueFull].contains(error.code)
         default: false
         }
     }

@@ -5,6 +5,19 @@ public enum NodeRole: String, Sendable, CaseIterable {
     case post, regionalHub = "regional-hub", boardHub = "board-hub", authority
 }
 
+/// Another node this one exchanges reports with (docs/ROUTING.md §1).
+public struct Peer: Sendable, Equatable {
+    /// The peer's node name: its certificate's CN, which its DNS names must include.
+    public let name: String
+    /// Where to connect; nil when the peer connects to us (a post behind a satellite link).
+    public let endpoint: Endpoint?
+
+    public init(name: String, endpoint: Endpoint?) {
+        self.name = name
+        self.endpoint = endpoint
+    }
+}
+
 /// A node's configuration, read from a file such as `config/hub.conf`.
 /// Every key is documented in that example file.
 public struct NodeConfiguration: Sendable {
@@ -24,6 +37,17 @@ public struct NodeConfiguration: Sendable {
     public var logLevel: LogLevel = .info
     /// Defaults the node fills into reports that leave fields out.
     public var reportDefaults = ReportDefaults()
+    public var peers: [Peer] = []
+    /// The routing table file; nil: reports stay here (a terminal node).
+    public var routesPath: String?
+    /// Reports waiting for one next hop before new ones are refused.
+    public var maximumQueuedPerHop = 1_000_000
+    /// Reports sent to a peer and not yet acknowledged.
+    public var linkWindow = 8
+    public var backoffInitial: Double = 1
+    public var backoffMaximum: Double = 60
+    /// How often queues are checked for expired reports.
+    public var expirySweepInterval: Double = 30
     /// The line each key was set on, so later checks can point at it.
     public var lines: [String: Int] = [:]
 
@@ -32,8 +56,9 @@ public struct NodeConfiguration: Sendable {
         "limits.max-frame-bytes", "limits.max-connections", "limits.handshake-timeout", "limits.hello-timeout",
         "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level",
         "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling",
+        "peer", "routes", "queue.max-per-hop", "link.window", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
     ]
-    static let repeatableKeys: Set<String> = ["listen"]
+    static let repeatableKeys: Set<String> = ["listen", "peer"]
 
     public init(name: String, role: NodeRole, listen: [Endpoint], storePath: String, tls: TLSConfiguration) {
         self.name = name
@@ -50,6 +75,7 @@ public struct NodeConfiguration: Sendable {
         var seen: [String: Int] = [:]
         var values: [String: ConfigFile.Entry] = [:]
         var listen: [Endpoint] = []
+        var peers: [Peer] = []
 
         func fail(_ entry: ConfigFile.Entry, _ message: String) {
             errors.append(ConfigError(file: path, line: entry.line, message))
@@ -73,6 +99,20 @@ public struct NodeConfiguration: Sendable {
             values[entry.key] = entry
             if entry.key == "listen" {
                 if let endpoint = Endpoint(entry.value) { listen.append(endpoint) } else { fail(entry, "\"\(entry.value)\" is not HOST:PORT") }
+            }
+            if entry.key == "peer" {
+                let words = entry.value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                if words.count > 2 {
+                    fail(entry, "peer takes a node name and optionally HOST:PORT")
+                } else if peers.contains(where: { $0.name == words[0] }) {
+                    fail(entry, "peer \"\(words[0])\" is listed twice")
+                } else if words.count == 2 {
+                    if let endpoint = Endpoint(words[1]), endpoint.port > 0 { peers.append(Peer(name: words[0], endpoint: endpoint)) } else {
+                        fail(entry, "\"\(words[1])\" is not HOST:PORT")
+                    }
+                } else {
+                    peers.append(Peer(name: words[0], endpoint: nil))
+                }
             }
         }
 
@@ -151,6 +191,25 @@ public struct NodeConfiguration: Sendable {
                 fail(entry, "\"reports.default-handling\" must be H0, H1, H2 or H3")
             }
         }
+        configuration.peers = peers
+        if let entry = values["routes"] {
+            let path = file.resolve(entry.value)
+            configuration.routesPath = path
+            do throws(ConfigErrors) {
+                _ = try RoutingTable.load(path, knownHops: Set(peers.map(\.name)))
+            } catch {
+                if error.errors.count == 1 && error.errors[0].line == 0 {
+                    fail(entry, "cannot read the routing table \(path)")
+                } else {
+                    errors += error.errors
+                }
+            }
+        }
+        if let n = integer("queue.max-per-hop", in: 1...100_000_000) { configuration.maximumQueuedPerHop = n }
+        if let n = integer("link.window", in: 1...1024) { configuration.linkWindow = n }
+        if let d = duration("link.backoff-initial") { configuration.backoffInitial = d }
+        if let d = duration("link.backoff-max") { configuration.backoffMaximum = d }
+        if let d = duration("queue.expiry-sweep") { configuration.expirySweepInterval = d }
         if let entry = values["log.level"] {
             if let level = LogLevel(name: entry.value) { configuration.logLevel = level } else {
                 fail(entry, "\"log.level\" must be debug, info, warn or error")
@@ -167,13 +226,22 @@ public struct NodeConfiguration: Sendable {
     public func checkResources(configPath: String) -> [ConfigError] {
         do {
             _ = try TLSContext(tls)
+            // The node's name is what peers verify and what report paths record.
+            let identity = try PeerIdentity(certificateFile: tls.certificatePath)
+            guard identity.id == name else {
+                return [ConfigError(file: configPath, line: lines["node.name"] ?? 0, "node.name \"\(name)\" differs from the certificate's CN \"\(identity.id)\"")]
+            }
             return []
-        } catch {
+        } catch let error as IdentityError {
+            return [ConfigError(file: configPath, line: lines["tls.certificate"] ?? 0, "tls.certificate: \(error)")]
+        } catch let error as OpenSSLError {
             // Point at the key whose file failed to load.
             let key =
                 error.context.contains(tls.privateKeyPath) ? "tls.key"
                 : error.context.contains(tls.trustRootsPath) ? "tls.ca" : "tls.certificate"
             return [ConfigError(file: configPath, line: lines[key] ?? 0, "\(key): \(error)")]
+        } catch {
+            return [ConfigError(file: configPath, line: 0, "\(error)")]
         }
     }
 

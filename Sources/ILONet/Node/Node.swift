@@ -12,12 +12,16 @@ public final class Node: Sendable {
     public enum StartError: Error, CustomStringConvertible {
         case store(ReportStore.StoreSetupError)
         case tls(OpenSSLError)
+        case identity(String)
+        case routes(ConfigErrors)
         case listen(SystemError)
 
         public var description: String {
             switch self {
             case .store(let e): e.description
             case .tls(let e): "TLS: \(e)"
+            case .identity(let e): e
+            case .routes(let e): "routing table: \(e)"
             case .listen(let e): "listen: \(e)"
             }
         }
@@ -50,13 +54,44 @@ public final class Node: Sendable {
             throw .store(error)
         }
         let tls: TLSContext
-        do throws(OpenSSLError) {
-            tls = try TLSContext(configuration.tls)
+        let clientTLS: TLSContext
+        let table: RoutingTable
+        let nodeOrigin: Origin
+        do throws(StartError) {
+            do throws(OpenSSLError) {
+                tls = try TLSContext(configuration.tls)
+                var client = TLSConfiguration.makeClientConfiguration(
+                    certificate: configuration.tls.certificatePath, privateKey: configuration.tls.privateKeyPath,
+                    trustRoots: configuration.tls.trustRootsPath)
+                client.minimumVersion = configuration.tls.minimumVersion
+                clientTLS = try TLSContext(client)
+            } catch {
+                throw .tls(error)
+            }
+            let identity: PeerIdentity
+            do throws(IdentityError) {
+                identity = try PeerIdentity(certificateFile: configuration.tls.certificatePath)
+            } catch {
+                throw .identity("tls.certificate: \(error)")
+            }
+            guard identity.id == configuration.name else {
+                throw .identity("node.name \"\(configuration.name)\" differs from the certificate's CN \"\(identity.id)\"")
+            }
+            nodeOrigin = Origin(identity)
+            do throws(ConfigErrors) {
+                table = try configuration.routesPath.map { path throws(ConfigErrors) in
+                    try RoutingTable.load(path, knownHops: Set(configuration.peers.map(\.name)))
+                } ?? .empty
+            } catch {
+                throw .routes(error)
+            }
         } catch {
             store.stop()
-            throw .tls(error)
+            throw error
         }
-        services = NodeServices(configuration: configuration, logger: logger, store: store, tlsContext: tls)
+        services = NodeServices(
+            configuration: configuration, logger: logger, store: store, tlsContext: tls, clientTLSContext: clientTLS,
+            router: Router(nodeName: configuration.name, table: table), nodeOrigin: nodeOrigin)
 
         // Bind on this thread so that a port in use fails start-up. Every loop gets
         // its own socket per address (SO_REUSEPORT); port 0 is resolved once.
@@ -104,10 +139,46 @@ public final class Node: Sendable {
         }
         self.loops = loops
         self.contexts = contexts
+        // Links to the peers this node dials, spread over the loops; and the sweep
+        // that dead-letters expired reports.
+        for (index, peer) in configuration.peers.enumerated() where peer.endpoint != nil {
+            let loop = loops[index % loops.count]
+            let services = self.services
+            let dialer = loop.runAndWait {
+                let dialer = PeerDialer(peer: peer, loop: loop, services: services)
+                dialer.connect()
+                return LoopBound(dialer, loop: loop)
+            }
+            services.peers.register(dialer)
+        }
+        let sweeperLoop = loops[0]
+        let services = self.services
+        sweeperLoop.execute { ExpirySweeper(loop: sweeperLoop, services: services).start() }
         logger.info(
             "node ready",
             ["node": configuration.name, "role": configuration.role.rawValue, "listen": bound.map(\.description).joined(separator: ","),
              "threads": String(threadCount), "tls-min": configuration.tls.minimumVersion.rawValue, "store": configuration.storePath])
+    }
+
+    /// Re-reads the routing table (SIGHUP). A table with errors is refused, every
+    /// error is logged, and the node keeps routing with the table it had.
+    /// Connections are not touched.
+    @discardableResult
+    public func reloadRoutes() -> Bool {
+        guard let path = configuration.routesPath else {
+            services.logger.info("reload: no routing table configured")
+            return true
+        }
+        do throws(ConfigErrors) {
+            let table = try RoutingTable.load(path, knownHops: Set(configuration.peers.map(\.name)))
+            services.router.replace(table)
+            services.logger.info("routing table reloaded", ["table": path, "rules": String(table.rules.count)])
+            return true
+        } catch {
+            for problem in error.errors { services.logger.error("routing table refused", ["problem": problem.description]) }
+            services.logger.error("reload failed; keeping the previous routing table", ["table": path, "rules": String(services.router.table.rules.count)])
+            return false
+        }
     }
 
     /// Closes every connection, finishes the commits in flight and stops the
@@ -118,6 +189,7 @@ public final class Node: Sendable {
             return s == .running
         }
         guard wasRunning else { return }
+        services.peers.stopDialers()
         for context in contexts {
             context.loop.runAndWait { context.value.shutdown() }
         }

@@ -14,23 +14,26 @@ extension ServerSession {
         } catch {
             throw ProtocolError(.invalidReport, error.summary, field: error.field, requestID: message.requestID)
         }
-        let bytes = report.document.encoded()
-        let received = Timestamp.nowMilliseconds()
-        let requestID = message.requestID
-        withStore({ store throws(SQLiteError) in
-            try store.insert(report, document: bytes, receivedMilliseconds: received)
-        }) { session, result in
-            switch result {
-            case .success(let outcome):
-                let duplicate = outcome == .duplicate
-                session.node.logger.info(
-                    duplicate ? "report already held; acknowledged again" : "report stored",
-                    ["report": report.id.description, "from": report.origin.officer, "kind": report.kind.rawValue, "country": report.country])
-                session.connection.send(
-                    Message(.accepted, requestID: requestID, ["id": .string(report.id.description), "duplicate": .bool(duplicate)]))
-            case .failure(let error):
-                session.node.logger.error("report not stored", ["report": report.id.description, "error": error.description])
-                session.refuse(ProtocolError(.storeUnavailable, "the report was not stored; send it again later", requestID: requestID))
+        guard !report.kind.isSystem else {
+            throw ProtocolError(.forbidden, "\(report.kind.rawValue) reports are written by nodes, not sent by people", field: "kind", requestID: message.requestID)
+        }
+        takeCustody(of: report, arrivedVia: [], requestID: message.requestID)
+    }
+
+    /// FORWARD: a report from a peer node, checked like any other.
+    func forward(_ message: Message) throws(ProtocolError) {
+        guard let identity, protocolState.isPeerLink else {
+            throw ProtocolError(.forbidden, "only configured peer nodes forward reports", requestID: message.requestID)
+        }
+        let (report, path) = try ForwardIntake.admit(message, from: identity.id, services: node)
+        takeCustody(of: report, arrivedVia: path, requestID: message.requestID)
+    }
+
+    private func takeCustody(of report: Report, arrivedVia path: [String], requestID: UInt32) {
+        let services = node
+        replyLater { reply in
+            services.takeCustody(of: report, arrivedVia: path) { result in
+                reply(ForwardIntake.answer(result, report: report, requestID: requestID, services: services))
             }
         }
     }

@@ -3,9 +3,11 @@
 final class ServerSession: ConnectionDelegate {
     let connection: Connection
     unowned let context: LoopContext
-    private var protocolState = ServerProtocolState()
+    private(set) var protocolState = ServerProtocolState()
     private var readyAt: UInt64 = 0
     private var storeRequestsInFlight = 0
+    /// Set when the peer is a configured node: drains our queue for it over this link.
+    private var forwarder: Forwarder?
 
     init(connection: Connection, context: LoopContext) {
         self.connection = connection
@@ -50,6 +52,8 @@ final class ServerSession: ConnectionDelegate {
 
     func connectionDidClose(_ connection: Connection, reason: CloseReason) {
         protocolState.close()
+        forwarder?.stop(reason: reason.description)
+        forwarder = nil
         context.remove(self, reason: reason)
     }
 
@@ -88,6 +92,11 @@ final class ServerSession: ConnectionDelegate {
             case .fetch: try fetch(message)
             case .confirm: try confirm(message)
             case .get: try get(message)
+            case .forward: try forward(message)
+            case .accepted, .error: _ = forwarder?.handleAnswer(message)
+            case .queue: try queueListing(message)
+            case .queueControl: try queueControl(message)
+            case .routeTest: try routeTest(message)
             default: break  // refused by admit()
             }
         } catch {
@@ -126,6 +135,11 @@ final class ServerSession: ConnectionDelegate {
             throw error
         case .success(let version):
             guard let identity else { return }
+            if node.peers.isPeer(identity) {
+                protocolState.becomePeerLink()
+                let forwarder = Forwarder(peer: identity.id, connection: connection, services: node)
+                if forwarder.start() { self.forwarder = forwarder }
+            }
             connection.send(
                 Message(
                     .welcome, requestID: message.requestID,
@@ -138,6 +152,27 @@ final class ServerSession: ConnectionDelegate {
     }
 
     // MARK: Store requests
+
+    /// For work that answers later from another thread (custody): counts it as in
+    /// flight, and sends the answer on this loop when `start`'s reply comes.
+    func replyLater(_ start: (_ reply: @escaping @Sendable (Message) -> Void) -> Void) {
+        storeRequestsInFlight += 1
+        if storeRequestsInFlight >= node.configuration.maximumInFlightPerConnection {
+            connection.pauseReading()
+        }
+        let bound = LoopBound(self, loop: connection.loop)
+        start { message in
+            bound.loop.execute {
+                let session = bound.value
+                session.storeRequestsInFlight -= 1
+                if session.storeRequestsInFlight < session.node.configuration.maximumInFlightPerConnection / 2 + 1 {
+                    session.connection.resumeReading()
+                }
+                guard session.connection.isOpen else { return }
+                session.connection.send(message)
+            }
+        }
+    }
 
     /// Runs `body` in the store's next group commit and `completion` back on this
     /// loop once the batch committed. Pauses reading while too many are in flight.

@@ -14,6 +14,12 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case confirm = 0x22
     case get = 0x23
     case report = 0x24
+    case forward = 0x30
+    case queue = 0x40
+    case queueState = 0x41
+    case queueControl = 0x42
+    case routeTest = 0x43
+    case routes = 0x44
 }
 
 /// A decoded message: its type, request id and JSON payload. Field access goes

@@ -19,6 +19,10 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case forbidden = "forbidden"
     /// No such report, or none the caller may see (the two are not told apart).
     case notFound = "not-found"
+    /// A queue for a next hop is at its limit: nothing was accepted, send again later.
+    case queueFull = "queue-full"
+    /// A forwarded report already passed this node.
+    case loop = "loop"
     /// The store could not commit; nothing was acknowledged, send again later.
     case storeUnavailable = "store-unavailable"
     /// A deadline passed (handshake, first frame, idle). Connection closed.
@@ -31,7 +35,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     public var closesConnection: Bool {
         switch self {
         case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true
-        case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable: false
+        case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable, .queueFull, .loop: false
         }
     }
 }

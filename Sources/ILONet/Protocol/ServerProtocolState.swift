@@ -10,6 +10,9 @@ public struct ServerProtocolState: Sendable, Equatable {
     public static let supportedVersions: [Int64] = [1]
 
     public private(set) var phase: Phase = .awaitingHello
+    /// The peer is a node this one exchanges reports with: the link carries our
+    /// FORWARDs too, so their answers (ACCEPTED, ERROR) may arrive.
+    public private(set) var isPeerLink = false
 
     public init() {}
 
@@ -31,11 +34,13 @@ public struct ServerProtocolState: Sendable, Equatable {
                 : .refuse(ProtocolError(.unexpectedMessage, "the first message must be HELLO", requestID: requestID))
         case .ready:
             switch type {
-            case .ping, .pong, .bye, .publish, .fetch, .confirm, .get:
+            case .ping, .pong, .bye, .publish, .fetch, .confirm, .get, .forward, .queue, .queueControl, .routeTest:
+                return .handle
+            case .accepted where isPeerLink, .error where isPeerLink:
                 return .handle
             case .hello:
                 return .refuse(ProtocolError(.unexpectedMessage, "HELLO was already sent", requestID: requestID))
-            case .welcome, .error, .ok, .accepted, .batch, .report:
+            case .welcome, .error, .ok, .accepted, .batch, .report, .queueState, .routes:
                 return .refuse(ProtocolError(.unexpectedMessage, "a client does not send \(type)", requestID: requestID))
             }
         }
@@ -58,4 +63,10 @@ public struct ServerProtocolState: Sendable, Equatable {
     }
 
     public mutating func close() { phase = .closed }
+
+    /// After HELLO from a configured peer node.
+    public mutating func becomePeerLink() {
+        guard phase == .ready else { return }
+        isPeerLink = true
+    }
 }

@@ -3,6 +3,15 @@ public enum ReportKind: String, Sendable, CaseIterable {
     case smuggling
     case `return`
     case border
+    /// A system report a node writes to an officer: a report of theirs expired
+    /// undelivered, or a next hop refused it (docs/REPORTS.md §5.4).
+    case notice
+
+    /// The kinds officers write.
+    public static let authored: [ReportKind] = [.smuggling, .return, .border]
+
+    /// Kinds only nodes produce; a PUBLISH of one is refused.
+    public var isSystem: Bool { self == .notice }
 }
 
 /// Delivery precedence, most urgent first (DTN / military message handling order).
@@ -120,7 +129,7 @@ public struct Report: Sendable {
 /// What a node fills in when a sender leaves a field out.
 public struct ReportDefaults: Sendable, Equatable {
     /// How long a report of each kind stays deliverable when it names no `expires`.
-    public var lifetime: [ReportKind: Double] = [.smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400]
+    public var lifetime: [ReportKind: Double] = [.smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400, .notice: 30 * 86400]
     public var handling: HandlingCode = .h1
     /// How far in the future `created` may lie (clock skew between posts and nodes).
     public var clockSkew: Double = 600

@@ -5,6 +5,7 @@
 /// | smuggling | `smuggling/COUNTRY/MODE`, MODE `sea`, `land`, `air` or `mixed` from means_of_transport |
 /// | return | `return/COUNTRY/NATIONALITY` |
 /// | border | `border/COUNTRY/SITUATION_TYPE` |
+/// | notice | `notice/COUNTRY/EVENT` |
 ///
 /// Levels never contain `/`, `+` or `#`, so MQTT-style filters apply.
 public enum Topic {
@@ -27,6 +28,8 @@ public enum Topic {
             third = body["nationality"]?.stringValue ?? "unknown"
         case .border:
             third = body["situation_type"]?.stringValue ?? "other"
+        case .notice:
+            third = body["event"]?.stringValue ?? "other"
         }
         return "\(kind.rawValue)/\(country)/\(third)"
     }

@@ -32,16 +32,23 @@ public struct InboxScope: Sendable, Equatable {
         self.kind = kind
     }
 
-    /// A SQL condition (`AND …`, to follow another) selecting what the reader may
-    /// see, with its arguments; nil when the reader may see nothing.
-    var sqlFilter: (String?, [String]) {
+    /// A SQL condition selecting the reports (not notices) the reader may see,
+    /// with its arguments.
+    var sqlFilter: (String, [String]) {
         switch kind {
-        case .nothing: (nil, [])
-        case .everything: ("", [])
-        case .memberState(let state): ("AND origin_state = ?", [state])
+        case .nothing: ("0", [])
+        case .everything: ("1", [])
+        case .memberState(let state): ("origin_state = ?", [state])
         case .countries(let countries):
-            ("AND country IN (\(Array(repeating: "?", count: countries.count).joined(separator: ",")))", countries)
+            ("country IN (\(Array(repeating: "?", count: countries.count).joined(separator: ",")))", countries)
         }
+    }
+
+    /// Everything the reader may see: its own reports, notices addressed to it,
+    /// and the reports its scope covers. Arguments: reader, reader, then the scope's.
+    var visibility: (String, [String]) {
+        let (filter, arguments) = sqlFilter
+        return ("(origin_officer = ? OR recipient = ? OR (kind != 'notice' AND (\(filter))))", [reader, reader] + arguments)
     }
 
     public init(_ identity: PeerIdentity) {
@@ -87,12 +94,10 @@ extension ReportStore {
 
     /// The report with this id, if `scope`'s reader may see it (or sent it).
     public func report(id: String, scope: InboxScope) throws(SQLiteError) -> StoredReport? {
-        let (filter, arguments) = scope.sqlFilter
-        guard let filter else { return nil }
-        let statement = try database.cached("SELECT seq, id, document FROM reports WHERE id = ? AND (origin_officer = ? OR (1 \(filter)))")
+        let (visible, arguments) = scope.visibility
+        let statement = try database.cached("SELECT seq, id, document FROM reports WHERE id = ? AND \(visible)")
         statement.bind(1, id)
-        statement.bind(2, scope.reader)
-        for (i, argument) in arguments.enumerated() { statement.bind(Int32(3 + i), argument) }
+        for (i, argument) in arguments.enumerated() { statement.bind(Int32(2 + i), argument) }
         guard try statement.step() else { return nil }
         return StoredReport(seq: statement.int(0), id: statement.text(1), document: statement.blob(2))
     }
@@ -106,13 +111,11 @@ extension ReportStore {
 
     /// The follow-ups of report `id` that `scope`'s reader may see, oldest first.
     public func followUps(of id: String, scope: InboxScope) throws(SQLiteError) -> [FollowUp] {
-        let (filter, arguments) = scope.sqlFilter
-        guard let filter else { return [] }
+        let (visible, arguments) = scope.visibility
         let statement = try database.cached(
-            "SELECT id, headline, created_ms FROM reports WHERE follow_up_of = ? AND (origin_officer = ? OR (1 \(filter))) ORDER BY created_ms, seq LIMIT 1000")
+            "SELECT id, headline, created_ms FROM reports WHERE follow_up_of = ? AND \(visible) ORDER BY created_ms, seq LIMIT 1000")
         statement.bind(1, id)
-        statement.bind(2, scope.reader)
-        for (i, argument) in arguments.enumerated() { statement.bind(Int32(3 + i), argument) }
+        for (i, argument) in arguments.enumerated() { statement.bind(Int32(2 + i), argument) }
         var result: [FollowUp] = []
         while try statement.step() {
             result.append(FollowUp(id: statement.text(0), headline: statement.text(1), createdMilliseconds: statement.int(2)))
@@ -123,17 +126,22 @@ extension ReportStore {
     public var reportCount: Int64 { (try? database.scalarInt("SELECT count(*) FROM reports")) ?? 0 }
 
     /// Up to `limit` reports in `scope` that its reader has not confirmed yet,
-    /// oldest first, never the reader's own.
+    /// oldest first, never the reader's own; notices addressed to the reader.
     public func inbox(_ scope: InboxScope, limit: Int) throws(SQLiteError) -> [StoredReport] {
         let cursor = try inboxCursor(scope.reader)
-        let (visible, arguments) = scope.sqlFilter
-        guard let filter = visible else { return [] }
+        let (filter, arguments) = scope.sqlFilter
+        // Not the reader's own reports; notices only to their recipient.
         let statement = try database.cached(
-            "SELECT seq, id, document FROM reports WHERE seq > ? AND origin_officer != ? \(filter) ORDER BY seq LIMIT ?")
+            """
+            SELECT seq, id, document FROM reports
+            WHERE seq > ? AND ((origin_officer != ? AND kind != 'notice' AND (\(filter))) OR recipient = ?)
+            ORDER BY seq LIMIT ?
+            """)
         statement.bind(1, cursor)
         statement.bind(2, scope.reader)
         for (i, argument) in arguments.enumerated() { statement.bind(Int32(3 + i), argument) }
-        statement.bind(Int32(3 + arguments.count), Int64(limit))
+        statement.bind(Int32(3 + arguments.count), scope.reader)
+        statement.bind(Int32(4 + arguments.count), Int64(limit))
         var result: [StoredReport] = []
         while try statement.step() {
             result.append(StoredReport(seq: statement.int(0), id: statement.text(1), document: statement.blob(2)))

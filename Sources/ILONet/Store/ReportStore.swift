@@ -4,6 +4,8 @@
 /// Thread-confined to the store worker; callers reach it through `StoreWorker`.
 public final class ReportStore {
     public let database: SQLiteDatabase
+    /// Reports queued per next hop, counted once and then kept up to date.
+    var queueCounts: [String: Int] = [:]
 
     public enum StoreSetupError: Error, CustomStringConvertible {
         case sqlite(SQLiteError)

@@ -35,5 +35,43 @@ enum Schema {
         ALTER TABLE reports ADD COLUMN follow_up_of TEXT;           -- id of the first report of the event
         CREATE INDEX reports_follow_up ON reports (follow_up_of) WHERE follow_up_of IS NOT NULL;
         """,
+        // 3: store-and-forward (issue 4): the path a report took, the queues of
+        // reports waiting for each next hop, dead letters and the queue audit.
+        """
+        ALTER TABLE reports ADD COLUMN path TEXT NOT NULL DEFAULT '[]'; -- JSON array of node names, origin first, this node last
+        ALTER TABLE reports ADD COLUMN recipient TEXT;                  -- for notices: the officer it is for
+        CREATE INDEX reports_recipient ON reports (recipient, seq) WHERE recipient IS NOT NULL;
+        CREATE TABLE outbound (
+            report_seq      INTEGER NOT NULL REFERENCES reports (seq),
+            next_hop        TEXT    NOT NULL,             -- peer node name
+            priority        INTEGER NOT NULL,             -- copied from reports: 0 flash .. 3 routine
+            expires_ms      INTEGER NOT NULL,             -- copied from reports
+            state           TEXT    NOT NULL DEFAULT 'ready', -- ready | held
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            queued_ms       INTEGER NOT NULL,
+            next_attempt_ms INTEGER NOT NULL,
+            last_error      TEXT,
+            PRIMARY KEY (next_hop, report_seq)
+        );
+        CREATE INDEX outbound_order ON outbound (next_hop, state, priority, report_seq);
+        CREATE INDEX outbound_expiry ON outbound (expires_ms);
+        CREATE TABLE dead_letters (
+            report_seq INTEGER NOT NULL REFERENCES reports (seq),
+            next_hop   TEXT    NOT NULL,
+            reason     TEXT    NOT NULL,                  -- expired | refused: MESSAGE
+            queued_ms  INTEGER NOT NULL,
+            dead_ms    INTEGER NOT NULL,
+            PRIMARY KEY (next_hop, report_seq)
+        );
+        CREATE TABLE queue_audit (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            at_ms      INTEGER NOT NULL,
+            actor      TEXT    NOT NULL,                  -- certificate CN of the administrator
+            action     TEXT    NOT NULL,                  -- flush | retry | hold | release | delete
+            report_id  TEXT,
+            next_hop   TEXT,
+            detail     TEXT
+        );
+        """,
     ]
 }

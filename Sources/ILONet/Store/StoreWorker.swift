@@ -64,6 +64,7 @@ public final class StoreWorker: Sendable {
                 } catch {
                     try? store.database.execute("ROLLBACK TO job")
                     try? store.database.execute("RELEASE job")
+                    store.resetCaches()
                     result = .failure(error)
                 }
             } catch {
@@ -151,6 +152,7 @@ public final class StoreWorker: Sendable {
         } catch {
             failure = error
             try? store.database.execute("ROLLBACK")
+            store.resetCaches()
             logger.error("store: commit failed; nothing in the batch was acknowledged", ["jobs": String(batch.count), "error": error.description])
         }
         stats.withLock {

@@ -12,7 +12,8 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
     private(set) var port: UInt16 = 0
     let pki: TestPKI
 
-    init(pki: TestPKI = TestEnvironment.pki, extraConfig: String = "", certificate: String = "hub") throws {
+    /// - Parameter certificate: the node's certificate in the PKI; its node name is `CERTIFICATE.ilonet.example`.
+    init(pki: TestPKI = TestEnvironment.pki, extraConfig: String = "", certificate: String = "hub", role: String = "board-hub") throws {
         // Writing to a connection the node closed must be an error, not a signal.
         signal(SIGPIPE, SIG_IGN)
         self.pki = pki
@@ -21,8 +22,8 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
         configPath = directory + "/node.conf"
         logPath = directory + "/ilod.log"
         let config = """
-            node.name        hub.ilonet.example
-            node.role        board-hub
+            node.name        \(certificate).ilonet.example
+            node.role        \(role)
             listen           127.0.0.1:0
             store            store.sqlite
             tls.certificate  \(pki.path("\(certificate).crt"))
@@ -37,8 +38,14 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
 
     var storePath: String { directory + "/store.sqlite" }
 
-    /// Starts ilod and waits until it is ready (or fails).
+    /// Starts ilod and waits until it is ready (or fails). A restart listens on
+    /// the port of the first start, so that peers find it again.
     func start(timeout: Double = 20) throws {
+        if port != 0 {
+            let config = try String(contentsOfFile: configPath, encoding: .utf8)
+            try config.replacingOccurrences(of: "listen           127.0.0.1:0", with: "listen           127.0.0.1:\(port)")
+                .write(toFile: configPath, atomically: true, encoding: .utf8)
+        }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
@@ -88,6 +95,19 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
     }
 
     var pid: Int32 { process?.processIdentifier ?? 0 }
+
+    /// One value from the node's store (first column of the first row), via the sqlite3 command.
+    func query(_ sql: String) -> String {
+        run("/usr/bin/sqlite3", [storePath, sql]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func count(_ sql: String) -> Int { Int(query(sql)) ?? -1 }
+
+    var name: String { configPath.isEmpty ? "" : nodeName }
+    private(set) lazy var nodeName: String = {
+        let config = (try? String(contentsOfFile: configPath, encoding: .utf8)) ?? ""
+        return config.split(separator: "\n").first { $0.hasPrefix("node.name") }?.split(separator: " ").last.map(String.init) ?? "?"
+    }()
 
     func client(_ identity: String, serverName: String? = nil) throws -> ClientConnection {
         try ClientConnection(pki.clientOptions(identity, port: port, serverName: serverName))

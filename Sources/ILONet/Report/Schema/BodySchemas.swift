@@ -6,8 +6,24 @@ public enum BodySchemas {
         case .smuggling: smuggling
         case .return: returnFacilitation
         case .border: border
+        case .notice: notice
         }
     }
+
+    /// What a node tells an officer about one of their reports.
+    public static let notice = ObjectSchema(
+        "notice",
+        [
+            Field("about", .reportID, required: true, "the report the notice is about"),
+            Field("event", .choice(["expired", "refused"]), required: true, "expired: not delivered before it expired; refused: a next hop refused it"),
+            Field("node", .string(maxLength: 200), required: true, "the node where it was stuck"),
+            Field("next_hop", .string(maxLength: 200), "the next hop it was waiting for"),
+            Field("since", .timestamp, "when it started waiting there"),
+            Field("reason", .text(maxLength: 2000), "the last error on the way, if any"),
+            Field(
+                "return_path", .list(.string(maxLength: 200), minimum: 1, maximum: 32, unique: false), required: true,
+                "the nodes the report passed, origin first: the notice travels back along them"),
+        ])
 
     static let countries = FieldType.list(.country, minimum: 1, maximum: 30, unique: true)
 

@@ -1,0 +1,58 @@
+/// Taking custody of a report at this node: decide its next hops, then store it
+/// and queue it for them in one transaction. Shared by PUBLISH (from a person),
+/// FORWARD (from a peer) and the notices the node writes itself.
+extension NodeServices {
+    struct CustodyReceipt: Sendable {
+        let outcome: ReportStore.AcceptOutcome
+        let decisions: [RoutingTable.Decision]
+        let path: [String]
+    }
+
+    /// Stores `report`, which has passed `path` (without this node), and queues it
+    /// for its next hops. `completion` runs on the store thread after commit.
+    func takeCustody(
+        of report: Report, arrivedVia path: [String], completion: @escaping @Sendable (Result<CustodyReceipt, SQLiteError>) -> Void
+    ) {
+        let fullPath = path + [router.nodeName]
+        let decisions = router.nextHops(for: report, path: fullPath)
+        let document = report.canonicalEncoding
+        let recipient = report.kind == .notice ? report.addressees.first : nil
+        let limit = configuration.maximumQueuedPerHop
+        store.submit({ store throws(SQLiteError) in
+            let outcome = try store.accept(
+                report, document: document, path: fullPath, nextHops: decisions.map(\.nextHop), recipient: recipient,
+                now: Timestamp.nowMilliseconds(), queueLimit: limit)
+            return CustodyReceipt(outcome: outcome, decisions: decisions, path: fullPath)
+        }) { [self] result in
+            if case .success(let receipt) = result, case .stored = receipt.outcome {
+                peers.poke(receipt.decisions.map(\.nextHop))
+            }
+            completion(result)
+        }
+    }
+
+    /// A store job that dead-letters a queued report and, unless it was itself a
+    /// notice, takes custody of a notice to its origin. Returns the notice's hops.
+    func deadLetterJob(seq: Int64, hop: String, reason: String) -> @Sendable (ReportStore) throws(SQLiteError) -> [String] {
+        let services = self
+        return { store throws(SQLiteError) in
+            let now = Timestamp.nowMilliseconds()
+            guard let letter = try store.deadLetter(seq: seq, hop: hop, reason: reason, now: now) else { return [] }
+            return try services.notify(letter, store: store, now: now)
+        }
+    }
+
+    /// Inside a store job: logs a dead letter and queues the notice about it.
+    func notify(_ letter: ReportStore.DeadLetter, store: ReportStore, now: Int64) throws(SQLiteError) -> [String] {
+        logger.warning(
+            "report dead-lettered", ["report": letter.reportID, "next_hop": letter.nextHop, "reason": letter.reason])
+        guard letter.kind != ReportKind.notice.rawValue, let notice = Notice.make(for: letter, node: nodeOrigin, now: now) else { return [] }
+        let path = [router.nodeName]
+        let hops = router.nextHops(for: notice, path: path).map(\.nextHop)
+        _ = try store.accept(
+            notice, document: notice.canonicalEncoding, path: path, nextHops: hops, recipient: letter.originOfficer, now: now,
+            queueLimit: Int.max)
+        logger.info("notice written", ["report": notice.id.description, "about": letter.reportID, "to": letter.originOfficer])
+        return hops
+    }
+}

@@ -1,0 +1,64 @@
+/// A FORWARD from a peer node: check it as if it came from a person (never trust
+/// the previous hop), take custody, and answer ACCEPTED only after commit.
+enum ForwardIntake {
+    /// Parses and validates the message; on success returns the report and the
+    /// path it took (ending with `peer`).
+    static func admit(_ message: Message, from peer: String, services: NodeServices) throws(ProtocolError) -> (Report, [String]) {
+        let document = try message.require("report")
+        guard case .array(let pathValues) = try message.require("path") else {
+            throw ProtocolError(.badMessage, "path: expected a list of node names", requestID: message.requestID)
+        }
+        var path = pathValues.compactMap(\.stringValue)
+        if path.contains(services.router.nodeName) {
+            throw ProtocolError(.loop, "the report already passed \(services.router.nodeName)", requestID: message.requestID)
+        }
+        if path.last != peer { path.append(peer) }
+        // The origin was set from the author's certificate at the first node.
+        guard let originValue = document["origin"], let officer = originValue["officer"]?.stringValue,
+            let authority = originValue["authority"]?.stringValue, let state = originValue["state"]?.stringValue
+        else {
+            throw ProtocolError(.invalidReport, "origin: required on a forwarded report", field: "origin", requestID: message.requestID)
+        }
+        do throws(ReportValidationError) {
+            let report = try Report.validate(
+                document, sender: Origin(officer: officer, authority: authority, state: state), defaults: services.configuration.reportDefaults)
+            return (report, path)
+        } catch {
+            throw ProtocolError(.invalidReport, error.summary, field: error.field, requestID: message.requestID)
+        }
+    }
+
+    /// The answer to a FORWARD or PUBLISH once custody was taken (or not).
+    static func answer(_ result: Result<NodeServices.CustodyReceipt, SQLiteError>, report: Report, requestID: UInt32, services: NodeServices) -> Message {
+        switch result {
+        case .success(let receipt):
+            switch receipt.outcome {
+            case .stored, .duplicate:
+                let duplicate = receipt.outcome == .duplicate
+                services.logger.info(
+                    duplicate ? "report already held; acknowledged again" : "report stored",
+                    ["report": report.id.description, "from": receipt.path.dropLast().last ?? report.origin.officer, "kind": report.kind.rawValue,
+                     "country": report.country, "next_hops": duplicate ? "-" : receipt.decisions.map(\.nextHop).joined(separator: ",")])
+                var hops: [JSONValue] = []
+                if !duplicate {
+                    for decision in receipt.decisions {
+                        let status = services.peers.status(decision.nextHop)
+                        var hop: [String: JSONValue] = ["node": .string(decision.nextHop), "link": .string(status?.state ?? "down")]
+                        if let status, status.state != "up" { hop["since"] = .string(Timestamp.format(milliseconds: status.since)) }
+                        hops.append(.object(hop))
+                    }
+                }
+                return Message(
+                    .accepted, requestID: requestID,
+                    ["id": .string(report.id.description), "duplicate": .bool(duplicate), "node": .string(services.router.nodeName), "next_hops": .array(hops)])
+            case .queueFull(let hop):
+                services.logger.warning("report refused: queue full", ["report": report.id.description, "next_hop": hop])
+                return .error(
+                    ProtocolError(.queueFull, "the queue for \(hop) is full; the report was not accepted, send it again later", requestID: requestID))
+            }
+        case .failure(let error):
+            services.logger.error("report not stored", ["report": report.id.description, "error": error.description])
+            return .error(ProtocolError(.storeUnavailable, "the report was not stored; send it again later", requestID: requestID))
+        }
+    }
+}

@@ -1,0 +1,128 @@
+/// Drains the outbound queue for one peer over one live link, on that link's loop.
+///
+/// It asks the store for the most urgent ready reports (flash first, then by
+/// age), keeps at most `link.window` of them in flight, and deletes a report
+/// from the queue only when the peer answered ACCEPTED (the peer has committed
+/// it). A report in flight when the link drops stays queued and is sent again
+/// on the next link; the peer recognises it by id. A newly queued flash report
+/// therefore waits at most for the reports already in flight.
+final class Forwarder {
+    let peer: String
+    let loop: EventLoop
+    let services: NodeServices
+    private weak var connection: Connection?
+    private var inFlight: [UInt32: (seq: Int64, id: String)] = [:]
+    private var nextRequestID: UInt32 = 0x8000_0000  // our requests on a link the peer also sends on
+    private var pulling = false
+    private var stopped = false
+    private var timer: TimerHandle?
+
+    init(peer: String, connection: Connection, services: NodeServices) {
+        self.peer = peer
+        self.connection = connection
+        self.loop = connection.loop
+        self.services = services
+    }
+
+    /// Registers as this peer's forwarder and starts draining; false if another
+    /// link already drains this peer's queue.
+    func start() -> Bool {
+        guard services.peers.attach(self, peer: peer) else { return false }
+        services.logger.info("link up", ["peer": peer])
+        pull()
+        scheduleTick()
+        return true
+    }
+
+    func stop(reason: String) {
+        guard !stopped else { return }
+        stopped = true
+        timer?.cancel()
+        services.peers.detach(self, peer: peer, reason: reason)
+        if !inFlight.isEmpty {
+            services.logger.info("link down with reports in flight; they stay queued", ["peer": peer, "in_flight": String(inFlight.count)])
+        }
+        inFlight.removeAll()
+    }
+
+    /// Once a second: retry times may have passed, and expired reports left.
+    private func scheduleTick() {
+        timer = loop.schedule(after: 1) { [weak self] in
+            guard let self, !self.stopped else { return }
+            self.pull()
+            self.scheduleTick()
+        }
+    }
+
+    /// Fills the window from the queue.
+    func pull() {
+        guard !stopped, !pulling, let connection, connection.isOpen else { return }
+        let room = services.configuration.linkWindow - inFlight.count
+        guard room > 0 else { return }
+        pulling = true
+        let skip = Set(inFlight.values.map(\.seq))
+        let peer = self.peer
+        let bound = LoopBound(self, loop: loop)
+        services.store.submit({ store throws(SQLiteError) in
+            try store.ready(for: peer, now: Timestamp.nowMilliseconds(), limit: room, skipping: skip)
+        }) { result in
+            bound.loop.execute { bound.value.send(result) }
+        }
+    }
+
+    private func send(_ result: Result<[ReportStore.OutboundItem], SQLiteError>) {
+        pulling = false
+        guard !stopped, let connection, connection.isOpen else { return }
+        guard case .success(let items) = result else { return }
+        for item in items {
+            guard let report = try? JSONValue(parsing: item.document) else { continue }
+            nextRequestID = nextRequestID == UInt32.max ? 0x8000_0000 : nextRequestID + 1
+            inFlight[nextRequestID] = (item.seq, item.id)
+            connection.send(
+                Message(.forward, requestID: nextRequestID, ["report": report, "path": .array(item.path.map { .string($0) })]))
+        }
+        if items.count > 0 && inFlight.count < services.configuration.linkWindow { pull() }
+    }
+
+    /// An answer to one of our FORWARDs. Returns false if it was not ours.
+    func handleAnswer(_ message: Message) -> Bool {
+        guard let (seq, id) = inFlight.removeValue(forKey: message.requestID) else { return false }
+        let peer = self.peer
+        switch message.type {
+        case .accepted:
+            services.logger.info("report forwarded", ["report": id, "to": peer, "duplicate": message.body["duplicate"] == .bool(true) ? "yes" : "no"])
+            // FIFO store jobs: the next pull runs after this delete, so the report
+            // is not picked up again.
+            services.store.submit({ store throws(SQLiteError) in try store.forwarded(seq: seq, to: peer) }) { _ in }
+        case .error:
+            let error = ProtocolError(message: message)
+            if Forwarder.isTransient(error.code) {
+                let retry = Timestamp.nowMilliseconds() + Int64(services.configuration.backoffInitial * 5000)
+                services.logger.warning("peer could not take the report now", ["report": id, "peer": peer, "code": error.code.rawValue])
+                services.store.submit({ store throws(SQLiteError) in
+                    try store.deferred(seq: seq, to: peer, error: "\(error.code.rawValue): \(error.message)", retryAt: retry)
+                }) { _ in }
+            } else {
+                let services = self.services
+                let job = services.deadLetterJob(seq: seq, hop: peer, reason: "refused by \(peer): \(error.code.rawValue): \(error.message)")
+                services.store.submit(job) { result in
+                    if case .success(let hops) = result { services.peers.poke(hops) }
+                }
+            }
+        default:
+            return false
+        }
+        pull()
+        return true
+    }
+
+    static func isTransient(_ code: ErrorCode) -> Bool {
+        switch code {
+        case .storeUnavailable, .queueFull, .overloaded, .shuttingDown, .timeout: true
+        default: false
+        }
+    }
+}
+
+@available(*, unavailable)
+extension Forwarder: Sendable {}

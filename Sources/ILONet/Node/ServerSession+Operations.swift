@@ -1,0 +1,86 @@
+/// Queue inspection and control (administrators) and routing checks.
+extension ServerSession {
+    func requireRole(_ roles: Set<Role>, _ what: String, _ message: Message) throws(ProtocolError) -> PeerIdentity {
+        guard let identity, roles.contains(identity.role) else {
+            throw ProtocolError(
+                .forbidden, "\(what) is for \(roles.map(\.rawValue).sorted().joined(separator: ", ")) roles", requestID: message.requestID)
+        }
+        return identity
+    }
+
+    /// QUEUE: what waits where, why, since when; dead letters; link states.
+    func queueListing(_ message: Message) throws(ProtocolError) {
+        _ = try requireRole([.admin], "queue inspection", message)
+        let limit = Int(try message.optionalInteger("limit") ?? 1000)
+        let requestID = message.requestID
+        let peers = node.peers
+        withStore({ store throws(SQLiteError) in
+            (try store.queueEntries(limit: limit), try store.deadLetters(limit: limit))
+        }) { session, result in
+            switch result {
+            case .success(let (entries, letters)):
+                var links: [String: JSONValue] = [:]
+                for (name, status) in peers.allStatuses { links[name] = status.json }
+                session.connection.send(
+                    Message(
+                        .queueState, requestID: requestID,
+                        [
+                            "node": .string(session.node.router.nodeName), "queue": .array(entries.map(\.json)),
+                            "dead_letters": .array(letters.map(\.json)), "links": .object(links),
+                        ]))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "the queue could not be read; try again", requestID: requestID))
+            }
+        }
+    }
+
+    /// QUEUE-CONTROL: flush, retry, hold, release, delete (audited).
+    func queueControl(_ message: Message) throws(ProtocolError) {
+        let identity = try requireRole([.admin], "queue control", message)
+        let actionText = try message.requireString("action")
+        guard let action = ReportStore.QueueAction(rawValue: actionText) else {
+            throw ProtocolError(
+                .badMessage, "action: one of \(ReportStore.QueueAction.allCases.map(\.rawValue).joined(separator: ", "))", requestID: message.requestID)
+        }
+        let id = message.body["id"]?.stringValue
+        if action != .flush && id.flatMap(ReportID.init) == nil {
+            throw ProtocolError(.badMessage, "id: \(action.rawValue) needs a report id", requestID: message.requestID)
+        }
+        let requestID = message.requestID
+        let actor = identity.id
+        withStore({ store throws(SQLiteError) in
+            try store.control(action, reportID: id, actor: actor, now: Timestamp.nowMilliseconds())
+        }) { session, result in
+            switch result {
+            case .success(let touched):
+                session.node.logger.info(
+                    "queue control", ["action": action.rawValue, "report": id ?? "-", "by": actor, "entries": String(touched)])
+                if action == .flush { session.node.peers.reconnectAll() }
+                session.node.peers.pokeAll()
+                session.connection.send(Message(.ok, requestID: requestID, ["affected": .integer(Int64(touched))]))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "the action was not applied; try again", requestID: requestID))
+            }
+        }
+    }
+
+    /// ROUTE-TEST: which next hops a report with these envelope fields would get here, and why.
+    func routeTest(_ message: Message) throws(ProtocolError) {
+        _ = try requireRole([.admin, .authority, .board], "route testing", message)
+        var fields: [String: String] = [:]
+        for (key, value) in message.body.objectValue ?? [:] { fields[key] = value.stringValue }
+        let envelope = RoutingTable.Envelope(testFields: fields)
+        let table = node.router.table
+        let decisions = table.decide(envelope, excluding: [node.router.nodeName])
+        connection.send(
+            Message(
+                .routes, requestID: message.requestID,
+                ["node": .string(node.router.nodeName), "table": .string(table.path), "decisions": .array(decisions.map(\.json))]))
+    }
+}
+
+extension RoutingTable.Decision {
+    public var json: JSONValue {
+        ["next_hop": .string(nextHop), "rule": .string(rule.kind.rawValue), "location": .string(rule.location), "match": .string(rule.matchText)]
+    }
+}

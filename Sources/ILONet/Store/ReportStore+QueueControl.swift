@@ -1,0 +1,165 @@
+/// Queue inspection and control, in the spirit of mailq and postsuper.
+extension ReportStore {
+    public struct QueueEntry: Sendable {
+        public let reportID: String
+        public let kind: String
+        public let country: String
+        public let priority: Int
+        public let nextHop: String
+        public let state: String
+        public let attempts: Int
+        public let queuedMilliseconds: Int64
+        public let nextAttemptMilliseconds: Int64
+        public let expiresMilliseconds: Int64
+        public let lastError: String?
+
+        public var json: JSONValue {
+            var fields: [String: JSONValue] = [
+                "id": .string(reportID), "kind": .string(kind), "country": .string(country),
+                "priority": .string(Priority.allCases.first { $0.rank == priority }?.rawValue ?? "?"),
+                "next_hop": .string(nextHop), "state": .string(state), "attempts": .integer(Int64(attempts)),
+                "queued": .string(Timestamp.format(milliseconds: queuedMilliseconds)),
+                "expires": .string(Timestamp.format(milliseconds: expiresMilliseconds)),
+            ]
+            if nextAttemptMilliseconds > 0 { fields["next_attempt"] = .string(Timestamp.format(milliseconds: nextAttemptMilliseconds)) }
+            if let lastError { fields["last_error"] = .string(lastError) }
+            return .object(fields)
+        }
+    }
+
+    public struct DeadLetterEntry: Sendable {
+        public let reportID: String
+        public let nextHop: String
+        public let reason: String
+        public let queuedMilliseconds: Int64
+        public let deadMilliseconds: Int64
+
+        public var json: JSONValue {
+            [
+                "id": .string(reportID), "next_hop": .string(nextHop), "reason": .string(reason),
+                "queued": .string(Timestamp.format(milliseconds: queuedMilliseconds)),
+                "dead": .string(Timestamp.format(milliseconds: deadMilliseconds)),
+            ]
+        }
+    }
+
+    /// What waits, in the order it will leave (per next hop: priority, then age).
+    public func queueEntries(limit: Int) throws(SQLiteError) -> [QueueEntry] {
+        let statement = try database.cached(
+            """
+            SELECT r.id, r.kind, r.country, o.priority, o.next_hop, o.state, o.attempts, o.queued_ms, o.next_attempt_ms,
+                   o.expires_ms, o.last_error
+            FROM outbound o JOIN reports r ON r.seq = o.report_seq
+            ORDER BY o.next_hop, o.state DESC, o.priority, o.report_seq LIMIT ?
+            """)
+        statement.bind(1, Int64(limit))
+        var entries: [QueueEntry] = []
+        while try statement.step() {
+            entries.append(
+                QueueEntry(
+                    reportID: statement.text(0), kind: statement.text(1), country: statement.text(2), priority: Int(statement.int(3)),
+                    nextHop: statement.text(4), state: statement.text(5), attempts: Int(statement.int(6)),
+                    queuedMilliseconds: statement.int(7), nextAttemptMilliseconds: statement.int(8),
+                    expiresMilliseconds: statement.int(9), lastError: statement.isNull(10) ? nil : statement.text(10)))
+        }
+        return entries
+    }
+
+    public func deadLetters(limit: Int) throws(SQLiteError) -> [DeadLetterEntry] {
+        let statement = try database.cached(
+            """
+            SELECT r.id, d.next_hop, d.reason, d.queued_ms, d.dead_ms FROM dead_letters d JOIN reports r ON r.seq = d.report_seq
+            ORDER BY d.dead_ms DESC LIMIT ?
+            """)
+        statement.bind(1, Int64(limit))
+        var entries: [DeadLetterEntry] = []
+        while try statement.step() {
+            entries.append(
+                DeadLetterEntry(
+                    reportID: statement.text(0), nextHop: statement.text(1), reason: statement.text(2),
+                    queuedMilliseconds: statement.int(3), deadMilliseconds: statement.int(4)))
+        }
+        return entries
+    }
+
+    /// Counts per next hop and priority rank.
+    public func queueDepths() throws(SQLiteError) -> [String: [Int: Int]] {
+        let statement = try database.cached("SELECT next_hop, priority, count(*) FROM outbound GROUP BY next_hop, priority")
+        var depths: [String: [Int: Int]] = [:]
+        while try statement.step() { depths[statement.text(0), default: [:]][Int(statement.int(1))] = Int(statement.int(2)) }
+        return depths
+    }
+
+    public enum QueueAction: String, Sendable, CaseIterable {
+        /// Every ready report: try now (and reconnect links at once).
+        case flush
+        /// One report: try now; a report a peer refused goes back into its queue.
+        case retry
+        /// One report: keep it, do not send it until released.
+        case hold
+        case release
+        /// One report: remove it from every queue and the dead letters (audited; the report stays stored).
+        case delete
+    }
+
+    /// Applies an administrator's action; returns how many queue entries it touched.
+    /// Every action is recorded in `queue_audit` with who did it.
+    public func control(_ action: QueueAction, reportID: String?, actor: String, now: Int64) throws(SQLiteError) -> Int {
+        var seq: Int64?
+        if let reportID {
+            let find = try database.cached("SELECT seq FROM reports WHERE id = ?")
+            find.bind(1, reportID)
+            guard try find.step() else { return 0 }
+            seq = find.int(0)
+            try find.step()
+        }
+        var touched = 0
+        switch action {
+        case .flush:
+            try database.execute("UPDATE outbound SET next_attempt_ms = 0 WHERE state = 'ready'")
+            touched = database.changes
+        case .retry:
+            let requeue = try database.cached(
+                """
+                INSERT OR IGNORE INTO outbound (report_seq, next_hop, priority, expires_ms, queued_ms, next_attempt_ms)
+                SELECT d.report_seq, d.next_hop, r.priority, r.expires_ms, ?, 0 FROM dead_letters d JOIN reports r ON r.seq = d.report_seq
+                WHERE d.report_seq = ? AND d.reason != 'expired'
+                """)
+            requeue.bind(1, now)
+            requeue.bind(2, seq ?? -1)
+            try requeue.run()
+            touched = database.changes
+            let forget = try database.cached("DELETE FROM dead_letters WHERE report_seq = ? AND reason != 'expired'")
+            forget.bind(1, seq ?? -1)
+            try forget.run()
+            let statement = try database.cached("UPDATE outbound SET next_attempt_ms = 0 WHERE report_seq = ?")
+            statement.bind(1, seq ?? -1)
+            try statement.run()
+            touched = max(touched, database.changes)
+        case .hold, .release:
+            let statement = try database.cached("UPDATE outbound SET state = ?, next_attempt_ms = 0 WHERE report_seq = ?")
+            statement.bind(1, action == .hold ? "held" : "ready")
+            statement.bind(2, seq ?? -1)
+            try statement.run()
+            touched = database.changes
+        case .delete:
+            let queued = try database.cached("DELETE FROM outbound WHERE report_seq = ?")
+            queued.bind(1, seq ?? -1)
+            try queued.run()
+            touched = database.changes
+            let dead = try database.cached("DELETE FROM dead_letters WHERE report_seq = ?")
+            dead.bind(1, seq ?? -1)
+            try dead.run()
+            touched += database.changes
+        }
+        if action == .delete || action == .retry { resetCaches() }
+        let audit = try database.cached("INSERT INTO queue_audit (at_ms, actor, action, report_id, detail) VALUES (?, ?, ?, ?, ?)")
+        audit.bind(1, now)
+        audit.bind(2, actor)
+        audit.bind(3, action.rawValue)
+        if let reportID { audit.bind(4, reportID) } else { audit.bindNull(4) }
+        audit.bind(5, "\(touched) queue entries")
+        try audit.run()
+        return touched
+    }
+}

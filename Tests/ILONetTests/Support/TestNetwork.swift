@@ -1,0 +1,62 @@
+import Foundation
+import ILONet
+
+/// The example network of config/network/ as real ilod processes on loopback:
+/// board hub, Germany's authority node, the regional hub for North Africa and
+/// the post node in Tripoli, with the routing tables from config/network/ and
+/// short retry and sweep intervals.
+final class TestNetwork: @unchecked Sendable {  // used from one test at a time
+    static let fast = """
+        link.backoff-initial  100ms
+        link.backoff-max      500ms
+        queue.expiry-sweep    200ms
+        """
+
+    let board: Daemon
+    let authority: Daemon
+    let regional: Daemon
+    let post: Daemon
+    /// The regional hub's routing table (a copy the test may change).
+    let regionalRoutes: String
+
+    init(postConfig: String = "", startRegional: Bool = true) throws {
+        let repository = TestEnvironment.repository.path
+        board = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + TestNetwork.fast, certificate: "board", role: "board-hub")
+        try board.start()
+        authority = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + TestNetwork.fast, certificate: "authority-de", role: "authority")
+        try authority.start()
+        let routes = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/regional-\(UUID().uuidString.prefix(8)).routes"
+        try FileManager.default.copyItem(atPath: repository + "/config/network/regional-na.routes", toPath: routes)
+        regionalRoutes = routes
+        regional = try Daemon(
+            extraConfig: """
+                peer board.ilonet.example 127.0.0.1:\(board.port)
+                peer authority-de.ilonet.example 127.0.0.1:\(authority.port)
+                peer post-tripoli.ilonet.example
+                routes \(routes)
+                \(TestNetwork.fast)
+                """, certificate: "regional-na", role: "regional-hub")
+        try regional.start()
+        post = try Daemon(
+            extraConfig: """
+                peer regional-na.ilonet.example 127.0.0.1:\(regional.port)
+                routes \(repository)/config/network/post-tripoli.routes
+                \(TestNetwork.fast)
+                \(postConfig)
+                """, certificate: "post-tripoli", role: "post")
+        if !startRegional { regional.stop() }
+        try post.start()
+    }
+
+    var all: [Daemon] { [post, regional, board, authority] }
+
+    /// Sends a report to the post node as `officer` with ilo; returns its id and ilo's result.
+    func send(_ report: JSONValue, as officer: String = "officer-de") -> (id: String, status: Int32, stderr: String) {
+        let file = post.directory + "/r-\(UUID().uuidString.prefix(8)).json"
+        try? report.encodedString().write(toFile: file, atomically: true, encoding: .utf8)
+        let result = run(TestEnvironment.ilo, ["send", "--file", file] + post.iloArguments(officer))
+        return (result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), result.status, result.stderr)
+    }
+
+    func stopAll() { for daemon in all { daemon.stop() } }
+}
