@@ -57,7 +57,7 @@ extension RoutingTable {
                 if !conditions.isEmpty { fail("a default rule matches every report; it takes no conditions") }
                 if let earlier = defaultLine { fail("a second default rule (the first is on line \(earlier))") }
                 defaultLine = number
-            } else if conditions.isEmpty {
+            } else if words.count == 1 {
                 fail("a \(kind.rawValue) rule needs at least one key=value condition (use default for every report)")
             }
             let hops = halves[1].split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
