@@ -5,15 +5,17 @@ enum InboxCommand {
     static let help = """
         usage: ilo inbox [--json] [--limit N] [--peek]
 
-        Fetches the reports you have not read yet, prints them, and then tells the
-        node they were read (so the next `ilo inbox` shows only newer ones).
+        Fetches the reports delivered to you — by your subscriptions, as a named
+        addressee, and notices and digests for you — most urgent first, prints them,
+        and confirms them to the node, so the next `ilo inbox` shows only newer ones.
+        A report already shown (the confirmation was lost) is confirmed, not shown again.
 
           --json    print a JSON array of the full reports
           --limit   at most N reports (default: all)
-          --peek    print without marking them read
+          --peek    print without confirming
 
         example:
-          ilo inbox --json | jq '.[].headline'
+          ilo subscribe 'smuggling/LY/#' && ilo inbox
         """
 
     static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
@@ -26,40 +28,59 @@ enum InboxCommand {
         let limit = try arguments.integer("limit", in: 1...1_000_000)
         let options = try ClientProfile.resolve(&arguments)
         try arguments.finish()
+        let seen = SeenReports(node: options.node.description, certificate: options.certificatePath)
 
         do throws(ClientError) {
             let client = try ClientConnection(options)
-            var reports: [JSONValue] = []
-            var lastSeq: Int64 = 0
-            while limit.map({ reports.count < $0 }) ?? true {
-                let want = min(500, (limit ?? Int.max) - reports.count)
+            var shown: [JSONValue] = []
+            var pending: [String] = []
+            var fetched = 0
+            while limit.map({ shown.count < $0 }) ?? true {
+                let want = min(500, (limit ?? Int.max) - shown.count)
                 let batch = try client.request(.fetch, ["limit": .integer(Int64(want))])
                 let entries = batch.body["reports"]?.arrayValue ?? []
+                fetched += entries.count
+                var page: [JSONValue] = []
                 for entry in entries {
-                    guard let seq = entry["seq"]?.integerValue, let report = entry["report"] else {
-                        throw ClientError.malformed("BATCH entry without seq or report")
-                    }
-                    reports.append(report)
-                    lastSeq = max(lastSeq, seq)
+                    guard let report = entry["report"], let id = report["id"]?.stringValue else { throw ClientError.malformed("BATCH entry without report") }
+                    pending.append(id)
+                    if !seen.contains(id) || peek { page.append(report) }
                 }
-                if batch.body["more"]?.boolValue != true || entries.isEmpty || peek { break }
-                // Confirm each page so a long backlog is not fetched twice if interrupted.
-                try client.request(.confirm, ["through": .integer(lastSeq)])
+                if !peek && !page.isEmpty && !json {
+                    if shown.isEmpty { print("ID                                    AGE   PRIORITY   H   KIND       CC  HEADLINE") }
+                    for report in page { print(ReportRendering.summaryLine(report)) }
+                    fflush(nil)
+                }
+                shown += page
+                if peek || batch.body["more"]?.boolValue != true || entries.isEmpty { break }
+                // Confirm page by page, so a long backlog is not fetched again if interrupted.
+                if !json { try acknowledge(&pending, seen: seen, client: client) }
             }
             if json {
-                print(JSONValue.array(reports).prettyString())
-            } else if reports.isEmpty {
-                print("no new reports")
-            } else {
-                print("ID                                    AGE   PRIORITY   H   KIND       CC  HEADLINE")
-                for report in reports { print(ReportRendering.summaryLine(report)) }
+                print(JSONValue.array(shown).prettyString())
+                fflush(nil)
+            } else if peek {
+                for report in shown { print(ReportRendering.summaryLine(report)) }
             }
-            fflush(nil)  // printed before the node is told they were read
-            if !peek && lastSeq > 0 { try client.request(.confirm, ["through": .integer(lastSeq)]) }
+            if shown.isEmpty && !json { print("no new reports") }
+            if !peek { try acknowledge(&pending, seen: seen, client: client) }
             client.close()
             return Exit.ok
         } catch {
             return exitFor(error)
         }
+    }
+
+    /// Records the ids as shown, then confirms them to the node.
+    static func acknowledge(_ ids: inout [String], seen: SeenReports, client: ClientConnection) throws(ClientError) {
+        guard !ids.isEmpty else { return }
+        seen.record(ids)
+        var rest = ids[...]
+        while !rest.isEmpty {
+            let chunk = Array(rest.prefix(1000))
+            rest = rest.dropFirst(chunk.count)
+            try client.request(.confirm, ["ids": .array(chunk.map { .string($0) })])
+        }
+        ids.removeAll()
     }
 }

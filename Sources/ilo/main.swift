@@ -30,6 +30,10 @@ let usage = """
       send     send a report:        ilo send --file report.json
       inbox    read new reports:     ilo inbox [--json] [--limit N]
       show     one report in full:   ilo show ID [--json]
+      subscribe, unsubscribe, subscriptions
+               topics you receive:   ilo subscribe 'smuggling/LY/#' [--digest daily]
+      watch    reports as they come: ilo watch ['border/#']
+      digest   summaries:            ilo digest show [ID] | ilo digest preview FILTER --since 24h
       queue    what waits where (admin): ilo queue [--json] | flush | retry|hold|release|delete ID
       route    explain routing:      ilo route test --country LY --kind smuggling --authority DE
       whoami   show who the node says you are (from your certificate)
@@ -60,6 +64,8 @@ do {
     case "template": status = try TemplateCommand.run(&arguments)
     case "show": status = try ShowCommand.run(&arguments)
     case "queue": status = try QueueCommand.run(&arguments)
+    case "subscribe", "unsubscribe", "subscriptions", "watch": status = try SubscribeCommand.run(command!, &arguments)
+    case "digest": status = try DigestCommand.run(&arguments)
     case "route": status = try RouteCommand.run(&arguments)
     case "inbox": status = try InboxCommand.run(&arguments)
     case "whoami", "ping": status = try SessionCommands.run(command!, &arguments)

@@ -12,7 +12,7 @@ let usage = """
            ilod --version
 
     signals: SIGTERM/SIGINT stop gracefully (finish commits in flight, close connections, exit 0);
-             SIGHUP reloads the routing table (a broken one is refused and the old one kept)
+             SIGHUP reloads the routing table and the access rules (a broken file is refused, the old kept)
     example: ilod --config config/hub.conf
     """
 
@@ -77,8 +77,8 @@ while true {
     sigwait(&signals, &received)
     switch received {
     case SIGHUP:
-        logger.info("SIGHUP received; reloading the routing table")
-        node.reloadRoutes()
+        logger.info("SIGHUP received; reloading the routing table and the access rules")
+        node.reload()
     default:
         logger.info("stopping", ["signal": received == SIGTERM ? "TERM" : "INT"])
         node.stop()

@@ -7,6 +7,11 @@ import Testing
     @Test func officerSendsAndAnotherOfficerReadsIt() throws {
         let daemon = try Daemon()
         try daemon.start()
+        // Officer Rossi is posted to Libya: his first connection subscribes him to +/LY/#.
+        let subscriptions = run(TestEnvironment.ilo, ["subscriptions"] + daemon.iloArguments("officer-it"))
+        #expect(subscriptions.stdout.contains("+/LY/#  (from your certificate's posts)"), "\(subscriptions.output)")
+        // A board member subscribes to everything.
+        #expect(run(TestEnvironment.ilo, ["subscribe", "#"] + daemon.iloArguments("board-fr")).status == 0)
         let sent = run(
             TestEnvironment.ilo, ["send", "--kind", "smuggling", "--country", "LY", "--headline", "Boats leaving Zuwara"] + daemon.iloArguments("officer-de"),
             stdin: #"{"route": {"origin": ["NE"], "transit": ["LY"], "destination": ["IT"]}, "modus_operandi": "Night departures.", "means_of_transport": ["boat"]}"#)

@@ -22,7 +22,7 @@ import Testing
             #expect(sent.status == 0, "\(name): \(sent.output)")
             #expect(sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == example["id"]?.stringValue)
 
-            let shown = run(TestEnvironment.ilo, ["show", example["id"]!.stringValue!, "--json"] + daemon.iloArguments("board-fr"))
+            let shown = run(TestEnvironment.ilo, ["show", example["id"]!.stringValue!, "--json"] + daemon.iloArguments("officer-de"))
             #expect(shown.status == 0, "\(name): \(shown.output)")
             let report = try JSONValue(parsing: shown.stdout)["report"] ?? .null
             #expect(contains(report, example), "\(name) changed on the way:\nsent \(example.encodedString())\nshown \(report.encodedString())")
@@ -37,6 +37,7 @@ import Testing
     @Test func showListsFollowUpsAndShowsTheHandlingCodeProminently() throws {
         let daemon = try Daemon()
         try daemon.start()
+        try daemon.register("officer-it")
         let client = try daemon.client("officer-de")
         let first = sampleReport(["headline": "Boats seen at Sabratha"])
         try client.request(.publish, ["report": first])
@@ -55,6 +56,7 @@ import Testing
     @Test func showOfAReportYouMayNotSeeIsNotFound() throws {
         let daemon = try Daemon()
         try daemon.start()
+        try daemon.register("officer-it")
         // A report about Morocco: officer-it is posted to LY and TN only.
         let report = sampleReport(["country": "MA"])
         try daemon.client("officer-de").request(.publish, ["report": report])
@@ -68,6 +70,7 @@ import Testing
     @Test func inboxListsHeadlineKindCountryPriorityHandlingAndAge() throws {
         let daemon = try Daemon()
         try daemon.start()
+        try daemon.register("officer-it")
         try daemon.client("officer-de").request(
             .publish, ["report": sampleReport(["headline": "Checkpoint moved south", "priority": "flash", "handling": "H0"], kind: "border")])
         let inbox = run(TestEnvironment.ilo, ["inbox"] + daemon.iloArguments("officer-it"))
@@ -87,7 +90,7 @@ import Testing
             stdin: sampleBodies["return"]!.encodedString())
         #expect(sent.status == 0, "\(sent.output)")
         let id = try JSONValue(parsing: sent.stdout)["id"]!.stringValue!
-        let report = try daemon.client("board-fr").request(.get, ["id": .string(id)]).body["report"]!
+        let report = try daemon.client("officer-de").request(.get, ["id": .string(id)]).body["report"]!
         #expect(report["handling"] == "H2")
         #expect(report["addressees"] == ["board.fr.martin", "authority:DE-BPOL"])
         #expect(report["reliability"] == "B" && report["accuracy"] == 2)

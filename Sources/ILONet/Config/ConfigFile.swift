@@ -87,12 +87,15 @@ public struct ConfigFile: Sendable {
         return ConfigFile(path: path, entries: entries, syntaxErrors: errors)
     }
 
-    /// Removes a `#` comment that is not inside quotes.
+    /// Removes a comment: a `#` at the start of the line or after white space,
+    /// outside quotes. A `#` inside a word stays (topic filters: `topic=#`, `smuggling/#`).
     static func stripComment(_ line: String) -> String {
         var inQuotes = false
+        var previous: Character = " "
         for (offset, c) in line.enumerated() {
             if c == "\"" { inQuotes.toggle() }
-            if c == "#" && !inQuotes { return String(line.prefix(offset)) }
+            if c == "#" && !inQuotes && (previous == " " || previous == "\t") { return String(line.prefix(offset)) }
+            previous = c
         }
         return line
     }

@@ -40,6 +40,13 @@ public struct NodeConfiguration: Sendable {
     public var peers: [Peer] = []
     /// The routing table file; nil: reports stay here (a terminal node).
     public var routesPath: String?
+    /// The access rules file; nil: the built-in rules (docs/ACCESS.md).
+    public var accessPath: String?
+    /// A watching subscriber at its in-flight cap that acknowledges nothing for
+    /// this long is disconnected (its reports stay queued for it).
+    public var subscriberStall: Double = 60
+    /// Bytes of reports sent to one watching subscriber and not yet confirmed.
+    public var subscriberWindowBytes = 1 << 20
     /// Reports waiting for one next hop before new ones are refused.
     public var maximumQueuedPerHop = 1_000_000
     /// Reports sent to a peer and not yet acknowledged.
@@ -57,6 +64,7 @@ public struct NodeConfiguration: Sendable {
         "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level",
         "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling",
         "peer", "routes", "queue.max-per-hop", "link.window", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
+        "access", "limits.subscriber-window-bytes", "limits.subscriber-stall",
     ]
     static let repeatableKeys: Set<String> = ["listen", "peer"]
 
@@ -205,6 +213,21 @@ public struct NodeConfiguration: Sendable {
                 }
             }
         }
+        if let entry = values["access"] {
+            let path = file.resolve(entry.value)
+            configuration.accessPath = path
+            do throws(ConfigErrors) {
+                _ = try AccessRules.load(path)
+            } catch {
+                if error.errors.count == 1 && error.errors[0].line == 0 {
+                    fail(entry, "cannot read the access rules \(path)")
+                } else {
+                    errors += error.errors
+                }
+            }
+        }
+        if let n = integer("limits.subscriber-window-bytes", in: 4096...(1 << 30)) { configuration.subscriberWindowBytes = n }
+        if let d = duration("limits.subscriber-stall") { configuration.subscriberStall = d }
         if let n = integer("queue.max-per-hop", in: 1...100_000_000) { configuration.maximumQueuedPerHop = n }
         if let n = integer("link.window", in: 1...1024) { configuration.linkWindow = n }
         if let d = duration("link.backoff-initial") { configuration.backoffInitial = d }

@@ -14,18 +14,20 @@ extension NodeServices {
         of report: Report, arrivedVia path: [String], completion: @escaping @Sendable (Result<CustodyReceipt, SQLiteError>) -> Void
     ) {
         let fullPath = path + [router.nodeName]
-        let decisions = router.nextHops(for: report, path: fullPath)
+        let access = self.access.rules
+        let decisions = router.nextHops(for: report, path: fullPath, access: access, logger: logger)
         let document = report.canonicalEncoding
         let recipient = report.kind == .notice ? report.addressees.first : nil
         let limit = configuration.maximumQueuedPerHop
         store.submit({ store throws(SQLiteError) in
             let outcome = try store.accept(
                 report, document: document, path: fullPath, nextHops: decisions.map(\.nextHop), recipient: recipient,
-                now: Timestamp.nowMilliseconds(), queueLimit: limit)
+                now: Timestamp.nowMilliseconds(), queueLimit: limit, access: access)
             return CustodyReceipt(outcome: outcome, decisions: decisions, path: fullPath)
         }) { [self] result in
-            if case .success(let receipt) = result, case .stored = receipt.outcome {
+            if case .success(let receipt) = result, case .stored(_, let recipients) = receipt.outcome {
                 peers.poke(receipt.decisions.map(\.nextHop))
+                watchers.poke(recipients)
             }
             completion(result)
         }
@@ -48,10 +50,12 @@ extension NodeServices {
             "report dead-lettered", ["report": letter.reportID, "next_hop": letter.nextHop, "reason": letter.reason])
         guard letter.kind != ReportKind.notice.rawValue, let notice = Notice.make(for: letter, node: nodeOrigin, now: now) else { return [] }
         let path = [router.nodeName]
-        let hops = router.nextHops(for: notice, path: path).map(\.nextHop)
-        _ = try store.accept(
+        let access = self.access.rules
+        let hops = router.nextHops(for: notice, path: path, access: access, logger: logger).map(\.nextHop)
+        let outcome = try store.accept(
             notice, document: notice.canonicalEncoding, path: path, nextHops: hops, recipient: letter.originOfficer, now: now,
-            queueLimit: Int.max)
+            queueLimit: Int.max, access: access)
+        if case .stored(_, let recipients) = outcome { watchers.poke(recipients) }
         logger.info("notice written", ["report": notice.id.description, "about": letter.reportID, "to": letter.originOfficer])
         return hops
     }

@@ -14,6 +14,7 @@ public final class Node: Sendable {
         case tls(OpenSSLError)
         case identity(String)
         case routes(ConfigErrors)
+        case access(ConfigErrors)
         case listen(SystemError)
 
         public var description: String {
@@ -22,6 +23,7 @@ public final class Node: Sendable {
             case .tls(let e): "TLS: \(e)"
             case .identity(let e): e
             case .routes(let e): "routing table: \(e)"
+            case .access(let e): "access rules: \(e)"
             case .listen(let e): "listen: \(e)"
             }
         }
@@ -56,6 +58,7 @@ public final class Node: Sendable {
         let tls: TLSContext
         let clientTLS: TLSContext
         let table: RoutingTable
+        let access: AccessRules
         let nodeOrigin: Origin
         do throws(StartError) {
             do throws(OpenSSLError) {
@@ -85,13 +88,21 @@ public final class Node: Sendable {
             } catch {
                 throw .routes(error)
             }
+            do throws(ConfigErrors) {
+                access = try configuration.accessPath.map { path throws(ConfigErrors) in try AccessRules.load(path) } ?? .defaults
+            } catch {
+                throw .access(error)
+            }
         } catch {
             store.stop()
             throw error
         }
         services = NodeServices(
             configuration: configuration, logger: logger, store: store, tlsContext: tls, clientTLSContext: clientTLS,
-            router: Router(nodeName: configuration.name, table: table), nodeOrigin: nodeOrigin)
+            router: Router(nodeName: configuration.name, table: table), access: AccessControl(access), clock: NodeClock(), nodeOrigin: nodeOrigin)
+        if let file = services.clock.file {
+            logger.warning("digests use the time in a file, not the system clock (testing only)", ["ILONET_CLOCK_FILE": file])
+        }
 
         // Bind on this thread so that a port in use fails start-up. Every loop gets
         // its own socket per address (SO_REUSEPORT); port 0 is resolved once.
@@ -153,16 +164,40 @@ public final class Node: Sendable {
         }
         let sweeperLoop = loops[0]
         let services = self.services
-        sweeperLoop.execute { ExpirySweeper(loop: sweeperLoop, services: services).start() }
+        sweeperLoop.execute {
+            ExpirySweeper(loop: sweeperLoop, services: services).start()
+            DigestScheduler(loop: sweeperLoop, services: services).start()
+        }
         logger.info(
             "node ready",
             ["node": configuration.name, "role": configuration.role.rawValue, "listen": bound.map(\.description).joined(separator: ","),
              "threads": String(threadCount), "tls-min": configuration.tls.minimumVersion.rawValue, "store": configuration.storePath])
     }
 
-    /// Re-reads the routing table (SIGHUP). A table with errors is refused, every
-    /// error is logged, and the node keeps routing with the table it had.
+    /// SIGHUP: re-reads the routing table and the access rules. A file with errors
+    /// is refused, every error is logged, and the node keeps what it had.
     /// Connections are not touched.
+    @discardableResult
+    public func reload() -> Bool {
+        let routes = reloadRoutes()
+        return reloadAccess() && routes
+    }
+
+    @discardableResult
+    public func reloadAccess() -> Bool {
+        guard let path = configuration.accessPath else { return true }
+        do throws(ConfigErrors) {
+            let rules = try AccessRules.load(path)
+            services.access.replace(rules)
+            services.logger.info("access rules reloaded", ["file": path, "rules": String(rules.rules.count)])
+            return true
+        } catch {
+            for problem in error.errors { services.logger.error("access rules refused", ["problem": problem.description]) }
+            services.logger.error("reload failed; keeping the previous access rules", ["file": path])
+            return false
+        }
+    }
+
     @discardableResult
     public func reloadRoutes() -> Bool {
         guard let path = configuration.routesPath else {

@@ -11,13 +11,18 @@ final class NodeServices: Sendable {
     let clientTLSContext: TLSContext
     let connections = Atomic<Int>(0)
     let router: Router
+    let access: AccessControl
+    /// Sessions watching for new deliveries, by identity.
+    let watchers = WatcherRegistry()
+    /// The node's clock for digests (a file can stand in for it in tests).
+    let clock: NodeClock
     let peers: PeerRegistry
     /// This node as the author of notices (from its certificate).
     let nodeOrigin: Origin
 
     init(
         configuration: NodeConfiguration, logger: Logger, store: StoreWorker, tlsContext: TLSContext, clientTLSContext: TLSContext,
-        router: Router, nodeOrigin: Origin
+        router: Router, access: AccessControl, clock: NodeClock, nodeOrigin: Origin
     ) {
         self.configuration = configuration
         self.logger = logger
@@ -25,6 +30,8 @@ final class NodeServices: Sendable {
         self.tlsContext = tlsContext
         self.clientTLSContext = clientTLSContext
         self.router = router
+        self.access = access
+        self.clock = clock
         self.peers = PeerRegistry(peers: configuration.peers)
         self.nodeOrigin = nodeOrigin
     }

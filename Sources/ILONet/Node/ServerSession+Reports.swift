@@ -1,12 +1,7 @@
 /// PUBLISH, FETCH and CONFIRM: reports in and out of the store.
 extension ServerSession {
-    static let publishingRoles: Set<Role> = [.officer, .board, .authority, .admin]
-
     func publish(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
-        guard ServerSession.publishingRoles.contains(identity.role) else {
-            throw ProtocolError(.forbidden, "role \(identity.role.rawValue) may not publish reports", requestID: message.requestID)
-        }
         let document = try message.require("report")
         let report: Report
         do throws(ReportValidationError) {
@@ -16,6 +11,11 @@ extension ServerSession {
         }
         guard !report.kind.isSystem else {
             throw ProtocolError(.forbidden, "\(report.kind.rawValue) reports are written by nodes, not sent by people", field: "kind", requestID: message.requestID)
+        }
+        let verdict = node.access.rules.decide(.publish(kind: report.kind.rawValue, country: report.country), for: identity)
+        guard verdict.allowed else {
+            throw ProtocolError(
+                .forbidden, "publishing \(report.kind.rawValue) about \(report.country): \(verdict)", requestID: message.requestID)
         }
         takeCustody(of: report, arrivedVia: [], requestID: message.requestID)
     }
@@ -40,26 +40,27 @@ extension ServerSession {
 
     static let maximumFetch: Int64 = 500
 
+    /// FETCH: the caller's undelivered reports, most urgent first.
     func fetch(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
         let limit = try message.optionalInteger("limit") ?? 100
         guard (1...ServerSession.maximumFetch).contains(limit) else {
             throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumFetch)", requestID: message.requestID)
         }
-        let scope = InboxScope(identity)
+        let access = node.access.rules
         let requestID = message.requestID
         withStore({ store throws(SQLiteError) in
-            try store.inbox(scope, limit: Int(limit) + 1)
+            try store.pendingDeliveries(for: identity, access: access, limit: Int(limit) + 1)
         }) { session, result in
             switch result {
-            case .success(let reports):
+            case .success(let deliveries):
                 var entries: [JSONValue] = []
-                for stored in reports.prefix(Int(limit)) {
-                    guard let document = try? JSONValue(parsing: stored.document) else { continue }
-                    entries.append(["seq": .integer(stored.seq), "report": document])
+                for delivery in deliveries.prefix(Int(limit)) {
+                    guard let document = try? JSONValue(parsing: delivery.document) else { continue }
+                    entries.append(["seq": .integer(delivery.seq), "report": document])
                 }
                 session.connection.send(
-                    Message(.batch, requestID: requestID, ["reports": .array(entries), "more": .bool(reports.count > Int(limit))]))
+                    Message(.batch, requestID: requestID, ["reports": .array(entries), "more": .bool(deliveries.count > Int(limit))]))
             case .failure(let error):
                 session.node.logger.error("inbox read failed", ["identity": identity.id, "error": error.description])
                 session.refuse(ProtocolError(.storeUnavailable, "the inbox could not be read; try again later", requestID: requestID))
@@ -67,16 +68,21 @@ extension ServerSession {
         }
     }
 
-    /// GET: one report by id with the list of its follow-ups, if the caller may see it.
+    /// GET: one report by id with the list of its follow-ups, if the caller sent
+    /// it or it was delivered to the caller; `{"latest": "digest"}` asks for the
+    /// newest digest delivered to the caller.
     func get(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
-        let id = try message.requireString("id")
-        guard ReportID(id) != nil else { throw ProtocolError(.badMessage, "id: not a report id", requestID: message.requestID) }
-        let scope = InboxScope(identity)
+        let latest = message.body["latest"]?.stringValue
+        let id = latest == nil ? try message.requireString("id") : ""
+        guard latest != nil || ReportID(id) != nil else { throw ProtocolError(.badMessage, "id: not a report id", requestID: message.requestID) }
+        if let latest, latest != "digest" { throw ProtocolError(.badMessage, "latest: only \"digest\"", requestID: message.requestID) }
         let requestID = message.requestID
+        let reader = identity.id
         withStore({ store throws(SQLiteError) -> (StoredReport, [ReportStore.FollowUp])? in
-            guard let stored = try store.report(id: id, scope: scope) else { return nil }
-            return (stored, try store.followUps(of: id, scope: scope))
+            let found = latest != nil ? try store.latestDigest(for: reader) : try store.report(id: id, for: reader)
+            guard let found else { return nil }
+            return (found, try store.followUps(of: found.id, for: reader))
         }) { session, result in
             switch result {
             case .success(let found?):
@@ -86,25 +92,32 @@ extension ServerSession {
                 }
                 session.connection.send(Message(.report, requestID: requestID, ["report": document, "follow_ups": .array(followUps)]))
             case .success(nil):
-                session.refuse(ProtocolError(.notFound, "no report \(id) that you may read", requestID: requestID))
+                session.refuse(ProtocolError(.notFound, latest != nil ? "no digest delivered to you yet" : "no report \(id) that you may read", requestID: requestID))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the report could not be read; try again later", requestID: requestID))
             }
         }
     }
 
+    /// CONFIRM: the caller has these reports; they leave its inbox.
     func confirm(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
-        let through = try message.requireInteger("through")
-        guard through >= 0 else { throw ProtocolError(.badMessage, "through: must not be negative", requestID: message.requestID) }
+        guard case .array(let values) = try message.require("ids") else {
+            throw ProtocolError(.badMessage, "ids: expected a list of report ids", requestID: message.requestID)
+        }
+        let ids = values.compactMap(\.stringValue)
+        guard ids.count == values.count, ids.allSatisfy({ ReportID($0) != nil }), ids.count <= 1000 else {
+            throw ProtocolError(.badMessage, "ids: at most 1000 report ids", requestID: message.requestID)
+        }
         let requestID = message.requestID
         let reader = identity.id
         withStore({ store throws(SQLiteError) in
-            try store.confirmInbox(reader, through: through)
+            try store.confirm(ids, for: reader, now: Timestamp.nowMilliseconds())
         }) { session, result in
             switch result {
-            case .success:
-                session.connection.send(Message(.ok, requestID: requestID))
+            case .success(let count):
+                session.watcher?.confirmed(ids)
+                session.connection.send(Message(.ok, requestID: requestID, ["confirmed": .integer(Int64(count))]))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the confirmation was not stored; send it again", requestID: requestID))
             }

@@ -8,6 +8,8 @@ final class ServerSession: ConnectionDelegate {
     private var storeRequestsInFlight = 0
     /// Set when the peer is a configured node: drains our queue for it over this link.
     private var forwarder: Forwarder?
+    /// Set while the peer watches its deliveries (`ilo watch`).
+    var watcher: Watcher?
 
     init(connection: Connection, context: LoopContext) {
         self.connection = connection
@@ -54,6 +56,8 @@ final class ServerSession: ConnectionDelegate {
         protocolState.close()
         forwarder?.stop(reason: reason.description)
         forwarder = nil
+        watcher?.stop()
+        watcher = nil
         context.remove(self, reason: reason)
     }
 
@@ -97,6 +101,11 @@ final class ServerSession: ConnectionDelegate {
             case .queue: try queueListing(message)
             case .queueControl: try queueControl(message)
             case .routeTest: try routeTest(message)
+            case .subscribe: try subscribe(message)
+            case .unsubscribe: try unsubscribe(message)
+            case .subscriptions: try listSubscriptions(message)
+            case .watch: try watch(message)
+            case .digestPreview: try digestPreview(message)
             default: break  // refused by admit()
             }
         } catch {
@@ -135,6 +144,9 @@ final class ServerSession: ConnectionDelegate {
             throw error
         case .success(let version):
             guard let identity else { return }
+            // Remember who connected, for deliveries and implicit subscriptions.
+            let now = Timestamp.nowMilliseconds()
+            node.store.submit({ store throws(SQLiteError) in try store.register(identity, now: now) }) { _ in }
             if node.peers.isPeer(identity) {
                 protocolState.becomePeerLink()
                 let forwarder = Forwarder(peer: identity.id, connection: connection, services: node)

@@ -20,6 +20,14 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case queueControl = 0x42
     case routeTest = 0x43
     case routes = 0x44
+    case subscribe = 0x50
+    case unsubscribe = 0x51
+    case subscriptions = 0x52
+    case subscriptionList = 0x53
+    case watch = 0x54
+    case deliver = 0x55
+    case digestPreview = 0x56
+    case digest = 0x57
 }
 
 /// A decoded message: its type, request id and JSON payload. Field access goes

@@ -2,8 +2,9 @@
 /// from Debian's iso-codes by scripts/generate-iso-tables.py).
 public enum ISOCodes {
     /// Codes the network accepts beyond ISO 3166-1: `XK` (Kosovo), the
-    /// user-assigned code the EU and its agencies use.
-    static let additionalCountries: [String: String] = ["XK": "Kosovo"]
+    /// user-assigned code the EU and its agencies use, and `EU` (exceptionally
+    /// reserved in ISO 3166-1) for what concerns several countries, such as digests.
+    static let additionalCountries: [String: String] = ["XK": "Kosovo", "EU": "European Union (several countries)"]
 
     public static func isCountry(_ code: String) -> Bool {
         countryNames[code] != nil || additionalCountries[code] != nil

@@ -6,12 +6,14 @@ public enum ReportKind: String, Sendable, CaseIterable {
     /// A system report a node writes to an officer: a report of theirs expired
     /// undelivered, or a next hop refused it (docs/REPORTS.md §5.4).
     case notice
+    /// A periodic summary for a digest subscription (docs/REPORTS.md §5.5).
+    case digest
 
     /// The kinds officers write.
     public static let authored: [ReportKind] = [.smuggling, .return, .border]
 
     /// Kinds only nodes produce; a PUBLISH of one is refused.
-    public var isSystem: Bool { self == .notice }
+    public var isSystem: Bool { self == .notice || self == .digest }
 }
 
 /// Delivery precedence, most urgent first (DTN / military message handling order).
@@ -129,7 +131,7 @@ public struct Report: Sendable {
 /// What a node fills in when a sender leaves a field out.
 public struct ReportDefaults: Sendable, Equatable {
     /// How long a report of each kind stays deliverable when it names no `expires`.
-    public var lifetime: [ReportKind: Double] = [.smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400, .notice: 30 * 86400]
+    public var lifetime: [ReportKind: Double] = [.smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400, .notice: 30 * 86400, .digest: 30 * 86400]
     public var handling: HandlingCode = .h1
     /// How far in the future `created` may lie (clock skew between posts and nodes).
     public var clockSkew: Double = 600

@@ -30,6 +30,8 @@ public enum Topic {
             third = body["situation_type"]?.stringValue ?? "other"
         case .notice:
             third = body["event"]?.stringValue ?? "other"
+        case .digest:
+            third = body["period"]?.stringValue ?? "preview"
         }
         return "\(kind.rawValue)/\(country)/\(third)"
     }

@@ -19,13 +19,34 @@ public final class Router: Sendable {
     static let returnPathRule = RoutingTable.Rule(kind: .route, conditions: [], nextHops: [], file: "(notice return path)", line: 0)
 
     /// Next hops for `report`, which has passed the nodes in `path` (this node last).
-    public func nextHops(for report: Report, path: [String]) -> [RoutingTable.Decision] {
+    ///
+    /// Handling and data class are enforced here (docs/ACCESS.md §4): H2 and H3
+    /// reports follow only the primary route, never `copy` rules; `case` reports
+    /// go only to nodes the access rules allow to hold personal data, and a
+    /// refused hop is logged.
+    public func nextHops(for report: Report, path: [String], access: AccessRules = .defaults, logger: Logger? = nil) -> [RoutingTable.Decision] {
         if report.kind == .notice {
             // Back towards the origin: the node before this one on the return path.
             let back = (report.body["return_path"]?.arrayValue ?? []).compactMap(\.stringValue)
             guard let index = back.lastIndex(of: nodeName), index > 0 else { return [] }
             return [RoutingTable.Decision(nextHop: back[index - 1], rule: Router.returnPathRule)]
         }
-        return table.decide(RoutingTable.Envelope(report), excluding: Set(path).union([nodeName]))
+        var decisions = table.decide(RoutingTable.Envelope(report), excluding: Set(path).union([nodeName]))
+        if report.handling == .h2 || report.handling == .h3 {
+            decisions.removeAll { $0.rule.kind == .copy }
+        }
+        if report.dataClass == .case {
+            decisions.removeAll { decision in
+                let node = PeerIdentity(id: decision.nextHop, role: .node, authority: "", memberState: "")
+                let verdict = access.decide(.holdCase, for: node)
+                if !verdict.allowed {
+                    logger?.warning(
+                        "case report not sent to a node that may not hold it",
+                        ["report": report.id.description, "next_hop": decision.nextHop, "rule": decision.rule.location, "access": verdict.description])
+                }
+                return !verdict.allowed
+            }
+        }
+        return decisions
     }
 }

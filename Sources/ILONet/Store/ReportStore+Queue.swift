@@ -4,7 +4,8 @@ import Foundation
 /// the same transaction as the report they belong to (custody).
 extension ReportStore {
     public enum AcceptOutcome: Sendable, Equatable {
-        case stored(seq: Int64)
+        /// Stored; `recipients` are the identities it was delivered to here.
+        case stored(seq: Int64, recipients: [String])
         /// Already held: acknowledged again, nothing stored or queued twice.
         case duplicate
         /// The queue for this next hop is at its limit: refused, nothing stored.
@@ -14,13 +15,15 @@ extension ReportStore {
     /// Takes custody of a report: stores it with its path and queues it for each
     /// next hop, unless it is already held or a queue is full.
     public func accept(
-        _ report: Report, document: [UInt8], path: [String], nextHops: [String], recipient: String?, now: Int64, queueLimit: Int
+        _ report: Report, document: [UInt8], path: [String], nextHops: [String], recipient: String?, now: Int64, queueLimit: Int,
+        access: AccessRules
     ) throws(SQLiteError) -> AcceptOutcome {
         let existing = try database.cached("SELECT 1 FROM reports WHERE id = ?")
         existing.bind(1, report.id.description)
         if try existing.step() { return .duplicate }
         for hop in nextHops where try queuedCount(hop) >= queueLimit { return .queueFull(nextHop: hop) }
         guard case .stored(let seq) = try insert(report, document: document, receivedMilliseconds: now) else { return .duplicate }
+        let recipients = try deliver(report, seq: seq, access: access, now: now)
         let update = try database.cached("UPDATE reports SET path = ?, recipient = ? WHERE seq = ?")
         update.bind(1, JSONValue.array(path.map { .string($0) }).encodedString())
         if let recipient { update.bind(2, recipient) } else { update.bindNull(2) }
@@ -37,7 +40,7 @@ extension ReportStore {
             try queue.run()
             queueCounts[hop] = (queueCounts[hop] ?? 0) + 1
         }
-        return .stored(seq: seq)
+        return .stored(seq: seq, recipients: recipients)
     }
 
     /// Reports waiting for `hop` (cached; recounted after any rollback).
@@ -158,5 +161,8 @@ extension ReportStore {
     }
 
     /// Forgets cached counts after a rollback undid writes they counted.
-    func resetCaches() { queueCounts.removeAll() }
+    func resetCaches() {
+        queueCounts.removeAll()
+        subscriptionCache = nil
+    }
 }

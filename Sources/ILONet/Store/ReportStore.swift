@@ -6,6 +6,8 @@ public final class ReportStore {
     public let database: SQLiteDatabase
     /// Reports queued per next hop, counted once and then kept up to date.
     var queueCounts: [String: Int] = [:]
+    /// Subscriptions and subscribers, read once and kept until they change.
+    var subscriptionCache: (subscriptions: [Subscription], subscribers: [String: PeerIdentity])?
 
     public enum StoreSetupError: Error, CustomStringConvertible {
         case sqlite(SQLiteError)

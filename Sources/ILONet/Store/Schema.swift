@@ -73,5 +73,41 @@ enum Schema {
             detail     TEXT
         );
         """,
+        // 4: subscriptions and deliveries (issue 5). Inboxes are now the
+        // deliveries to each identity; the cursors of version 1 go.
+        """
+        DROP TABLE inbox_cursors;
+        CREATE TABLE subscribers (                        -- identities that connected here, from their certificates
+            identity      TEXT PRIMARY KEY,
+            role          TEXT NOT NULL,
+            authority     TEXT NOT NULL,
+            state         TEXT NOT NULL,
+            posts         TEXT NOT NULL DEFAULT '[]',     -- JSON list of country codes
+            first_seen_ms INTEGER NOT NULL,
+            last_seen_ms  INTEGER NOT NULL
+        );
+        CREATE TABLE subscriptions (
+            id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+            identity           TEXT    NOT NULL,
+            filter             TEXT    NOT NULL,          -- MQTT-style topic filter
+            mode               TEXT    NOT NULL DEFAULT 'each', -- each | digest
+            period             TEXT,                      -- digest: hourly | daily | weekly
+            at_minute          INTEGER,                   -- digest: minute of the day (UTC) its period ends
+            implicit           INTEGER NOT NULL DEFAULT 0,-- 1: from the certificate (an officer's posts)
+            created_ms         INTEGER NOT NULL,
+            last_digest_end_ms INTEGER,                   -- digest: end of the last period delivered
+            UNIQUE (identity, filter, mode)
+        );
+        CREATE TABLE deliveries (                         -- a report for one reader
+            identity     TEXT    NOT NULL,
+            report_seq   INTEGER NOT NULL REFERENCES reports (seq),
+            priority     INTEGER NOT NULL,
+            queued_ms    INTEGER NOT NULL,
+            confirmed_ms INTEGER,                         -- NULL until the reader confirmed it
+            PRIMARY KEY (identity, report_seq)
+        );
+        CREATE INDEX deliveries_pending ON deliveries (identity, priority, report_seq) WHERE confirmed_ms IS NULL;
+        CREATE INDEX reports_received ON reports (received_ms);
+        """,
     ]
 }

@@ -109,6 +109,15 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
         return config.split(separator: "\n").first { $0.hasPrefix("node.name") }?.split(separator: " ").last.map(String.init) ?? "?"
     }()
 
+    /// Connects once as each identity, so the node knows them (an officer's posts
+    /// become implicit subscriptions), and subscribes them to `filter` if given.
+    func register(_ identities: String..., subscribing filter: String? = nil) throws {
+        for identity in identities {
+            let connection = try client(identity)
+            if let filter { try connection.request(.subscribe, ["filter": .string(filter)]) } else { try connection.request(.ping) }
+        }
+    }
+
     func client(_ identity: String, serverName: String? = nil) throws -> ClientConnection {
         try ClientConnection(pki.clientOptions(identity, port: port, serverName: serverName))
     }

@@ -7,8 +7,49 @@ public enum BodySchemas {
         case .return: returnFacilitation
         case .border: border
         case .notice: notice
+        case .digest: digest
         }
     }
+
+    static let counts = ObjectSchema(
+        "counts",
+        [
+            Field("total", .integer(0...Int64.max), required: true, "reports in the period"),
+            Field("by_kind", .map(.integer(0...Int64.max)), required: true, "reports per kind"),
+            Field("by_country", .map(.integer(0...Int64.max)), required: true, "reports per subject country"),
+            Field("by_priority", .map(.integer(0...Int64.max)), required: true, "reports per priority"),
+        ])
+
+    /// A digest: counts for a period, the change against the one before, and the headlines.
+    public static let digest = ObjectSchema(
+        "digest",
+        [
+            Field("filter", .string(maxLength: 256), required: true, "the subscription's topic filter"),
+            Field("period", .choice(["hourly", "daily", "weekly", "preview"]), required: true, "the digest's period (preview: built on demand)"),
+            Field("from", .timestamp, required: true, "start of the period (exclusive)"),
+            Field("to", .timestamp, required: true, "end of the period (inclusive)"),
+            Field("counts", .object(counts), required: true, "reports received in the period that match the filter and the reader may see"),
+            Field("previous", .object(counts), required: true, "the same counts for the period before"),
+            Field("change", .integer(Int64.min...Int64.max), required: true, "counts.total minus previous.total"),
+            Field(
+                "reports",
+                .list(
+                    .object(
+                        ObjectSchema(
+                            "digest entry",
+                            [
+                                Field("id", .reportID, required: true, "the report's id, to fetch it in full with ilo show"),
+                                Field("kind", .string(maxLength: 20), required: true, "its kind"),
+                                Field("country", .country, required: true, "its subject country"),
+                                Field("priority", .choice(Priority.allCases.map(\.rawValue)), required: true, "its priority"),
+                                Field("handling", .choice(HandlingCode.allCases.map(\.rawValue)), required: true, "its handling code"),
+                                Field("created", .timestamp, required: true, "when it was written"),
+                                Field("headline", .string(maxLength: 200), required: true, "its headline"),
+                            ])), minimum: 0, maximum: 500, unique: false), required: true,
+                "the reports listed, flash and immediate first, then by time"),
+            Field("withheld", .integer(0...Int64.max), required: true, "H2 and H3 reports counted but not listed"),
+            Field("nothing_new", .boolean, required: true, "true when the period had no reports"),
+        ])
 
     /// What a node tells an officer about one of their reports.
     public static let notice = ObjectSchema(

@@ -23,6 +23,8 @@ public indirect enum FieldType: Sendable {
     case reportID
     case list(FieldType, minimum: Int, maximum: Int, unique: Bool)
     case object(ObjectSchema)
+    /// An object whose member names are free and whose values have one type (counts by country…).
+    case map(FieldType)
 
     /// How the type is written in docs and templates.
     public var summary: String {
@@ -42,6 +44,7 @@ public indirect enum FieldType: Sendable {
         case .list(let element, let minimum, _, _):
             "list of \(element.summary)" + (minimum > 0 ? ", at least \(minimum)" : "")
         case .object(let schema): "object (\(schema.name))"
+        case .map(let value): "object of \(value.summary)"
         }
     }
 }

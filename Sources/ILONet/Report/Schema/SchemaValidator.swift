@@ -105,6 +105,12 @@ struct SchemaValidator {
             }
         case .object(let schema):
             check(value, against: schema, at: path, personal: personal)
+        case .map(let valueType):
+            guard case .object(let members) = value else {
+                fail("expected an object, found \(value.typeName)")
+                return
+            }
+            for key in members.keys.sorted() { check(members[key]!, type: valueType, at: join(path, key), personal: personal) }
         }
     }
 }

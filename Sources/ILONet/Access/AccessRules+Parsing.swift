@@ -1,0 +1,78 @@
+import Foundation
+
+extension AccessRules {
+    public static func load(_ path: String) throws(ConfigErrors) -> AccessRules {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigErrors(errors: [ConfigError(file: path, line: 0, "cannot read the access rules")])
+        }
+        return try parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String) throws(ConfigErrors) -> AccessRules {
+        var rules: [Rule] = []
+        var errors: [ConfigError] = []
+        let whatKeys: [Action: Set<Key>] = [.publish: [.kind, .country], .subscribe: [.topic], .readCase: [.purpose], .holdCase: []]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = index + 1
+            func fail(_ message: String) { errors.append(ConfigError(file: path, line: number, message)) }
+            let words = ConfigFile.stripComment(String(raw)).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard !words.isEmpty else { continue }
+            guard words[0] == "allow" || words[0] == "deny" else {
+                fail("a rule starts with allow or deny, not \"\(words[0])\"")
+                continue
+            }
+            guard words.count >= 2, let action = Action(rawValue: words[1]) else {
+                fail("the action is one of \(Action.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            var conditions: [Key: [String]] = [:]
+            for word in words.dropFirst(2) {
+                let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
+                guard pair.count == 2, !pair[1].isEmpty else {
+                    fail("\"\(word)\" is not key=value")
+                    continue
+                }
+                guard let key = Key(rawValue: pair[0]) else {
+                    let hint = ConfigFile.suggestion(for: pair[0], among: Key.allCases.map(\.rawValue)).map { "; did you mean \"\($0)\"?" } ?? ""
+                    fail("unknown key \"\(pair[0])\"\(hint)")
+                    continue
+                }
+                if [.kind, .country, .topic, .purpose].contains(key) && !(whatKeys[action]!.contains(key)) {
+                    fail("\"\(key.rawValue)\" does not apply to \(action.rawValue)")
+                    continue
+                }
+                guard conditions[key] == nil else {
+                    fail("\"\(key.rawValue)\" appears twice; list alternatives as \(key.rawValue)=A,B")
+                    continue
+                }
+                let values = pair[1].split(separator: ",").map(String.init)
+                for value in values where value != "*" {
+                    if let problem = check(key, value) { fail(problem) }
+                }
+                conditions[key] = values
+            }
+            if action == .holdCase && conditions[.node] == nil { fail("hold-case rules name the nodes: node=NAME[,NAME…] or node=*") }
+            rules.append(Rule(allow: words[0] == "allow", action: action, conditions: conditions, topics: conditions[.topic] ?? [], location: "\(path):\(number)"))
+        }
+        if !errors.isEmpty { throw ConfigErrors(errors: errors) }
+        return AccessRules(rules: rules, path: path)
+    }
+
+    static func check(_ key: Key, _ value: String) -> String? {
+        switch key {
+        case .role: return Role(rawValue: value) == nil ? "unknown role \"\(value)\" (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))" : nil
+        case .state: return ISOCodes.memberStates.contains(value) || value == "EU" ? nil : "\"\(value)\" is not an EU member state code"
+        case .country: return ISOCodes.isCountry(value) ? nil : "unknown country code \"\(value)\""
+        case .kind: return ReportKind.authored.contains { $0.rawValue == value } ? nil : "unknown kind \"\(value)\""
+        case .purpose: return Purpose(rawValue: value) == nil ? "unknown purpose \"\(value)\" (\(Purpose.allCases.map(\.rawValue).joined(separator: ", ")))" : nil
+        case .topic:
+            do throws(TopicFilter.Invalid) {
+                _ = try TopicFilter(value.replacingOccurrences(of: "{posts}", with: "XX"))
+                return nil
+            } catch {
+                return "topic: \(error)"
+            }
+        case .id, .authority, .node: return nil
+        }
+    }
+}

@@ -1,0 +1,144 @@
+/// Who may do what at a node (docs/ACCESS.md). Rules are tried in order; the
+/// first whose conditions all hold decides; when none does, the answer is no.
+///
+/// ```
+/// # effect action     conditions (who and what)
+/// allow   publish     role=officer                 kind=smuggling,return,border
+/// deny    subscribe   state=XX                     topic=smuggling/LY/#
+/// allow   subscribe   role=officer                 topic=+/{posts}/#
+/// allow   read-case   role=authority               purpose=return-passenger-list
+/// allow   hold-case   node=board.ilonet.example
+/// ```
+public struct AccessRules: Sendable {
+    public enum Action: String, Sendable, CaseIterable {
+        /// Send reports of a kind about a country.
+        case publish
+        /// Subscribe to, and receive reports on, topics.
+        case subscribe
+        /// Receive `case` reports (personal data) for a purpose.
+        case readCase = "read-case"
+        /// (Nodes) be sent `case` reports by this node.
+        case holdCase = "hold-case"
+    }
+
+    public enum Key: String, Sendable, CaseIterable {
+        case role, id, authority, state, node  // who
+        case kind, country, topic, purpose  // what
+    }
+
+    public struct Rule: Sendable {
+        public let allow: Bool
+        public let action: Action
+        public let conditions: [Key: [String]]
+        public let topics: [String]  // topic patterns, `{posts}` not yet expanded
+        public let location: String
+
+        public var summary: String {
+            let parts = conditions.keys.sorted { $0.rawValue < $1.rawValue }.map { "\($0.rawValue)=\(conditions[$0]!.joined(separator: ","))" }
+            return "\(allow ? "allow" : "deny") \(action.rawValue) \(parts.joined(separator: " "))"
+        }
+    }
+
+    public let rules: [Rule]
+    public let path: String
+
+    /// What one question was answered, and by which rule (nil: no rule matched).
+    public struct Decision: Sendable, CustomStringConvertible {
+        public let allowed: Bool
+        public let rule: Rule?
+        public var description: String {
+            guard let rule else { return "no access rule allows it (default deny)" }
+            return "\(rule.allow ? "allowed" : "denied") by \(rule.location) (\(rule.summary))"
+        }
+    }
+
+    /// What is asked about.
+    public enum Request: Sendable {
+        case publish(kind: String, country: String)
+        /// Subscribing to a filter: allowed when an allow rule's topic covers it.
+        case subscribe(TopicFilter)
+        /// Receiving one report with this topic.
+        case read(topic: String)
+        case readCase(purpose: String)
+        case holdCase
+    }
+
+    public func decide(_ request: Request, for identity: PeerIdentity) -> Decision {
+        for rule in rules where rule.action == action(of: request) && whoMatches(rule, identity) && whatMatches(rule, request, identity) {
+            return Decision(allowed: rule.allow, rule: rule)
+        }
+        return Decision(allowed: false, rule: nil)
+    }
+
+    private func action(of request: Request) -> Action {
+        switch request {
+        case .publish: .publish
+        case .subscribe, .read: .subscribe
+        case .readCase: .readCase
+        case .holdCase: .holdCase
+        }
+    }
+
+    private func whoMatches(_ rule: Rule, _ identity: PeerIdentity) -> Bool {
+        func test(_ key: Key, _ value: String) -> Bool {
+            guard let allowed = rule.conditions[key] else { return true }
+            return allowed.contains("*") || allowed.contains(value)
+        }
+        if rule.conditions[.node] != nil && identity.role != .node { return false }
+        return test(.role, identity.role.rawValue) && test(.id, identity.id) && test(.node, identity.id)
+            && test(.authority, identity.authority) && test(.state, identity.memberState)
+    }
+
+    private func whatMatches(_ rule: Rule, _ request: Request, _ identity: PeerIdentity) -> Bool {
+        func test(_ key: Key, _ value: String) -> Bool {
+            guard let allowed = rule.conditions[key] else { return true }
+            return allowed.contains("*") || allowed.contains(value)
+        }
+        switch request {
+        case .publish(let kind, let country): return test(.kind, kind) && test(.country, country)
+        case .readCase(let purpose): return test(.purpose, purpose)
+        case .holdCase: return true
+        case .subscribe(let filter):
+            if rule.topics.isEmpty { return true }
+            let patterns = expand(rule.topics, identity)
+            // An allow rule must cover the whole request; a deny rule refuses as
+            // soon as it could match some of it.
+            return rule.allow ? patterns.contains { $0.covers(filter) } : patterns.contains { overlaps($0, filter) }
+        case .read(let topic):
+            if rule.topics.isEmpty { return true }
+            return expand(rule.topics, identity).contains { $0.matches(topic) }
+        }
+    }
+
+    /// `{posts}` in a topic pattern stands for each country the identity is posted to.
+    private func expand(_ topics: [String], _ identity: PeerIdentity) -> [TopicFilter] {
+        topics.flatMap { pattern -> [TopicFilter] in
+            guard pattern.contains("{posts}") else { return [try? TopicFilter(pattern)].compactMap { $0 } }
+            return identity.posts.compactMap { try? TopicFilter(pattern.replacingOccurrences(of: "{posts}", with: $0)) }
+        }
+    }
+
+    /// Whether some topic matches both filters.
+    private func overlaps(_ a: TopicFilter, _ b: TopicFilter) -> Bool {
+        for (x, y) in zip(a.levels, b.levels) {
+            if x == "#" || y == "#" { return true }
+            if x != "+" && y != "+" && x != y { return false }
+        }
+        // Equal length: the same topics fit both. Otherwise only a trailing `#`
+        // one level deeper reaches the shorter filter's topics ("a/#" matches "a").
+        let (short, long) = a.levels.count <= b.levels.count ? (a, b) : (b, a)
+        return long.levels.count == short.levels.count || (long.levels.count == short.levels.count + 1 && long.levels.last == "#")
+    }
+
+    /// The rules a node uses when its configuration names no access file.
+    public static let defaultText = """
+        # Built-in access rules (used when the node configuration names no `access` file).
+        allow publish    role=officer,board,authority,admin   kind=smuggling,return,border
+        allow subscribe  role=board,admin,authority           topic=#
+        allow subscribe  role=officer                         topic=+/{posts}/#
+        allow read-case  role=authority,admin
+        allow hold-case  node=*
+        """
+
+    public static let defaults: AccessRules = try! parse(defaultText, path: "(built-in access rules)")
+}

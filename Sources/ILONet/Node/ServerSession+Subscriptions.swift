@@ -1,0 +1,145 @@
+/// SUBSCRIBE, UNSUBSCRIBE, SUBSCRIPTIONS and WATCH (docs/PROTOCOL.md, docs/ACCESS.md).
+extension ServerSession {
+    static let digestPeriods = ["hourly", "daily", "weekly"]
+
+    func subscribe(_ message: Message) throws(ProtocolError) {
+        guard let identity else { return }
+        let filter = try topicFilter(message)
+        let verdict = node.access.rules.decide(.subscribe(filter), for: identity)
+        guard verdict.allowed else {
+            node.logger.warning("subscription refused", ["identity": identity.id, "filter": filter.text, "access": verdict.description])
+            throw ProtocolError(.forbidden, "subscribing to \(filter.text): \(verdict)", requestID: message.requestID)
+        }
+        var mode = "each"
+        var period: String?
+        var atMinute: Int?
+        if let digest = message.body["digest"] {
+            guard let p = digest["period"]?.stringValue, ServerSession.digestPeriods.contains(p) else {
+                throw ProtocolError(.badMessage, "digest.period: one of hourly, daily, weekly", requestID: message.requestID)
+            }
+            mode = "digest"
+            period = p
+            atMinute = 0
+            if let at = digest["at"]?.stringValue {
+                let parts = at.split(separator: ":").compactMap { Int($0) }
+                guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else {
+                    throw ProtocolError(.badMessage, "digest.at: a UTC time HH:MM", requestID: message.requestID)
+                }
+                atMinute = parts[0] * 60 + parts[1]
+            }
+        }
+        let requestID = message.requestID
+        let now = node.clock.now()
+        let owner = identity.id
+        withStore({ [mode, period, atMinute] store throws(SQLiteError) in
+            try store.addSubscription(owner, filter: filter.text, mode: mode, period: period, atMinute: atMinute, now: now)
+            return try store.subscriptions(of: owner).first { $0.filter == filter.text && $0.mode == mode }
+        }) { session, result in
+            switch result {
+            case .success(let subscription):
+                session.node.logger.info("subscribed", ["identity": owner, "filter": filter.text, "mode": mode])
+                session.connection.send(Message(.ok, requestID: requestID, ["subscription": subscription?.json ?? .null]))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "the subscription was not stored; try again", requestID: requestID))
+            }
+        }
+    }
+
+    func unsubscribe(_ message: Message) throws(ProtocolError) {
+        guard let identity else { return }
+        let filter = try topicFilter(message)
+        let mode = message.body["digest"] == .bool(true) ? "digest" : "each"
+        let requestID = message.requestID
+        let owner = identity.id
+        withStore({ store throws(SQLiteError) in
+            try store.removeSubscription(owner, filter: filter.text, mode: mode)
+        }) { session, result in
+            switch result {
+            case .success(let removed):
+                session.connection.send(Message(.ok, requestID: requestID, ["removed": .integer(Int64(removed))]))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "nothing was changed; try again", requestID: requestID))
+            }
+        }
+    }
+
+    func listSubscriptions(_ message: Message) throws(ProtocolError) {
+        guard let identity else { return }
+        let requestID = message.requestID
+        let owner = identity.id
+        withStore({ store throws(SQLiteError) in try store.subscriptions(of: owner) }) { session, result in
+            switch result {
+            case .success(let subscriptions):
+                session.connection.send(Message(.subscriptionList, requestID: requestID, ["subscriptions": .array(subscriptions.map(\.json))]))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "subscriptions could not be read; try again", requestID: requestID))
+            }
+        }
+    }
+
+    /// WATCH: stream deliveries (optionally only those matching a filter, which
+    /// is then also subscribed to) until the connection closes.
+    func watch(_ message: Message) throws(ProtocolError) {
+        guard let identity else { return }
+        guard watcher == nil else { throw ProtocolError(.badMessage, "this connection is already watching", requestID: message.requestID) }
+        var filter: TopicFilter?
+        if message.body["filter"] != nil {
+            let requested = try topicFilter(message)
+            let verdict = node.access.rules.decide(.subscribe(requested), for: identity)
+            guard verdict.allowed else { throw ProtocolError(.forbidden, "watching \(requested.text): \(verdict)", requestID: message.requestID) }
+            filter = requested
+            let owner = identity.id
+            let now = node.clock.now()
+            node.store.submit({ store throws(SQLiteError) in
+                try store.addSubscription(owner, filter: requested.text, mode: "each", period: nil, atMinute: nil, now: now)
+            }) { _ in }
+        }
+        let watcher = Watcher(identity: identity, connection: connection, filter: filter, requestID: message.requestID, services: node)
+        watcher.onStall = { [weak self] in
+            self?.refuse(ProtocolError(.overloaded, "slow subscriber: nothing confirmed while at the in-flight cap; your reports stay queued"))
+        }
+        self.watcher = watcher
+        connection.send(Message(.ok, requestID: message.requestID, ["watching": .string(filter?.text ?? "all deliveries")]))
+        watcher.start()
+    }
+
+}
+
+extension ServerSession {
+    /// DIGEST-PREVIEW: a digest built now for a filter and a time span, not stored.
+    func digestPreview(_ message: Message) throws(ProtocolError) {
+        guard let identity else { return }
+        let filter = try topicFilter(message)
+        let verdict = node.access.rules.decide(.subscribe(filter), for: identity)
+        guard verdict.allowed else { throw ProtocolError(.forbidden, "digest of \(filter.text): \(verdict)", requestID: message.requestID) }
+        let now = node.clock.now()
+        func time(_ field: String) throws(ProtocolError) -> Int64? {
+            guard let text = message.body[field]?.stringValue else { return nil }
+            if let t = Timestamp.parse(text) { return t }
+            if let seconds = ConfigFile.parseDuration(text) { return now - Int64(seconds * 1000) }
+            throw ProtocolError(.badMessage, "\(field): a UTC time or a duration such as 24h", requestID: message.requestID)
+        }
+        let until = try time("until") ?? now
+        let since = try time("since") ?? (until - DigestPeriod.day)
+        guard since < until else { throw ProtocolError(.badMessage, "since: must be before until", requestID: message.requestID) }
+        let access = node.access.rules
+        let requestID = message.requestID
+        withStore({ store throws(SQLiteError) in
+            try store.digestBody(filter: filter, reader: identity, access: access, period: "preview", from: since, to: until)
+        }) { session, result in
+            switch result {
+            case .success(let body):
+                session.connection.send(Message(.digest, requestID: requestID, ["digest": body]))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "the digest could not be built; try again", requestID: requestID))
+            }
+        }
+    }
+
+    func topicFilter(_ message: Message) throws(ProtocolError) -> TopicFilter {
+        let text = try message.requireString("filter")
+        do throws(TopicFilter.Invalid) { return try TopicFilter(text) } catch {
+            throw ProtocolError(.badMessage, "filter: \(error)", requestID: message.requestID)
+        }
+    }
+}

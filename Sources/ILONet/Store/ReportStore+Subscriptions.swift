@@ -1,0 +1,259 @@
+/// Subscriptions, subscribers and the deliveries that are each reader's inbox.
+extension ReportStore {
+    public struct Subscription: Sendable, Equatable {
+        public let identity: String
+        public let filter: String
+        public let mode: String  // each | digest
+        public let period: String?
+        public let atMinute: Int?
+        public let implicit: Bool
+        public let createdMilliseconds: Int64
+        public let lastDigestEnd: Int64?
+
+        public var json: JSONValue {
+            var fields: [String: JSONValue] = [
+                "filter": .string(filter), "mode": .string(mode), "implicit": .bool(implicit),
+                "created": .string(Timestamp.format(milliseconds: createdMilliseconds)),
+            ]
+            if let period { fields["period"] = .string(period) }
+            if let atMinute { fields["at"] = .string(String(format: "%02d:%02d", atMinute / 60, atMinute % 60)) }
+            return .object(fields)
+        }
+    }
+
+    /// Every subscription and every known subscriber, read once and kept (the
+    /// store thread is the only one that changes them).
+    func subscriptionIndex() throws(SQLiteError) -> (subscriptions: [Subscription], subscribers: [String: PeerIdentity]) {
+        if let cached = subscriptionCache { return cached }
+        let statement = try database.cached(
+            "SELECT identity, filter, mode, period, at_minute, implicit, created_ms, last_digest_end_ms FROM subscriptions ORDER BY id")
+        var subscriptions: [Subscription] = []
+        while try statement.step() {
+            subscriptions.append(
+                Subscription(
+                    identity: statement.text(0), filter: statement.text(1), mode: statement.text(2),
+                    period: statement.isNull(3) ? nil : statement.text(3), atMinute: statement.isNull(4) ? nil : Int(statement.int(4)),
+                    implicit: statement.int(5) != 0, createdMilliseconds: statement.int(6),
+                    lastDigestEnd: statement.isNull(7) ? nil : statement.int(7)))
+        }
+        let people = try database.cached("SELECT identity, role, authority, state, posts FROM subscribers")
+        var subscribers: [String: PeerIdentity] = [:]
+        while try people.step() {
+            let posts = (try? JSONValue(parsing: people.text(4)))?.arrayValue?.compactMap(\.stringValue) ?? []
+            if let role = Role(rawValue: people.text(1)) {
+                subscribers[people.text(0)] = PeerIdentity(id: people.text(0), role: role, authority: people.text(2), memberState: people.text(3), posts: posts)
+            }
+        }
+        subscriptionCache = (subscriptions, subscribers)
+        return (subscriptions, subscribers)
+    }
+
+    /// Records an identity that connected (from its certificate) and keeps its
+    /// implicit subscriptions — an officer's `+/COUNTRY/#` for each post — in step.
+    public func register(_ identity: PeerIdentity, now: Int64) throws(SQLiteError) {
+        let upsert = try database.cached(
+            """
+            INSERT INTO subscribers (identity, role, authority, state, posts, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (identity) DO UPDATE SET role = excluded.role, authority = excluded.authority, state = excluded.state,
+                posts = excluded.posts, last_seen_ms = excluded.last_seen_ms
+            """)
+        upsert.bind(1, identity.id)
+        upsert.bind(2, identity.role.rawValue)
+        upsert.bind(3, identity.authority)
+        upsert.bind(4, identity.memberState)
+        upsert.bind(5, JSONValue.array(identity.posts.map { .string($0) }).encodedString())
+        upsert.bind(6, now)
+        upsert.bind(7, now)
+        try upsert.run()
+        let wanted = Set(identity.role == .officer ? identity.posts.map { "+/\($0)/#" } : [])
+        let existing = Set(try subscriptionIndex().subscriptions.filter { $0.identity == identity.id && $0.implicit }.map(\.filter))
+        guard wanted != existing || subscriptionCache?.subscribers[identity.id] != identity else { return }
+        for filter in existing.subtracting(wanted) { _ = try removeSubscription(identity.id, filter: filter, mode: "each") }
+        for filter in wanted.subtracting(existing) { try addSubscription(identity.id, filter: filter, mode: "each", period: nil, atMinute: nil, implicit: true, now: now) }
+        subscriptionCache = nil
+    }
+
+    public func addSubscription(
+        _ identity: String, filter: String, mode: String, period: String?, atMinute: Int?, implicit: Bool = false, now: Int64
+    ) throws(SQLiteError) {
+        let statement = try database.cached(
+            """
+            INSERT INTO subscriptions (identity, filter, mode, period, at_minute, implicit, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (identity, filter, mode) DO UPDATE SET period = excluded.period, at_minute = excluded.at_minute
+            """)
+        statement.bind(1, identity)
+        statement.bind(2, filter)
+        statement.bind(3, mode)
+        if let period { statement.bind(4, period) } else { statement.bindNull(4) }
+        if let atMinute { statement.bind(5, Int64(atMinute)) } else { statement.bindNull(5) }
+        statement.bind(6, implicit ? 1 : 0)
+        statement.bind(7, now)
+        try statement.run()
+        subscriptionCache = nil
+    }
+
+    public func removeSubscription(_ identity: String, filter: String, mode: String) throws(SQLiteError) -> Int {
+        let statement = try database.cached("DELETE FROM subscriptions WHERE identity = ? AND filter = ? AND mode = ?")
+        statement.bind(1, identity)
+        statement.bind(2, filter)
+        statement.bind(3, mode)
+        try statement.run()
+        subscriptionCache = nil
+        return database.changes
+    }
+
+    public func subscriptions(of identity: String) throws(SQLiteError) -> [Subscription] {
+        try subscriptionIndex().subscriptions.filter { $0.identity == identity }
+    }
+
+    /// Who receives `report` here (docs/ACCESS.md §3): its addressees, and — unless
+    /// it is H2 or H3 — the identities whose subscriptions match its topic; never its
+    /// author; only those the access rules let read its topic (and, for case data,
+    /// its purpose). Writes their deliveries and returns them.
+    func deliver(_ report: Report, seq: Int64, access: AccessRules, now: Int64) throws(SQLiteError) -> [String] {
+        let (subscriptions, subscribers) = try subscriptionIndex()
+        var recipients = Set<String>()
+        for addressee in report.addressees {
+            if addressee.hasPrefix("authority:") {
+                let authority = String(addressee.dropFirst("authority:".count))
+                recipients.formUnion(subscribers.values.filter { $0.authority == authority }.map(\.id))
+            } else {
+                recipients.insert(addressee)
+            }
+        }
+        if !report.kind.isSystem && report.handling != .h2 && report.handling != .h3 {
+            for subscription in subscriptions where subscription.mode == "each" {
+                if (try? TopicFilter(subscription.filter))?.matches(report.topic) == true { recipients.insert(subscription.identity) }
+            }
+        }
+        if !report.kind.isSystem { recipients.remove(report.origin.officer) }
+        let insert = try database.cached(
+            "INSERT OR IGNORE INTO deliveries (identity, report_seq, priority, queued_ms) VALUES (?, ?, ?, ?)")
+        var delivered: [String] = []
+        for recipient in recipients.sorted() {
+            // Identities not seen here yet (named addressees) are checked when they fetch.
+            if let identity = subscribers[recipient], !ReportStore.mayRead(report, identity, access) { continue }
+            insert.bind(1, recipient)
+            insert.bind(2, seq)
+            insert.bind(3, Int64(report.priority.rank))
+            insert.bind(4, now)
+            try insert.run()
+            delivered.append(recipient)
+        }
+        return delivered
+    }
+
+    /// The access rules' word on one reader and one report.
+    static func mayRead(_ report: Report, _ identity: PeerIdentity, _ access: AccessRules) -> Bool {
+        if report.kind.isSystem { return true }
+        guard access.decide(.read(topic: report.topic), for: identity).allowed else { return false }
+        if report.dataClass == .case {
+            guard let purpose = report.purpose, access.decide(.readCase(purpose: purpose.rawValue), for: identity).allowed else { return false }
+        }
+        return true
+    }
+
+    /// A report waiting for a reader.
+    public struct Delivery: Sendable {
+        public let seq: Int64
+        public let id: String
+        public let document: [UInt8]
+    }
+
+    /// Up to `limit` unconfirmed deliveries to `identity`, most urgent first, then
+    /// oldest, skipping `skipping`; `filter` narrows them to a topic filter. Each is
+    /// checked against the access rules as they are now; one no longer allowed is
+    /// withdrawn.
+    public func pendingDeliveries(
+        for identity: PeerIdentity, access: AccessRules, filter: TopicFilter? = nil, limit: Int, skipping: Set<Int64> = []
+    ) throws(SQLiteError) -> [Delivery] {
+        let statement = try database.cached(
+            """
+            SELECT d.report_seq, r.id, r.document, r.topic FROM deliveries d JOIN reports r ON r.seq = d.report_seq
+            WHERE d.identity = ? AND d.confirmed_ms IS NULL ORDER BY d.priority, d.report_seq LIMIT ?
+            """)
+        statement.bind(1, identity.id)
+        statement.bind(2, Int64(limit + skipping.count + 64))
+        var result: [Delivery] = []
+        var withdrawn: [Int64] = []
+        while try statement.step() {
+            let seq = statement.int(0)
+            if skipping.contains(seq) { continue }
+            if let filter, !filter.matches(statement.text(3)) { continue }
+            let document = statement.blob(2)
+            if let value = try? JSONValue(parsing: document),
+                let report = try? Report.validate(value, sender: ReportStore.origin(of: value), now: Int64.max / 2),
+                !ReportStore.mayRead(report, identity, access)
+            {
+                withdrawn.append(seq)
+                continue
+            }
+            result.append(Delivery(seq: seq, id: statement.text(1), document: document))
+            if result.count == limit { break }
+        }
+        try statement.step()
+        for seq in withdrawn {
+            let remove = try database.cached("DELETE FROM deliveries WHERE identity = ? AND report_seq = ?")
+            remove.bind(1, identity.id)
+            remove.bind(2, seq)
+            try remove.run()
+        }
+        return result
+    }
+
+    static func origin(of document: JSONValue) -> Origin {
+        Origin(
+            officer: document["origin"]?["officer"]?.stringValue ?? "", authority: document["origin"]?["authority"]?.stringValue ?? "",
+            state: document["origin"]?["state"]?.stringValue ?? "")
+    }
+
+    /// The reader has these reports; they leave its inbox. Returns how many were pending.
+    public func confirm(_ ids: [String], for identity: String, now: Int64) throws(SQLiteError) -> Int {
+        let statement = try database.cached(
+            """
+            UPDATE deliveries SET confirmed_ms = ? WHERE identity = ? AND confirmed_ms IS NULL
+              AND report_seq = (SELECT seq FROM reports WHERE id = ?)
+            """)
+        var count = 0
+        for id in ids {
+            statement.bind(1, now)
+            statement.bind(2, identity)
+            statement.bind(3, id)
+            try statement.run()
+            count += database.changes
+        }
+        return count
+    }
+
+    /// A report `identity` may look at again: its own, or one delivered to it.
+    public func report(id: String, for identity: String) throws(SQLiteError) -> StoredReport? {
+        let statement = try database.cached(
+            """
+            SELECT r.seq, r.id, r.document FROM reports r WHERE r.id = ?
+              AND (r.origin_officer = ? OR EXISTS (SELECT 1 FROM deliveries d WHERE d.identity = ? AND d.report_seq = r.seq))
+            """)
+        statement.bind(1, id)
+        statement.bind(2, identity)
+        statement.bind(3, identity)
+        guard try statement.step() else { return nil }
+        return StoredReport(seq: statement.int(0), id: statement.text(1), document: statement.blob(2))
+    }
+
+    /// The follow-ups of report `id` that `identity` may see, oldest first.
+    public func followUps(of id: String, for identity: String) throws(SQLiteError) -> [FollowUp] {
+        let statement = try database.cached(
+            """
+            SELECT r.id, r.headline, r.created_ms FROM reports r WHERE r.follow_up_of = ?
+              AND (r.origin_officer = ? OR EXISTS (SELECT 1 FROM deliveries d WHERE d.identity = ? AND d.report_seq = r.seq))
+            ORDER BY r.created_ms, r.seq LIMIT 1000
+            """)
+        statement.bind(1, id)
+        statement.bind(2, identity)
+        statement.bind(3, identity)
+        var result: [FollowUp] = []
+        while try statement.step() {
+            result.append(FollowUp(id: statement.text(0), headline: statement.text(1), createdMilliseconds: statement.int(2)))
+        }
+        return result
+    }
+}
