@@ -150,7 +150,9 @@ import Testing
         }
         let listing = ilo([])
         #expect(listing.status == 0, "\(listing.output)")
-        #expect(listing.stdout.contains(first.id) && listing.stdout.contains("regional-na.ilonet.example  down since"))
+        #expect(listing.stdout.contains(first.id))
+        // Between retries the link is down, during one it is connecting.
+        #expect(listing.stdout.contains("regional-na.ilonet.example  down since") || listing.stdout.contains("regional-na.ilonet.example  connecting since"), "\(listing.stdout)")
         let json = try JSONValue(parsing: ilo(["--json"]).stdout)
         #expect(json["queue"]?.arrayValue?.count == 2)
         #expect(json["links"]?["regional-na.ilonet.example"]?["state"] != "up")

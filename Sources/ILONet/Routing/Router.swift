@@ -15,6 +15,17 @@ public final class Router: Sendable {
 
     public func replace(_ table: RoutingTable) { current.withLock { $0 = table } }
 
+    /// An H2/H3 report follows a copy rule only when the rule sends copies for an
+    /// authority the report is addressed to (`copy authority=DE` and addressee
+    /// `authority:DE-BPOL`): the copy then goes where its addressee reads.
+    static func copyReachesAddressee(_ rule: RoutingTable.Rule, _ report: Report) -> Bool {
+        guard let authorities = rule.conditions.first(where: { $0.key == .authority })?.values else { return false }
+        let addressed = report.addressees.filter { $0.hasPrefix("authority:") }.map { String($0.dropFirst("authority:".count)) }
+        return addressed.contains { name in
+            authorities.contains { $0 == name || ($0.count == 2 && name.hasPrefix($0 + "-")) }
+        }
+    }
+
     /// The rule notices follow (they carry their way back in `body.return_path`).
     static let returnPathRule = RoutingTable.Rule(kind: .route, conditions: [], nextHops: [], file: "(notice return path)", line: 0)
 
@@ -33,7 +44,7 @@ public final class Router: Sendable {
         }
         var decisions = table.decide(RoutingTable.Envelope(report), excluding: Set(path).union([nodeName]))
         if report.handling == .h2 || report.handling == .h3 {
-            decisions.removeAll { $0.rule.kind == .copy }
+            decisions.removeAll { $0.rule.kind == .copy && !Router.copyReachesAddressee($0.rule, report) }
         }
         if report.dataClass == .case {
             decisions.removeAll { decision in

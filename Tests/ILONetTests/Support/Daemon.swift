@@ -11,6 +11,8 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
     private(set) var process: Process?
     private(set) var port: UInt16 = 0
     let pki: TestPKI
+    /// Extra environment for ilod (e.g. ILONET_CLOCK_FILE).
+    var environment: [String: String] = [:]
 
     /// - Parameter certificate: the node's certificate in the PKI; its node name is `CERTIFICATE.ilonet.example`.
     init(pki: TestPKI = TestEnvironment.pki, extraConfig: String = "", certificate: String = "hub", role: String = "board-hub") throws {
@@ -52,6 +54,7 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestEnvironment.ilod)
         process.arguments = ["--config", configPath]
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardError = log
         process.standardOutput = log
         try process.run()

@@ -19,11 +19,13 @@ final class TestNetwork: @unchecked Sendable {  // used from one test at a time
     /// The regional hub's routing table (a copy the test may change).
     let regionalRoutes: String
 
-    init(postConfig: String = "", startRegional: Bool = true) throws {
+    /// - Parameter allConfig: lines added to every node's configuration.
+    init(postConfig: String = "", allConfig: String = "", startRegional: Bool = true) throws {
         let repository = TestEnvironment.repository.path
-        board = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + TestNetwork.fast, certificate: "board", role: "board-hub")
+        let fast = TestNetwork.fast + "\n" + allConfig
+        board = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + fast, certificate: "board", role: "board-hub")
         try board.start()
-        authority = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + TestNetwork.fast, certificate: "authority-de", role: "authority")
+        authority = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + fast, certificate: "authority-de", role: "authority")
         try authority.start()
         let routes = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/regional-\(UUID().uuidString.prefix(8)).routes"
         try FileManager.default.copyItem(atPath: repository + "/config/network/regional-na.routes", toPath: routes)
@@ -34,14 +36,14 @@ final class TestNetwork: @unchecked Sendable {  // used from one test at a time
                 peer authority-de.ilonet.example 127.0.0.1:\(authority.port)
                 peer post-tripoli.ilonet.example
                 routes \(routes)
-                \(TestNetwork.fast)
+                \(fast)
                 """, certificate: "regional-na", role: "regional-hub")
         try regional.start()
         post = try Daemon(
             extraConfig: """
                 peer regional-na.ilonet.example 127.0.0.1:\(regional.port)
                 routes \(repository)/config/network/post-tripoli.routes
-                \(TestNetwork.fast)
+                \(fast)
                 \(postConfig)
                 """, certificate: "post-tripoli", role: "post")
         if !startRegional { regional.stop() }

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import ILONet
+
+@Suite struct AccessRulesTests {
+    static let networkRules = try! AccessRules.load(TestEnvironment.repository.appendingPathComponent("config/network/access.rules").path)
+    let officerDE = PeerIdentity(id: "officer.de.mueller", role: .officer, authority: "DE-BPOL", memberState: "DE", posts: ["LY"])
+    let officerIT = PeerIdentity(id: "officer.it.rossi", role: .officer, authority: "IT-PS", memberState: "IT", posts: ["LY", "TN"])
+    let board = PeerIdentity(id: "board.fr.martin", role: .board, authority: "FR-DGEF", memberState: "FR")
+    let ncp = PeerIdentity(id: "ncp.de.schmidt", role: .authority, authority: "DE-BPOL", memberState: "DE")
+
+    func filter(_ text: String) -> TopicFilter { try! TopicFilter(text) }
+
+    @Test func theDocumentedRulesAreTheShippedFile() throws {
+        let doc = try String(contentsOf: TestEnvironment.repository.appendingPathComponent("docs/ACCESS.md"), encoding: .utf8)
+        let shipped = try String(contentsOf: TestEnvironment.repository.appendingPathComponent("config/network/access.rules"), encoding: .utf8)
+        let marker = doc.range(of: "<!-- access: config/network/access.rules -->\n```access\n")!
+        let end = doc[marker.upperBound...].range(of: "```")!
+        #expect(String(doc[marker.upperBound..<end.lowerBound]) == shipped)
+        #expect(doc.contains(AccessRules.defaultText.split(separator: "\n").dropFirst().joined(separator: "\n")))
+    }
+
+    @Test func anOfficerOfAnotherMemberStateMayNotSubscribeToTheRestrictedTopic() {
+        let rules = AccessRulesTests.networkRules
+        #expect(rules.decide(.subscribe(filter("smuggling/LY/#")), for: officerDE).allowed)
+        let refused = rules.decide(.subscribe(filter("smuggling/LY/#")), for: officerIT)
+        #expect(!refused.allowed)
+        #expect(refused.description.hasPrefix("denied by \(rules.path):11"))
+        // A broader filter that overlaps the denied topic is refused too.
+        #expect(!rules.decide(.subscribe(filter("+/LY/#")), for: officerIT).allowed)
+        // And a report on the topic is never delivered through the implicit subscription.
+        #expect(!rules.decide(.read(topic: "smuggling/LY/sea"), for: officerIT).allowed)
+        #expect(rules.decide(.read(topic: "border/LY/large-group"), for: officerIT).allowed)
+        #expect(rules.decide(.read(topic: "smuggling/LY/sea"), for: officerDE).allowed)
+    }
+
+    @Test func postsPlaceholderAndCoverage() {
+        let rules = AccessRulesTests.networkRules
+        #expect(rules.decide(.subscribe(filter("border/TN/#")), for: officerIT).allowed)
+        #expect(!rules.decide(.subscribe(filter("border/MA/#")), for: officerIT).allowed)
+        #expect(!rules.decide(.subscribe(filter("#")), for: officerDE).allowed)
+        #expect(rules.decide(.subscribe(filter("#")), for: board).allowed)
+        let none = rules.decide(.subscribe(filter("border/MA/#")), for: officerIT)
+        #expect(none.rule == nil && none.description == "no access rule allows it (default deny)")
+    }
+
+    @Test func publishReadCaseAndHoldCase() {
+        let rules = AccessRulesTests.networkRules
+        #expect(rules.decide(.publish(kind: "smuggling", country: "LY"), for: officerDE).allowed)
+        #expect(!rules.decide(.publish(kind: "smuggling", country: "LY"), for: board).allowed)
+        #expect(rules.decide(.publish(kind: "border", country: "LY"), for: board).allowed)
+        #expect(rules.decide(.readCase(purpose: "return-passenger-list"), for: ncp).allowed)
+        #expect(!rules.decide(.readCase(purpose: "legal-migration"), for: ncp).allowed)
+        #expect(!rules.decide(.readCase(purpose: "return-passenger-list"), for: board).allowed)
+        func node(_ name: String) -> PeerIdentity { PeerIdentity(id: name, role: .node, authority: "", memberState: "") }
+        #expect(rules.decide(.holdCase, for: node("authority-de.ilonet.example")).allowed)
+        #expect(!rules.decide(.holdCase, for: node("board.ilonet.example")).allowed)
+    }
+
+    @Test func brokenRulesAreRefusedWithTheirLines() {
+        do {
+            _ = try AccessRules.parse(
+                """
+                allow publish role=oficer kind=smuggling
+                permit subscribe topic=#
+                allow subscribe role=board topic=a/#/b
+                allow read-case role=authority purpose=curiosity
+                allow hold-case
+                allow publish role=board topic=#
+                """, path: "a.rules")
+            Issue.record("broken rules parsed")
+        } catch {
+            #expect(error.errors.map(\.line) == [1, 2, 3, 4, 5, 6], "\(error)")
+            #expect(error.errors[0].message.contains("unknown role \"oficer\""))
+            #expect(error.errors[5].message == "\"topic\" does not apply to publish")
+        }
+    }
+
+    @Test func h2CopiesGoOnlyToTheAddressedAuthority() throws {
+        let table = try RoutingTable.parse("copy authority=DE -> authority-de.example\ndefault -> board.example\n", path: "t")
+        let router = Router(nodeName: "regional.example", table: table)
+        func report(_ changes: [String: JSONValue]) throws -> Report {
+            try Report.validate(sampleReport(changes), sender: Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE"))
+        }
+        let open = try report([:])
+        #expect(router.nextHops(for: open, path: []).map(\.nextHop) == ["board.example", "authority-de.example"])
+        let toRossi = try report(["handling": "H2", "addressees": ["officer.it.rossi"]])
+        #expect(router.nextHops(for: toRossi, path: []).map(\.nextHop) == ["board.example"])
+        let toGermany = try report(["handling": "H2", "addressees": ["authority:DE-BPOL"]])
+        #expect(router.nextHops(for: toGermany, path: []).map(\.nextHop) == ["board.example", "authority-de.example"])
+    }
+}

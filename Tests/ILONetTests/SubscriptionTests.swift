@@ -1,0 +1,257 @@
+import Foundation
+import Glibc
+import Testing
+@testable import ILONet
+
+/// Subscriptions, deliveries and digests against real ilod processes.
+@Suite(.serialized) struct SubscriptionTests {
+    /// ilo as `identity` against `daemon`, with its own state directory (seen ids).
+    func ilo(_ daemon: Daemon, _ identity: String, _ arguments: [String], stdin: String? = nil) -> (status: Int32, output: String, stdout: String, stderr: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_STATE_HOME"] = daemon.directory + "/state-\(identity)"
+        return run(TestEnvironment.ilo, arguments + daemon.iloArguments(identity), stdin: stdin, environment: environment)
+    }
+
+    func jsonLines(_ text: String) -> [JSONValue] {
+        text.split(separator: "\n").compactMap { try? JSONValue(parsing: String($0)) }
+    }
+
+    func publish(_ daemon: Daemon, _ reports: [JSONValue], as identity: String = "officer-de") throws {
+        let client = try daemon.client(identity)
+        for report in reports { _ = try client.request(.publish, ["report": report]) }
+    }
+
+    @Test func wildcardSubscriptionsReceiveExactlyTheMatchingReports() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        #expect(ilo(daemon, "board-fr", ["subscribe", "smuggling/+/sea"]).status == 0)
+        #expect(ilo(daemon, "admin", ["subscribe", "border/#"]).status == 0)
+        #expect(ilo(daemon, "authority-de-user", ["subscribe", "+/TN/#"]).status == 0)
+        let sea = sampleReport(["body.means_of_transport": ["boat"]])
+        let land = sampleReport(["body.means_of_transport": ["truck"]])
+        let borderLY = sampleReport(kind: "border")
+        let borderTN = sampleReport(["country": "TN"], kind: "border")
+        let returnTN = sampleReport(["country": "TN"], kind: "return")
+        try publish(daemon, [sea, land, borderLY, borderTN, returnTN])
+        func inbox(_ identity: String) throws -> Set<String> {
+            Set(try JSONValue(parsing: ilo(daemon, identity, ["inbox", "--json"]).stdout).arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
+        }
+        func ids(_ reports: JSONValue...) -> Set<String> { Set(reports.compactMap { $0["id"]?.stringValue }) }
+        #expect(try inbox("board-fr") == ids(sea))
+        #expect(try inbox("admin") == ids(borderLY, borderTN))
+        #expect(try inbox("authority-de-user") == ids(borderTN, returnTN))
+        let list = ilo(daemon, "admin", ["subscriptions"]).stdout
+        #expect(list.contains("border/#"))
+        #expect(ilo(daemon, "admin", ["unsubscribe", "border/#"]).status == 0)
+        try publish(daemon, [sampleReport(kind: "border")])
+        #expect(try inbox("admin").isEmpty)
+    }
+
+    @Test func anOfflineSubscriberGetsItsBacklogOnceMostUrgentFirstAcrossDisconnects() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        #expect(ilo(daemon, "board-fr", ["subscribe", "#"]).status == 0)
+        var reports: [JSONValue] = []
+        for n in 0..<30 {
+            let priority = n % 6 == 0 ? "flash" : n % 6 == 1 ? "immediate" : "routine"
+            reports.append(sampleReport(["headline": "backlog \(n)", "priority": .string(priority)]))
+        }
+        try publish(daemon, reports)
+
+        // A reader that takes three and confirms one, then drops the connection.
+        let raw = try daemon.client("board-fr")
+        try raw.send(Message(.watch, requestID: 1).frame)
+        var delivered: [String] = []
+        while delivered.count < 3 {
+            let message = try Message(frame: raw.receiveFrame())
+            if message.type == .deliver { delivered.append(message.body["report"]!["id"]!.stringValue!) }
+        }
+        try raw.request(.confirm, ["ids": [.string(delivered[0])]])
+        withExtendedLifetime(raw) {}
+
+        // ilo reads the rest in three goes: two stopped watches and an inbox.
+        let first = jsonLines(ilo(daemon, "board-fr", ["watch", "--json", "--count", "8"]).stdout)
+        let second = jsonLines(ilo(daemon, "board-fr", ["watch", "--json", "--count", "7"]).stdout)
+        let rest = try JSONValue(parsing: ilo(daemon, "board-fr", ["inbox", "--json"]).stdout).arrayValue ?? []
+        let shown = (first + second + rest).compactMap { $0["id"]?.stringValue }
+        #expect(first.count == 8 && second.count == 7)
+        #expect(shown.count == 29, "shown \(shown.count)")
+        #expect(Set(shown).count == shown.count, "a report was shown twice")
+        #expect(Set(shown + [delivered[0]]) == Set(reports.compactMap { $0["id"]?.stringValue }))
+        // Most urgent first, across the three reads.
+        let ranks = (first + second + rest).compactMap { $0["priority"]?.stringValue }.compactMap { Priority(rawValue: $0)?.rank }
+        #expect(ranks == ranks.sorted(), "\(ranks)")
+        #expect(ilo(daemon, "board-fr", ["inbox"]).stdout.contains("no new reports"))
+    }
+
+    @Test func aStalledSubscriberIsCutOffWhileAnotherKeepsReceivingAndNothingIsLost() throws {
+        let daemon = try Daemon(extraConfig: "limits.subscriber-window-bytes 4096\nlimits.subscriber-stall 1s")
+        try daemon.start()
+        #expect(ilo(daemon, "board-fr", ["subscribe", "#"]).status == 0)
+        #expect(ilo(daemon, "admin", ["subscribe", "#"]).status == 0)
+        // board-fr watches and then reads nothing at all.
+        let stalled = try daemon.client("board-fr")
+        _ = try stalled.request(.watch)
+        // admin watches with ilo, reading as it goes.
+        let watcher = Process()
+        watcher.executableURL = URL(fileURLWithPath: TestEnvironment.ilo)
+        watcher.arguments = ["watch", "--json", "--count", "20"] + daemon.iloArguments("admin")
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_STATE_HOME"] = daemon.directory + "/state-admin"
+        watcher.environment = environment
+        let output = Pipe()
+        watcher.standardOutput = output
+        watcher.standardError = FileHandle.nullDevice
+        try watcher.run()
+        var ids: [String] = []
+        for n in 0..<20 {
+            let report = sampleReport(["headline": "stream \(n)", "body.modus_operandi": .string(String(repeating: "x", count: 500))])
+            ids.append(report["id"]!.stringValue!)
+            try publish(daemon, [report])
+        }
+        let watched = jsonLines(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        watcher.waitUntilExit()
+        #expect(watched.count == 20)
+        #expect(waitFor(10) { daemon.log.contains("slow subscriber disconnected; its reports stay queued") && daemon.log.contains("identity=board.fr.martin") })
+        // Nothing was lost for the stalled one.
+        let inbox = try JSONValue(parsing: ilo(daemon, "board-fr", ["inbox", "--json"]).stdout).arrayValue ?? []
+        #expect(Set(inbox.compactMap { $0["id"]?.stringValue }) == Set(ids))
+        withExtendedLifetime(stalled) {}
+    }
+
+    @Test func aDailyDigestCountsWhatArrivedWithTheClockMovedForward() throws {
+        let daemon = try Daemon()
+        let clock = daemon.directory + "/clock"
+        let now = Timestamp.nowMilliseconds()
+        try Timestamp.format(milliseconds: now).write(toFile: clock, atomically: true, encoding: .utf8)
+        daemon.environment["ILONET_CLOCK_FILE"] = clock
+        try daemon.start()
+        #expect(daemon.log.contains("digests use the time in a file"))
+        let subscribed = ilo(daemon, "board-fr", ["subscribe", "#", "--digest", "daily"])
+        #expect(subscribed.status == 0, "\(subscribed.output)")
+
+        let flash = sampleReport(["headline": "Flash from Zuwara", "priority": "flash"])
+        let routine = sampleReport(["headline": "Routine from Zuwara"])
+        let restricted = sampleReport(["headline": "For Rossi only", "handling": "H2", "addressees": ["officer.it.rossi"]])
+        let border = sampleReport(["country": "TN", "headline": "Ras Ajdir"], kind: "border")
+        let personal = sampleReport(
+            ["headline": "Passenger list", "data_class": "case", "purpose": "return-passenger-list", "erase_by": "2030-01-01",
+             "body.passenger_list": [["name": "Secret Name", "nationality": "NG"]]], kind: "return")
+        try publish(daemon, [flash, routine, restricted, border, personal])
+
+        // The day ends.
+        let today = now - now % 86_400_000
+        try Timestamp.format(milliseconds: today + 86_400_000 + 30_000).write(toFile: clock, atomically: true, encoding: .utf8)
+        #expect(waitFor(10) { daemon.log.contains("digest delivered") })
+        let shown = ilo(daemon, "board-fr", ["digest", "show", "--format", "json"])
+        #expect(shown.status == 0, "\(shown.output)")
+        let digest = try JSONValue(parsing: shown.stdout)
+        #expect(digest["counts"]?["total"] == 4)
+        #expect(digest["counts"]?["by_kind"] == ["smuggling": 3, "border": 1])
+        #expect(digest["counts"]?["by_country"] == ["LY": 3, "TN": 1])
+        #expect(digest["counts"]?["by_priority"] == ["flash": 1, "routine": 3])
+        #expect(digest["previous"]?["total"] == 0 && digest["change"] == 4)
+        #expect(digest["withheld"] == 1)
+        #expect(digest["nothing_new"] == false)
+        let listed = digest["reports"]?.arrayValue?.compactMap { $0["headline"]?.stringValue } ?? []
+        #expect(listed.first == "Flash from Zuwara")
+        #expect(Set(listed) == ["Flash from Zuwara", "Routine from Zuwara", "Ras Ajdir"])
+        // Neither the H2 report nor the case report shows anything of itself.
+        #expect(!shown.stdout.contains("For Rossi only") && !shown.stdout.contains(restricted["id"]!.stringValue!))
+        #expect(!shown.stdout.contains("Passenger list") && !shown.stdout.contains(personal["id"]!.stringValue!))
+        #expect(ilo(daemon, "board-fr", ["digest", "show", "--format", "markdown"]).stdout.hasPrefix("# Daily digest for #"))
+
+        // A day with nothing still gets its digest.
+        try Timestamp.format(milliseconds: today + 2 * 86_400_000 + 30_000).write(toFile: clock, atomically: true, encoding: .utf8)
+        #expect(waitFor(10) { daemon.log.components(separatedBy: "digest delivered").count == 3 })
+        let quiet = try JSONValue(parsing: ilo(daemon, "board-fr", ["digest", "show", "--format", "json"]).stdout)
+        #expect(quiet["nothing_new"] == true && quiet["previous"]?["total"] == 4 && quiet["change"] == -4)
+        #expect(ilo(daemon, "board-fr", ["digest", "show"]).stdout.contains("Nothing new in this period"))
+        // Both digests are in the inbox, like reports.
+        let inbox = ilo(daemon, "board-fr", ["inbox"]).stdout
+        #expect(inbox.contains("Daily digest # until") && inbox.contains("nothing new"))
+        // A preview built on demand counts the same.
+        let preview = try JSONValue(parsing: ilo(daemon, "board-fr", ["digest", "preview", "#", "--since", "72h", "--format", "json"]).stdout)
+        #expect(preview["counts"]?["total"] == 4)
+    }
+}
+
+/// The example network with its access rules: who may subscribe, and where H2
+/// and case reports go.
+@Suite(.serialized) struct AccessEnforcementTests {
+    static let boardNL: Void = TestEnvironment.pki.issue(
+        "board-nl", subject: "/C=NL/O=NL-IND/OU=board/CN=board.nl.devries", extensions: "extendedKeyUsage=clientAuth")
+
+    func network() throws -> TestNetwork {
+        let rules = TestEnvironment.repository.appendingPathComponent("config/network/access.rules").path
+        return try TestNetwork(allConfig: "access \(rules)")
+    }
+
+    @Test func anOfficerOfAnotherMemberStateMayNotSubscribeAndDoesNotReceive() throws {
+        let network = try network()
+        let post = network.post
+        try post.register("officer-it")
+        let refused = run(TestEnvironment.ilo, ["subscribe", "smuggling/LY/#"] + post.iloArguments("officer-it"))
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("forbidden"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("denied by") && refused.stderr.contains("access.rules:11"), "\(refused.stderr)")
+        #expect(post.log.contains("subscription refused"))
+        #expect(run(TestEnvironment.ilo, ["subscribe", "smuggling/LY/#"] + post.iloArguments("officer-de")).status == 0)
+        // Italy's officer at the post still gets border reports about Libya, not smuggling ones.
+        let smuggling = network.send(sampleReport())
+        let border = network.send(sampleReport(kind: "border"))
+        let inbox = try JSONValue(parsing: run(TestEnvironment.ilo, ["inbox", "--json"] + post.iloArguments("officer-it")).stdout)
+        let ids = Set(inbox.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
+        #expect(ids == [border.id], "smuggling \(smuggling.id) border \(border.id) got \(ids)")
+    }
+
+    @Test func h2AndCaseReportsReachOnlyWhomTheyMayIncludingThroughRoutingCopies() throws {
+        _ = AccessEnforcementTests.boardNL
+        let network = try network()
+        try network.board.register("board-fr", "board-nl", subscribing: "#")
+        try network.authority.register("authority-de-user", subscribing: "#")
+        try network.post.register("officer-it")
+
+        // H2 for Germany's authority and one board member.
+        let toGermany = network.send(sampleReport(["handling": "H2", "addressees": ["authority:DE-BPOL", "board.fr.martin"], "headline": "H2 for DE"]))
+        // H2 for the Italian officer only (a border report: the rules let him read those).
+        let toRossi = network.send(sampleReport(["handling": "H2", "addressees": ["officer.it.rossi"], "headline": "H2 for Rossi"], kind: "border"))
+        // The same as smuggling intelligence about Libya, which the rules withhold from him.
+        let withheld = network.send(sampleReport(["handling": "H2", "addressees": ["officer.it.rossi"], "headline": "H2 smuggling for Rossi"]))
+        // Case data: a passenger list.
+        let personal = network.send(sampleReport(
+            ["headline": "Passenger list", "data_class": "case", "purpose": "return-passenger-list", "erase_by": "2030-01-01",
+             "body.passenger_list": [["name": "A Person", "nationality": "NG"]]], kind: "return"))
+        #expect(toGermany.status == 0 && toRossi.status == 0 && personal.status == 0, "\(personal.stderr)")
+
+        func held(_ node: Daemon, _ id: String) -> Bool { node.count("SELECT count(*) FROM reports WHERE id = '\(id)'") == 1 }
+        func delivered(_ node: Daemon, _ id: String) -> Set<String> {
+            Set(node.query("SELECT d.identity FROM deliveries d JOIN reports r ON r.seq = d.report_seq WHERE r.id = '\(id)'")
+                .split(separator: "\n").map(String.init))
+        }
+        #expect(waitFor(15) { held(network.board, toGermany.id) && held(network.authority, toGermany.id) && held(network.board, toRossi.id) })
+        #expect(waitFor(15) { held(network.authority, personal.id) })
+        Thread.sleep(forTimeInterval: 1)
+
+        // H2 for Germany: its authority's node got the copy; only addressees receive it, wherever
+        // they read (a named addressee gets a pending delivery at each node holding it).
+        #expect(delivered(network.board, toGermany.id) == ["board.fr.martin"])
+        #expect(delivered(network.authority, toGermany.id) == ["ncp.de.schmidt", "board.fr.martin"])
+        #expect(!delivered(network.board, toGermany.id).contains("board.nl.devries"))
+        // H2 for Rossi: no copy to Germany's node; at the board only the addressee's pending delivery; Rossi reads it at his post.
+        #expect(!held(network.authority, toRossi.id))
+        #expect(delivered(network.board, toRossi.id) == ["officer.it.rossi"])
+        #expect(delivered(network.post, toRossi.id) == ["officer.it.rossi"])
+        #expect(delivered(network.post, withheld.id).isEmpty)
+        let inbox = run(TestEnvironment.ilo, ["inbox"] + network.post.iloArguments("officer-it")).stdout
+        #expect(inbox.contains("H2 for Rossi") && !inbox.contains("H2 smuggling for Rossi"))
+        // board-nl, subscribed to everything at the board, received none of these.
+        let boardInbox = run(TestEnvironment.ilo, ["inbox"] + network.board.iloArguments("board-nl")).stdout
+        #expect(boardInbox.contains("no new reports"), "\(boardInbox)")
+        // Case data never reaches the board hub (not allowed to hold it); Germany's NCP may read it.
+        #expect(!held(network.board, personal.id))
+        #expect(network.regional.log.contains("case report not sent to a node that may not hold it"))
+        #expect(delivered(network.authority, personal.id) == ["ncp.de.schmidt"])
+        #expect(delivered(network.post, personal.id).isEmpty)
+    }
+}
