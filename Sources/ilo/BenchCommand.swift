@@ -4,7 +4,19 @@ import ILONet
 
 enum BenchCommand {
     static let help = """
-        usage: ilo bench connections --count N [--pid PID] [--hold SECONDS] [--concurrency N] [--json]
+        usage: ilo bench load [--protocol ilonet|mqtt] [--publishers 4] [--subscribers 1] [--rate N] [--window 64]
+                              [--size 1024] [--duration 10] [--warmup 1] [--pid PID] [--json]
+                              [--subscriber-cert FILE --subscriber-key FILE]
+               ilo bench connections --count N [--pid PID] [--hold SECONDS] [--concurrency N] [--json]
+
+        load: publishers send reports (ILONet) or QoS 1 messages (MQTT 3.1.1) over
+        mutual TLS as fast as acknowledgements allow (or at --rate per second in all),
+        with at most --window unacknowledged each; subscribers receive everything
+        (ILONet: subscription '#' and WATCH; MQTT: 'smuggling/#' QoS 1, persistent
+        session). Reports throughput (acknowledged per second), publish→acknowledge
+        and publish→delivery latency percentiles, errors, and with --pid the server's
+        CPU use and peak RSS. bench/compare-mosquitto.sh runs it against both.
+
 
         Opens N mutually authenticated connections to the node, completes HELLO on
         each, keeps them idle, and reports how long that took and (with --pid, the
@@ -21,7 +33,9 @@ enum BenchCommand {
             print(help + "\n\n" + connectionHelp)
             return Exit.ok
         }
-        guard arguments.positional() == "connections" else { throw UsageError("expected: ilo bench connections ...") }
+        let mode = arguments.positional()
+        if mode == "load" { return try load(&arguments) }
+        guard mode == "connections" else { throw UsageError("expected: ilo bench load ... | ilo bench connections ...") }
         guard let count = try arguments.integer("count", in: 1...100_000) else { throw UsageError("--count is required") }
         let pid = try arguments.integer("pid", in: 1...Int(Int32.max))
         let hold = try arguments.integer("hold", in: 0...86_400) ?? 2
@@ -63,6 +77,73 @@ enum BenchCommand {
                 }
             }
             return result.failed == 0 ? Exit.ok : Exit.failed
+        } catch {
+            printError("\(error)")
+            return Exit.failed
+        }
+    }
+
+    static func load(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
+        let wireText = try arguments.option("protocol") ?? "ilonet"
+        guard let wire = LoadOptions.Wire(rawValue: wireText) else { throw UsageError("--protocol is ilonet or mqtt") }
+        let publishers = try arguments.integer("publishers", in: 1...1000) ?? 4
+        let subscribers = try arguments.integer("subscribers", in: 0...1000) ?? 1
+        let rate = try arguments.integer("rate", in: 1...10_000_000)
+        let window = try arguments.integer("window", in: 1...10_000) ?? 64
+        let size = try arguments.integer("size", in: 64...1_000_000) ?? 1024
+        let duration = try arguments.integer("duration", in: 1...86_400) ?? 10
+        let warmup = try arguments.integer("warmup", in: 0...600) ?? 1
+        let pid = try arguments.integer("pid", in: 1...Int(Int32.max))
+        let subscriberCert = try arguments.option("subscriber-cert")
+        let subscriberKey = try arguments.option("subscriber-key")
+        let json = arguments.flag("json")
+        let connection = try ClientProfile.resolve(&arguments)
+        try arguments.finish()
+
+        var options = LoadOptions(
+            node: connection.node, caPath: connection.caPath, publisher: (connection.certificatePath, connection.privateKeyPath),
+            subscriber: (subscriberCert ?? connection.certificatePath, subscriberKey ?? connection.privateKeyPath))
+        options.serverName = connection.serverName
+        options.wire = wire
+        options.publishers = publishers
+        options.subscribers = subscribers
+        options.rate = rate.map(Double.init)
+        options.window = window
+        options.payloadBytes = size
+        options.duration = Double(duration)
+        options.warmup = Double(warmup)
+        _ = raiseOpenFileLimit()
+        do {
+            let generator = try LoadGenerator(options: options)
+            let cpuBefore = pid.flatMap { ProcessCPU(pid: Int32($0)) }
+            let wallBefore = Timestamp.monotonicNanoseconds()
+            let result = try generator.run()
+            let wall = Double(Timestamp.monotonicNanoseconds() - wallBefore) / 1e9
+            let cpuAfter = pid.flatMap { ProcessCPU(pid: Int32($0)) }
+            let memory = pid.flatMap { ProcessMemory(pid: Int32($0)) }
+            var summary: [String: JSONValue] = [
+                "protocol": .string(wire.rawValue), "publishers": .integer(Int64(publishers)), "subscribers": .integer(Int64(subscribers)),
+                "payload_bytes": .integer(Int64(size)), "window": .integer(Int64(window)), "seconds": .number(result.seconds),
+                "sent": .integer(Int64(result.sent)), "acknowledged": .integer(Int64(result.acknowledged)),
+                "delivered": .integer(Int64(result.delivered)), "errors": .integer(Int64(result.errors)),
+                "throughput_per_s": .number((result.throughput * 10).rounded() / 10),
+                "ack_latency": result.ack.json, "delivery_latency": result.delivery.json,
+            ]
+            if let rate { summary["target_rate_per_s"] = .integer(Int64(rate)) }
+            if let first = result.firstError { summary["first_error"] = .string(first) }
+            if let cpuBefore, let cpuAfter { summary["server_cpu_cores"] = .number(((cpuAfter.seconds - cpuBefore.seconds) / wall * 100).rounded() / 100) }
+            if let memory { summary["server_peak_rss_mib"] = .integer(Int64(memory.peakResidentKiB / 1024)) }
+            if json {
+                print(JSONValue.object(summary).prettyString())
+            } else {
+                func ms(_ h: LatencyHistogram, _ p: Double) -> String { String(format: "%.2f", Double(h.percentile(p)) / 1000) }
+                print("\(wire.rawValue): \(result.acknowledged) acknowledged in \(String(format: "%.1f", result.seconds)) s = \(Int(result.throughput))/s; \(result.delivered) delivered; \(result.errors) errors")
+                print("  publish→ack      p50 \(ms(result.ack, 0.5)) p90 \(ms(result.ack, 0.9)) p99 \(ms(result.ack, 0.99)) p99.9 \(ms(result.ack, 0.999)) max \(ms(result.ack, 1)) ms")
+                print("  publish→delivery p50 \(ms(result.delivery, 0.5)) p90 \(ms(result.delivery, 0.9)) p99 \(ms(result.delivery, 0.99)) p99.9 \(ms(result.delivery, 0.999)) max \(ms(result.delivery, 1)) ms")
+                if let cpu = summary["server_cpu_cores"], let rss = summary["server_peak_rss_mib"] { print("  server: \(cpu.encodedString()) cores busy, peak RSS \(rss.encodedString()) MiB") }
+                if let first = result.firstError { print("  first error: \(first)") }
+            }
+            return result.errors == 0 ? Exit.ok : Exit.failed
         } catch {
             printError("\(error)")
             return Exit.failed

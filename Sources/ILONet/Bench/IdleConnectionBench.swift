@@ -171,3 +171,21 @@ public struct ProcessMemory: Sendable {
         peakResidentKiB = hwm
     }
 }
+
+/// CPU time a process has used (user + system), from /proc/PID/stat.
+public struct ProcessCPU: Sendable {
+    public let seconds: Double
+
+    public init?(pid: Int32) {
+        guard let file = fopen("/proc/\(pid)/stat", "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard fgets(&buffer, 4096, file) != nil else { return nil }
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        seconds = (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}

@@ -65,12 +65,14 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Runs `task` on the loop's thread soon. Safe from any thread.
     public func execute(_ task: @escaping @Sendable () -> Void) {
-        let accepted = incoming.withLock { state -> Bool in
+        // Only the first task after the loop drained the list needs to wake it;
+        // later ones are taken in the same drain (one eventfd write per batch).
+        let wake = incoming.withLock { state -> Bool in
             guard !state.stopped else { return false }
             state.tasks.append(task)
-            return true
+            return state.tasks.count == 1
         }
-        guard accepted else { return }
+        guard wake else { return }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
     }

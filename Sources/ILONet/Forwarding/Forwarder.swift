@@ -75,11 +75,10 @@ final class Forwarder {
         guard !stopped, let connection, connection.isOpen else { return }
         guard case .success(let items) = result else { return }
         for item in items {
-            guard let report = try? JSONValue(parsing: item.document) else { continue }
             nextRequestID = nextRequestID == UInt32.max ? 0x8000_0000 : nextRequestID + 1
             inFlight[nextRequestID] = (item.seq, item.id)
             connection.send(
-                Message(.forward, requestID: nextRequestID, ["report": report, "path": .array(item.path.map { .string($0) })]))
+                Message.reportFrame(.forward, requestID: nextRequestID, document: item.document, extra: ["path": .array(item.path.map { .string($0) })]))
         }
         if items.count > 0 && inFlight.count < services.configuration.linkWindow { pull() }
     }

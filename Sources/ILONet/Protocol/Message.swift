@@ -61,6 +61,24 @@ public struct Message: Sendable, Equatable {
 
     public var frame: Frame { Frame(type: type.rawValue, requestID: requestID, payload: body.encoded()) }
 
+    /// A frame whose payload is `{"report":DOCUMENT}` plus `extra` members, with a
+    /// stored report's canonical bytes spliced in as they are (no parse, no
+    /// re-encoding). Keys stay in canonical order when `extra` keys sort before "report".
+    public static func reportFrame(_ type: MessageType, requestID: UInt32, document: [UInt8], extra: [String: JSONValue] = [:]) -> Frame {
+        var payload: [UInt8] = [UInt8(ascii: "{")]
+        payload.reserveCapacity(document.count + 64)
+        for key in extra.keys.sorted() {
+            JSONValue.appendString(key, to: &payload)
+            payload.append(UInt8(ascii: ":"))
+            extra[key]!.append(to: &payload)
+            payload.append(UInt8(ascii: ","))
+        }
+        payload.append(contentsOf: Array(#""report":"#.utf8))
+        payload.append(contentsOf: document)
+        payload.append(UInt8(ascii: "}"))
+        return Frame(type: type.rawValue, requestID: requestID, payload: payload)
+    }
+
     public func require(_ field: String) throws(ProtocolError) -> JSONValue {
         guard let value = body[field] else { throw ProtocolError(.badMessage, "\(field): required field is missing", requestID: requestID) }
         return value

@@ -109,5 +109,11 @@ enum Schema {
         CREATE INDEX deliveries_pending ON deliveries (identity, priority, report_seq) WHERE confirmed_ms IS NULL;
         CREATE INDEX reports_received ON reports (received_ms);
         """,
+        // 5: indexes that served the version-1 inbox scope; deliveries replaced it,
+        // and every index is written on every insert.
+        """
+        DROP INDEX reports_country;
+        DROP INDEX reports_origin_state;
+        """,
     ]
 }

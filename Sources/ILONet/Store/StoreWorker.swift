@@ -32,6 +32,7 @@ public final class StoreWorker: Sendable {
     private let stats = Mutex(Statistics())
     private let maximumBatch: Int
     private let logger: Logger
+    private let checkpointer: Checkpointer
 
     /// Opens (and if needed creates and migrates) the store, then starts the thread.
     /// Opening happens on the caller's thread so that errors reach start-up.
@@ -39,6 +40,13 @@ public final class StoreWorker: Sendable {
         self.maximumBatch = maximumBatch
         self.logger = logger
         let store = try ReportStore(path: path)
+        do throws(SQLiteError) {
+            // Checkpoints run beside the writer, not inside its commits.
+            try store.database.execute("PRAGMA wal_autocheckpoint=0")
+            checkpointer = try Checkpointer(path: path, interval: 0.5, logger: logger)
+        } catch {
+            throw .sqlite(error)
+        }
         let box = UncheckedTransfer(store)
         let thread = Thread { [self] in self.loop(box.take()) }
         thread.name = "ilonet-store"
@@ -78,14 +86,16 @@ public final class StoreWorker: Sendable {
                 }
             }
         }, fail: { error in completion(.failure(error)) })
-        let accepted = pending.withLock { state -> Bool in
-            guard !state.stopping else { return false }
+        // The worker drains everything pending before it sleeps again, so only the
+        // job that finds the list empty needs to wake it.
+        let accepted = pending.withLock { state -> (accepted: Bool, wake: Bool) in
+            guard !state.stopping else { return (false, false) }
             state.jobs.append(job)
-            return true
+            return (true, state.jobs.count == 1)
         }
-        if accepted {
+        if accepted.wake {
             wakeup.signal()
-        } else {
+        } else if !accepted.accepted {
             completion(.failure(SQLiteError(code: 21, message: "the store is shutting down", context: "submit")))
         }
     }
@@ -111,6 +121,7 @@ public final class StoreWorker: Sendable {
         guard !alreadyStopping else { return }
         wakeup.signal()
         finished.wait()
+        checkpointer.stop()
     }
 
     private func loop(_ store: ReportStore) {

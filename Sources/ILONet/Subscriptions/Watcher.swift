@@ -73,7 +73,7 @@ final class Watcher {
         let skip = Set(inFlight.values.map(\.seq))
         let bound = LoopBound(self, loop: loop)
         services.store.submit({ store throws(SQLiteError) in
-            try store.pendingDeliveries(for: identity, access: access, filter: filter, limit: 64, skipping: skip)
+            try store.pendingDeliveries(for: identity, access: access, filter: filter, limit: 256, skipping: skip)
         }) { result in
             bound.loop.execute { bound.value.send(result) }
         }
@@ -84,10 +84,10 @@ final class Watcher {
         guard !stopped, let connection, connection.isOpen, case .success(let deliveries) = result else { return }
         let window = services.configuration.subscriberWindowBytes
         for delivery in deliveries where inFlight[delivery.id] == nil {
-            guard inFlightBytes < window, let report = try? JSONValue(parsing: delivery.document) else { break }
+            guard inFlightBytes < window else { break }
             inFlight[delivery.id] = (delivery.seq, delivery.document.count)
             inFlightBytes += delivery.document.count
-            connection.send(Message(.deliver, requestID: requestID, ["report": report]))
+            connection.send(Message.reportFrame(.deliver, requestID: requestID, document: delivery.document))
         }
         if repull { pull() }
     }

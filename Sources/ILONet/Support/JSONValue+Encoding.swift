@@ -19,7 +19,7 @@ extension JSONValue {
         case .array(let elements) where !elements.isEmpty:
             return "[\n" + elements.map { pad + $0.prettyString(indent: indent + 1) }.joined(separator: ",\n") + "\n\(closing)]"
         case .object(let members) where !members.isEmpty:
-            let keys = members.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             return "{\n" + keys.map { key in
                 pad + JSONValue.string(key).encodedString() + ": " + members[key]!.prettyString(indent: indent + 1)
             }.joined(separator: ",\n") + "\n\(closing)}"
@@ -45,7 +45,7 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for (i, key) in keys.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.appendString(key, to: &out)

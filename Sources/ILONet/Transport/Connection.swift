@@ -8,6 +8,12 @@ public protocol ConnectionDelegate: AnyObject {
     /// The byte stream broke the framing rules; the connection cannot continue.
     func connection(_ connection: Connection, didFailFraming error: FrameError)
     func connectionDidClose(_ connection: Connection, reason: CloseReason)
+    /// In raw mode: decrypted bytes as they arrive (another protocol's framing).
+    func connection(_ connection: Connection, didReceiveBytes bytes: UnsafeRawBufferPointer)
+}
+
+extension ConnectionDelegate {
+    public func connection(_ connection: Connection, didReceiveBytes bytes: UnsafeRawBufferPointer) {}
 }
 
 /// One TLS connection on an event loop: this is where bytes meet the socket.
@@ -29,6 +35,9 @@ public final class Connection: IOHandler {
     public private(set) var identity: PeerIdentity?
     public let openedAt = Timestamp.monotonicNanoseconds()
     public private(set) var lastActivity = Timestamp.monotonicNanoseconds()
+    /// Deliver decrypted bytes to the delegate instead of ILONet frames (the load
+    /// generator speaks MQTT over the same transport).
+    public var rawMode = false
 
     private var decoder: FrameDecoder
     private var output: [UInt8] = []
@@ -124,6 +133,10 @@ public final class Connection: IOHandler {
             switch result {
             case .done(let count):
                 lastActivity = Timestamp.monotonicNanoseconds()
+                if rawMode {
+                    delegate?.connection(self, didReceiveBytes: UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count]))
+                    continue
+                }
                 let frames: [Frame]
                 do throws(FrameError) {
                     frames = try decoder.feed(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count]))
@@ -168,6 +181,17 @@ public final class Connection: IOHandler {
     }
 
     public func send(_ message: Message) { send(message.frame) }
+
+    /// Queues bytes as they are (raw mode).
+    public func sendRaw(_ bytes: [UInt8]) {
+        loop.assertInLoop()
+        guard state == .open, closeWhenFlushed == nil else { return }
+        output.append(contentsOf: bytes)
+        if !flushScheduled {
+            flushScheduled = true
+            loop.deferFlush(self)
+        }
+    }
 
     /// Sends what is queued, then closes with `reason`.
     public func closeAfterFlush(_ reason: CloseReason) {

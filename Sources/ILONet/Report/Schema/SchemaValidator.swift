@@ -12,7 +12,7 @@ struct SchemaValidator {
             issues.append(ValidationIssue(field: path, "expected an object, found \(value.typeName)"))
             return
         }
-        for key in members.keys.sorted() where schema.field(key) == nil {
+        for key in members.keys.filter({ schema.field($0) == nil }).sorted() {
             let hint = ConfigFile.suggestion(for: key, among: schema.fields.map(\.name)).map { "; did you mean \"\($0)\"?" } ?? ""
             issues.append(ValidationIssue(field: join(path, key), "unknown field\(hint)"))
         }
@@ -42,9 +42,13 @@ struct SchemaValidator {
         switch type {
         case .string(let maximum), .text(let maximum):
             guard let s = string() else { return }
-            if s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fail("must not be empty") }
-            if s.count > maximum { fail("longer than \(maximum) characters") }
-            if case .string = type, s.contains(where: \.isNewline) { fail("must be a single line") }
+            // Byte-level checks first: this runs for every string of every report.
+            let utf8 = s.utf8
+            if utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { fail("must not be empty") }
+            if utf8.count > maximum && s.count > maximum { fail("longer than \(maximum) characters") }
+            if case .string = type, utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) || (utf8.count != s.unicodeScalars.count && s.contains(where: \.isNewline)) {
+                fail("must be a single line")
+            }
         case .integer(let range):
             guard case .integer(let i) = value else {
                 fail("expected a whole number, found \(value.typeName == "number" ? "a fraction" : value.typeName)")

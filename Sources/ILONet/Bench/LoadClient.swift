@@ -1,0 +1,297 @@
+import Glibc
+
+/// One connection of the load generator: a publisher or a subscriber, speaking
+/// ILONet or MQTT. Confined to its loop; merges its figures into the generator
+/// when it closes.
+final class LoadClient: ConnectionDelegate {
+    enum Role { case publisher, subscriber }
+
+    let role: Role
+    let index: Int
+    let generator: LoadGenerator
+    let loop: EventLoop
+    let connection: Connection
+    private let options: LoadOptions
+    private var onReady: (() -> Void)?
+    private var result = LoadResult()
+    private var inFlight: [UInt32: UInt64] = [:]
+    private var nextID: UInt32 = 10
+    private var publishing = false
+    private var tokens = 0.0
+    private var lastRefill = Timestamp.monotonicNanoseconds()
+    private var timer: TimerHandle?
+    private var pendingConfirms: [String] = []
+    private var mqtt = MQTTCodec.Decoder()
+    private var template: [UInt8] = []
+    private var idOffset = 0
+    private var timeOffset = 0
+    static let topic = "smuggling/LY/land"
+
+    init(role: Role, index: Int, generator: LoadGenerator, loop: EventLoop, context: TLSContext, ready: @escaping () -> Void) throws {
+        self.role = role
+        self.index = index
+        self.generator = generator
+        self.loop = loop
+        self.options = generator.options
+        self.onReady = ready
+        let fd = try Socket.connect(to: options.node)
+        connection = try Connection(
+            loop: loop, fd: fd, peerAddress: options.node.description, context: context, serverName: options.serverName ?? options.node.host,
+            maximumFrameSize: 16 << 20, connecting: true)
+        connection.rawMode = options.wire == .mqtt
+        connection.delegate = self
+        buildTemplate()
+        try connection.start()
+    }
+
+    // MARK: Payloads
+
+    /// The bytes of one publication, with places for the id and the send time.
+    private func buildTemplate() {
+        let idMark = "IIIIIIII-IIII-7III-8III-IIIIIIIIIIII", timeMark = "TTTTTTTTTTTTTTTTTTTT"
+        switch options.wire {
+        case .mqtt:
+            template = Array(timeMark.utf8) + Array(repeating: UInt8(ascii: "x"), count: max(0, options.payloadBytes - 20))
+            timeOffset = 0
+        case .ilonet:
+            let created = Timestamp.format(milliseconds: Timestamp.nowMilliseconds() - 1000)
+            func document(_ padding: Int) -> String {
+                #"{"report":{"body":{"means_of_transport":["truck"],"modus_operandi":""# + String(repeating: "x", count: padding)
+                    + #"","route":{"destination":["IT"],"origin":["NE"]}},"country":"LY","created":""# + created
+                    + #"","headline":"bench "# + timeMark + #"","id":""# + idMark + #"","kind":"smuggling"}}"#
+            }
+            let overhead = document(1).utf8.count - 1
+            let text = document(max(1, options.payloadBytes - overhead))
+            let bytes = Array(text.utf8)
+            template = bytes
+            idOffset = Array(text.utf8).firstRange(of: Array(idMark.utf8))!.lowerBound
+            timeOffset = Array(text.utf8).firstRange(of: Array(timeMark.utf8))!.lowerBound
+        }
+    }
+
+    private func payload(sentAt: UInt64) -> [UInt8] {
+        var bytes = template
+        let digits = Array(String(sentAt).utf8)
+        let padded = Array(repeating: UInt8(ascii: "0"), count: 20 - digits.count) + digits
+        bytes.replaceSubrange(timeOffset..<(timeOffset + 20), with: padded)
+        if options.wire == .ilonet {
+            bytes.replaceSubrange(idOffset..<(idOffset + 36), with: Array(ReportID.generate().description.utf8))
+        }
+        return bytes
+    }
+
+    /// The send time written into a payload (20 digits after `bench ` or at the start).
+    static func sentAt(_ bytes: UnsafeRawBufferPointer, marker: [UInt8]) -> UInt64? {
+        let start: Int
+        if marker.isEmpty {
+            start = 0
+        } else {
+            guard let range = bytes.firstRange(of: marker) else { return nil }
+            start = range.upperBound
+        }
+        guard start + 20 <= bytes.count else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes[start..<(start + 20)] {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + UInt64(byte - 0x30)
+        }
+        return value
+    }
+
+    // MARK: Connection
+
+    func connectionDidBecomeReady(_ connection: Connection) {
+        switch options.wire {
+        case .ilonet:
+            connection.send(Message(.hello, requestID: 1, ["protocol": "ilonet", "versions": [1]]))
+        case .mqtt:
+            let id = "ilonet-bench-\(role == .publisher ? "pub" : "sub")-\(index)"
+            connection.sendRaw(MQTTCodec.connect(clientID: id, cleanSession: role == .publisher))
+        }
+    }
+
+    func connection(_ connection: Connection, didReceive frame: Frame) {
+        guard let type = MessageType(rawValue: frame.type) else { return }
+        switch type {
+        case .welcome:
+            if role == .subscriber {
+                connection.send(Message(.subscribe, requestID: 2, ["filter": "#"]))
+            } else {
+                becomeReady()
+            }
+        case .ok where frame.requestID == 2:
+            connection.send(Message(.watch, requestID: 3))
+        case .ok where frame.requestID == 3:
+            becomeReady()
+            scheduleConfirms()
+        case .accepted:
+            acknowledged(frame.requestID)
+        case .deliver:
+            frame.payload.withUnsafeBytes { raw in
+                if let sent = LoadClient.sentAt(raw, marker: Array("\"headline\":\"bench ".utf8)) { delivered(sentAt: sent) }
+                if let range = raw.firstRange(of: Array("\"id\":\"".utf8)), range.upperBound + 36 <= raw.count {
+                    pendingConfirms.append(String(decoding: raw[range.upperBound..<(range.upperBound + 36)], as: UTF8.self))
+                }
+            }
+            if pendingConfirms.count >= 32 { flushConfirms() }
+        case .error:
+            let error = ProtocolError(message: (try? Message(frame: frame)) ?? Message(.error))
+            result.errors += 1
+            if result.firstError == nil { result.firstError = error.description }
+            if inFlight.removeValue(forKey: frame.requestID) != nil { fill() }
+        default:
+            break
+        }
+    }
+
+    func connection(_ connection: Connection, didReceiveBytes bytes: UnsafeRawBufferPointer) {
+        for packet in mqtt.feed(bytes) {
+            switch packet.type {
+            case .connack:
+                guard packet.body.count >= 2, packet.body[1] == 0 else {
+                    result.errors += 1
+                    result.firstError = "CONNACK refused: \(packet.body)"
+                    return
+                }
+                if role == .subscriber { connection.sendRaw(MQTTCodec.subscribe(topic: "smuggling/#", packetID: 1)) } else { becomeReady() }
+            case .suback:
+                becomeReady()
+            case .puback:
+                guard packet.body.count >= 2 else { continue }
+                acknowledged(UInt32(packet.body[0]) << 8 | UInt32(packet.body[1]))
+            case .publish:
+                let body = packet.body
+                guard body.count >= 2 else { continue }
+                let topicLength = Int(body[0]) << 8 | Int(body[1])
+                let qos = (packet.flags >> 1) & 3
+                var offset = 2 + topicLength
+                if qos > 0, body.count >= offset + 2 {
+                    connection.sendRaw(MQTTCodec.puback(UInt16(body[offset]) << 8 | UInt16(body[offset + 1])))
+                    offset += 2
+                }
+                body.withUnsafeBytes { raw in
+                    if offset + 20 <= raw.count, let sent = LoadClient.sentAt(UnsafeRawBufferPointer(rebasing: raw[offset...]), marker: []) {
+                        delivered(sentAt: sent)
+                    }
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    func connection(_ connection: Connection, didFailFraming error: FrameError) {
+        result.errors += 1
+        result.firstError = result.firstError ?? error.description
+        connection.close(.localClose(error.description))
+    }
+
+    func connectionDidClose(_ connection: Connection, reason: CloseReason) {
+        if case .localClose = reason { return }
+        result.errors += 1
+        if result.firstError == nil { result.firstError = reason.description }
+        becomeReady()  // never leave the generator waiting
+    }
+
+    private func becomeReady() {
+        onReady?()
+        onReady = nil
+    }
+
+    // MARK: Publishing
+
+    func begin() {
+        guard role == .publisher else { return }
+        publishing = true
+        if options.rate != nil {
+            lastRefill = Timestamp.monotonicNanoseconds()
+            tick()
+        }
+        fill()
+    }
+
+    private func tick() {
+        timer = loop.schedule(after: 0.001) { [weak self] in
+            guard let self, self.publishing else { return }
+            self.fill()
+            self.tick()
+        }
+    }
+
+    private func fill() {
+        guard publishing, connection.isOpen else { return }
+        if let rate = options.rate {
+            let now = Timestamp.monotonicNanoseconds()
+            tokens = min(Double(options.window), tokens + rate / Double(options.publishers) * Double(now - lastRefill) / 1e9)
+            lastRefill = now
+        }
+        while inFlight.count < options.window && (options.rate == nil || tokens >= 1) {
+            tokens -= 1
+            let now = Timestamp.monotonicNanoseconds()
+            switch options.wire {
+            case .ilonet:
+                nextID = nextID == UInt32.max ? 10 : nextID + 1
+                inFlight[nextID] = now
+                connection.send(Frame(type: MessageType.publish.rawValue, requestID: nextID, payload: payload(sentAt: now)))
+            case .mqtt:
+                nextID = nextID >= 65_535 ? 1 : nextID + 1
+                inFlight[nextID] = now
+                connection.sendRaw(MQTTCodec.publish(topic: LoadClient.topic, packetID: UInt16(nextID), payload: payload(sentAt: now)))
+            }
+            if generator.measuring { result.sent += 1 }
+        }
+    }
+
+    private func acknowledged(_ id: UInt32) {
+        guard let sent = inFlight.removeValue(forKey: id) else { return }
+        if generator.measuring {
+            result.acknowledged += 1
+            result.ack.record(microseconds: (Timestamp.monotonicNanoseconds() - sent) / 1000)
+        }
+        fill()
+    }
+
+    private func delivered(sentAt: UInt64) {
+        guard generator.measuring else { return }
+        result.delivered += 1
+        let now = Timestamp.monotonicNanoseconds()
+        result.delivery.record(microseconds: now > sentAt ? (now - sentAt) / 1000 : 0)
+    }
+
+    // MARK: Confirming (ILONet subscribers)
+
+    private func scheduleConfirms() {
+        timer = loop.schedule(after: 0.002) { [weak self] in
+            guard let self, self.connection.isOpen else { return }
+            self.flushConfirms()
+            self.scheduleConfirms()
+        }
+    }
+
+    private func flushConfirms() {
+        guard !pendingConfirms.isEmpty else { return }
+        nextID += 1
+        connection.send(Message(.confirm, requestID: nextID, ["ids": .array(pendingConfirms.map { .string($0) })]))
+        pendingConfirms.removeAll(keepingCapacity: true)
+    }
+
+    func stopPublishing() { publishing = false }
+
+    func close() {
+        timer?.cancel()
+        let figures = result
+        generator.record { total in
+            total.sent += figures.sent
+            total.acknowledged += figures.acknowledged
+            total.delivered += figures.delivered
+            total.errors += figures.errors
+            if total.firstError == nil { total.firstError = figures.firstError }
+            total.ack.merge(figures.ack)
+            total.delivery.merge(figures.delivery)
+        }
+        connection.close(.localClose("load finished"))
+    }
+}
+
+@available(*, unavailable)
+extension LoadClient: Sendable {}

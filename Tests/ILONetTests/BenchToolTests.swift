@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import ILONet
+
+@Suite struct LatencyHistogramTests {
+    @Test func percentilesAreWithinTheBucketPrecision() {
+        var histogram = LatencyHistogram()
+        for us in 1...10_000 { histogram.record(microseconds: UInt64(us)) }
+        #expect(histogram.count == 10_000)
+        for (fraction, exact) in [(0.5, 5000.0), (0.9, 9000.0), (0.99, 9900.0), (0.999, 9990.0)] {
+            let reported = Double(histogram.percentile(fraction))
+            #expect(reported >= exact && reported <= exact * 1.02, "p\(fraction): \(reported) vs \(exact)")
+        }
+        #expect(histogram.percentile(1) == 10_000)
+        #expect(histogram.maximum == 10_000)
+    }
+
+    @Test func mergingAddsCounts() {
+        var a = LatencyHistogram(), b = LatencyHistogram()
+        for _ in 0..<90 { a.record(microseconds: 100) }
+        for _ in 0..<10 { b.record(microseconds: 50_000) }
+        a.merge(b)
+        #expect(a.count == 100)
+        #expect(a.percentile(0.5) <= 101)
+        #expect(a.percentile(0.95) >= 50_000)
+    }
+}
+
+@Suite struct MQTTCodecTests {
+    @Test func packetsRoundTripThroughTheDecoder() {
+        var decoder = MQTTCodec.Decoder()
+        let payload = [UInt8](repeating: 7, count: 300)  // a remaining length over 127 takes two bytes
+        let bytes = MQTTCodec.publish(topic: "smuggling/LY/land", packetID: 513, payload: payload) + MQTTCodec.puback(513) + MQTTCodec.pingreq
+        var packets: [MQTTCodec.Packet] = []
+        for chunk in stride(from: 0, to: bytes.count, by: 7) {
+            packets += bytes[chunk..<min(bytes.count, chunk + 7)].withUnsafeBytes { decoder.feed($0) }
+        }
+        #expect(packets.map(\.type) == [.publish, .puback, .pingreq])
+        #expect(packets[0].flags == 0x02)  // QoS 1
+        #expect(packets[0].body.count == 2 + 17 + 2 + 300)
+        #expect(packets[1].body == [2, 1])
+    }
+
+    @Test func connectFollowsMQTT311() {
+        let connect = MQTTCodec.connect(clientID: "sub-0", cleanSession: false)
+        #expect(connect[0] == 0x10)
+        #expect(Array(connect[2..<10]) == [0, 4] + Array("MQTT".utf8) + [4, 0])  // protocol name, level 4, no clean session
+    }
+}
