@@ -168,19 +168,12 @@ final class ServerSession: ConnectionDelegate {
     /// For work that answers later from another thread (custody): counts it as in
     /// flight, and sends the answer on this loop when `start`'s reply comes.
     func replyLater(_ start: (_ reply: @escaping @Sendable (Message) -> Void) -> Void) {
-        storeRequestsInFlight += 1
-        if storeRequestsInFlight >= node.configuration.maximumInFlightPerConnection {
-            connection.pauseReading()
-        }
+        storeRequestStarted()
         let bound = LoopBound(self, loop: connection.loop)
         start { message in
             bound.loop.execute {
                 let session = bound.value
-                session.storeRequestsInFlight -= 1
-                if session.storeRequestsInFlight < session.node.configuration.maximumInFlightPerConnection / 2 + 1 {
-                    session.connection.resumeReading()
-                }
-                guard session.connection.isOpen else { return }
+                guard session.storeRequestFinished() else { return }
                 session.connection.send(message)
             }
         }
@@ -192,24 +185,36 @@ final class ServerSession: ConnectionDelegate {
         _ body: @escaping @Sendable (ReportStore) throws(SQLiteError) -> T,
         completion: @escaping (ServerSession, Result<T, SQLiteError>) -> Void
     ) {
-        storeRequestsInFlight += 1
-        if storeRequestsInFlight >= node.configuration.maximumInFlightPerConnection {
-            connection.pauseReading()
-        }
+        storeRequestStarted()
         let bound = LoopBound(self, loop: connection.loop)
         let done = UncheckedTransfer(completion)  // runs only on this loop, via `bound`
         node.store.submit(body) { result in
             bound.loop.execute {
                 let session = bound.value
-                session.storeRequestsInFlight -= 1
-                if session.storeRequestsInFlight < session.node.configuration.maximumInFlightPerConnection / 2 + 1 {
-                    session.connection.resumeReading()
-                }
-                guard session.connection.isOpen else { return }
+                guard session.storeRequestFinished() else { return }
                 done.take()(session, result)
             }
         }
     }
+
+    /// Counts a request waiting for the store; stops reading at the limit.
+    private func storeRequestStarted() {
+        storeRequestsInFlight += 1
+        if storeRequestsInFlight >= node.configuration.maximumInFlightPerConnection {
+            connection.pauseReading()
+        }
+    }
+
+    /// Back on the loop with the store's answer: resumes reading below half the
+    /// limit; false when the connection closed meanwhile (nobody to answer).
+    private func storeRequestFinished() -> Bool {
+        storeRequestsInFlight -= 1
+        if storeRequestsInFlight < node.configuration.maximumInFlightPerConnection / 2 + 1 {
+            connection.resumeReading()
+        }
+        return connection.isOpen
+    }
+
 }
 
 @available(*, unavailable)
