@@ -214,6 +214,18 @@ import Testing
         #expect(network.regional.log.components(separatedBy: "msg=\"link up\" peer=board.ilonet.example").count == 2)
     }
 
+    @Test func quietLinksStayUpPastTheIdleTimeout() throws {
+        let network = try TestNetwork(allConfig: "limits.idle-timeout 2s")
+        Thread.sleep(forTimeInterval: 5)
+        // Nothing to send for longer than the idle timeout, yet no link was closed.
+        for node in network.all {
+            #expect(!node.log.contains("idle for more than"), "\(node.log)")
+            #expect(!node.log.contains("link to peer down"), "\(node.log)")
+        }
+        let sent = network.send(sampleReport(["headline": "after a quiet spell"]))
+        #expect(waitFor(10) { network.board.count("SELECT count(*) FROM reports WHERE id = '\(sent.id)'") == 1 })
+    }
+
     @Test func checkConfigRefusesABrokenRoutingTableWithFileAndLine() throws {
         let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/routes-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -16,6 +16,7 @@ final class Forwarder {
     private var pulling = false
     private var stopped = false
     private var timer: TimerHandle?
+    private var lastSent = Timestamp.monotonicNanoseconds()
 
     init(peer: String, connection: Connection, services: NodeServices) {
         self.peer = peer
@@ -45,10 +46,17 @@ final class Forwarder {
         inFlight.removeAll()
     }
 
-    /// Once a second: retry times may have passed, and expired reports left.
+    /// Once a second: retry times may have passed, and expired reports left. A
+    /// link with nothing to carry is kept alive with a PING, so that the other
+    /// side's idle timeout does not close it (a third of ours, at most 30 s).
     private func scheduleTick() {
         timer = loop.schedule(after: 1) { [weak self] in
             guard let self, !self.stopped else { return }
+            let keepAlive = min(30, self.services.configuration.idleTimeout / 3)
+            if Double(Timestamp.monotonicNanoseconds() - self.lastSent) / 1e9 >= keepAlive, let connection = self.connection, connection.isOpen {
+                connection.send(Message(.ping, requestID: 0x7FFF_FFFF))
+                self.lastSent = Timestamp.monotonicNanoseconds()
+            }
             self.pull()
             self.scheduleTick()
         }
@@ -77,6 +85,7 @@ final class Forwarder {
         for item in items {
             nextRequestID = nextRequestID == UInt32.max ? 0x8000_0000 : nextRequestID + 1
             inFlight[nextRequestID] = (item.seq, item.id)
+            lastSent = Timestamp.monotonicNanoseconds()
             connection.send(
                 Message.reportFrame(.forward, requestID: nextRequestID, document: item.document, extra: ["path": .array(item.path.map { .string($0) })]))
         }
