@@ -116,11 +116,14 @@ extension ServerSession {
         }) { session, result in
             switch result {
             case .success(let count):
-                session.watcher?.confirmed(ids)
                 session.connection.send(Message(.ok, requestID: requestID, ["confirmed": .integer(Int64(count))]))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the confirmation was not stored; send it again", requestID: requestID))
             }
         }
+        // The watcher may send more at once: store jobs run in order, so its next
+        // read comes after this confirmation's update. If the update fails, the
+        // reports stay pending and come again on the next watch.
+        watcher?.confirmed(ids)
     }
 }

@@ -162,6 +162,36 @@ extension ReportStore {
         public let seq: Int64
         public let id: String
         public let document: [UInt8]
+        public var priority: Int = 0
+    }
+
+    /// Where a stream of deliveries has got to: the (priority, seq) of the last one sent.
+    public struct DeliveryCursor: Sendable, Comparable {
+        public let priority: Int
+        public let seq: Int64
+        public init(priority: Int, seq: Int64) {
+            self.priority = priority
+            self.seq = seq
+        }
+        public static func < (a: DeliveryCursor, b: DeliveryCursor) -> Bool { (a.priority, a.seq) < (b.priority, b.seq) }
+    }
+
+    /// The next deliveries of a stream (`ilo watch`): first any more urgent than
+    /// `cursor` that arrived since (skipping those in flight), then those after
+    /// `cursor`. Reading on from the cursor avoids re-reading what is in flight.
+    public func streamDeliveries(
+        for identity: PeerIdentity, access: AccessRules, filter: TopicFilter?, limit: Int, after cursor: DeliveryCursor,
+        skipping: Set<Int64>
+    ) throws(SQLiteError) -> [Delivery] {
+        let urgent = try deliveries(
+            for: identity, access: access, filter: filter, limit: limit, skipping: skipping,
+            condition: "d.priority < ?", arguments: [Int64(cursor.priority)])
+        guard urgent.count < limit else { return urgent }
+        let rest = try deliveries(
+            for: identity, access: access, filter: filter, limit: limit - urgent.count, skipping: [],
+            condition: "(d.priority > ? OR (d.priority = ? AND d.report_seq > ?))",
+            arguments: [Int64(cursor.priority), Int64(cursor.priority), cursor.seq])
+        return urgent + rest
     }
 
     /// Up to `limit` unconfirmed deliveries to `identity`, most urgent first, then
@@ -171,13 +201,21 @@ extension ReportStore {
     public func pendingDeliveries(
         for identity: PeerIdentity, access: AccessRules, filter: TopicFilter? = nil, limit: Int, skipping: Set<Int64> = []
     ) throws(SQLiteError) -> [Delivery] {
+        try deliveries(for: identity, access: access, filter: filter, limit: limit, skipping: skipping, condition: "1", arguments: [])
+    }
+
+    private func deliveries(
+        for identity: PeerIdentity, access: AccessRules, filter: TopicFilter?, limit: Int, skipping: Set<Int64>, condition: String,
+        arguments: [Int64]
+    ) throws(SQLiteError) -> [Delivery] {
         let statement = try database.cached(
             """
-            SELECT d.report_seq, r.id, r.document, r.topic, r.kind, r.data_class FROM deliveries d JOIN reports r ON r.seq = d.report_seq
-            WHERE d.identity = ? AND d.confirmed_ms IS NULL ORDER BY d.priority, d.report_seq LIMIT ?
+            SELECT d.report_seq, r.id, r.document, r.topic, r.kind, r.data_class, d.priority FROM deliveries d JOIN reports r ON r.seq = d.report_seq
+            WHERE d.identity = ? AND d.confirmed_ms IS NULL AND \(condition) ORDER BY d.priority, d.report_seq LIMIT ?
             """)
         statement.bind(1, identity.id)
-        statement.bind(2, Int64(limit + skipping.count + 64))
+        for (i, argument) in arguments.enumerated() { statement.bind(Int32(2 + i), argument) }
+        statement.bind(Int32(2 + arguments.count), Int64(limit + skipping.count + 64))
         var result: [Delivery] = []
         var withdrawn: [Int64] = []
         while try statement.step() {
@@ -194,7 +232,7 @@ extension ReportStore {
                 withdrawn.append(seq)
                 continue
             }
-            result.append(Delivery(seq: seq, id: statement.text(1), document: document))
+            result.append(Delivery(seq: seq, id: statement.text(1), document: document, priority: Int(statement.int(6))))
             if result.count == limit { break }
         }
         try statement.step()

@@ -12,6 +12,8 @@ final class Watcher {
     private let filter: TopicFilter?
     private let requestID: UInt32
     private var inFlight: [String: (seq: Int64, bytes: Int)] = [:]
+    /// The (priority, seq) of the last delivery sent in order; reading goes on from here.
+    private var cursor = ReportStore.DeliveryCursor(priority: -1, seq: 0)
     private var inFlightBytes = 0
     private var pulling = false
     private var repull = false
@@ -71,9 +73,10 @@ final class Watcher {
         let access = services.access.rules
         let filter = self.filter
         let skip = Set(inFlight.values.map(\.seq))
+        let cursor = self.cursor
         let bound = LoopBound(self, loop: loop)
         services.store.submit({ store throws(SQLiteError) in
-            try store.pendingDeliveries(for: identity, access: access, filter: filter, limit: 256, skipping: skip)
+            try store.streamDeliveries(for: identity, access: access, filter: filter, limit: 256, after: cursor, skipping: skip)
         }) { result in
             bound.loop.execute { bound.value.send(result) }
         }
@@ -87,6 +90,7 @@ final class Watcher {
             guard inFlightBytes < window else { break }
             inFlight[delivery.id] = (delivery.seq, delivery.document.count)
             inFlightBytes += delivery.document.count
+            cursor = max(cursor, ReportStore.DeliveryCursor(priority: delivery.priority, seq: delivery.seq))
             connection.send(Message.reportFrame(.deliver, requestID: requestID, document: delivery.document))
         }
         if repull { pull() }
