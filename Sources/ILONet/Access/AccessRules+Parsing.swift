@@ -26,26 +26,11 @@ extension AccessRules {
                 continue
             }
             var conditions: [Key: [String]] = [:]
-            for word in words.dropFirst(2) {
-                let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
-                guard pair.count == 2, !pair[1].isEmpty else {
-                    fail("\"\(word)\" is not key=value")
-                    continue
-                }
-                guard let key = Key(rawValue: pair[0]) else {
-                    let hint = ConfigFile.suggestion(for: pair[0], among: Key.allCases.map(\.rawValue)).map { "; did you mean \"\($0)\"?" } ?? ""
-                    fail("unknown key \"\(pair[0])\"\(hint)")
-                    continue
-                }
+            for (key, values) in ConfigFile.conditions(words.dropFirst(2), fail: fail) as [(key: Key, values: [String])] {
                 if [.kind, .country, .topic, .purpose].contains(key) && !(whatKeys[action]!.contains(key)) {
                     fail("\"\(key.rawValue)\" does not apply to \(action.rawValue)")
                     continue
                 }
-                guard conditions[key] == nil else {
-                    fail("\"\(key.rawValue)\" appears twice; list alternatives as \(key.rawValue)=A,B")
-                    continue
-                }
-                let values = pair[1].split(separator: ",").map(String.init)
                 for value in values where value != "*" {
                     if let problem = check(key, value) { fail(problem) }
                 }

@@ -108,6 +108,35 @@ public struct ConfigFile: Sendable {
         return ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(value)
     }
 
+    /// The `key=value[,value…]` words of a rule line (routing tables, access rules).
+    /// Words that are not key=value, unknown keys (listing the known ones, with a
+    /// "did you mean" hint) and repeated keys go to `fail` and are left out.
+    static func conditions<Key: RawRepresentable & CaseIterable & Hashable>(
+        _ words: some Sequence<String>, fail: (String) -> Void
+    ) -> [(key: Key, values: [String])] where Key.RawValue == String {
+        let known = Key.allCases.map(\.rawValue)
+        var result: [(key: Key, values: [String])] = []
+        var seen = Set<Key>()
+        for word in words {
+            let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2, !pair[1].isEmpty else {
+                fail("\"\(word)\" is not key=value")
+                continue
+            }
+            guard let key = Key(rawValue: pair[0]) else {
+                let hint = suggestion(for: pair[0], among: known).map { "; did you mean \"\($0)\"?" } ?? ""
+                fail("unknown key \"\(pair[0])\" (keys: \(known.joined(separator: ", ")))\(hint)")
+                continue
+            }
+            guard seen.insert(key).inserted else {
+                fail("\"\(key.rawValue)\" appears twice; list alternatives as \(key.rawValue)=A,B")
+                continue
+            }
+            result.append((key, pair[1].split(separator: ",").map(String.init)))
+        }
+        return result
+    }
+
     /// The known key closest to `key`, for "did you mean" hints.
     public static func suggestion(for key: String, among known: [String]) -> String? {
         func distance(_ a: [Character], _ b: [Character]) -> Int {

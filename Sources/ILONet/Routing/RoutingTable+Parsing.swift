@@ -31,23 +31,7 @@ extension RoutingTable {
                 continue
             }
             var conditions: [Condition] = []
-            var seenKeys = Set<Key>()
-            for word in words.dropFirst() {
-                let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
-                guard pair.count == 2, !pair[1].isEmpty else {
-                    fail("\"\(word)\" is not key=value")
-                    continue
-                }
-                guard let key = Key(rawValue: pair[0]) else {
-                    let hint = ConfigFile.suggestion(for: pair[0], among: Key.allCases.map(\.rawValue)).map { "; did you mean \"\($0)\"?" } ?? ""
-                    fail("unknown key \"\(pair[0])\" (keys: \(Key.allCases.map(\.rawValue).joined(separator: ", ")))\(hint)")
-                    continue
-                }
-                guard seenKeys.insert(key).inserted else {
-                    fail("\"\(key.rawValue)\" appears twice; list alternatives as \(key.rawValue)=A,B")
-                    continue
-                }
-                let values = pair[1].split(separator: ",").map(String.init)
+            for (key, values) in ConfigFile.conditions(words.dropFirst(), fail: fail) as [(key: Key, values: [String])] {
                 for value in values {
                     if let problem = check(key: key, value: value) { fail(problem) }
                 }

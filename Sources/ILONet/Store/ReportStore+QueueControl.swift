@@ -129,13 +129,8 @@ extension ReportStore {
             requeue.bind(2, seq ?? -1)
             try requeue.run()
             touched = database.changes
-            let forget = try database.cached("DELETE FROM dead_letters WHERE report_seq = ? AND reason != 'expired'")
-            forget.bind(1, seq ?? -1)
-            try forget.run()
-            let statement = try database.cached("UPDATE outbound SET next_attempt_ms = 0 WHERE report_seq = ?")
-            statement.bind(1, seq ?? -1)
-            try statement.run()
-            touched = max(touched, database.changes)
+            _ = try changes("DELETE FROM dead_letters WHERE report_seq = ? AND reason != 'expired'", seq)
+            touched = max(touched, try changes("UPDATE outbound SET next_attempt_ms = 0 WHERE report_seq = ?", seq))
         case .hold, .release:
             let statement = try database.cached("UPDATE outbound SET state = ?, next_attempt_ms = 0 WHERE report_seq = ?")
             statement.bind(1, action == .hold ? "held" : "ready")
@@ -143,14 +138,8 @@ extension ReportStore {
             try statement.run()
             touched = database.changes
         case .delete:
-            let queued = try database.cached("DELETE FROM outbound WHERE report_seq = ?")
-            queued.bind(1, seq ?? -1)
-            try queued.run()
-            touched = database.changes
-            let dead = try database.cached("DELETE FROM dead_letters WHERE report_seq = ?")
-            dead.bind(1, seq ?? -1)
-            try dead.run()
-            touched += database.changes
+            touched = try changes("DELETE FROM outbound WHERE report_seq = ?", seq)
+            touched += try changes("DELETE FROM dead_letters WHERE report_seq = ?", seq)
         }
         if action == .delete || action == .retry { resetCaches() }
         let audit = try database.cached("INSERT INTO queue_audit (at_ms, actor, action, report_id, detail) VALUES (?, ?, ?, ?, ?)")
@@ -161,5 +150,13 @@ extension ReportStore {
         audit.bind(5, "\(touched) queue entries")
         try audit.run()
         return touched
+    }
+
+    /// Runs a statement about one report (nil: none) and returns the rows it changed.
+    private func changes(_ sql: String, _ seq: Int64?) throws(SQLiteError) -> Int {
+        let statement = try database.cached(sql)
+        statement.bind(1, seq ?? -1)
+        try statement.run()
+        return database.changes
     }
 }

@@ -46,6 +46,4 @@ extension ReportStore {
         public let headline: String
         public let createdMilliseconds: Int64
     }
-
-    public var reportCount: Int64 { (try? database.scalarInt("SELECT count(*) FROM reports")) ?? 0 }
 }

@@ -8,10 +8,4 @@ public struct SQLiteError: Error, CustomStringConvertible, Equatable {
     public let context: String
 
     public var description: String { "sqlite: \(context): \(message) (code \(code))" }
-
-    /// True for failures that say the disk or the file system refused the write.
-    public var isStorageFailure: Bool {
-        let primary = code & 0xFF
-        return primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN
-    }
 }

@@ -90,9 +90,6 @@ public final class TLSSession {
         return String(cString: SSL_CIPHER_get_name(c))
     }
 
-    /// Data OpenSSL has already decrypted and holds for the next read.
-    public var hasBufferedData: Bool { SSL_pending(handle) > 0 }
-
     private func classify(_ rc: Int32, _ what: String) -> TLSIOResult {
         let code = SSL_get_error(handle, rc)
         switch code {

@@ -106,11 +106,6 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
 
     func count(_ sql: String) -> Int { Int(query(sql)) ?? -1 }
 
-    var name: String { configPath.isEmpty ? "" : nodeName }
-    private(set) lazy var nodeName: String = {
-        let config = (try? String(contentsOfFile: configPath, encoding: .utf8)) ?? ""
-        return config.split(separator: "\n").first { $0.hasPrefix("node.name") }?.split(separator: " ").last.map(String.init) ?? "?"
-    }()
 
     /// Connects once as each identity, so the node knows them (an officer's posts
     /// become implicit subscriptions), and subscribes them to `filter` if given.

@@ -59,6 +59,4 @@ final class TestNetwork: @unchecked Sendable {  // used from one test at a time
         let result = run(TestEnvironment.ilo, ["send", "--file", file] + post.iloArguments(officer))
         return (result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), result.status, result.stderr)
     }
-
-    func stopAll() { for daemon in all { daemon.stop() } }
 }
