@@ -61,24 +61,29 @@ tls.key          $PWD/certs-example/hub.key
 tls.ca           $PWD/certs-example/ca.crt
 CONF
 
+# PIN=1 puts the server on core 0 and the load generator on core 1, so that
+# the figures are the server's and not the sum of both on two shared cores.
+server_cpu=""; client_cpu=""
+if [ -n "${PIN:-}" ]; then server_cpu="taskset -c 0"; client_cpu="taskset -c 1"; fi
+
 creds="--ca certs-example/ca.crt --cert certs-example/officer-de.crt --key certs-example/officer-de.key
        --subscriber-cert certs-example/board-fr.crt --subscriber-key certs-example/board-fr.key"
 load="--publishers 4 --subscribers 1 --size 1024 --window 64 --duration $DURATION --warmup $WARMUP --json"
 
 run_ilonet() {  # label [extra args]
     rm -rf "$work/ilod"; mkdir -p "$work/ilod"
-    "$ILOD" --config "$work/ilod.conf" 2>"$work/ilod.log" & local pid=$!
+    $server_cpu "$ILOD" --config "$work/ilod.conf" 2>"$work/ilod.log" & local pid=$!
     for _ in $(seq 100); do grep -q 'node ready' "$work/ilod.log" 2>/dev/null && break; sleep 0.1; done
-    "$ILO" bench load --protocol ilonet --node 127.0.0.1:17443 $creds $load --pid $pid "${@:2}" >"$work/run.json" || true
+    $client_cpu "$ILO" bench load --protocol ilonet --node 127.0.0.1:17443 $creds $load --pid $pid "${@:2}" >"$work/run.json" || true
     python3 -c "import json,sys; d=json.load(open('$work/run.json')); d['label']='$1'; d['system']='ilonet'; print(json.dumps(d))" >>"$OUT"
     kill $pid; wait $pid 2>/dev/null || true
 }
 
 run_mosquitto() {  # label [extra args]
     rm -rf "$work/mosquitto"; mkdir -p "$work/mosquitto"; chmod 777 "$work/mosquitto"
-    mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 & local pid=$!
+    $server_cpu mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 & local pid=$!
     for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/18883) 2>/dev/null && break; sleep 0.1; done
-    "$ILO" bench load --protocol mqtt --node 127.0.0.1:18883 --server-name localhost $creds $load --pid $pid "${@:2}" >"$work/run.json" || true
+    $client_cpu "$ILO" bench load --protocol mqtt --node 127.0.0.1:18883 --server-name localhost $creds $load --pid $pid "${@:2}" >"$work/run.json" || true
     python3 -c "import json,sys; d=json.load(open('$work/run.json')); d['label']='$1'; d['system']='mosquitto'; print(json.dumps(d))" >>"$OUT"
     kill $pid; wait $pid 2>/dev/null || true
 }
