@@ -13,12 +13,54 @@
 #   certs-example/make-pki.sh OUTDIR issue NAME SUBJECT EXTENSIONS [DAYS]
 #   Issues one more certificate from OUTDIR's CA, e.g.
 #   make-pki.sh ./pki issue officer-es "/C=ES/O=ES-CGEF/OU=officer/CN=officer.es.garcia" \
-#       "subjectAltName=URI:ilonet:post:MA" 
+#       "subjectAltName=URI:ilonet:post:MA"
+#   With NOT_BEFORE and NOT_AFTER (YYYYMMDDHHMMSSZ) in the environment, the
+#   certificate gets exactly that validity (the tests make expired and not yet
+#   valid certificates this way).
+#
+#   certificate revocation (nodes load OUTDIR/ca.crl with `tls.crl`):
+#   make-pki.sh OUTDIR revoke NAME [CRL-DAYS]   revokes NAME.crt and rewrites ca.crl
+#   make-pki.sh OUTDIR crl [CRL-DAYS]           rewrites ca.crl (default: valid 30 days);
+#                                               publish it to every node, then SIGHUP them
 set -euo pipefail
 
-out=${1:?usage: make-pki.sh OUTDIR [DAYS] | make-pki.sh OUTDIR issue NAME SUBJECT EXTENSIONS [DAYS]}
+out=${1:?usage: make-pki.sh OUTDIR [DAYS] | make-pki.sh OUTDIR issue NAME SUBJECT EXTENSIONS [DAYS] | make-pki.sh OUTDIR revoke NAME | make-pki.sh OUTDIR crl [DAYS]}
 mkdir -p "$out"
 umask 077
+
+# `openssl ca` keeps its records (issued and revoked serials) in OUTDIR/index.txt.
+ca_config() {
+    [ -f "$out/index.txt" ] || : >"$out/index.txt"
+    [ -f "$out/crlnumber" ] || echo 1000 >"$out/crlnumber"
+    [ -f "$out/ca.srl" ] || openssl rand -hex 16 >"$out/ca.srl"
+    cat >"$out/ca.cnf" <<CNF
+[ ca ]
+default_ca = ilonet
+[ ilonet ]
+database = $out/index.txt
+certificate = $out/ca.crt
+private_key = $out/ca.key
+new_certs_dir = $out
+serial = $out/ca.srl
+crlnumber = $out/crlnumber
+default_md = sha256
+default_crl_days = 30
+unique_subject = no
+preserve = yes
+policy = any_subject
+[ any_subject ]
+countryName = optional
+organizationName = optional
+organizationalUnitName = optional
+commonName = supplied
+CNF
+    echo "$out/ca.cnf"
+}
+
+write_crl() {  # DAYS
+    openssl ca -config "$(ca_config)" -gencrl -crldays "$1" -out "$out/ca.crl" 2>/dev/null
+    chmod 644 "$out/ca.crl"
+}
 
 issue() {  # NAME SUBJECT EXTRA-EXTENSIONS DAYS
     local name=$1 subject=$2 extensions=$3 days=$4
@@ -32,17 +74,32 @@ issue() {  # NAME SUBJECT EXTRA-EXTENSIONS DAYS
     } >"$ext"
     openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "$subject" \
         -keyout "$out/$name.key" -out "$out/$name.csr" 2>/dev/null
-    openssl x509 -req -in "$out/$name.csr" -CA "$out/ca.crt" -CAkey "$out/ca.key" -CAcreateserial \
-        -days "$days" -sha256 -extfile "$ext" -out "$out/$name.crt" 2>/dev/null
+    if [ -n "${NOT_BEFORE:-}" ]; then
+        openssl ca -batch -config "$(ca_config)" -notext -startdate "$NOT_BEFORE" -enddate "${NOT_AFTER:?NOT_AFTER}" \
+            -extfile "$ext" -in "$out/$name.csr" -out "$out/$name.crt" 2>/dev/null
+        rm -f "$out"/[0-9A-F]*.pem
+    else
+        openssl x509 -req -in "$out/$name.csr" -CA "$out/ca.crt" -CAkey "$out/ca.key" -CAcreateserial \
+            -days "$days" -sha256 -extfile "$ext" -out "$out/$name.crt" 2>/dev/null
+    fi
     rm -f "$out/$name.csr" "$ext"
     chmod 600 "$out/$name.key"
     chmod 644 "$out/$name.crt"
 }
 
-if [ "${2:-}" = issue ]; then
+case "${2:-}" in
+issue)
     issue "${3:?NAME}" "${4:?SUBJECT}" "${5:?EXTENSIONS}" "${6:-825}"
-    exit 0
-fi
+    exit 0 ;;
+revoke)
+    openssl ca -config "$(ca_config)" -revoke "$out/${3:?NAME}.crt" 2>/dev/null
+    write_crl "${4:-30}"
+    echo "revoked $3; publish $out/ca.crl to every node and send them SIGHUP"
+    exit 0 ;;
+crl)
+    write_crl "${3:-30}"
+    exit 0 ;;
+esac
 
 days=${2:-825}
 openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days "$days" -sha256 \
@@ -78,5 +135,7 @@ issue officer-it "/C=IT/O=IT-PS/OU=officer/CN=officer.it.rossi" \
 issue board-fr "/C=FR/O=FR-DGEF/OU=board/CN=board.fr.martin" "extendedKeyUsage=clientAuth" "$days"
 issue admin "/C=EU/O=EU-ILO-BOARD/OU=admin/CN=admin.hub" "extendedKeyUsage=clientAuth" "$days"
 
-rm -f "$out/ca.srl"
+# An empty revocation list, as long-lived as the example certificates. In a real
+# network the list is short-lived and re-signed on a schedule (`crl` above).
+write_crl "$days"
 echo "PKI written to $out (valid $days days)"

@@ -20,3 +20,6 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 command -v swift >/dev/null || { echo "bootstrap: the Swift 6 toolchain is not on PATH (see swift.org/install)" >&2; exit 1; }
+
+# git checks files out 0644; ilod refuses private keys others can read.
+chmod 600 "$(dirname "$0")"/../certs-example/*.key

@@ -12,7 +12,8 @@ let usage = """
            ilod --version
 
     signals: SIGTERM/SIGINT stop gracefully (finish commits in flight, close connections, exit 0);
-             SIGHUP reloads the routing table and the access rules (a broken file is refused, the old kept)
+             SIGHUP reloads the routing table, the access rules, the trust roots and the revocation list
+                    (a broken file is refused, the old kept)
     example: ilod --config config/hub.conf
     """
 
@@ -77,7 +78,7 @@ while true {
     sigwait(&signals, &received)
     switch received {
     case SIGHUP:
-        logger.info("SIGHUP received; reloading the routing table and the access rules")
+        logger.info("SIGHUP received; reloading the routing table, the access rules, the trust roots and the revocation list")
         node.reload()
     default:
         logger.info("stopping", ["signal": received == SIGTERM ? "TERM" : "INT"])

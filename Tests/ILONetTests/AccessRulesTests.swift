@@ -25,7 +25,7 @@ import Testing
         #expect(rules.decide(.subscribe(filter("smuggling/LY/#")), for: officerDE).allowed)
         let refused = rules.decide(.subscribe(filter("smuggling/LY/#")), for: officerIT)
         #expect(!refused.allowed)
-        #expect(refused.description.hasPrefix("denied by \(rules.path):11"))
+        #expect(refused.description.hasPrefix("denied by \(rules.path):14"))
         // A broader filter that overlaps the denied topic is refused too.
         #expect(!rules.decide(.subscribe(filter("+/LY/#")), for: officerIT).allowed)
         // And a report on the topic is never delivered through the implicit subscription.

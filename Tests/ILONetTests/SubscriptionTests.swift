@@ -194,7 +194,7 @@ import Testing
         let refused = run(TestEnvironment.ilo, ["subscribe", "smuggling/LY/#"] + post.iloArguments("officer-it"))
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("forbidden"), "\(refused.stderr)")
-        #expect(refused.stderr.contains("denied by") && refused.stderr.contains("access.rules:11"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("denied by") && refused.stderr.contains("access.rules:14"), "\(refused.stderr)")
         #expect(post.log.contains("subscription refused"))
         #expect(run(TestEnvironment.ilo, ["subscribe", "smuggling/LY/#"] + post.iloArguments("officer-de")).status == 0)
         // Italy's officer at the post still gets border reports about Libya, not smuggling ones.

@@ -21,6 +21,7 @@ int ilo_sk_GENERAL_NAME_num(const GENERAL_NAMES *names);
 const GENERAL_NAME *ilo_sk_GENERAL_NAME_value(const GENERAL_NAMES *names, int index);
 long ilo_BIO_get_mem_data(BIO *bio, char **data);
 void ilo_OPENSSL_free(void *pointer);
+long ilo_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *certificate);
 
 // SSL_OP_* are built with the function-like macro SSL_OP_BIT in OpenSSL 3.
 uint64_t ilo_SSL_OP_NO_COMPRESSION(void);

@@ -11,7 +11,7 @@ extension AccessRules {
     public static func parse(_ text: String, path: String) throws(ConfigErrors) -> AccessRules {
         var rules: [Rule] = []
         var errors: [ConfigError] = []
-        let whatKeys: [Action: Set<Key>] = [.publish: [.kind, .country], .subscribe: [.topic], .readCase: [.purpose], .holdCase: []]
+        let whatKeys: [Action: Set<Key>] = [.connect: [], .publish: [.kind, .country], .subscribe: [.topic], .readCase: [.purpose], .holdCase: []]
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
             func fail(_ message: String) { errors.append(ConfigError(file: path, line: number, message)) }

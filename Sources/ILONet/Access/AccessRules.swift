@@ -11,6 +11,8 @@
 /// ```
 public struct AccessRules: Sendable {
     public enum Action: String, Sendable, CaseIterable {
+        /// Be admitted at all (checked at HELLO, after the certificate is verified).
+        case connect
         /// Send reports of a kind about a country.
         case publish
         /// Subscribe to, and receive reports on, topics.
@@ -54,6 +56,7 @@ public struct AccessRules: Sendable {
 
     /// What is asked about.
     public enum Request: Sendable {
+        case connect
         case publish(kind: String, country: String)
         /// Subscribing to a filter: allowed when an allow rule's topic covers it.
         case subscribe(TopicFilter)
@@ -72,6 +75,7 @@ public struct AccessRules: Sendable {
 
     private func action(of request: Request) -> Action {
         switch request {
+        case .connect: .connect
         case .publish: .publish
         case .subscribe, .read: .subscribe
         case .readCase: .readCase
@@ -95,6 +99,7 @@ public struct AccessRules: Sendable {
             return allowed.contains("*") || allowed.contains(value)
         }
         switch request {
+        case .connect: return true
         case .publish(let kind, let country): return test(.kind, kind) && test(.country, country)
         case .readCase(let purpose): return test(.purpose, purpose)
         case .holdCase: return true
@@ -133,6 +138,7 @@ public struct AccessRules: Sendable {
     /// The rules a node uses when its configuration names no access file.
     public static let defaultText = """
         # Built-in access rules (used when the node configuration names no `access` file).
+        allow connect    role=officer,board,authority,admin,node
         allow publish    role=officer,board,authority,admin   kind=smuggling,return,border
         allow subscribe  role=board,admin,authority           topic=#
         allow subscribe  role=officer                         topic=+/{posts}/#

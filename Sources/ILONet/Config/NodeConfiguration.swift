@@ -55,6 +55,10 @@ public struct NodeConfiguration: Sendable {
     public var backoffMaximum: Double = 60
     /// How often queues are checked for expired reports.
     public var expirySweepInterval: Double = 30
+    /// Started as root: the user (and group) to switch to once the listening
+    /// sockets are bound and the key is read. nil: stay as started.
+    public var user: String?
+    public var group: String?
     /// The line each key was set on, so later checks can point at it.
     public var lines: [String: Int] = [:]
 
@@ -64,7 +68,7 @@ public struct NodeConfiguration: Sendable {
         "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level",
         "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling",
         "peer", "routes", "queue.max-per-hop", "link.window", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
-        "access", "limits.subscriber-window-bytes", "limits.subscriber-stall",
+        "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
     ]
     static let repeatableKeys: Set<String> = ["listen", "peer"]
 
@@ -180,6 +184,20 @@ public struct NodeConfiguration: Sendable {
                 fail(entry, "\"tls.min-version\" must be 1.3 (default) or 1.2")
             }
         }
+        if let entry = values["tls.crl"] {
+            let resolved = file.resolve(entry.value)
+            tls.revocationListPath = resolved
+            if let policy = values["tls.crl-unavailable"], policy.value == "accept" {
+                // A missing list is then accepted (and logged at start-up).
+            } else if !FileManager.default.isReadableFile(atPath: resolved) {
+                fail(entry, "cannot read \(resolved) (set tls.crl-unavailable accept to start without it)")
+            }
+        }
+        if let entry = values["tls.crl-unavailable"] {
+            if let policy = TLSConfiguration.RevocationPolicy(rawValue: entry.value) { tls.revocationUnavailable = policy } else {
+                fail(entry, "\"tls.crl-unavailable\" must be refuse (default) or accept")
+            }
+        }
         var configuration = NodeConfiguration(name: name, role: role, listen: listen, storePath: storePath, tls: tls)
         configuration.lines = seen
         if let n = integer("limits.max-frame-bytes", in: 1024...(64 << 20)) { configuration.maximumFrameSize = n }
@@ -226,6 +244,11 @@ public struct NodeConfiguration: Sendable {
                 }
             }
         }
+        configuration.user = values["user"]?.value
+        if let entry = values["group"] {
+            if configuration.user == nil { fail(entry, "\"group\" needs \"user\"") }
+            configuration.group = entry.value
+        }
         if let n = integer("limits.subscriber-window-bytes", in: 4096...(1 << 30)) { configuration.subscriberWindowBytes = n }
         if let d = duration("limits.subscriber-stall") { configuration.subscriberStall = d }
         if let n = integer("queue.max-per-hop", in: 1...100_000_000) { configuration.maximumQueuedPerHop = n }
@@ -248,7 +271,8 @@ public struct NodeConfiguration: Sendable {
     /// key and CA load and match. Reads files only; never opens or creates the store.
     public func checkResources(configPath: String) -> [ConfigError] {
         do {
-            _ = try TLSContext(tls)
+            let credentials = try TLSCredentials(certificate: tls.certificatePath, privateKey: tls.privateKeyPath, checkKeyPermissions: true)
+            _ = try TLSContext(tls, credentials: credentials)
             // The node's name is what peers verify and what report paths record.
             let identity = try PeerIdentity(certificateFile: tls.certificatePath)
             guard identity.id == name else {
@@ -261,6 +285,7 @@ public struct NodeConfiguration: Sendable {
             // Point at the key whose file failed to load.
             let key =
                 error.context.contains(tls.privateKeyPath) ? "tls.key"
+                : tls.revocationListPath.map(error.context.contains) == true ? "tls.crl"
                 : error.context.contains(tls.trustRootsPath) ? "tls.ca" : "tls.certificate"
             return [ConfigError(file: configPath, line: lines[key] ?? 0, "\(key): \(error)")]
         } catch {

@@ -16,6 +16,7 @@ public final class Node: Sendable {
         case routes(ConfigErrors)
         case access(ConfigErrors)
         case listen(SystemError)
+        case privileges(String)
 
         public var description: String {
             switch self {
@@ -25,6 +26,7 @@ public final class Node: Sendable {
             case .routes(let e): "routing table: \(e)"
             case .access(let e): "access rules: \(e)"
             case .listen(let e): "listen: \(e)"
+            case .privileges(let e): e
             }
         }
     }
@@ -43,65 +45,43 @@ public final class Node: Sendable {
     public var connectionCount: Int { services.connections.load(ordering: .relaxed) }
 
     public init(configuration: NodeConfiguration, logger: Logger) throws(StartError) {
-        // The store's directory is made on first start (owner only), never by --check-config.
-        let directory = (configuration.storePath as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try? FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
-        let store: StoreWorker
-        do throws(ReportStore.StoreSetupError) {
-            store = try StoreWorker(path: configuration.storePath, logger: logger)
-        } catch {
-            throw .store(error)
-        }
-        let tls: TLSContext
-        let clientTLS: TLSContext
+        // Everything that may need root comes first: the key, the certificates,
+        // the listening sockets. Then the process drops to `user`, and only then
+        // opens (or creates) the store, so that its files belong to that user.
+        let credentials: TLSCredentials
+        let tlsContexts: (server: TLSContext, client: TLSContext)
         let table: RoutingTable
         let access: AccessRules
         let nodeOrigin: Origin
-        do throws(StartError) {
-            do throws(OpenSSLError) {
-                tls = try TLSContext(configuration.tls)
-                var client = TLSConfiguration.makeClientConfiguration(
-                    certificate: configuration.tls.certificatePath, privateKey: configuration.tls.privateKeyPath,
-                    trustRoots: configuration.tls.trustRootsPath)
-                client.minimumVersion = configuration.tls.minimumVersion
-                clientTLS = try TLSContext(client)
-            } catch {
-                throw .tls(error)
-            }
-            let identity: PeerIdentity
-            do throws(IdentityError) {
-                identity = try PeerIdentity(certificateFile: configuration.tls.certificatePath)
-            } catch {
-                throw .identity("tls.certificate: \(error)")
-            }
-            guard identity.id == configuration.name else {
-                throw .identity("node.name \"\(configuration.name)\" differs from the certificate's CN \"\(identity.id)\"")
-            }
-            nodeOrigin = Origin(identity)
-            do throws(ConfigErrors) {
-                table = try configuration.routesPath.map { path throws(ConfigErrors) in
-                    try RoutingTable.load(path, knownHops: Set(configuration.peers.map(\.name)))
-                } ?? .empty
-            } catch {
-                throw .routes(error)
-            }
-            do throws(ConfigErrors) {
-                access = try configuration.accessPath.map { path throws(ConfigErrors) in try AccessRules.load(path) } ?? .defaults
-            } catch {
-                throw .access(error)
-            }
+        do throws(OpenSSLError) {
+            credentials = try TLSCredentials(
+                certificate: configuration.tls.certificatePath, privateKey: configuration.tls.privateKeyPath, checkKeyPermissions: true)
+            tlsContexts = try NodeServices.makeTLSContexts(configuration, credentials: credentials)
         } catch {
-            store.stop()
-            throw error
+            throw .tls(error)
         }
-        services = NodeServices(
-            configuration: configuration, logger: logger, store: store, tlsContext: tls, clientTLSContext: clientTLS,
-            router: Router(nodeName: configuration.name, table: table), access: AccessControl(access), clock: NodeClock(), nodeOrigin: nodeOrigin)
-        if let file = services.clock.file {
-            logger.warning("digests use the time in a file, not the system clock (testing only)", ["ILONET_CLOCK_FILE": file])
+        Node.logRevocationList(tlsContexts.server, configuration: configuration, logger: logger)
+        let identity: PeerIdentity
+        do throws(IdentityError) {
+            identity = try PeerIdentity(certificateFile: configuration.tls.certificatePath)
+        } catch {
+            throw .identity("tls.certificate: \(error)")
+        }
+        guard identity.id == configuration.name else {
+            throw .identity("node.name \"\(configuration.name)\" differs from the certificate's CN \"\(identity.id)\"")
+        }
+        nodeOrigin = Origin(identity)
+        do throws(ConfigErrors) {
+            table = try configuration.routesPath.map { path throws(ConfigErrors) in
+                try RoutingTable.load(path, knownHops: Set(configuration.peers.map(\.name)))
+            } ?? .empty
+        } catch {
+            throw .routes(error)
+        }
+        do throws(ConfigErrors) {
+            access = try configuration.accessPath.map { path throws(ConfigErrors) in try AccessRules.load(path) } ?? .defaults
+        } catch {
+            throw .access(error)
         }
 
         // Bind on this thread so that a port in use fails start-up. Every loop gets
@@ -121,10 +101,42 @@ public final class Node: Sendable {
             }
         } catch {
             for fd in socketsPerLoop.joined() { close(fd) }
-            store.stop()
             throw .listen(error)
         }
         boundEndpoints = bound
+
+        if let user = configuration.user {
+            do throws(Privileges.DropError) {
+                try Privileges.drop(toUser: user, group: configuration.group)
+            } catch {
+                for fd in socketsPerLoop.joined() { close(fd) }
+                throw .privileges("cannot drop root privileges: \(error)")
+            }
+            logger.info("dropped root privileges", ["user": user, "uid": String(getuid()), "gid": String(getgid())])
+        } else if Privileges.isRoot {
+            logger.warning("running as root; set \"user\" in the configuration to drop privileges after start-up")
+        }
+
+        // The store's directory is made on first start (owner only), never by --check-config.
+        let directory = (configuration.storePath as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        let store: StoreWorker
+        do throws(ReportStore.StoreSetupError) {
+            store = try StoreWorker(path: configuration.storePath, logger: logger)
+        } catch {
+            for fd in socketsPerLoop.joined() { close(fd) }
+            throw .store(error)
+        }
+        services = NodeServices(
+            configuration: configuration, logger: logger, store: store, credentials: credentials,
+            tlsContext: tlsContexts.server, clientTLSContext: tlsContexts.client,
+            router: Router(nodeName: configuration.name, table: table), access: AccessControl(access), clock: NodeClock(), nodeOrigin: nodeOrigin)
+        if let file = services.clock.file {
+            logger.warning("digests use the time in a file, not the system clock (testing only)", ["ILONET_CLOCK_FILE": file])
+        }
 
         var loops: [EventLoop] = []
         var contexts: [LoopBound<LoopContext>] = []
@@ -180,7 +192,42 @@ public final class Node: Sendable {
     @discardableResult
     public func reload() -> Bool {
         let routes = reloadRoutes()
-        return reloadAccess() && routes
+        let access = reloadAccess()
+        return reloadTLS() && routes && access
+    }
+
+    /// Rebuilds the TLS contexts from the trust roots and the revocation list on
+    /// disk (the certificate and key stay those read at start-up). New connections
+    /// use the new contexts; a broken file is refused and the old contexts kept.
+    @discardableResult
+    public func reloadTLS() -> Bool {
+        do throws(OpenSSLError) {
+            let contexts = try NodeServices.makeTLSContexts(configuration, credentials: services.credentials)
+            services.replaceTLSContexts(server: contexts.server, client: contexts.client)
+            Node.logRevocationList(contexts.server, configuration: configuration, logger: services.logger)
+            services.logger.info("TLS trust roots and revocation list reloaded", ["ca": configuration.tls.trustRootsPath])
+            return true
+        } catch {
+            services.logger.error("reload failed; keeping the previous TLS trust roots and revocation list", ["error": error.description])
+            return false
+        }
+    }
+
+    private static func logRevocationList(_ context: TLSContext, configuration: NodeConfiguration, logger: Logger) {
+        let path = configuration.tls.revocationListPath ?? "-"
+        let refusing = configuration.tls.revocationUnavailable == .refuse
+        switch context.revocationList {
+        case .notConfigured:
+            break
+        case .current:
+            logger.info("certificate revocation list loaded", ["crl": path])
+        case .expired where refusing:
+            logger.error("the certificate revocation list has expired; every client certificate is refused until it is renewed", ["crl": path])
+        case .expired:
+            logger.warning("the certificate revocation list has expired; certificates are accepted without it (tls.crl-unavailable accept)", ["crl": path])
+        case .missing:
+            logger.warning("no certificate revocation list; certificates are accepted without it (tls.crl-unavailable accept)", ["crl": path])
+        }
     }
 
     @discardableResult

@@ -6,9 +6,13 @@ final class NodeServices: Sendable {
     let configuration: NodeConfiguration
     let logger: Logger
     let store: StoreWorker
-    let tlsContext: TLSContext
+    /// The node's certificate and key, read once at start-up (before dropping root).
+    let credentials: TLSCredentials
+    private let contexts: Mutex<(server: TLSContext, client: TLSContext)>
+    /// For accepted connections. Replaced on SIGHUP (trust roots, revocation list).
+    var tlsContext: TLSContext { contexts.withLock { $0.server } }
     /// For outgoing links: this node's certificate as a client certificate.
-    let clientTLSContext: TLSContext
+    var clientTLSContext: TLSContext { contexts.withLock { $0.client } }
     let connections = Atomic<Int>(0)
     let router: Router
     let access: AccessControl
@@ -21,18 +25,38 @@ final class NodeServices: Sendable {
     let nodeOrigin: Origin
 
     init(
-        configuration: NodeConfiguration, logger: Logger, store: StoreWorker, tlsContext: TLSContext, clientTLSContext: TLSContext,
+        configuration: NodeConfiguration, logger: Logger, store: StoreWorker, credentials: TLSCredentials, tlsContext: TLSContext, clientTLSContext: TLSContext,
         router: Router, access: AccessControl, clock: NodeClock, nodeOrigin: Origin
     ) {
         self.configuration = configuration
         self.logger = logger
         self.store = store
-        self.tlsContext = tlsContext
-        self.clientTLSContext = clientTLSContext
+        self.credentials = credentials
+        self.contexts = Mutex((tlsContext, clientTLSContext))
         self.router = router
         self.access = access
         self.clock = clock
         self.peers = PeerRegistry(peers: configuration.peers)
         self.nodeOrigin = nodeOrigin
+    }
+
+    /// New connections use these from now on; open ones keep theirs.
+    func replaceTLSContexts(server: TLSContext, client: TLSContext) {
+        contexts.withLock { $0 = (server, client) }
+    }
+
+    /// Builds the server and client contexts from the configuration's files and
+    /// the credentials in memory.
+    static func makeTLSContexts(
+        _ configuration: NodeConfiguration, credentials: TLSCredentials
+    ) throws(OpenSSLError) -> (server: TLSContext, client: TLSContext) {
+        let server = try TLSContext(configuration.tls, credentials: credentials)
+        var client = TLSConfiguration.makeClientConfiguration(
+            certificate: configuration.tls.certificatePath, privateKey: configuration.tls.privateKeyPath,
+            trustRoots: configuration.tls.trustRootsPath)
+        client.minimumVersion = configuration.tls.minimumVersion
+        client.revocationListPath = configuration.tls.revocationListPath
+        client.revocationUnavailable = configuration.tls.revocationUnavailable
+        return (server, try TLSContext(client, credentials: credentials))
     }
 }

@@ -144,6 +144,17 @@ final class ServerSession: ConnectionDelegate {
             throw error
         case .success(let version):
             guard let identity else { return }
+            let decision = node.access.rules.decide(.connect, for: identity)
+            guard decision.allowed else {
+                let error = ProtocolError(.forbidden, "connect: \(decision)", requestID: message.requestID)
+                connection.send(.error(error))
+                protocolState.close()
+                node.logger.warning(
+                    "connection refused",
+                    ["peer": connection.peerAddress, "identity": identity.id, "role": identity.role.rawValue, "reason": error.message])
+                connection.closeAfterFlush(.protocolViolation(error))
+                return
+            }
             // Remember who connected, for deliveries and implicit subscriptions.
             let now = Timestamp.nowMilliseconds()
             node.store.submit({ store throws(SQLiteError) in try store.register(identity, now: now) }) { _ in }

@@ -11,11 +11,24 @@ public struct TLSConfiguration: Sendable, Equatable {
         case tls12 = "1.2"
     }
 
+    /// What to do when the certificate revocation list cannot be used: its
+    /// file is missing at start-up, or its next-update time has passed.
+    public enum RevocationPolicy: String, Sendable {
+        /// Refuse every certificate the list would have covered (the default).
+        case refuse
+        /// Accept certificates without the revocation check (logged as a
+        /// warning at start-up and on every reload).
+        case accept
+    }
+
     public let side: Side
     public let certificatePath: String
     public let privateKeyPath: String
     public let trustRootsPath: String
     public var minimumVersion: MinimumVersion
+    /// PEM file of certificate revocation lists from the CA (`tls.crl`); nil: none.
+    public var revocationListPath: String?
+    public var revocationUnavailable: RevocationPolicy = .refuse
 
     /// TLS 1.3 suites, Mozilla "modern".
     public static let tls13CipherSuites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"

@@ -11,7 +11,16 @@ public final class TLSContext: @unchecked Sendable {
     let handle: OpaquePointer
     public let configuration: TLSConfiguration
 
-    public init(_ configuration: TLSConfiguration) throws(OpenSSLError) {
+    /// Reads the certificate and key from their files.
+    public convenience init(_ configuration: TLSConfiguration) throws(OpenSSLError) {
+        let credentials = try TLSCredentials(
+            certificate: configuration.certificatePath, privateKey: configuration.privateKeyPath, checkKeyPermissions: false)
+        try self.init(configuration, credentials: credentials)
+    }
+
+    /// Uses a certificate and key already in memory; reads the trust roots and
+    /// the revocation list from their files.
+    public init(_ configuration: TLSConfiguration, credentials: TLSCredentials) throws(OpenSSLError) {
         ERR_clear_error()
         guard let ctx = SSL_CTX_new(TLS_method()) else { throw OpenSSLError.drain("SSL_CTX_new") }
         self.handle = ctx
@@ -36,15 +45,7 @@ public final class TLSContext: @unchecked Sendable {
         _ = ilo_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
         _ = SSL_CTX_set_num_tickets(ctx, 0)
 
-        guard SSL_CTX_use_certificate_chain_file(ctx, configuration.certificatePath) == 1 else {
-            throw OpenSSLError.drain("loading certificate \(configuration.certificatePath)")
-        }
-        guard SSL_CTX_use_PrivateKey_file(ctx, configuration.privateKeyPath, SSL_FILETYPE_PEM) == 1 else {
-            throw OpenSSLError.drain("loading private key \(configuration.privateKeyPath)")
-        }
-        guard SSL_CTX_check_private_key(ctx) == 1 else {
-            throw OpenSSLError.drain("private key \(configuration.privateKeyPath) does not match certificate \(configuration.certificatePath)")
-        }
+        try credentials.install(into: ctx)
         guard SSL_CTX_load_verify_locations(ctx, configuration.trustRootsPath, nil) == 1 else {
             throw OpenSSLError.drain("loading trust roots \(configuration.trustRootsPath)")
         }
@@ -55,11 +56,63 @@ public final class TLSContext: @unchecked Sendable {
             SSL_CTX_set_client_CA_list(ctx, names)
         }
         // Both sides verify the peer; a server also refuses a client that sends no certificate.
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nil)
-        if let store = SSL_CTX_get_cert_store(ctx) {
-            X509_STORE_set_flags(store, UInt(X509_V_FLAG_X509_STRICT))
+        guard let store = SSL_CTX_get_cert_store(ctx) else { throw OpenSSLError.drain("SSL_CTX_get_cert_store") }
+        var flags = UInt(X509_V_FLAG_X509_STRICT)
+        var accepting = false
+        if let path = configuration.revocationListPath {
+            revocationList = try TLSContext.loadRevocationLists(path, into: store, policy: configuration.revocationUnavailable)
+            if revocationList != .missing { flags |= UInt(X509_V_FLAG_CRL_CHECK) }
+            accepting = configuration.revocationUnavailable == .accept
         }
+        X509_STORE_set_flags(store, flags)
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accepting ? acceptUnavailableRevocationList : nil)
+    }
+
+    /// The state of the revocation list when the context was built.
+    public enum RevocationListState: Sendable, Equatable {
+        case notConfigured
+        case current
+        /// Its next-update time has passed: with `refuse`, every client is refused.
+        case expired
+        /// The file is missing (only with `accept`: with `refuse` it is an error).
+        case missing
+    }
+
+    public private(set) var revocationList = RevocationListState.notConfigured
+
+    /// Adds every CRL in a PEM file to the store.
+    private static func loadRevocationLists(
+        _ path: String, into store: OpaquePointer, policy: TLSConfiguration.RevocationPolicy
+    ) throws(OpenSSLError) -> RevocationListState {
+        guard let bio = BIO_new_file(path, "r") else {
+            let error = OpenSSLError.drain("loading revocation list \(path)")
+            if policy == .accept { return .missing }
+            throw error
+        }
+        defer { BIO_free(bio) }
+        var count = 0
+        var expired = false
+        while let crl = PEM_read_bio_X509_CRL(bio, nil, nil, nil) {
+            defer { X509_CRL_free(crl) }
+            guard X509_STORE_add_crl(store, crl) == 1 else { throw OpenSSLError.drain("adding revocation list from \(path)") }
+            if let next = X509_CRL_get0_nextUpdate(crl), X509_cmp_current_time(next) < 0 { expired = true }
+            count += 1
+        }
+        ERR_clear_error()
+        guard count > 0 else { throw OpenSSLError("loading revocation list \(path)", stack: ["no PEM X509 CRL in the file"]) }
+        return expired ? .expired : .current
     }
 
     deinit { SSL_CTX_free(handle) }
+}
+
+/// Verification callback for `tls.crl-unavailable accept`: a chain that fails
+/// only because the revocation list is missing or out of date is accepted.
+private let acceptUnavailableRevocationList: @convention(c) (Int32, OpaquePointer?) -> Int32 = { ok, store in
+    if ok == 1 { return 1 }
+    let error = X509_STORE_CTX_get_error(store)
+    guard error == X509_V_ERR_CRL_HAS_EXPIRED || error == X509_V_ERR_UNABLE_TO_GET_CRL else { return 0 }
+    // Cleared, so that the session's verify result (which identity checks) is OK.
+    X509_STORE_CTX_set_error(store, X509_V_OK)
+    return 1
 }

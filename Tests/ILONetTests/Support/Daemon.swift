@@ -31,6 +31,7 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
             tls.certificate  \(pki.path("\(certificate).crt"))
             tls.key          \(pki.path("\(certificate).key"))
             tls.ca           \(pki.ca)
+            tls.crl          \(pki.crl)
             threads          2
             log.level        debug
             \(extraConfig)

@@ -42,7 +42,6 @@ struct TestPKI: Sendable {
     static func make(name: String) -> TestPKI {
         let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/\(name)"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let script = TestEnvironment.repository.appendingPathComponent("certs-example/make-pki.sh").path
         let result = run(script, [directory, "30"])
         precondition(result.status == 0, "make-pki.sh failed: \(result.output)")
         return TestPKI(directory: directory)
@@ -59,12 +58,27 @@ struct TestPKI: Sendable {
         return options
     }
 
-    /// Issues one more certificate from this PKI's CA.
-    func issue(_ name: String, subject: String, extensions: String) {
-        let script = TestEnvironment.repository.appendingPathComponent("certs-example/make-pki.sh").path
-        let result = run(script, [directory, "issue", name, subject, extensions, "30"])
+    /// Issues one more certificate from this PKI's CA; with `notBefore` and
+    /// `notAfter` (YYYYMMDDHHMMSSZ), exactly that validity.
+    func issue(_ name: String, subject: String, extensions: String, notBefore: String? = nil, notAfter: String? = nil) {
+        var environment = ProcessInfo.processInfo.environment
+        if let notBefore, let notAfter {
+            environment["NOT_BEFORE"] = notBefore
+            environment["NOT_AFTER"] = notAfter
+        }
+        let result = run(TestPKI.script, [directory, "issue", name, subject, extensions, "30"], environment: environment)
         precondition(result.status == 0, "issue failed: \(result.output)")
     }
+
+    /// Revokes NAME.crt and rewrites ca.crl.
+    func revoke(_ name: String) {
+        let result = run(TestPKI.script, [directory, "revoke", name])
+        precondition(result.status == 0, "revoke failed: \(result.output)")
+    }
+
+    var crl: String { path("ca.crl") }
+
+    static var script: String { TestEnvironment.repository.appendingPathComponent("certs-example/make-pki.sh").path }
 }
 
 /// Runs a program to completion; returns its exit status and combined output.
