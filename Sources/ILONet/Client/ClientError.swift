@@ -27,7 +27,7 @@ public enum ClientError: Error, CustomStringConvertible {
     public var isTransient: Bool {
         switch self {
         case .connect, .connectionClosed, .timedOut: true
-        case .refused(let error): [.storeUnavailable, .shuttingDown, .overloaded, .queueFull].contains(error.code)
+        case .refused(let error): [.storeUnavailable, .shuttingDown, .overloaded, .queueFull, .rateLimited].contains(error.code)
         default: false
         }
     }

@@ -28,6 +28,14 @@ public struct NodeConfiguration: Sendable {
     public var tls: TLSConfiguration
     public var maximumFrameSize: Int = 1 << 20
     public var maximumConnections: Int = 20_000
+    /// Connections one identity (certificate CN) may hold at once.
+    public var maximumConnectionsPerIdentity: Int = 64
+    /// The largest report (its PUBLISH or FORWARD payload) the node takes.
+    public var maximumReportSize: Int = 256 << 10
+    /// Reports per second one identity may publish (token bucket); 0: no limit.
+    public var publishRate: Double = 0
+    /// Reports one identity may publish in a burst above the rate.
+    public var publishBurst: Int = 0
     public var handshakeTimeout: Double = 10
     public var helloTimeout: Double = 10
     public var idleTimeout: Double = 600
@@ -69,6 +77,7 @@ public struct NodeConfiguration: Sendable {
         "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling",
         "peer", "routes", "queue.max-per-hop", "link.window", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
         "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
+        "limits.max-connections-per-identity", "limits.max-report-bytes", "limits.publish-rate", "limits.publish-burst",
     ]
     static let repeatableKeys: Set<String> = ["listen", "peer"]
 
@@ -203,6 +212,22 @@ public struct NodeConfiguration: Sendable {
         if let n = integer("limits.max-frame-bytes", in: 1024...(64 << 20)) { configuration.maximumFrameSize = n }
         if let n = integer("limits.max-connections", in: 1...1_000_000) { configuration.maximumConnections = n }
         if let n = integer("limits.max-inflight-per-connection", in: 1...100_000) { configuration.maximumInFlightPerConnection = n }
+        if let n = integer("limits.max-connections-per-identity", in: 1...1_000_000) { configuration.maximumConnectionsPerIdentity = n }
+        if let n = integer("limits.max-report-bytes", in: 1024...(64 << 20)) {
+            if n > configuration.maximumFrameSize - 64, let entry = values["limits.max-report-bytes"] {
+                fail(entry, "\"limits.max-report-bytes\" must leave room in a frame: at most limits.max-frame-bytes - 64 (\(configuration.maximumFrameSize - 64))")
+            }
+            configuration.maximumReportSize = n
+        } else {
+            configuration.maximumReportSize = min(configuration.maximumReportSize, configuration.maximumFrameSize - 64)
+        }
+        if let n = integer("limits.publish-rate", in: 0...1_000_000) { configuration.publishRate = Double(n) }
+        if let n = integer("limits.publish-burst", in: 1...10_000_000) {
+            configuration.publishBurst = n
+            if values["limits.publish-rate"] == nil, let entry = values["limits.publish-burst"] { fail(entry, "\"limits.publish-burst\" needs \"limits.publish-rate\"") }
+        } else {
+            configuration.publishBurst = max(1, Int(configuration.publishRate))
+        }
         if let d = duration("limits.handshake-timeout") { configuration.handshakeTimeout = d }
         if let d = duration("limits.hello-timeout") { configuration.helloTimeout = d }
         if let d = duration("limits.idle-timeout") { configuration.idleTimeout = d }

@@ -126,7 +126,7 @@ final class Forwarder {
 
     static func isTransient(_ code: ErrorCode) -> Bool {
         switch code {
-        case .storeUnavailable, .queueFull, .overloaded, .shuttingDown, .timeout: true
+        case .storeUnavailable, .queueFull, .overloaded, .shuttingDown, .timeout, .rateLimited: true
         default: false
         }
     }

@@ -14,6 +14,7 @@ final class NodeServices: Sendable {
     /// For outgoing links: this node's certificate as a client certificate.
     var clientTLSContext: TLSContext { contexts.withLock { $0.client } }
     let connections = Atomic<Int>(0)
+    let identityLimits: IdentityLimits
     let router: Router
     let access: AccessControl
     /// Sessions watching for new deliveries, by identity.
@@ -37,6 +38,9 @@ final class NodeServices: Sendable {
         self.access = access
         self.clock = clock
         self.peers = PeerRegistry(peers: configuration.peers)
+        self.identityLimits = IdentityLimits(
+            maximumConnections: configuration.maximumConnectionsPerIdentity, publishRate: configuration.publishRate,
+            publishBurst: configuration.publishBurst)
         self.nodeOrigin = nodeOrigin
     }
 

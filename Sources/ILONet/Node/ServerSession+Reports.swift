@@ -2,6 +2,12 @@
 extension ServerSession {
     func publish(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
+        guard node.identityLimits.takePublishToken(identity.id, now: Timestamp.monotonicNanoseconds()) else {
+            throw ProtocolError(
+                .rateLimited,
+                "\(identity.id) sent more than \(Int(node.configuration.publishRate)) reports per second (limits.publish-rate); "
+                    + "nothing was accepted, send again later", requestID: message.requestID)
+        }
         let document = try message.require("report")
         let report: Report
         do throws(ReportValidationError) {

@@ -10,6 +10,8 @@ final class ServerSession: ConnectionDelegate {
     private var forwarder: Forwarder?
     /// Set while the peer watches its deliveries (`ilo watch`).
     var watcher: Watcher?
+    /// Set once this connection counts against its identity's connection limit.
+    private var countedIdentity: String?
 
     init(connection: Connection, context: LoopContext) {
         self.connection = connection
@@ -30,6 +32,17 @@ final class ServerSession: ConnectionDelegate {
     }
 
     func connection(_ connection: Connection, didReceive frame: Frame) {
+        // A report's size is known before its bytes are parsed.
+        let limit = node.configuration.maximumReportSize
+        if frame.payload.count > limit, protocolState.phase == .ready,
+            frame.type == MessageType.publish.rawValue || frame.type == MessageType.forward.rawValue
+        {
+            refuse(
+                ProtocolError(
+                    .reportTooLarge, "the report is \(frame.payload.count) bytes; this node takes at most \(limit) (limits.max-report-bytes)",
+                    requestID: frame.requestID))
+            return
+        }
         let message: Message
         do throws(ProtocolError) {
             message = try Message(frame: frame)
@@ -54,6 +67,10 @@ final class ServerSession: ConnectionDelegate {
 
     func connectionDidClose(_ connection: Connection, reason: CloseReason) {
         protocolState.close()
+        if let id = countedIdentity {
+            node.identityLimits.releaseConnection(id)
+            countedIdentity = nil
+        }
         forwarder?.stop(reason: reason.description)
         forwarder = nil
         watcher?.stop()
@@ -155,6 +172,14 @@ final class ServerSession: ConnectionDelegate {
                 connection.closeAfterFlush(.protocolViolation(error))
                 return
             }
+            guard node.identityLimits.admitConnection(identity.id, now: Timestamp.monotonicNanoseconds()) else {
+                protocolState.close()
+                throw ProtocolError(
+                    .overloaded,
+                    "\(identity.id) already has \(node.configuration.maximumConnectionsPerIdentity) connections to this node "
+                        + "(limits.max-connections-per-identity)", requestID: message.requestID)
+            }
+            countedIdentity = identity.id
             // Remember who connected, for deliveries and implicit subscriptions.
             let now = Timestamp.nowMilliseconds()
             node.store.submit({ store throws(SQLiteError) in try store.register(identity, now: now) }) { _ in }

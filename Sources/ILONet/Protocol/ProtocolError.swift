@@ -31,11 +31,19 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case shuttingDown = "shutting-down"
     /// Too many connections or requests in flight. Connection closed.
     case overloaded = "overloaded"
+    /// The identity sent more reports per second than the node allows; nothing
+    /// was accepted, send again later. Connection stays open.
+    case rateLimited = "rate-limited"
+    /// The report is larger than the node accepts (`limits.max-report-bytes`).
+    /// Connection stays open.
+    case reportTooLarge = "report-too-large"
 
     public var closesConnection: Bool {
         switch self {
         case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true
-        case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable, .queueFull, .loop: false
+        case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable, .queueFull, .loop, .rateLimited,
+            .reportTooLarge:
+            false
         }
     }
 }
