@@ -36,6 +36,7 @@ let usage = """
       digest   summaries:            ilo digest show [ID] | ilo digest preview FILTER --since 24h
       queue    what waits where (admin): ilo queue [--json] | flush | retry|hold|release|delete ID
       route    explain routing:      ilo route test --country LY --kind smuggling --authority DE
+      audit    a node's audit trail (on its host): ilo audit verify --config NODE.conf | show --report ID
       whoami   show who the node says you are (from your certificate)
       ping     check that the node answers
       bench    load tools:           ilo bench connections --count 10000 --pid PID
@@ -70,6 +71,7 @@ do {
     case "inbox": status = try InboxCommand.run(&arguments)
     case "whoami", "ping": status = try SessionCommands.run(command!, &arguments)
     case "bench": status = try BenchCommand.run(&arguments)
+    case "audit": status = try AuditCommand.run(&arguments)
     case "help", nil:
         print(usage)
         status = command == nil ? Exit.usage : Exit.ok

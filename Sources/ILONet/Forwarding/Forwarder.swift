@@ -101,7 +101,7 @@ final class Forwarder {
             services.logger.info("report forwarded", ["report": id, "to": peer, "duplicate": message.body["duplicate"] == .bool(true) ? "yes" : "no"])
             // FIFO store jobs: the next pull runs after this delete, so the report
             // is not picked up again.
-            services.store.submit({ store throws(SQLiteError) in try store.forwarded(seq: seq, to: peer) }) { _ in }
+            services.store.submit({ store throws(SQLiteError) in try store.forwardAccepted(seq: seq, by: peer, now: Timestamp.nowMilliseconds()) }) { _ in }
         case .error:
             let error = ProtocolError(message: message)
             if Forwarder.isTransient(error.code) {

@@ -130,6 +130,17 @@ public final class Node: Sendable {
             for fd in socketsPerLoop.joined() { close(fd) }
             throw .store(error)
         }
+        // The node is the actor of what it does itself; the audit head is logged
+        // so that a truncated trail can be told from a short one.
+        let nodeName = configuration.name
+        store.submit({ store throws(SQLiteError) -> AuditRecord? in
+            store.nodeName = nodeName
+            return try store.auditHead()
+        }) { result in
+            if case .success(let head?) = result {
+                logger.info("audit trail head", ["records": String(head.seq), "hash": head.hash.hexString])
+            }
+        }
         services = NodeServices(
             configuration: configuration, logger: logger, store: store, credentials: credentials,
             tlsContext: tlsContexts.server, clientTLSContext: tlsContexts.client,

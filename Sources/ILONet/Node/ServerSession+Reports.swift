@@ -86,7 +86,7 @@ extension ServerSession {
         let requestID = message.requestID
         let reader = identity.id
         withStore({ store throws(SQLiteError) -> (StoredReport, [ReportStore.FollowUp])? in
-            let found = latest != nil ? try store.latestDigest(for: reader) : try store.report(id: id, for: reader)
+            let found = latest != nil ? try store.latestDigest(for: reader) : try store.report(id: id, for: reader, now: Timestamp.nowMilliseconds())
             guard let found else { return nil }
             return (found, try store.followUps(of: found.id, for: reader))
         }) { session, result in

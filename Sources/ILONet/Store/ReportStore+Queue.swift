@@ -40,6 +40,11 @@ extension ReportStore {
             try queue.run()
             queueCounts[hop] = (queueCounts[hop] ?? 0) + 1
         }
+        // From the node before this one, or (first node) from the person who sent it.
+        let sender = path.count >= 2 ? path[path.count - 2] : report.origin.officer
+        try audit(
+            .receive, report: report.id.description, actor: sender, counterpart: nodeName,
+            detail: "kind=\(report.kind.rawValue) next-hops=\(nextHops.joined(separator: ",")) delivered-here=\(recipients.count)", now: now)
         return .stored(seq: seq, recipients: recipients)
     }
 
@@ -94,6 +99,13 @@ extension ReportStore {
         if database.changes > 0, let count = queueCounts[hop] { queueCounts[hop] = max(0, count - 1) }
     }
 
+    /// The next hop took custody (ACCEPTED): the copy here goes, and the trail says so.
+    public func forwardAccepted(seq: Int64, by hop: String, now: Int64) throws(SQLiteError) {
+        try forwarded(seq: seq, to: hop)
+        guard database.changes > 0, let id = try reportID(seq: seq) else { return }
+        try audit(.forward, report: id, actor: nodeName, counterpart: hop, now: now)
+    }
+
     /// The next hop could not take the report now; try again at `retryAt`.
     public func deferred(seq: Int64, to hop: String, error: String, retryAt: Int64) throws(SQLiteError) {
         let statement = try database.cached(
@@ -143,6 +155,7 @@ extension ReportStore {
         insert.bind(5, now)
         try insert.run()
         try forwarded(seq: seq, to: hop)
+        try audit(reason == "expired" ? .expire : .deadLetter, report: letter.reportID, actor: nodeName, counterpart: hop, detail: reason, now: now)
         return letter
     }
 

@@ -149,6 +149,7 @@ extension ReportStore {
         if let reportID { audit.bind(4, reportID) } else { audit.bindNull(4) }
         audit.bind(5, "\(touched) queue entries")
         try audit.run()
+        try self.audit(AuditEvent(rawValue: action.rawValue) ?? .flush, report: reportID, actor: actor, detail: "\(touched) queue entries", now: now)
         return touched
     }
 

@@ -258,13 +258,16 @@ extension ReportStore {
             statement.bind(2, identity)
             statement.bind(3, id)
             try statement.run()
-            count += database.changes
+            if database.changes > 0 {
+                count += database.changes
+                try audit(.deliver, report: id, actor: nodeName, counterpart: identity, now: now)
+            }
         }
         return count
     }
 
     /// A report `identity` may look at again: its own, or one delivered to it.
-    public func report(id: String, for identity: String) throws(SQLiteError) -> StoredReport? {
+    public func report(id: String, for identity: String, now: Int64) throws(SQLiteError) -> StoredReport? {
         let statement = try database.cached(
             """
             SELECT r.seq, r.id, r.document FROM reports r WHERE r.id = ?
@@ -274,7 +277,10 @@ extension ReportStore {
         statement.bind(2, identity)
         statement.bind(3, identity)
         guard try statement.step() else { return nil }
-        return StoredReport(seq: statement.int(0), id: statement.text(1), document: statement.blob(2))
+        let found = StoredReport(seq: statement.int(0), id: statement.text(1), document: statement.blob(2))
+        try statement.step()
+        try audit(.read, report: id, actor: identity, now: now)
+        return found
     }
 
     /// The follow-ups of report `id` that `identity` may see, oldest first.

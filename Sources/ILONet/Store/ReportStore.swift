@@ -8,6 +8,8 @@ public final class ReportStore {
     var queueCounts: [String: Int] = [:]
     /// Subscriptions and subscribers, read once and kept until they change.
     var subscriptionCache: (subscriptions: [Subscription], subscribers: [String: PeerIdentity])?
+    /// This node's name, the actor of what the node itself does (audit trail).
+    public var nodeName = "node"
 
     public enum StoreSetupError: Error, CustomStringConvertible {
         case sqlite(SQLiteError)

@@ -115,5 +115,20 @@ enum Schema {
         DROP INDEX reports_country;
         DROP INDEX reports_origin_state;
         """,
+        // 6: the audit trail (docs/RELIABILITY.md §6): who did what to which report,
+        // when and with whom, never content; each record's hash covers the one before.
+        """
+        CREATE TABLE audit (
+            seq          INTEGER PRIMARY KEY,
+            at_ms        INTEGER NOT NULL,
+            event        TEXT    NOT NULL,
+            report_id    TEXT,
+            actor        TEXT    NOT NULL,                -- who did it
+            counterpart  TEXT,                            -- to or from whom
+            detail       TEXT,
+            hash         BLOB    NOT NULL                 -- SHA-256(previous hash ‖ this record)
+        );
+        CREATE INDEX audit_report ON audit (report_id) WHERE report_id IS NOT NULL;
+        """,
     ]
 }

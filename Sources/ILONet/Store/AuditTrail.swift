@@ -1,0 +1,163 @@
+/// The node's audit trail: one record per thing done to a report — received,
+/// forwarded, delivered, read, held, released, deleted, expired, erased — with
+/// who, to or from whom and when; never the report's content.
+///
+/// Records are hash-chained: each record's hash is SHA-256 over the previous
+/// record's hash and this record's fields, so changing or deleting a record
+/// breaks every hash after it. Removing records from the end is detectable only
+/// against a head recorded elsewhere: `ilo audit verify` prints the head, and
+/// the node logs it at start-up.
+///
+/// Records are written in the same transaction as what they record.
+public enum AuditEvent: String, Sendable, CaseIterable {
+    case receive, forward, deliver, read, hold, release, delete, flush, retry, expire
+    case deadLetter = "dead-letter"
+    case erase
+}
+
+public struct AuditRecord: Sendable, Equatable {
+    public let seq: Int64
+    public let at: Int64
+    public let event: String
+    public let reportID: String?
+    public let actor: String
+    public let counterpart: String?
+    public let detail: String?
+    public let hash: [UInt8]
+
+    /// The bytes the hash covers after the previous hash: every field, each
+    /// length-prefixed, so that no two different records encode alike.
+    func chainedBytes(previous: [UInt8]) -> [UInt8] {
+        var bytes = previous
+        func field(_ text: String?) {
+            guard let text else {
+                bytes += Array("-".utf8)
+                return
+            }
+            let utf8 = Array(text.utf8)
+            bytes += Array("\(utf8.count):".utf8) + utf8
+        }
+        field(String(seq))
+        field(String(at))
+        field(event)
+        field(reportID)
+        field(actor)
+        field(counterpart)
+        field(detail)
+        return bytes
+    }
+
+    static let genesis = [UInt8](repeating: 0, count: 32)
+}
+
+/// What `ilo audit verify` found.
+public struct AuditVerification: Sendable {
+    public let records: Int
+    public let head: AuditRecord?
+    /// The first record whose hash does not follow from the one before, and why.
+    public let broken: (seq: Int64, reason: String)?
+}
+
+extension ReportStore {
+    /// Appends a record, chained to the last one. Inside the caller's transaction.
+    public func audit(
+        _ event: AuditEvent, report: String?, actor: String, counterpart: String? = nil, detail: String? = nil, now: Int64
+    ) throws(SQLiteError) {
+        let last = try database.cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        var seq: Int64 = 1
+        var previous = AuditRecord.genesis
+        if try last.step() {
+            seq = last.int(0) + 1
+            previous = last.blob(1)
+            try last.step()
+        }
+        let unhashed = AuditRecord(
+            seq: seq, at: now, event: event.rawValue, reportID: report, actor: actor, counterpart: counterpart, detail: detail, hash: [])
+        let hash = sha256(unhashed.chainedBytes(previous: previous))
+        let insert = try database.cached(
+            "INSERT INTO audit (seq, at_ms, event, report_id, actor, counterpart, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        insert.bind(1, seq)
+        insert.bind(2, now)
+        insert.bind(3, event.rawValue)
+        if let report { insert.bind(4, report) } else { insert.bindNull(4) }
+        insert.bind(5, actor)
+        if let counterpart { insert.bind(6, counterpart) } else { insert.bindNull(6) }
+        if let detail { insert.bind(7, detail) } else { insert.bindNull(7) }
+        insert.bind(8, hash)
+        try insert.run()
+    }
+
+    /// The last record, or nil when the trail is empty.
+    public func auditHead() throws(SQLiteError) -> AuditRecord? {
+        try AuditReader(database: database).head()
+    }
+
+    /// The id of the report stored as `seq`.
+    func reportID(seq: Int64) throws(SQLiteError) -> String? {
+        let statement = try database.cached("SELECT id FROM reports WHERE seq = ?")
+        statement.bind(1, seq)
+        guard try statement.step() else { return nil }
+        let id = statement.text(0)
+        try statement.step()
+        return id
+    }
+}
+
+/// Reading and checking the trail, from any connection to the store (also a
+/// read-only one opened by `ilo audit` while the node runs).
+public struct AuditReader {
+    let database: SQLiteDatabase
+
+    public init(database: SQLiteDatabase) { self.database = database }
+
+    private static let columns = "seq, at_ms, event, report_id, actor, counterpart, detail, hash"
+
+    private func record(_ s: SQLiteStatement) -> AuditRecord {
+        AuditRecord(
+            seq: s.int(0), at: s.int(1), event: s.text(2), reportID: s.isNull(3) ? nil : s.text(3), actor: s.text(4),
+            counterpart: s.isNull(5) ? nil : s.text(5), detail: s.isNull(6) ? nil : s.text(6), hash: s.blob(7))
+    }
+
+    /// Recomputes every hash from the first record on.
+    public func verify() throws(SQLiteError) -> AuditVerification {
+        let statement = try database.cached("SELECT \(AuditReader.columns) FROM audit ORDER BY seq")
+        var previous = AuditRecord.genesis
+        var expectedSeq: Int64 = 1
+        var count = 0
+        var head: AuditRecord?
+        while try statement.step() {
+            let r = record(statement)
+            count += 1
+            if r.seq != expectedSeq {
+                statement.reset()
+                return AuditVerification(records: count, head: head, broken: (r.seq, "record \(expectedSeq) is missing (next found: \(r.seq))"))
+            }
+            guard sha256(r.chainedBytes(previous: previous)) == r.hash else {
+                statement.reset()
+                return AuditVerification(
+                    records: count, head: head, broken: (r.seq, "record \(r.seq) does not match its hash: it, or the one before, was altered"))
+            }
+            previous = r.hash
+            expectedSeq += 1
+            head = r
+        }
+        return AuditVerification(records: count, head: head, broken: nil)
+    }
+
+    public func head() throws(SQLiteError) -> AuditRecord? {
+        let statement = try database.cached("SELECT \(AuditReader.columns) FROM audit ORDER BY seq DESC LIMIT 1")
+        guard try statement.step() else { return nil }
+        let found = record(statement)
+        statement.reset()
+        return found
+    }
+
+    /// Every record about one report, oldest first.
+    public func records(report id: String) throws(SQLiteError) -> [AuditRecord] {
+        let statement = try database.cached("SELECT \(AuditReader.columns) FROM audit WHERE report_id = ? ORDER BY seq")
+        statement.bind(1, id)
+        var out: [AuditRecord] = []
+        while try statement.step() { out.append(record(statement)) }
+        return out
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Glibc
+import ILONet
+import Testing
+
+/// The audit trail (docs/RELIABILITY.md §6): what happened to a report at each
+/// node, hash-chained so that altering or removing a record is detected.
+@Suite(.serialized) struct AuditTrailTests {
+    func ilo(_ daemon: Daemon, _ identity: String, _ arguments: [String]) -> (status: Int32, output: String, stdout: String, stderr: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_STATE_HOME"] = daemon.directory + "/state-\(identity)"
+        return run(TestEnvironment.ilo, arguments + daemon.iloArguments(identity), environment: environment)
+    }
+
+    func audit(_ daemon: Daemon, _ arguments: [String]) -> (status: Int32, output: String, stdout: String, stderr: String) {
+        run(TestEnvironment.ilo, ["audit"] + arguments + ["--store", daemon.storePath])
+    }
+
+    @Test func aReportsStoryAcrossTheNetworkIsRecordedAndTheChainVerifies() throws {
+        let network = try TestNetwork()
+        try network.board.register("board-fr", subscribing: "smuggling/#")
+        let sent = network.send(sampleReport(headline: "Audit me"))
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(waitFor(10) { network.board.count("SELECT count(*) FROM reports WHERE id = '\(sent.id)'") == 1 })
+
+        // The board member reads the inbox (delivered, confirmed) and the report itself.
+        #expect(ilo(network.board, "board-fr", ["inbox"]).status == 0)
+        #expect(ilo(network.board, "board-fr", ["show", sent.id]).status == 0)
+
+        // At the post: received from the officer, forwarded to the regional hub.
+        #expect(waitFor(10) { audit(network.post, ["show", "--report", sent.id]).stdout.contains("forward") })
+        let post = audit(network.post, ["show", "--report", sent.id, "--json"])
+        let postEvents = try JSONValue(parsing: post.stdout).arrayValue ?? []
+        #expect(postEvents.map { $0["event"]?.stringValue ?? "" } == ["receive", "forward"], "\(post.output)")
+        #expect(postEvents.first?["actor"]?.stringValue == "officer.de.mueller")
+        #expect(postEvents.last?["counterpart"]?.stringValue == "regional-na.ilonet.example")
+
+        // At the board: received from the regional hub, delivered to and read by the member.
+        let board = audit(network.board, ["show", "--report", sent.id])
+        #expect(board.status == 0, "\(board.output)")
+        let lines = board.stdout.split(separator: "\n")
+        #expect(lines.count == 3 && lines[0].contains("receive") && lines[0].contains("regional-na.ilonet.example → board.ilonet.example"), "\(board.stdout)")
+        #expect(lines.count == 3 && lines[1].contains("deliver") && lines[1].contains("→ board.fr.martin"), "\(board.stdout)")
+        #expect(lines.count == 3 && lines[2].contains("read") && lines[2].contains("board.fr.martin"), "\(board.stdout)")
+        // Never content.
+        #expect(!board.stdout.contains("Audit me") && !post.stdout.contains("Audit me"))
+
+        for daemon in network.all {
+            let verified = audit(daemon, ["verify"])
+            #expect(verified.status == 0 && verified.stdout.contains("audit trail intact"), "\(verified.output)")
+        }
+    }
+
+    @Test func alteringOrRemovingARecordIsDetected() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let client = try daemon.client("officer-de")
+        for i in 0..<5 { _ = try client.request(.publish, ["report": sampleReport(headline: "r\(i)")]) }
+        client.close()
+        let intact = audit(daemon, ["verify", "--json"])
+        let result = try JSONValue(parsing: intact.stdout)
+        #expect(intact.status == 0 && result["intact"] == .bool(true) && result["records"]?.integerValue == 5, "\(intact.output)")
+        let head = try #require(result["head"]?["hash"]?.stringValue)
+
+        // Someone edits who sent record 3.
+        daemon.stop()
+        _ = daemon.query("UPDATE audit SET actor = 'someone.else' WHERE seq = 3")
+        let altered = audit(daemon, ["verify"])
+        #expect(altered.status == 1 && altered.stdout.contains("BROKEN at record 3"), "\(altered.output)")
+        _ = daemon.query("UPDATE audit SET actor = 'officer.de.mueller' WHERE seq = 3")
+        #expect(audit(daemon, ["verify"]).status == 0)
+
+        // Someone deletes record 2.
+        _ = daemon.query("DELETE FROM audit WHERE seq = 2")
+        let removed = audit(daemon, ["verify"])
+        #expect(removed.status == 1 && removed.stdout.contains("record 2 is missing"), "\(removed.output)")
+
+        // Records removed from the end leave a shorter, intact chain: the head
+        // recorded before (and logged by the node at start-up) tells.
+        _ = daemon.query("DELETE FROM audit WHERE seq >= 2")
+        let truncated = try JSONValue(parsing: audit(daemon, ["verify", "--json"]).stdout)
+        #expect(truncated["head"]?["hash"]?.stringValue != head)
+        try daemon.start()
+        #expect(daemon.log.contains("msg=\"audit trail head\" records=1"), "\(daemon.log)")
+    }
+}
