@@ -61,7 +61,10 @@ public struct NodeConfiguration: Sendable {
     public var linkWindow = 8
     public var backoffInitial: Double = 1
     public var backoffMaximum: Double = 60
-    /// How often queues are checked for expired reports.
+    /// How long a report is kept after it arrived once no next hop and no reader
+    /// waits for it; nil: kept until erased otherwise (case reports: erase-by).
+    public var deliveredRetention: Double?
+    /// How often queues are checked for expired reports (and the store for erasures).
     public var expirySweepInterval: Double = 30
     /// Started as root: the user (and group) to switch to once the listening
     /// sockets are bound and the key is read. nil: stay as started.
@@ -78,6 +81,7 @@ public struct NodeConfiguration: Sendable {
         "peer", "routes", "queue.max-per-hop", "link.window", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
         "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
         "limits.max-connections-per-identity", "limits.max-report-bytes", "limits.publish-rate", "limits.publish-burst",
+        "retention.delivered",
     ]
     static let repeatableKeys: Set<String> = ["listen", "peer"]
 
@@ -281,6 +285,7 @@ public struct NodeConfiguration: Sendable {
         if let d = duration("link.backoff-initial") { configuration.backoffInitial = d }
         if let d = duration("link.backoff-max") { configuration.backoffMaximum = d }
         if let d = duration("queue.expiry-sweep") { configuration.expirySweepInterval = d }
+        if let d = duration("retention.delivered") { configuration.deliveredRetention = d }
         if let entry = values["log.level"] {
             if let level = LogLevel(name: entry.value) { configuration.logLevel = level } else {
                 fail(entry, "\"log.level\" must be debug, info, warn or error")

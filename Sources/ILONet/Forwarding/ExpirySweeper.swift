@@ -1,5 +1,7 @@
 /// Every `queue.expiry-sweep`, moves queued reports whose `expires` has passed to
-/// the dead letters and writes a notice to each one's origin. Lives on one loop.
+/// the dead letters and writes a notice to each one's origin, and erases the
+/// reports that are due (case reports at their erase-by date, others after
+/// `retention.delivered`), then has the WAL truncated. Lives on one loop.
 final class ExpirySweeper {
     let loop: EventLoop
     let services: NodeServices
@@ -18,17 +20,22 @@ final class ExpirySweeper {
     private func sweep() {
         let services = self.services
         let bound = LoopBound(self, loop: loop)
-        services.store.submit({ store throws(SQLiteError) -> (hops: [String], expired: Int) in
+        let retention = services.configuration.deliveredRetention.map { Int64($0 * 1000) }
+        let logger = services.logger
+        services.store.submit({ store throws(SQLiteError) -> (hops: [String], expired: Int, erased: Int) in
             let now = Timestamp.nowMilliseconds()
             let letters = try store.expire(now: now, limit: 500)
             var hops: [String] = []
             for letter in letters { hops += try services.notify(letter, store: store, now: now) }
-            return (hops, letters.count)
+            let erased = try store.eraseDue(now: services.clock.now(), retention: retention, limit: 500)
+            for erasure in erased { logger.info("report erased", ["report": erasure.reportID, "reason": erasure.reason]) }
+            return (hops, letters.count, erased.count)
         }) { result in
             var again = services.configuration.expirySweepInterval
             if case .success(let outcome) = result {
                 services.peers.poke(Set(outcome.hops))
-                if outcome.expired == 500 { again = 0.1 }  // more waiting: keep going
+                if outcome.erased > 0 { services.store.truncateWALSoon() }
+                if outcome.expired == 500 || outcome.erased == 500 { again = 0.1 }  // more waiting: keep going
             }
             let delay = again
             bound.loop.execute { bound.value.schedule(after: delay) }

@@ -18,7 +18,8 @@ extension ReportStore {
         _ report: Report, document: [UInt8], path: [String], nextHops: [String], recipient: String?, now: Int64, queueLimit: Int,
         access: AccessRules
     ) throws(SQLiteError) -> AcceptOutcome {
-        let existing = try database.cached("SELECT 1 FROM reports WHERE id = ?")
+        let existing = try database.cached("SELECT 1 FROM reports WHERE id = ? UNION ALL SELECT 1 FROM erased WHERE id = ?")
+        existing.bind(2, report.id.description)
         existing.bind(1, report.id.description)
         if try existing.step() { return .duplicate }
         for hop in nextHops where try queuedCount(hop) >= queueLimit { return .queueFull(nextHop: hop) }

@@ -17,8 +17,8 @@ extension ReportStore {
             """
             INSERT INTO reports (id, kind, country, priority, origin_officer, origin_authority, origin_state,
                                  created_ms, received_ms, document, headline, handling, data_class, topic,
-                                 expires_ms, follow_up_of)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                                 expires_ms, follow_up_of, erase_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
             """)
         statement.bind(1, report.id.description)
         statement.bind(2, report.kind.rawValue)
@@ -36,6 +36,7 @@ extension ReportStore {
         statement.bind(14, report.topic)
         statement.bind(15, report.expiresMilliseconds)
         if let followUp = report.followUpOf { statement.bind(16, followUp.description) } else { statement.bindNull(16) }
+        if let eraseAt = report.eraseByMilliseconds { statement.bind(17, eraseAt) } else { statement.bindNull(17) }
         try statement.run()
         return database.changes == 0 ? .duplicate : .stored(seq: database.lastInsertRowID)
     }

@@ -38,6 +38,8 @@ public final class ReportStore {
                 throw StoreSetupError.pragmaNotApplied("synchronous", expected: "2 (FULL)", found: String(synchronous))
             }
             try database.execute("PRAGMA foreign_keys=ON")
+            // Deleted content is overwritten with zeros, so erased reports leave no trace in the pages.
+            try database.execute("PRAGMA secure_delete=ON")
             try migrate()
         } catch let error as SQLiteError {
             throw .sqlite(error)

@@ -130,5 +130,17 @@ enum Schema {
         );
         CREATE INDEX audit_report ON audit (report_id) WHERE report_id IS NOT NULL;
         """,
+        // 7: erasure (docs/RELIABILITY.md §7): when a case report's personal data
+        // must go, and the ids of erased reports (so that a copy arriving later is
+        // acknowledged, not stored again).
+        """
+        ALTER TABLE reports ADD COLUMN erase_at_ms INTEGER;
+        CREATE INDEX reports_erase ON reports (erase_at_ms) WHERE erase_at_ms IS NOT NULL;
+        CREATE TABLE erased (
+            id        TEXT    PRIMARY KEY,
+            erased_ms INTEGER NOT NULL,
+            reason    TEXT    NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 }

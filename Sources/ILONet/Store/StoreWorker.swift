@@ -113,6 +113,10 @@ public final class StoreWorker: Sendable {
     }
 
     /// Finishes the jobs already submitted, closes the store and returns.
+    /// After an erasure: the WAL is checkpointed and truncated to zero bytes soon
+    /// (within a second, unless readers keep it busy; then at the next chance).
+    public func truncateWALSoon() { checkpointer.requestTruncate() }
+
     public func stop() {
         let alreadyStopping = pending.withLock { state -> Bool in
             defer { state.stopping = true }
