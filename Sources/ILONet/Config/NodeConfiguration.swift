@@ -197,18 +197,17 @@ public struct NodeConfiguration: Sendable {
                 fail(entry, "\"tls.min-version\" must be 1.3 (default) or 1.2")
             }
         }
-        if let entry = values["tls.crl"] {
-            let resolved = file.resolve(entry.value)
-            tls.revocationListPath = resolved
-            if let policy = values["tls.crl-unavailable"], policy.value == "accept" {
-                // A missing list is then accepted (and logged at start-up).
-            } else if !FileManager.default.isReadableFile(atPath: resolved) {
-                fail(entry, "cannot read \(resolved) (set tls.crl-unavailable accept to start without it)")
-            }
-        }
         if let entry = values["tls.crl-unavailable"] {
             if let policy = TLSConfiguration.RevocationPolicy(rawValue: entry.value) { tls.revocationUnavailable = policy } else {
                 fail(entry, "\"tls.crl-unavailable\" must be refuse (default) or accept")
+            }
+        }
+        if let entry = values["tls.crl"] {
+            let resolved = file.resolve(entry.value)
+            tls.revocationListPath = resolved
+            // With `accept`, a missing list is allowed (and logged at start-up).
+            if tls.revocationUnavailable == .refuse && !FileManager.default.isReadableFile(atPath: resolved) {
+                fail(entry, "cannot read \(resolved) (set tls.crl-unavailable accept to start without it)")
             }
         }
         var configuration = NodeConfiguration(name: name, role: role, listen: listen, storePath: storePath, tls: tls)
