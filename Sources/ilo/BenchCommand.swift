@@ -6,7 +6,9 @@ enum BenchCommand {
     static let help = """
         usage: ilo bench load [--protocol ilonet|mqtt] [--publishers 4] [--subscribers 1] [--rate N] [--window 64]
                               [--size 1024] [--duration 10] [--warmup 1] [--pid PID] [--json]
-                              [--subscriber-cert FILE --subscriber-key FILE]
+                              [--subscriber-cert FILE[,FILE] --subscriber-key FILE[,FILE]]
+                              [--subscriber-node HOST:PORT [--subscriber-server-name NAME]]
+                              [--resilient [--drain-timeout 120]]
                ilo bench connections --count N [--pid PID] [--hold SECONDS] [--concurrency N] [--json]
 
         load: publishers send reports (ILONet) or QoS 1 messages (MQTT 3.1.1) over
@@ -16,6 +18,20 @@ enum BenchCommand {
         session). Reports throughput (acknowledged per second), publish→acknowledge
         and publish→delivery latency percentiles, errors, and with --pid the server's
         CPU use and peak RSS. bench/compare-mosquitto.sh runs it against both.
+
+        --resilient (for crash loops, not for figures): clients reconnect after the
+        node dies, send unacknowledged reports again under the same ids, and the
+        run ends at --duration or on SIGTERM/SIGINT; then it waits up to
+        --drain-timeout seconds for every acknowledged report to reach every
+        subscriber identity (one per --subscriber-cert) and prints acknowledged,
+        lost, duplicated (delivered after its confirmation was answered) and
+        redelivered (before that; at-least-once, deduplicated by id). Exit status
+        1 if anything was lost or duplicated. scripts/crash-loop.sh drives it.
+
+        example:
+          ilo bench load --publishers 4 --subscribers 1 --duration 10 --node 127.0.0.1:7443 \
+              --cert certs-example/officer-de.crt --key certs-example/officer-de.key --ca certs-example/ca.crt \
+              --subscriber-cert certs-example/board-fr.crt --subscriber-key certs-example/board-fr.key
 
 
         Opens N mutually authenticated connections to the node, completes HELLO on
@@ -94,15 +110,33 @@ enum BenchCommand {
         let duration = try arguments.integer("duration", in: 1...86_400) ?? 10
         let warmup = try arguments.integer("warmup", in: 0...600) ?? 1
         let pid = try arguments.integer("pid", in: 1...Int(Int32.max))
-        let subscriberCert = try arguments.option("subscriber-cert")
-        let subscriberKey = try arguments.option("subscriber-key")
+        let subscriberCerts = try arguments.option("subscriber-cert")?.split(separator: ",").map(String.init)
+        let subscriberKeys = try arguments.option("subscriber-key")?.split(separator: ",").map(String.init)
+        let subscriberNode = try arguments.option("subscriber-node")
+        let subscriberServerName = try arguments.option("subscriber-server-name")
+        let resilient = arguments.flag("resilient")
+        let drainTimeout = try arguments.integer("drain-timeout", in: 1...86_400) ?? 120
         let json = arguments.flag("json")
         let connection = try ClientProfile.resolve(&arguments)
         try arguments.finish()
 
+        guard subscriberCerts?.count == subscriberKeys?.count else {
+            throw UsageError("--subscriber-cert and --subscriber-key need the same number of files")
+        }
+        let credentials = zip(subscriberCerts ?? [connection.certificatePath], subscriberKeys ?? [connection.privateKeyPath]).map { ($0, $1) }
         var options = LoadOptions(
             node: connection.node, caPath: connection.caPath, publisher: (connection.certificatePath, connection.privateKeyPath),
-            subscriber: (subscriberCert ?? connection.certificatePath, subscriberKey ?? connection.privateKeyPath))
+            subscribers: credentials)
+        if let subscriberNode {
+            guard let endpoint = Endpoint(subscriberNode) else { throw UsageError("--subscriber-node \"\(subscriberNode)\" is not HOST:PORT") }
+            options.subscriberNode = endpoint
+        }
+        options.subscriberServerName = subscriberServerName
+        options.resilient = resilient
+        options.drainTimeout = Double(drainTimeout)
+        if resilient && subscribers < credentials.count {
+            throw UsageError("--resilient needs at least one subscriber per --subscriber-cert (--subscribers \(credentials.count))")
+        }
         options.serverName = connection.serverName
         options.wire = wire
         options.publishers = publishers
@@ -113,11 +147,23 @@ enum BenchCommand {
         options.duration = Double(duration)
         options.warmup = Double(warmup)
         _ = raiseOpenFileLimit()
+        // A resilient run ends on SIGTERM or SIGINT: block them here, before the
+        // generator's threads start, and poll for them.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        if resilient {
+            for s in [SIGTERM, SIGINT] { sigaddset(&stopSignals, s) }
+            pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+        }
         do {
             let generator = try LoadGenerator(options: options)
             let cpuBefore = pid.flatMap { ProcessCPU(pid: Int32($0)) }
             let wallBefore = Timestamp.monotonicNanoseconds()
-            let result = try generator.run()
+            let result = try generator.run {
+                guard resilient else { return false }
+                var immediately = timespec(tv_sec: 0, tv_nsec: 0)
+                return sigtimedwait(&stopSignals, nil, &immediately) > 0
+            }
             let wall = Double(Timestamp.monotonicNanoseconds() - wallBefore) / 1e9
             let cpuAfter = pid.flatMap { ProcessCPU(pid: Int32($0)) }
             let memory = pid.flatMap { ProcessMemory(pid: Int32($0)) }
@@ -133,6 +179,15 @@ enum BenchCommand {
             if let first = result.firstError { summary["first_error"] = .string(first) }
             if let cpuBefore, let cpuAfter { summary["server_cpu_cores"] = .number(((cpuAfter.seconds - cpuBefore.seconds) / wall * 100).rounded() / 100) }
             if let memory { summary["server_peak_rss_mib"] = .integer(Int64(memory.peakResidentKiB / 1024)) }
+            if let ledger = result.ledger {
+                func list(_ values: [Int]) -> JSONValue { .array(values.map { .integer(Int64($0)) }) }
+                summary["ledger"] = [
+                    "sent": .integer(Int64(ledger.sent)), "acknowledged": .integer(Int64(ledger.acknowledged)),
+                    "abandoned": .integer(Int64(ledger.abandoned)), "reconnects": .integer(Int64(result.reconnects)),
+                    "delivered": list(ledger.delivered), "lost": list(ledger.lost), "duplicated": list(ledger.duplicated),
+                    "redelivered": list(ledger.redelivered),
+                ]
+            }
             if json {
                 print(JSONValue.object(summary).prettyString())
             } else {
@@ -142,6 +197,15 @@ enum BenchCommand {
                 print("  publish→delivery p50 \(ms(result.delivery, 0.5)) p90 \(ms(result.delivery, 0.9)) p99 \(ms(result.delivery, 0.99)) p99.9 \(ms(result.delivery, 0.999)) max \(ms(result.delivery, 1)) ms")
                 if let cpu = summary["server_cpu_cores"], let rss = summary["server_peak_rss_mib"] { print("  server: \(cpu.encodedString()) cores busy, peak RSS \(rss.encodedString()) MiB") }
                 if let first = result.firstError { print("  first error: \(first)") }
+                if let ledger = result.ledger {
+                    print("  ledger: \(ledger.acknowledged) acknowledged, \(ledger.abandoned) refused for good, \(result.reconnects) reconnects")
+                    for (i, credential) in options.subscriberCredentials.enumerated() {
+                        print("  subscriber \(credential.certificate): \(ledger.delivered[i]) delivered, \(ledger.lost[i]) lost, \(ledger.duplicated[i]) duplicated, \(ledger.redelivered[i]) redelivered before confirmation")
+                    }
+                }
+            }
+            if let ledger = result.ledger {
+                return ledger.lost.allSatisfy { $0 == 0 } && ledger.duplicated.allSatisfy { $0 == 0 } ? Exit.ok : Exit.failed
             }
             return result.errors == 0 ? Exit.ok : Exit.failed
         } catch {

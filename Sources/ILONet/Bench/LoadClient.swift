@@ -2,7 +2,9 @@ import Glibc
 
 /// One connection of the load generator: a publisher or a subscriber, speaking
 /// ILONet or MQTT. Confined to its loop; merges its figures into the generator
-/// when it closes.
+/// when it closes. In a resilient run it outlives its connections: it dials
+/// again, sends what was not acknowledged again under the same report ids, and
+/// keeps the generator's `DeliveryLedger`.
 final class LoadClient: ConnectionDelegate {
     enum Role { case publisher, subscriber }
 
@@ -10,8 +12,14 @@ final class LoadClient: ConnectionDelegate {
     let index: Int
     let generator: LoadGenerator
     let loop: EventLoop
-    let connection: Connection
+    private(set) var connection: Connection
     private let options: LoadOptions
+    private let context: TLSContext
+    /// Resilient runs: unacknowledged publications by request id, confirmations awaiting their answer.
+    private var resend: [UInt32: [UInt8]] = [:]
+    private var confirming: [UInt32: [String]] = [:]
+    private var reconnectTimer: TimerHandle?
+    private var closing = false
     private var onReady: (() -> Void)?
     private var result = LoadResult()
     private var inFlight: [UInt32: UInt64] = [:]
@@ -33,16 +41,27 @@ final class LoadClient: ConnectionDelegate {
         self.generator = generator
         self.loop = loop
         self.options = generator.options
+        self.context = context
         self.onReady = ready
-        let fd = try Socket.connect(to: options.node)
-        connection = try Connection(
-            loop: loop, fd: fd, peerAddress: options.node.description, context: context, serverName: options.serverName ?? options.node.host,
-            maximumFrameSize: 16 << 20, connecting: true)
-        connection.rawMode = options.wire == .mqtt
+        connection = try LoadClient.open(role: role, options: generator.options, loop: loop, context: context)
         connection.delegate = self
         buildTemplate()
         try connection.start()
     }
+
+    private static func open(role: Role, options: LoadOptions, loop: EventLoop, context: TLSContext) throws -> Connection {
+        let node = role == .subscriber ? options.subscriberNode ?? options.node : options.node
+        let serverName = role == .subscriber && options.subscriberNode != nil ? options.subscriberServerName : options.serverName
+        let fd = try Socket.connect(to: node)
+        let connection = try Connection(
+            loop: loop, fd: fd, peerAddress: node.description, context: context, serverName: serverName ?? node.host,
+            maximumFrameSize: 16 << 20, connecting: true)
+        connection.rawMode = options.wire == .mqtt
+        return connection
+    }
+
+    /// The subscriber's place in the ledger: one per subscriber identity.
+    private var reader: Int { index % options.subscriberCredentials.count }
 
     // MARK: Payloads
 
@@ -118,26 +137,37 @@ final class LoadClient: ConnectionDelegate {
                 connection.send(Message(.subscribe, requestID: 2, ["filter": "#"]))
             } else {
                 becomeReady()
+                sendAgain()  // resilient runs: what the last connection left unacknowledged
+                fill()
             }
         case .ok where frame.requestID == 2:
             connection.send(Message(.watch, requestID: 3))
         case .ok where frame.requestID == 3:
             becomeReady()
             scheduleConfirms()
+        case .ok:
+            if let ids = confirming.removeValue(forKey: frame.requestID) { generator.ledger?.confirmed(ids, by: reader) }
         case .accepted:
             acknowledged(frame.requestID)
         case .deliver:
             frame.payload.withUnsafeBytes { raw in
                 if let sent = LoadClient.sentAt(raw, marker: Array("\"headline\":\"bench ".utf8)) { delivered(sentAt: sent) }
                 if let range = raw.firstRange(of: Array("\"id\":\"".utf8)), range.upperBound + 36 <= raw.count {
-                    pendingConfirms.append(String(decoding: raw[range.upperBound..<(range.upperBound + 36)], as: UTF8.self))
+                    let id = String(decoding: raw[range.upperBound..<(range.upperBound + 36)], as: UTF8.self)
+                    pendingConfirms.append(id)
+                    generator.ledger?.delivered(id, to: reader)
                 }
             }
             if pendingConfirms.count >= 32 { flushConfirms() }
         case .error:
             let error = ProtocolError(message: (try? Message(frame: frame)) ?? Message(.error))
+            if options.resilient, [.rateLimited, .storeUnavailable, .queueFull].contains(error.code), resend[frame.requestID] != nil {
+                sendAgain(after: 0.2, frame.requestID)  // transient: nothing was accepted; the same report again
+                return
+            }
             result.errors += 1
             if result.firstError == nil { result.firstError = error.description }
+            if let payload = resend.removeValue(forKey: frame.requestID) { generator.ledger?.abandoned(reportID(payload)) }
             if inFlight.removeValue(forKey: frame.requestID) != nil { fill() }
         default:
             break
@@ -186,11 +216,55 @@ final class LoadClient: ConnectionDelegate {
         connection.close(.localClose(error.description))
     }
 
-    func connectionDidClose(_ connection: Connection, reason: CloseReason) {
+    func connectionDidClose(_ closed: Connection, reason: CloseReason) {
         if case .localClose = reason { return }
+        guard closed === connection else { return }
+        if options.resilient && !closing {
+            result.reconnects += 1
+            if role == .subscriber { timer?.cancel() }
+            pendingConfirms.removeAll()
+            confirming.removeAll()  // unanswered: those reports will come again
+            scheduleReconnect()
+            return
+        }
         result.errors += 1
         if result.firstError == nil { result.firstError = reason.description }
         becomeReady()  // never leave the generator waiting
+    }
+
+    // MARK: Reconnecting (resilient runs)
+
+    private func scheduleReconnect() {
+        reconnectTimer = loop.schedule(after: 0.2) { [weak self] in self?.reconnect() }
+    }
+
+    private func reconnect() {
+        guard !closing else { return }
+        do {
+            connection = try LoadClient.open(role: role, options: options, loop: loop, context: context)
+            connection.delegate = self
+            try connection.start()
+        } catch {
+            scheduleReconnect()
+        }
+    }
+
+    /// Every unacknowledged publication again, under its first request id and report id.
+    private func sendAgain() {
+        for requestID in resend.keys.sorted() {
+            connection.send(Frame(type: MessageType.publish.rawValue, requestID: requestID, payload: resend[requestID]!))
+        }
+    }
+
+    private func sendAgain(after delay: Double, _ requestID: UInt32) {
+        _ = loop.schedule(after: delay) { [weak self] in
+            guard let self, let payload = self.resend[requestID], self.connection.isOpen else { return }
+            self.connection.send(Frame(type: MessageType.publish.rawValue, requestID: requestID, payload: payload))
+        }
+    }
+
+    private func reportID(_ payload: [UInt8]) -> String {
+        String(decoding: payload[idOffset..<(idOffset + 36)], as: UTF8.self)
     }
 
     private func becomeReady() {
@@ -232,7 +306,12 @@ final class LoadClient: ConnectionDelegate {
             case .ilonet:
                 nextID = nextID == UInt32.max ? 10 : nextID + 1
                 inFlight[nextID] = now
-                connection.send(Frame(type: MessageType.publish.rawValue, requestID: nextID, payload: payload(sentAt: now)))
+                let bytes = payload(sentAt: now)
+                if let ledger = generator.ledger {
+                    resend[nextID] = bytes
+                    ledger.sent(reportID(bytes))
+                }
+                connection.send(Frame(type: MessageType.publish.rawValue, requestID: nextID, payload: bytes))
             case .mqtt:
                 nextID = nextID >= 65_535 ? 1 : nextID + 1
                 inFlight[nextID] = now
@@ -244,6 +323,7 @@ final class LoadClient: ConnectionDelegate {
 
     private func acknowledged(_ id: UInt32) {
         guard let sent = inFlight.removeValue(forKey: id) else { return }
+        if let payload = resend.removeValue(forKey: id) { generator.ledger?.acknowledged(reportID(payload)) }
         if generator.measuring {
             result.acknowledged += 1
             result.ack.record(microseconds: (Timestamp.monotonicNanoseconds() - sent) / 1000)
@@ -271,6 +351,7 @@ final class LoadClient: ConnectionDelegate {
     private func flushConfirms() {
         guard !pendingConfirms.isEmpty else { return }
         nextID += 1
+        if generator.ledger != nil { confirming[nextID] = pendingConfirms }
         connection.send(Message(.confirm, requestID: nextID, ["ids": .array(pendingConfirms.map { .string($0) })]))
         pendingConfirms.removeAll(keepingCapacity: true)
     }
@@ -278,6 +359,8 @@ final class LoadClient: ConnectionDelegate {
     func stopPublishing() { publishing = false }
 
     func close() {
+        closing = true
+        reconnectTimer?.cancel()
         timer?.cancel()
         let figures = result
         generator.record { total in
@@ -285,6 +368,7 @@ final class LoadClient: ConnectionDelegate {
             total.acknowledged += figures.acknowledged
             total.delivered += figures.delivered
             total.errors += figures.errors
+            total.reconnects += figures.reconnects
             if total.firstError == nil { total.firstError = figures.firstError }
             total.ack.merge(figures.ack)
             total.delivery.merge(figures.delivery)

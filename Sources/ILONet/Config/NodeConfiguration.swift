@@ -59,6 +59,9 @@ public struct NodeConfiguration: Sendable {
     public var maximumQueuedPerHop = 1_000_000
     /// Reports sent to a peer and not yet acknowledged.
     public var linkWindow = 8
+    /// A peer link waiting this long for any answer, with nothing arriving and
+    /// nothing leaving, is closed and dialled again (a blackholed path).
+    public var linkAnswerTimeout: Double = 60
     public var backoffInitial: Double = 1
     public var backoffMaximum: Double = 60
     /// How long a report is kept after it arrived once no next hop and no reader
@@ -78,7 +81,7 @@ public struct NodeConfiguration: Sendable {
         "limits.max-frame-bytes", "limits.max-connections", "limits.handshake-timeout", "limits.hello-timeout",
         "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level",
         "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling",
-        "peer", "routes", "queue.max-per-hop", "link.window", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
+        "peer", "routes", "queue.max-per-hop", "link.window", "link.answer-timeout", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
         "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
         "limits.max-connections-per-identity", "limits.max-report-bytes", "limits.publish-rate", "limits.publish-burst",
         "retention.delivered",
@@ -95,7 +98,16 @@ public struct NodeConfiguration: Sendable {
 
     /// Reads and checks a configuration file. All problems are reported together.
     public static func load(_ path: String) throws(ConfigErrors) -> NodeConfiguration {
-        let file = try ConfigFile.load(path)
+        try interpret(ConfigFile.load(path), path: path)
+    }
+
+    /// Checks configuration text as if read from `path` (relative paths in it are
+    /// relative to `path`'s folder). The configuration fuzzer's entry point.
+    public static func parse(_ text: String, path: String) throws(ConfigErrors) -> NodeConfiguration {
+        try interpret(ConfigFile.parse(text, path: path), path: path)
+    }
+
+    private static func interpret(_ file: ConfigFile, path: String) throws(ConfigErrors) -> NodeConfiguration {
         var errors: [ConfigError] = file.syntaxErrors
         var seen: [String: Int] = [:]
         var values: [String: ConfigFile.Entry] = [:]
@@ -282,6 +294,7 @@ public struct NodeConfiguration: Sendable {
         if let n = integer("queue.max-per-hop", in: 1...100_000_000) { configuration.maximumQueuedPerHop = n }
         if let n = integer("link.window", in: 1...1024) { configuration.linkWindow = n }
         if let d = duration("link.backoff-initial") { configuration.backoffInitial = d }
+        if let d = duration("link.answer-timeout") { configuration.linkAnswerTimeout = d }
         if let d = duration("link.backoff-max") { configuration.backoffMaximum = d }
         if let d = duration("queue.expiry-sweep") { configuration.expirySweepInterval = d }
         if let d = duration("retention.delivered") { configuration.deliveredRetention = d }

@@ -58,7 +58,10 @@ enum ForwardIntake {
             }
         case .failure(let error):
             services.logger.error("report not stored", ["report": report.id.description, "error": error.description])
-            return .error(ProtocolError(.storeUnavailable, "the report was not stored; send it again later", requestID: requestID))
+            return .error(
+                ProtocolError(
+                    .storeUnavailable, "the report was not stored: \(error.plainCause); nothing was accepted, send it again later",
+                    requestID: requestID))
         }
     }
 }

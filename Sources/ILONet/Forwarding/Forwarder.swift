@@ -6,6 +6,11 @@
 /// it). A report in flight when the link drops stays queued and is sent again
 /// on the next link; the peer recognises it by id. A newly queued flash report
 /// therefore waits at most for the reports already in flight.
+///
+/// A link that goes silent — a blackholed path closes nothing — is given up
+/// when something waits for an answer (a FORWARD or a keep-alive PING) and for
+/// `link.answer-timeout` no byte arrived and none could be sent; its reports
+/// stay queued for the next link.
 final class Forwarder {
     let peer: String
     let loop: EventLoop
@@ -17,6 +22,8 @@ final class Forwarder {
     private var stopped = false
     private var timer: TimerHandle?
     private var lastSent = Timestamp.monotonicNanoseconds()
+    /// Since when something sent waits for an answer (nil: nothing does).
+    private var awaitingSince: UInt64?
 
     init(peer: String, connection: Connection, services: NodeServices) {
         self.peer = peer
@@ -56,10 +63,28 @@ final class Forwarder {
             if Double(Timestamp.monotonicNanoseconds() - self.lastSent) / 1e9 >= keepAlive, let connection = self.connection, connection.isOpen {
                 connection.send(Message(.ping, requestID: 0x7FFF_FFFF))
                 self.lastSent = Timestamp.monotonicNanoseconds()
+                self.awaitingSince = self.awaitingSince ?? self.lastSent
             }
+            guard self.checkAnswers() else { return }
             self.pull()
             self.scheduleTick()
         }
+    }
+
+    /// False (and the link closed) when the peer stopped answering.
+    private func checkAnswers() -> Bool {
+        guard let since = awaitingSince, let connection, connection.isOpen else { return true }
+        if inFlight.isEmpty && connection.lastActivity > since {
+            awaitingSince = nil  // the keep-alive was answered
+            return true
+        }
+        let timeout = services.configuration.linkAnswerTimeout
+        let last = max(since, connection.lastActivity, connection.lastWriteProgress)
+        guard Double(Timestamp.monotonicNanoseconds() - last) / 1e9 > timeout else { return true }
+        services.logger.warning(
+            "peer stopped answering; closing the link", ["peer": peer, "in_flight": String(inFlight.count), "after": "\(Int(timeout))s"])
+        connection.close(.timeout("no answer from \(peer) for \(Int(timeout))s (link.answer-timeout)"))
+        return false
     }
 
     /// Fills the window from the queue.
@@ -86,6 +111,7 @@ final class Forwarder {
             nextRequestID = nextRequestID == UInt32.max ? 0x8000_0000 : nextRequestID + 1
             inFlight[nextRequestID] = (item.seq, item.id)
             lastSent = Timestamp.monotonicNanoseconds()
+            awaitingSince = awaitingSince ?? lastSent
             connection.send(
                 Message.reportFrame(.forward, requestID: nextRequestID, document: item.document, extra: ["path": .array(item.path.map { .string($0) })]))
         }
@@ -95,6 +121,7 @@ final class Forwarder {
     /// An answer to one of our FORWARDs. Returns false if it was not ours.
     func handleAnswer(_ message: Message) -> Bool {
         guard let (seq, id) = inFlight.removeValue(forKey: message.requestID) else { return false }
+        awaitingSince = inFlight.isEmpty ? nil : Timestamp.monotonicNanoseconds()
         let peer = self.peer
         switch message.type {
         case .accepted:

@@ -12,6 +12,7 @@ final class PeerDialer: ConnectionDelegate {
     private var forwarder: Forwarder?
     private var failures = 0
     private var retryTimer: TimerHandle?
+    private var welcomeTimer: TimerHandle?
     private var stopped = false
     private var welcomed = false
     private let backoff: Backoff
@@ -42,6 +43,14 @@ final class PeerDialer: ConnectionDelegate {
             connection.delegate = self
             self.connection = connection
             try connection.start()
+            // A path that swallows packets closes nothing: give up on a link that
+            // is not welcomed in time, as the listening side does.
+            let deadline = services.configuration.handshakeTimeout + services.configuration.helloTimeout
+            welcomeTimer?.cancel()
+            welcomeTimer = loop.schedule(after: deadline) { [weak self, weak connection] in
+                guard let self, let connection, connection === self.connection, !self.welcomed else { return }
+                connection.close(.timeout("no WELCOME from \(self.peer.name) within \(Int(deadline))s"))
+            }
         } catch {
             linkFailed("\(error)")
         }
@@ -50,6 +59,7 @@ final class PeerDialer: ConnectionDelegate {
     func stop() {
         stopped = true
         retryTimer?.cancel()
+        welcomeTimer?.cancel()
         connection?.close(.localClose("node stopping"))
     }
 

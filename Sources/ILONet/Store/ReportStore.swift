@@ -1,3 +1,5 @@
+import Glibc
+
 /// The node's durable store: one SQLite database in WAL mode with
 /// `synchronous=FULL`, so a committed transaction survives power loss.
 ///
@@ -15,6 +17,7 @@ public final class ReportStore {
         case sqlite(SQLiteError)
         case pragmaNotApplied(String, expected: String, found: String)
         case newerSchema(found: Int64, known: Int)
+        case notWritable(directory: String, reason: String)
 
         public var description: String {
             switch self {
@@ -23,11 +26,14 @@ public final class ReportStore {
                 "store: PRAGMA \(name) is \(found), expected \(expected); refusing to run without durable commits"
             case .newerSchema(let found, let known):
                 "store: schema version \(found) is newer than this ilod knows (\(known)); refusing to downgrade"
+            case .notWritable(let directory, let reason):
+                "store: \(directory) \(reason); ilod writes its store, WAL and shared-memory files there"
             }
         }
     }
 
     public init(path: String) throws(StoreSetupError) {
+        try ReportStore.checkWritable(directoryOf: path)
         do {
             database = try SQLiteDatabase(path: path)
             let journal = try database.scalarText("PRAGMA journal_mode=WAL") ?? ""
@@ -47,6 +53,19 @@ public final class ReportStore {
             throw error
         } catch {
             fatalError("unreachable: \(error)")
+        }
+    }
+
+    /// A store on a read-only file system would open read-only and refuse every
+    /// write; say so at start-up instead, in plain words.
+    static func checkWritable(directoryOf path: String) throws(StoreSetupError) {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        var info = statvfs()
+        if statvfs(directory.isEmpty ? "/" : directory, &info) == 0, info.f_flag & UInt(ST_RDONLY) != 0 {
+            throw .notWritable(directory: directory, reason: "is on a file system mounted read-only")
+        }
+        if access(directory.isEmpty ? "/" : directory, W_OK) != 0 && errno != ENOENT {
+            throw .notWritable(directory: directory, reason: "is not writable (\(String(cString: strerror(errno))))")
         }
     }
 

@@ -33,7 +33,9 @@ public final class SQLiteDatabase {
     }
 
     func error(_ rc: Int32, _ context: String) -> SQLiteError {
-        SQLiteError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), context: context)
+        SQLiteError(
+            code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), context: context,
+            systemErrno: sqlite3_system_errno(handle))
     }
 
     /// Runs one or more statements that return no rows.
@@ -43,7 +45,7 @@ public final class SQLiteDatabase {
         if rc != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(message)
-            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: text, context: Self.summary(sql))
+            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: text, context: Self.summary(sql), systemErrno: sqlite3_system_errno(handle))
         }
     }
 

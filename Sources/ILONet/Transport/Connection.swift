@@ -35,6 +35,8 @@ public final class Connection: IOHandler {
     public private(set) var identity: PeerIdentity?
     public let openedAt = Timestamp.monotonicNanoseconds()
     public private(set) var lastActivity = Timestamp.monotonicNanoseconds()
+    /// When bytes last left for the peer (into the kernel's socket buffer).
+    public private(set) var lastWriteProgress = Timestamp.monotonicNanoseconds()
     /// Deliver decrypted bytes to the delegate instead of ILONet frames (the load
     /// generator speaks MQTT over the same transport).
     public var rawMode = false
@@ -214,6 +216,7 @@ public final class Connection: IOHandler {
             switch result {
             case .done(let count):
                 outputOffset += count
+                lastWriteProgress = Timestamp.monotonicNanoseconds()
             case .wantWrite:
                 updateInterest()
                 return

@@ -11,14 +11,20 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
     private(set) var process: Process?
     private(set) var port: UInt16 = 0
     let pki: TestPKI
+    /// The store, relative to `directory`.
+    let storeFile: String
     /// Extra environment for ilod (e.g. ILONET_CLOCK_FILE).
     var environment: [String: String] = [:]
 
     /// - Parameter certificate: the node's certificate in the PKI; its node name is `CERTIFICATE.ilonet.example`.
-    init(pki: TestPKI = TestEnvironment.pki, extraConfig: String = "", certificate: String = "hub", role: String = "board-hub") throws {
+    init(
+        pki: TestPKI = TestEnvironment.pki, extraConfig: String = "", certificate: String = "hub", role: String = "board-hub",
+        storeFile: String = "store.sqlite"
+    ) throws {
         // Writing to a connection the node closed must be an error, not a signal.
         signal(SIGPIPE, SIG_IGN)
         self.pki = pki
+        self.storeFile = storeFile
         directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/node-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         configPath = directory + "/node.conf"
@@ -27,7 +33,7 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
             node.name        \(certificate).ilonet.example
             node.role        \(role)
             listen           127.0.0.1:0
-            store            store.sqlite
+            store            \(storeFile)
             tls.certificate  \(pki.path("\(certificate).crt"))
             tls.key          \(pki.path("\(certificate).key"))
             tls.ca           \(pki.ca)
@@ -39,7 +45,7 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    var storePath: String { directory + "/store.sqlite" }
+    var storePath: String { directory + "/" + storeFile }
 
     /// Starts ilod and waits until it is ready (or fails). A restart listens on
     /// the port of the first start, so that peers find it again.
