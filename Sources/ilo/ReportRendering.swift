@@ -10,7 +10,7 @@ enum ReportRendering {
         "H3": "restrictions stated by the provider apply (see conditions); named addressees only",
     ]
 
-    static func text(_ report: JSONValue, followUps: [JSONValue]) -> String {
+    static func text(_ report: JSONValue, followUps: [JSONValue], signature: JSONValue? = nil) -> String {
         func s(_ key: String) -> String { report[key]?.stringValue ?? "-" }
         func list(_ key: String) -> String {
             let items = (report[key]?.arrayValue ?? []).compactMap(\.stringValue)
@@ -35,6 +35,14 @@ enum ReportRendering {
             "  created      \(s("created"))   expires \(s("expires"))",
         ]
         if report["follow_up_of"] != nil { lines.append("  follows up   \(s("follow_up_of"))") }
+        if let signature {
+            if signature["verified"] == .bool(true) {
+                let signer = "\(signature["signer"]?.stringValue ?? "?") (\(signature["authority"]?.stringValue ?? "?"), \(signature["state"]?.stringValue ?? "?"))"
+                lines.append("  signed by    \(signer), signature verified")
+            } else {
+                lines.append("  signature    NOT VERIFIED: \(signature["reason"]?.stringValue ?? "?")")
+            }
+        }
         lines.append("")
         lines.append("  body")
         flatten(report["body"] ?? .null, path: "", into: &lines)

@@ -28,7 +28,9 @@ enum SendCommand {
         Sends one report and prints its id. The file (or standard input when it is
         not a terminal) holds a whole report, as `ilo template` prints it, or only its
         body; flags set envelope fields and win over the file. The report is checked
-        here first, and again by the node. Exit 1 if it is refused, 3 if the node is
+        and completed here (origin from your certificate, defaults, topic, expires),
+        signed with your key (--key), and checked again by every node, which refuses
+        it if the signature fails. Exit 1 if it is refused, 3 if the node is
         unreachable (nothing was sent; send it again later).
 
         \(envelopeHelp)
@@ -95,18 +97,34 @@ enum SendCommand {
 
         let options = try ClientProfile.resolve(&arguments)
         try arguments.finish()
-        // Check before sending; the node checks again and fills in the origin.
+        // Check and complete here, then sign what the nodes will check: the
+        // complete report, so that no node needs to add anything to it.
+        let signer: TLSCredentials
+        let sender: Origin
+        do {
+            signer = try TLSCredentials(certificate: options.certificatePath, privateKey: options.privateKeyPath, checkKeyPermissions: false)
+            sender = Origin(try PeerIdentity(certificateFile: options.certificatePath))
+        } catch {
+            printError("report not sent: cannot sign with \(options.certificatePath) and \(options.privateKeyPath): \(error)")
+            return Exit.failed
+        }
+        let report: Report
         do throws(ReportValidationError) {
-            let sender = (try? PeerIdentity(certificateFile: options.certificatePath)).map(Origin.init)
-                ?? Origin(officer: "-", authority: "-", state: "-")
-            _ = try Report.validate(document.removingMember("origin"), sender: sender)
+            report = try Report.validate(document, sender: sender)
         } catch {
             printError("report not sent:\n" + error.issues.map { "  \($0)" }.joined(separator: "\n"))
             return Exit.failed
         }
+        let signed: Report
+        do throws(OpenSSLError) {
+            signed = try signer.sign(report)
+        } catch {
+            printError("report not sent: signing failed: \(error)")
+            return Exit.failed
+        }
         do throws(ClientError) {
             let client = try ClientConnection(options)
-            let answer = try client.request(.publish, ["report": document])
+            let answer = try client.request(.publish, ["report": signed.document])
             client.close()
             let id = answer.body["id"]?.stringValue ?? "?"
             // Say so when the report waits for a link: it is safe, but not on its way yet.

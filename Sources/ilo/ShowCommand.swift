@@ -6,7 +6,9 @@ enum ShowCommand {
         usage: ilo show ID [--json]
 
         Prints one report readably — envelope, evaluation, handling, body — with the
-        list of its follow-ups. --json prints {"report": ..., "follow_ups": [...]}.
+        list of its follow-ups, and whose signature it carries: ilo checks it here,
+        against your CA (--ca), so a report altered on its way shows as not verified.
+        --json prints {"report": ..., "follow_ups": [...], "signature": {...}}.
 
         example:
           ilo show 01a203e3-9a9d-7569-96cb-d3307401edde
@@ -27,14 +29,32 @@ enum ShowCommand {
             client.close()
             let report = answer.body["report"] ?? .null
             let followUps = answer.body["follow_ups"]?.arrayValue ?? []
+            let signature = signatureVerdict(report, options: options)
             if json {
-                print(JSONValue.object(["report": report, "follow_ups": .array(followUps)]).prettyString())
+                print(JSONValue.object(["report": report, "follow_ups": .array(followUps), "signature": signature]).prettyString())
             } else {
-                print(ReportRendering.text(report, followUps: followUps), terminator: "")
+                print(ReportRendering.text(report, followUps: followUps, signature: signature), terminator: "")
             }
             return Exit.ok
         } catch {
             return exitFor(error)
+        }
+    }
+
+    /// {"verified": true, "signer": ...} or {"verified": false, "reason": ...}.
+    static func signatureVerdict(_ report: JSONValue, options: ClientOptions) -> JSONValue {
+        guard report["signature"] != nil else { return ["verified": false, "reason": "the report is not signed"] }
+        let trust: TLSContext
+        do {
+            trust = try TLSContext(.makeClientConfiguration(certificate: options.certificatePath, privateKey: options.privateKeyPath, trustRoots: options.caPath))
+        } catch {
+            return ["verified": false, "reason": .string("cannot load \(options.caPath): \(error)")]
+        }
+        switch SignatureCheck().check(document: report, trust: trust) {
+        case .success(let signer):
+            return ["verified": true, "signer": .string(signer.id), "authority": .string(signer.authority), "state": .string(signer.memberState)]
+        case .failure(let failure):
+            return ["verified": false, "reason": .string(failure.description)]
         }
     }
 }

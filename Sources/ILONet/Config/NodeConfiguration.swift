@@ -62,6 +62,9 @@ public struct NodeConfiguration: Sendable {
     /// A peer link waiting this long for any answer, with nothing arriving and
     /// nothing leaving, is closed and dialled again (a blackholed path).
     public var linkAnswerTimeout: Double = 60
+    /// Refuse reports without an author's signature (`reports.signatures
+    /// required`, the default); signatures that are present are always checked.
+    public var requireSignatures = true
     public var backoffInitial: Double = 1
     public var backoffMaximum: Double = 60
     /// How long a report is kept after it arrived once no next hop and no reader
@@ -80,7 +83,7 @@ public struct NodeConfiguration: Sendable {
         "node.name", "node.role", "listen", "store", "tls.certificate", "tls.key", "tls.ca", "tls.min-version",
         "limits.max-frame-bytes", "limits.max-connections", "limits.handshake-timeout", "limits.hello-timeout",
         "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level",
-        "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling",
+        "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling", "reports.signatures",
         "peer", "routes", "queue.max-per-hop", "link.window", "link.answer-timeout", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
         "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
         "limits.max-connections-per-identity", "limits.max-report-bytes", "limits.publish-rate", "limits.publish-burst",
@@ -255,6 +258,13 @@ public struct NodeConfiguration: Sendable {
         if let entry = values["reports.default-handling"] {
             if let code = HandlingCode(rawValue: entry.value) { configuration.reportDefaults.handling = code } else {
                 fail(entry, "\"reports.default-handling\" must be H0, H1, H2 or H3")
+            }
+        }
+        if let entry = values["reports.signatures"] {
+            switch entry.value {
+            case "required": configuration.requireSignatures = true
+            case "optional": configuration.requireSignatures = false
+            default: fail(entry, "\"reports.signatures\" must be required or optional")
             }
         }
         configuration.peers = peers

@@ -48,7 +48,8 @@ extension NodeServices {
     func notify(_ letter: ReportStore.DeadLetter, store: ReportStore, now: Int64) throws(SQLiteError) -> [String] {
         logger.warning(
             "report dead-lettered", ["report": letter.reportID, "next_hop": letter.nextHop, "reason": letter.reason])
-        guard letter.kind != ReportKind.notice.rawValue, let notice = Notice.make(for: letter, node: nodeOrigin, now: now) else { return [] }
+        guard letter.kind != ReportKind.notice.rawValue, let unsigned = Notice.make(for: letter, node: nodeOrigin, now: now) else { return [] }
+        let notice = signedByNode(unsigned)
         let path = [router.nodeName]
         let access = self.access.rules
         let hops = router.nextHops(for: notice, path: path, access: access, logger: logger).map(\.nextHop)

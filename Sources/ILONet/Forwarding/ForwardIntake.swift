@@ -14,18 +14,18 @@ enum ForwardIntake {
         }
         if path.last != peer { path.append(peer) }
         // The origin was set from the author's certificate at the first node.
-        guard let originValue = document["origin"], let officer = originValue["officer"]?.stringValue,
-            let authority = originValue["authority"]?.stringValue, let state = originValue["state"]?.stringValue
-        else {
+        guard let origin = Origin(claimedIn: document) else {
             throw ProtocolError(.invalidReport, "origin: required on a forwarded report", field: "origin", requestID: message.requestID)
         }
+        let report: Report
         do throws(ReportValidationError) {
-            let report = try Report.validate(
-                document, sender: Origin(officer: officer, authority: authority, state: state), defaults: services.configuration.reportDefaults)
-            return (report, path)
+            report = try Report.validate(
+                document, sender: origin, defaults: services.configuration.reportDefaults)
         } catch {
             throw ProtocolError(.invalidReport, error.summary, field: error.field, requestID: message.requestID)
         }
+        try services.requireSignature(report, document: document, from: peer, requestID: message.requestID)
+        return (report, path)
     }
 
     /// The answer to a FORWARD or PUBLISH once custody was taken (or not).

@@ -24,6 +24,8 @@ final class NodeServices: Sendable {
     let peers: PeerRegistry
     /// This node as the author of notices (from its certificate).
     let nodeOrigin: Origin
+    /// Checks authors' signatures; remembers signers' certificates that verified.
+    let signatures = SignatureCheck()
 
     init(
         configuration: NodeConfiguration, logger: Logger, store: StoreWorker, credentials: TLSCredentials, tlsContext: TLSContext, clientTLSContext: TLSContext,
@@ -47,6 +49,7 @@ final class NodeServices: Sendable {
     /// New connections use these from now on; open ones keep theirs.
     func replaceTLSContexts(server: TLSContext, client: TLSContext) {
         contexts.withLock { $0 = (server, client) }
+        signatures.forget()  // a certificate may have been revoked
     }
 
     /// Builds the server and client contexts from the configuration's files and

@@ -23,6 +23,7 @@ extension ServerSession {
             throw ProtocolError(
                 .forbidden, "publishing \(report.kind.rawValue) about \(report.country): \(verdict)", requestID: message.requestID)
         }
+        try node.requireSignature(report, document: document, from: nil, requestID: message.requestID)
         takeCustody(of: report, arrivedVia: [], requestID: message.requestID)
     }
 

@@ -37,12 +37,15 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// The report is larger than the node accepts (`limits.max-report-bytes`).
     /// Connection stays open.
     case reportTooLarge = "report-too-large"
+    /// The report's signature is missing (where required) or does not verify;
+    /// a forwarded one is quarantined. Connection stays open.
+    case badSignature = "bad-signature"
 
     public var closesConnection: Bool {
         switch self {
         case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true
         case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable, .queueFull, .loop, .rateLimited,
-            .reportTooLarge:
+            .reportTooLarge, .badSignature:
             false
         }
     }

@@ -32,6 +32,16 @@ public enum EnvelopeSchema {
             Field("expires", .timestamp, "after this the report is no longer delivered; default per kind"),
             Field("follow_up_of", .reportID, "id of the first report of the same event"),
             Field("topic", .string(maxLength: 200), "derived by the node (KIND/COUNTRY/…); a different value is refused"),
+            Field(
+                "signature",
+                .object(
+                    ObjectSchema(
+                        "signature",
+                        [
+                            Field("alg", .choice(ReportSignature.algorithms), required: true, "sha256 (ECDSA or RSA) or ed25519"),
+                            Field("certificate", .string(maxLength: 16_384), required: true, "the signer's certificate, base64 DER"),
+                            Field("value", .string(maxLength: 1_024), required: true, "the signature, base64"),
+                        ])), "the author's signature over the rest of the report (ilo adds it)"),
         ])
 
     /// The envelope's field names plus `body`.

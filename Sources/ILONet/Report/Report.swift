@@ -68,6 +68,14 @@ public struct Origin: Sendable, Equatable {
         self.init(officer: identity.id, authority: identity.authority, state: identity.memberState)
     }
 
+    /// The origin a complete report document names (set at its first node).
+    public init?(claimedIn document: JSONValue) {
+        guard let value = document["origin"], let officer = value["officer"]?.stringValue, let authority = value["authority"]?.stringValue,
+            let state = value["state"]?.stringValue
+        else { return nil }
+        self.init(officer: officer, authority: authority, state: state)
+    }
+
     var json: JSONValue { ["officer": .string(officer), "authority": .string(authority), "state": .string(state)] }
 }
 
@@ -96,9 +104,21 @@ public struct Report: Sendable {
     public let followUpOf: ReportID?
     public let topic: String
     public let body: JSONValue
+    /// The author's signature, when the report carries one (checked by `SignatureCheck`).
+    public internal(set) var signature: ReportSignature? = nil
 
-    /// The complete document.
+    /// The complete document, with its signature if it has one.
     public var document: JSONValue {
+        guard let signature, case .object(var fields) = unsignedDocument else { return unsignedDocument }
+        fields["signature"] = signature.json
+        return .object(fields)
+    }
+
+    /// What the signature covers: the complete document without `signature`.
+    public var signedContent: [UInt8] { unsignedDocument.encoded() }
+
+    /// The complete document without its signature.
+    public var unsignedDocument: JSONValue {
         var fields: [String: JSONValue] = [
             "id": .string(id.description),
             "kind": .string(kind.rawValue),

@@ -70,6 +70,10 @@ extension Report {
             if let expires, expires <= created { fail("expires", "must be after created") }
         }
         if let followUp = text("follow_up_of"), followUp == text("id") { fail("follow_up_of", "a report cannot follow up itself") }
+        var signature: ReportSignature?
+        if let value = fields["signature"], !issues.contains(where: { $0.field.hasPrefix("signature") }) {
+            signature = ReportSignature.parse(value, issues: &issues)
+        }
         let country = text("country") ?? ""
         if let kind, let body, let claimed = text("topic") {
             let derived = Topic.derive(kind: kind, country: country, body: body)
@@ -78,7 +82,7 @@ extension Report {
         guard issues.isEmpty, let kind, let body, let created, let id = text("id").flatMap(ReportID.init) else {
             throw ReportValidationError(issues.isEmpty ? [ValidationIssue(field: "", "invalid report")] : issues)
         }
-        return Report(
+        var report = Report(
             id: id, kind: kind, country: country, headline: text("headline") ?? "", origin: sender,
             onBehalfOf: (fields["on_behalf_of"]?.arrayValue ?? []).compactMap(\.stringValue),
             priority: text("priority").flatMap(Priority.init(rawValue:)) ?? .routine,
@@ -89,5 +93,7 @@ extension Report {
             expiresMilliseconds: expires ?? created + Int64((defaults.lifetime[kind] ?? 30 * 86400) * 1000),
             followUpOf: text("follow_up_of").flatMap(ReportID.init), topic: Topic.derive(kind: kind, country: country, body: body),
             body: body)
+        report.signature = signature
+        return report
     }
 }

@@ -13,6 +13,7 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     case receive, forward, deliver, read, hold, release, delete, flush, retry, expire
     case deadLetter = "dead-letter"
     case erase
+    case quarantine
 }
 
 public struct AuditRecord: Sendable, Equatable {

@@ -142,5 +142,17 @@ enum Schema {
             reason    TEXT    NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 8: reports whose signature failed at this node (docs/RELIABILITY.md §9),
+        // kept as received for investigation; never delivered or forwarded.
+        """
+        CREATE TABLE quarantine (
+            seq          INTEGER PRIMARY KEY,
+            report_id    TEXT    NOT NULL,
+            from_peer    TEXT    NOT NULL,
+            reason       TEXT    NOT NULL,
+            received_ms  INTEGER NOT NULL,
+            document     BLOB    NOT NULL
+        );
+        """,
     ]
 }

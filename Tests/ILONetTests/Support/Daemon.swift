@@ -17,9 +17,12 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
     var environment: [String: String] = [:]
 
     /// - Parameter certificate: the node's certificate in the PKI; its node name is `CERTIFICATE.ilonet.example`.
+    /// - Parameter signatures: `reports.signatures`. Most tests publish unsigned
+    ///   reports through `ClientConnection`; `ilo send` signs, and signatures that
+    ///   are present are checked either way.
     init(
         pki: TestPKI = TestEnvironment.pki, extraConfig: String = "", certificate: String = "hub", role: String = "board-hub",
-        storeFile: String = "store.sqlite"
+        storeFile: String = "store.sqlite", signatures: String = "optional"
     ) throws {
         // Writing to a connection the node closed must be an error, not a signal.
         signal(SIGPIPE, SIG_IGN)
@@ -40,6 +43,7 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
             tls.crl          \(pki.crl)
             threads          2
             log.level        debug
+            reports.signatures \(signatures)
             \(extraConfig)
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -20,12 +20,12 @@ final class TestNetwork: @unchecked Sendable {  // used from one test at a time
     let regionalRoutes: String
 
     /// - Parameter allConfig: lines added to every node's configuration.
-    init(postConfig: String = "", allConfig: String = "", startRegional: Bool = true) throws {
+    init(postConfig: String = "", allConfig: String = "", startRegional: Bool = true, signatures: String = "optional") throws {
         let repository = TestEnvironment.repository.path
         let fast = TestNetwork.fast + "\n" + allConfig
-        board = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + fast, certificate: "board", role: "board-hub")
+        board = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + fast, certificate: "board", role: "board-hub", signatures: signatures)
         try board.start()
-        authority = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + fast, certificate: "authority-de", role: "authority")
+        authority = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + fast, certificate: "authority-de", role: "authority", signatures: signatures)
         try authority.start()
         let routes = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/regional-\(UUID().uuidString.prefix(8)).routes"
         try FileManager.default.copyItem(atPath: repository + "/config/network/regional-na.routes", toPath: routes)
@@ -37,7 +37,7 @@ final class TestNetwork: @unchecked Sendable {  // used from one test at a time
                 peer post-tripoli.ilonet.example
                 routes \(routes)
                 \(fast)
-                """, certificate: "regional-na", role: "regional-hub")
+                """, certificate: "regional-na", role: "regional-hub", signatures: signatures)
         try regional.start()
         post = try Daemon(
             extraConfig: """
@@ -45,7 +45,7 @@ final class TestNetwork: @unchecked Sendable {  // used from one test at a time
                 routes \(repository)/config/network/post-tripoli.routes
                 \(fast)
                 \(postConfig)
-                """, certificate: "post-tripoli", role: "post")
+                """, certificate: "post-tripoli", role: "post", signatures: signatures)
         if !startRegional { regional.stop() }
         try post.start()
     }
