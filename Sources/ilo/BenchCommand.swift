@@ -18,6 +18,7 @@ enum BenchCommand {
         session). Reports throughput (acknowledged per second), publish→acknowledge
         and publish→delivery latency percentiles, errors, and with --pid the server's
         CPU use and peak RSS. bench/compare-mosquitto.sh runs it against both.
+        Its reports are not signed: run the node with `reports.signatures optional`.
 
         --resilient (for crash loops, not for figures): clients reconnect after the
         node dies, send unacknowledged reports again under the same ids, and the
