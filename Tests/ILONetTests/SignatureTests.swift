@@ -82,6 +82,28 @@ import Testing
         #expect(network.regional.query("SELECT reason FROM dead_letters WHERE next_hop = 'board.ilonet.example'").contains("bad-signature"))
     }
 
+    @Test func receiptsFromEachDestinationReachTheAuthorSignedByTheDeliveringNode() throws {
+        let network = try TestNetwork(allConfig: "reports.receipts yes", signatures: "required")
+        let sent = network.send(sampleReport(["headline": "Please confirm arrival"]))
+        #expect(sent.status == 0, "\(sent.stderr)")
+        // A German officer's report goes to the board and, by the copy rule, to Germany's authority node.
+        let receipts = "SELECT count(*) FROM reports WHERE kind = 'notice' AND topic = 'notice/LY/delivered'"
+        #expect(waitFor(20) { network.post.count(receipts) == 2 }, "\(network.post.query("SELECT headline FROM reports"))")
+        let inbox = run(TestEnvironment.ilo, ["inbox", "--json"] + network.post.iloArguments("officer-de"))
+        let notices = try JSONValue(parsing: inbox.stdout).arrayValue?.filter { $0["body"]?["event"] == "delivered" } ?? []
+        #expect(Set(notices.compactMap { $0["body"]?["node"]?.stringValue }) == ["board.ilonet.example", "authority-de.ilonet.example"])
+        #expect(notices.allSatisfy { $0["body"]?["about"]?.stringValue == sent.id })
+        for notice in notices {
+            let shown = run(TestEnvironment.ilo, ["show", notice["id"]!.stringValue!, "--json"] + network.post.iloArguments("officer-de"))
+            let signature = try JSONValue(parsing: shown.stdout)["signature"]
+            #expect(signature?["verified"] == .bool(true), "\(shown.output)")
+            #expect(signature?["signer"] == notice["body"]?["node"])
+        }
+        // The relay and the post write none; the author's own node keeps no receipt for itself.
+        #expect(network.regional.log.contains("receipt written") == false)
+        #expect(network.post.log.contains("receipt written") == false)
+    }
+
     @Test func noticesWrittenByANodeAreSignedByIt() throws {
         let network = try TestNetwork(startRegional: false, signatures: "required")
         let expires = Timestamp.format(milliseconds: Timestamp.nowMilliseconds() + 1500)

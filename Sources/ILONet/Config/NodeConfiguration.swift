@@ -65,6 +65,9 @@ public struct NodeConfiguration: Sendable {
     /// Refuse reports without an author's signature (`reports.signatures
     /// required`, the default); signatures that are present are always checked.
     public var requireSignatures = true
+    /// Send a signed receipt (a notice, event `delivered`) back to the author of
+    /// every report that reaches this node as its destination over at least one hop.
+    public var sendReceipts = false
     public var backoffInitial: Double = 1
     public var backoffMaximum: Double = 60
     /// How long a report is kept after it arrived once no next hop and no reader
@@ -83,7 +86,7 @@ public struct NodeConfiguration: Sendable {
         "node.name", "node.role", "listen", "store", "tls.certificate", "tls.key", "tls.ca", "tls.min-version",
         "limits.max-frame-bytes", "limits.max-connections", "limits.handshake-timeout", "limits.hello-timeout",
         "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level",
-        "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling", "reports.signatures",
+        "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling", "reports.signatures", "reports.receipts",
         "peer", "routes", "queue.max-per-hop", "link.window", "link.answer-timeout", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
         "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
         "limits.max-connections-per-identity", "limits.max-report-bytes", "limits.publish-rate", "limits.publish-burst",
@@ -265,6 +268,13 @@ public struct NodeConfiguration: Sendable {
             case "required": configuration.requireSignatures = true
             case "optional": configuration.requireSignatures = false
             default: fail(entry, "\"reports.signatures\" must be required or optional")
+            }
+        }
+        if let entry = values["reports.receipts"] {
+            switch entry.value {
+            case "yes": configuration.sendReceipts = true
+            case "no": configuration.sendReceipts = false
+            default: fail(entry, "\"reports.receipts\" must be yes or no")
             }
         }
         configuration.peers = peers

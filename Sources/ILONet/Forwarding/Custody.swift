@@ -6,6 +6,8 @@ extension NodeServices {
         let outcome: ReportStore.AcceptOutcome
         let decisions: [RoutingTable.Decision]
         let path: [String]
+        /// Where a receipt written with it goes.
+        var noticeHops: [String] = []
     }
 
     /// Stores `report`, which has passed `path` (without this node), and queues it
@@ -19,14 +21,23 @@ extension NodeServices {
         let document = report.canonicalEncoding
         let recipient = report.kind == .notice ? report.addressees.first : nil
         let limit = configuration.maximumQueuedPerHop
-        store.submit({ store throws(SQLiteError) in
+        // The destination of an author's report that came over at least one hop tells its author.
+        let receipt = configuration.sendReceipts && decisions.isEmpty && !path.isEmpty && !report.kind.isSystem
+            ? Notice.receipt(for: report, path: fullPath, node: nodeOrigin, now: Timestamp.nowMilliseconds()).map(signedByNode) : nil
+        store.submit({ [self] store throws(SQLiteError) in
+            let now = Timestamp.nowMilliseconds()
             let outcome = try store.accept(
                 report, document: document, path: fullPath, nextHops: decisions.map(\.nextHop), recipient: recipient,
-                now: Timestamp.nowMilliseconds(), queueLimit: limit, access: access)
-            return CustodyReceipt(outcome: outcome, decisions: decisions, path: fullPath)
+                now: now, queueLimit: limit, access: access)
+            var receiptHops: [String] = []
+            if let receipt, case .stored = outcome {
+                receiptHops = try writeNotice(receipt, to: report.origin.officer, store: store, now: now)
+                logger.info("receipt written", ["report": receipt.id.description, "about": report.id.description, "to": report.origin.officer])
+            }
+            return CustodyReceipt(outcome: outcome, decisions: decisions, path: fullPath, noticeHops: receiptHops)
         }) { [self] result in
             if case .success(let receipt) = result, case .stored(_, let recipients) = receipt.outcome {
-                peers.poke(receipt.decisions.map(\.nextHop))
+                peers.poke(receipt.decisions.map(\.nextHop) + receipt.noticeHops)
                 watchers.poke(recipients)
             }
             completion(result)
@@ -50,14 +61,21 @@ extension NodeServices {
             "report dead-lettered", ["report": letter.reportID, "next_hop": letter.nextHop, "reason": letter.reason])
         guard letter.kind != ReportKind.notice.rawValue, let unsigned = Notice.make(for: letter, node: nodeOrigin, now: now) else { return [] }
         let notice = signedByNode(unsigned)
+        let hops = try writeNotice(notice, to: letter.originOfficer, store: store, now: now)
+        logger.info("notice written", ["report": notice.id.description, "about": letter.reportID, "to": letter.originOfficer])
+        return hops
+    }
+
+    /// Inside a store job: takes custody of a notice this node wrote, for
+    /// `officer`, and returns the hop it goes back to (if any).
+    func writeNotice(_ notice: Report, to officer: String, store: ReportStore, now: Int64) throws(SQLiteError) -> [String] {
         let path = [router.nodeName]
         let access = self.access.rules
         let hops = router.nextHops(for: notice, path: path, access: access, logger: logger).map(\.nextHop)
         let outcome = try store.accept(
-            notice, document: notice.canonicalEncoding, path: path, nextHops: hops, recipient: letter.originOfficer, now: now,
+            notice, document: notice.canonicalEncoding, path: path, nextHops: hops, recipient: officer, now: now,
             queueLimit: Int.max, access: access)
         if case .stored(_, let recipients) = outcome { watchers.poke(recipients) }
-        logger.info("notice written", ["report": notice.id.description, "about": letter.reportID, "to": letter.originOfficer])
         return hops
     }
 }

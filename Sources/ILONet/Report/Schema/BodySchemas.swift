@@ -56,8 +56,10 @@ public enum BodySchemas {
         "notice",
         [
             Field("about", .reportID, required: true, "the report the notice is about"),
-            Field("event", .choice(["expired", "refused"]), required: true, "expired: not delivered before it expired; refused: a next hop refused it"),
-            Field("node", .string(maxLength: 200), required: true, "the node where it was stuck"),
+            Field(
+                "event", .choice(["expired", "refused", "delivered"]), required: true,
+                "expired: not delivered before it expired; refused: a next hop refused it; delivered: it reached its destination (a receipt)"),
+            Field("node", .string(maxLength: 200), required: true, "the node where it was stuck, or (delivered) the node it reached"),
             Field("next_hop", .string(maxLength: 200), "the next hop it was waiting for"),
             Field("since", .timestamp, "when it started waiting there"),
             Field("reason", .text(maxLength: 2000), "the last error on the way, if any"),
