@@ -13,7 +13,8 @@ let usage = """
 
     signals: SIGTERM/SIGINT stop gracefully (finish commits in flight, close connections, exit 0);
              SIGHUP reloads the routing table, the access rules, the trust roots and the revocation list
-                    (a broken file is refused, the old kept)
+                    (a broken file is refused, the old kept) and reopens log.file
+    systemd: with Type=notify (config/ilod.service) it reports READY, RELOADING and STOPPING
     example: ilod --config config/hub.conf
     """
 
@@ -64,7 +65,16 @@ for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&signals, s) }
 pthread_sigmask(SIG_BLOCK, &signals, nil)
 _ = raiseOpenFileLimit()
 
-let logger = Logger(level: configuration.logLevel)
+var logFile: LogFile?
+if let path = configuration.logFile {
+    do {
+        logFile = try LogFile(path: path)
+    } catch {
+        fail("\(error)")
+    }
+}
+let logger = Logger(level: configuration.logLevel, format: configuration.logFormat, sink: logFile?.sink ?? Logger.stderrSink)
+let systemd = ServiceNotifier(environment: ProcessInfo.processInfo.environment)
 let node: Node
 do {
     node = try Node(configuration: configuration, logger: logger)
@@ -72,15 +82,24 @@ do {
     logger.error("cannot start", ["error": error.description])
     exit(1)
 }
+systemd.ready(status: "serving \(configuration.name)")
 
 while true {
     var received: Int32 = 0
     sigwait(&signals, &received)
     switch received {
     case SIGHUP:
+        systemd.reloading()
+        do {
+            try logFile?.reopen()
+        } catch {
+            logger.error("cannot reopen the log file; still writing to the old one", ["error": error.description])
+        }
         logger.info("SIGHUP received; reloading the routing table, the access rules, the trust roots and the revocation list")
         node.reload()
+        systemd.ready(status: "serving \(configuration.name)")
     default:
+        systemd.stopping()
         logger.info("stopping", ["signal": received == SIGTERM ? "TERM" : "INT"])
         node.stop()
         exit(0)

@@ -43,6 +43,11 @@ public struct NodeConfiguration: Sendable {
     public var maximumInFlightPerConnection: Int = 1024
     public var threads: Int = 0  // 0: one per core
     public var logLevel: LogLevel = .info
+    public var logFormat: LogFormat = .logfmt
+    /// Log to this file instead of stderr; SIGHUP reopens it (log rotation).
+    public var logFile: String?
+    /// Where the Prometheus metrics are served (off unless set; keep it on loopback).
+    public var metricsListen: Endpoint?
     /// Defaults the node fills into reports that leave fields out.
     public var reportDefaults = ReportDefaults()
     public var peers: [Peer] = []
@@ -85,7 +90,7 @@ public struct NodeConfiguration: Sendable {
     static let knownKeys = [
         "node.name", "node.role", "listen", "store", "tls.certificate", "tls.key", "tls.ca", "tls.min-version",
         "limits.max-frame-bytes", "limits.max-connections", "limits.handshake-timeout", "limits.hello-timeout",
-        "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level",
+        "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level", "log.format", "log.file", "metrics.listen",
         "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling", "reports.signatures", "reports.receipts",
         "peer", "routes", "queue.max-per-hop", "link.window", "link.answer-timeout", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
         "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
@@ -321,6 +326,17 @@ public struct NodeConfiguration: Sendable {
         if let entry = values["log.level"] {
             if let level = LogLevel(name: entry.value) { configuration.logLevel = level } else {
                 fail(entry, "\"log.level\" must be debug, info, warn or error")
+            }
+        }
+        if let entry = values["log.format"] {
+            if let format = LogFormat(rawValue: entry.value) { configuration.logFormat = format } else {
+                fail(entry, "\"log.format\" must be logfmt or json")
+            }
+        }
+        if let entry = values["log.file"] { configuration.logFile = file.resolve(entry.value) }
+        if let entry = values["metrics.listen"] {
+            if let endpoint = Endpoint(entry.value) { configuration.metricsListen = endpoint } else {
+                fail(entry, "\"metrics.listen\" is not HOST:PORT")
             }
         }
         if !errors.isEmpty {

@@ -1,7 +1,9 @@
 import Glibc
 import Synchronization
 
-/// One line per event in logfmt on stderr: `ts=… level=… msg=… key=value …`.
+/// One line per event on stderr (or a file, `LogFile`): logfmt by default,
+/// `ts=… level=… msg=… key=value …`, or one JSON object per line
+/// (`log.format json`) with the same members in the same order.
 ///
 /// Report contents never go into a log line; callers pass ids and reasons only.
 public enum LogLevel: Int, Sendable, Comparable, CustomStringConvertible {
@@ -29,22 +31,31 @@ public enum LogLevel: Int, Sendable, Comparable, CustomStringConvertible {
     }
 }
 
+public enum LogFormat: String, Sendable {
+    case logfmt, json
+}
+
 public final class Logger: Sendable {
     private let state: Mutex<LogLevel>
     private let sink: @Sendable (String) -> Void
+    public let format: LogFormat
 
-    public init(level: LogLevel = .info, sink: @escaping @Sendable (String) -> Void = Logger.stderrSink) {
+    public init(level: LogLevel = .info, format: LogFormat = .logfmt, sink: @escaping @Sendable (String) -> Void = Logger.stderrSink) {
         self.state = Mutex(level)
+        self.format = format
         self.sink = sink
     }
 
-    public static let stderrSink: @Sendable (String) -> Void = { line in
+    public static let stderrSink: @Sendable (String) -> Void = { line in writeLine(line, to: 2) }
+
+    /// Writes `line` and a newline with as few write calls as the kernel allows.
+    static func writeLine(_ line: String, to fd: Int32) {
         var line = line
         line.append("\n")
         line.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let n = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { return }
                 offset += n
@@ -59,11 +70,20 @@ public final class Logger: Sendable {
 
     public func log(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
         guard level >= self.level else { return }
-        var line = "ts=\(Logger.timestamp()) level=\(level) msg=\(Logger.quote(message))"
-        for (key, value) in fields {
-            line += " \(key)=\(Logger.quote(value))"
+        switch format {
+        case .logfmt:
+            var line = "ts=\(Logger.timestamp()) level=\(level) msg=\(Logger.quote(message))"
+            for (key, value) in fields {
+                line += " \(key)=\(Logger.quote(value))"
+            }
+            sink(line)
+        case .json:
+            var line = "{\"ts\":\"\(Logger.timestamp())\",\"level\":\"\(level)\",\"msg\":\(JSONValue.string(message).encodedString())"
+            for (key, value) in fields {
+                line += ",\(JSONValue.string(key).encodedString()):\(JSONValue.string(value).encodedString())"
+            }
+            sink(line + "}")
         }
-        sink(line)
     }
 
     public func debug(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.debug, message, fields) }
@@ -102,4 +122,39 @@ public final class Logger: Sendable {
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
     }
+}
+
+/// A log file that SIGHUP reopens, so that logrotate can move it away
+/// (`log.file`). Lines are appended with O_APPEND: one write per line.
+public final class LogFile: Sendable {
+    public let path: String
+    private let fd: Mutex<Int32>
+
+    public init(path: String) throws(SystemError) {
+        self.path = path
+        fd = Mutex(try LogFile.open(path))
+    }
+
+    private static func open(_ path: String) throws(SystemError) -> Int32 {
+        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw SystemError("opening log file \(path)", errno: errno) }
+        return fd
+    }
+
+    /// Opens the path again (a new file if the old one was moved); keeps the
+    /// old file if that fails.
+    public func reopen() throws(SystemError) {
+        let new = try LogFile.open(path)
+        let old = fd.withLock { current in
+            defer { current = new }
+            return current
+        }
+        close(old)
+    }
+
+    public var sink: @Sendable (String) -> Void {
+        { [self] line in fd.withLock { Logger.writeLine(line, to: $0) } }
+    }
+
+    deinit { fd.withLock { _ = close($0) } }
 }

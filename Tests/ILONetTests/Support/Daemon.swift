@@ -74,11 +74,21 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
         var offset = 0
         while Date() < deadline {
             let text = self.log
-            if let range = text.range(of: "msg=\"node ready\"", range: text.index(text.startIndex, offsetBy: min(offset, text.count))..<text.endIndex) {
+            let searched = text.index(text.startIndex, offsetBy: min(offset, text.count))..<text.endIndex
+            if let range = text.range(of: "msg=\"node ready\"", range: searched) {
                 let line = text[range.lowerBound...].prefix { $0 != "\n" }
                 if let listen = line.split(separator: " ").first(where: { $0.hasPrefix("listen=") }),
                     let endpoint = Endpoint(String(listen.dropFirst("listen=".count)))
                 {
+                    port = endpoint.port
+                    return
+                }
+            }
+            // log.format json
+            if let range = text.range(of: "\"msg\":\"node ready\"", range: searched) {
+                let start = text[..<range.lowerBound].lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex
+                let line = String(text[start...].prefix { $0 != "\n" })
+                if let endpoint = (try? JSONValue(parsing: line))?["listen"]?.stringValue.flatMap(Endpoint.init) {
                     port = endpoint.port
                     return
                 }
