@@ -34,6 +34,7 @@ let usage = """
                topics you receive:   ilo subscribe 'smuggling/LY/#' [--digest daily]
       watch    reports as they come: ilo watch ['border/#']
       digest   summaries:            ilo digest show [ID] | ilo digest preview FILTER --since 24h
+      status   a node's state (admin): ilo status [--json]
       queue    what waits where (admin): ilo queue [--json] | flush | retry|hold|release|delete ID
       route    explain routing:      ilo route test --country LY --kind smuggling --authority DE
       audit    a node's audit trail (on its host): ilo audit verify --config NODE.conf | show --report ID
@@ -65,6 +66,7 @@ do {
     case "template": status = try TemplateCommand.run(&arguments)
     case "show": status = try ShowCommand.run(&arguments)
     case "queue": status = try QueueCommand.run(&arguments)
+    case "status": status = try StatusCommand.run(&arguments)
     case "subscribe", "unsubscribe", "subscriptions", "watch": status = try SubscribeCommand.run(command!, &arguments)
     case "digest": status = try DigestCommand.run(&arguments)
     case "route": status = try RouteCommand.run(&arguments)

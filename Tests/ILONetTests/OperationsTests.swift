@@ -96,4 +96,81 @@ import Testing
         #expect(stored?.contains("\"report\":\"\(id)\"") == true)
         #expect(!(before + after).contains("Not for the log"))
     }
+
+    @Test func statusShowsIdentityLinksQueuesReadersAndStore() throws {
+        let network = try TestNetwork(startRegional: false)
+        for n in 0..<3 { #expect(network.send(sampleReport(["headline": .string("Waiting \(n)")])).status == 0) }
+        let answer = run(TestEnvironment.ilo, ["status", "--json"] + network.post.iloArguments("admin"))
+        #expect(answer.status == 0, "\(answer.output)")
+        let status = try JSONValue(parsing: answer.stdout)
+        #expect(status["node"] == "post-tripoli.ilonet.example")
+        #expect(status["role"] == "post")
+        #expect(status["peers"]?["regional-na.ilonet.example"]?["state"] == "down")
+        #expect(status["peers"]?["regional-na.ilonet.example"]?["last_error"]?.stringValue?.isEmpty == false)
+        #expect(status["queues"]?["regional-na.ilonet.example"]?["routine"] == .integer(3))
+        #expect(status["subscribers"]?["officer.de.mueller"] != nil)
+        #expect((status["store"]?["reports"]?.integerValue ?? 0) >= 3)
+        #expect((status["store"]?["database_bytes"]?.integerValue ?? 0) > 0)
+        let text = run(TestEnvironment.ilo, ["status"] + network.post.iloArguments("admin")).stdout
+        #expect(text.contains("regional-na.ilonet.example         DOWN since"), "\(text)")
+        #expect(text.contains("0 / 0 / 0 / 3"), "\(text)")
+        // Administrators only.
+        let officer = run(TestEnvironment.ilo, ["status"] + network.post.iloArguments("officer-de"))
+        #expect(officer.status == 1 && officer.stderr.contains("node status is for admin roles"), "\(officer.output)")
+    }
+
+    /// `GET path` on 127.0.0.1:port; the whole response.
+    func httpGet(_ port: UInt16, _ path: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw FlakyLinkError("connect to metrics: errno \(errno)") }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            response += buffer[0..<count]
+        }
+        return String(decoding: response, as: UTF8.self)
+    }
+
+    @Test func metricsInThePrometheusTextFormat() throws {
+        let daemon = try Daemon(extraConfig: "metrics.listen 127.0.0.1:0")
+        try daemon.start()
+        let line = daemon.log.split(separator: "\n").first { $0.contains("msg=\"metrics served\"") } ?? ""
+        let port = line.split(separator: " ").first { $0.hasPrefix("listen=") }.flatMap { Endpoint(String($0.dropFirst(7))) }?.port ?? 0
+        #expect(port != 0, "\(daemon.log)")
+        let client = try daemon.client("officer-de")
+        for _ in 0..<2 { _ = try client.request(.publish, ["report": sampleReport()]) }
+        _ = refusalOf { try client.request(.publish, ["report": sampleReport(["country": "XX"])]) }
+        // A client from another CA fails the handshake.
+        _ = try? ClientConnection(TestEnvironment.otherPKI.clientOptions("officer-de", port: daemon.port, ca: TestEnvironment.pki.ca))
+        #expect(waitFor(5) { ((try? httpGet(port, "/metrics")) ?? "").contains("ilonet_tls_handshake_failures_total{side=\"server\"") })
+        let response = try httpGet(port, "/metrics")
+        #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(response.contains("Content-Type: text/plain; version=0.0.4"))
+        let body = String(response[response.range(of: "\r\n\r\n")!.upperBound...])
+        #expect(body.contains("ilonet_reports_received_total{kind=\"smuggling\",via=\"publish\"} 2\n"), "\(body)")
+        #expect(body.contains("ilonet_requests_refused_total{code=\"invalid-report\"} 1\n"))
+        #expect(body.contains("ilonet_connections 1\n") || body.contains("ilonet_connections 2\n"))
+        #expect(body.contains("ilonet_store_commit_seconds_bucket{le=\"+Inf\"}"))
+        #expect(body.contains("ilonet_node_info{node=\"hub.ilonet.example\",role=\"board-hub\""))
+        // Every sample line: NAME{LABELS} VALUE, and every family announced with HELP and TYPE.
+        for sample in body.split(separator: "\n") where !sample.hasPrefix("#") {
+            #expect(sample.wholeMatch(of: /[a-z_]+(\{[^}]*\})? -?[0-9.e+]+/) != nil, "\(sample)")
+            let name = String(sample.prefix { $0 != "{" && $0 != " " })
+            let family = name.replacing(/_(bucket|sum|count)$/, with: "")
+            #expect(body.contains("# TYPE \(family) "), "\(name)")
+        }
+        #expect(try httpGet(port, "/other").hasPrefix("HTTP/1.1 404"))
+    }
 }

@@ -39,6 +39,7 @@ extension NodeServices {
             if case .success(let receipt) = result, case .stored(_, let recipients) = receipt.outcome {
                 peers.poke(receipt.decisions.map(\.nextHop) + receipt.noticeHops)
                 watchers.poke(recipients)
+                metrics.count("ilonet_reports_received_total", ["kind": report.kind.rawValue, "via": path.isEmpty ? "publish" : "forward"])
             }
             completion(result)
         }

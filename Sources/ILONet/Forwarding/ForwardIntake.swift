@@ -53,11 +53,13 @@ enum ForwardIntake {
                     ["id": .string(report.id.description), "duplicate": .bool(duplicate), "node": .string(services.router.nodeName), "next_hops": .array(hops)])
             case .queueFull(let hop):
                 services.logger.warning("report refused: queue full", ["report": report.id.description, "next_hop": hop])
+                services.metrics.count("ilonet_requests_refused_total", ["code": ErrorCode.queueFull.rawValue])
                 return .error(
                     ProtocolError(.queueFull, "the queue for \(hop) is full; the report was not accepted, send it again later", requestID: requestID))
             }
         case .failure(let error):
             services.logger.error("report not stored", ["report": report.id.description, "error": error.description])
+            services.metrics.count("ilonet_requests_refused_total", ["code": ErrorCode.storeUnavailable.rawValue])
             return .error(
                 ProtocolError(
                     .storeUnavailable, "the report was not stored: \(error.plainCause); nothing was accepted, send it again later",

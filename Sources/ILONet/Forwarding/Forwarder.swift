@@ -126,6 +126,7 @@ final class Forwarder {
         switch message.type {
         case .accepted:
             services.logger.info("report forwarded", ["report": id, "to": peer, "duplicate": message.body["duplicate"] == .bool(true) ? "yes" : "no"])
+            services.metrics.count("ilonet_reports_forwarded_total", ["peer": peer])
             // FIFO store jobs: the next pull runs after this delete, so the report
             // is not picked up again.
             services.store.submit({ store throws(SQLiteError) in try store.forwardAccepted(seq: seq, by: peer, now: Timestamp.nowMilliseconds()) }) { _ in }

@@ -124,6 +124,7 @@ final class PeerDialer: ConnectionDelegate {
                 bound.loop.execute { bound.value.send(answer) }
             }
         } catch {
+            services.metrics.count("ilonet_requests_refused_total", ["code": error.code.rawValue])
             connection.send(.error(error))
         }
     }
@@ -134,6 +135,7 @@ final class PeerDialer: ConnectionDelegate {
 
     func connectionDidClose(_ connection: Connection, reason: CloseReason) {
         guard connection === self.connection else { return }
+        services.metrics.countHandshakeFailure(reason, side: "client")
         linkFailed(reason.description)
     }
 }

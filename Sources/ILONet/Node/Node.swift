@@ -39,6 +39,7 @@ public final class Node: Sendable {
     private let state = Mutex(State.running)
     /// The addresses actually bound (a configured port 0 becomes a real port).
     public let boundEndpoints: [Endpoint]
+    private let metrics: MetricsServer?
 
     public var configuration: NodeConfiguration { services.configuration }
     public var store: StoreWorker { services.store }
@@ -89,6 +90,7 @@ public final class Node: Sendable {
         let threadCount = configuration.threadCount
         var socketsPerLoop = Array(repeating: [Int32](), count: threadCount)
         var bound: [Endpoint] = []
+        var metricsSocket: (fd: Int32, endpoint: Endpoint)?
         do throws(SystemError) {
             for endpoint in configuration.listen {
                 var actual = endpoint
@@ -98,6 +100,10 @@ public final class Node: Sendable {
                     socketsPerLoop[index].append(fd)
                 }
                 bound.append(actual)
+            }
+            if let endpoint = configuration.metricsListen {
+                let (fd, actual) = try MetricsServer.bind(endpoint)
+                metricsSocket = (fd, actual)
             }
         } catch {
             for fd in socketsPerLoop.joined() { close(fd) }
@@ -145,6 +151,11 @@ public final class Node: Sendable {
             configuration: configuration, logger: logger, store: store, credentials: credentials,
             tlsContext: tlsContexts.server, clientTLSContext: tlsContexts.client,
             router: Router(nodeName: configuration.name, table: table), access: AccessControl(access), clock: NodeClock(), nodeOrigin: nodeOrigin)
+        if let (fd, endpoint) = metricsSocket {
+            metrics = MetricsServer(fd: fd, endpoint: endpoint, services: services)
+        } else {
+            metrics = nil
+        }
         if let file = services.clock.file {
             logger.warning("digests use the time in a file, not the system clock (testing only)", ["ILONET_CLOCK_FILE": file])
         }
@@ -190,6 +201,10 @@ public final class Node: Sendable {
         sweeperLoop.execute {
             ExpirySweeper(loop: sweeperLoop, services: services).start()
             DigestScheduler(loop: sweeperLoop, services: services).start()
+        }
+        if let metrics {
+            metrics.start()
+            logger.info("metrics served", ["listen": metrics.endpoint.description, "path": "/metrics"])
         }
         logger.info(
             "node ready",
@@ -283,6 +298,7 @@ public final class Node: Sendable {
         }
         guard wasRunning else { return }
         services.peers.stopDialers()
+        metrics?.stop()
         for context in contexts {
             context.loop.runAndWait { context.value.shutdown() }
         }

@@ -26,6 +26,8 @@ final class NodeServices: Sendable {
     let nodeOrigin: Origin
     /// Checks authors' signatures; remembers signers' certificates that verified.
     let signatures = SignatureCheck()
+    let metrics = NodeMetrics()
+    let startedAt = Timestamp.nowMilliseconds()
 
     init(
         configuration: NodeConfiguration, logger: Logger, store: StoreWorker, credentials: TLSCredentials, tlsContext: TLSContext, clientTLSContext: TLSContext,

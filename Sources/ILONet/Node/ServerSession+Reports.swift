@@ -123,6 +123,7 @@ extension ServerSession {
         }) { session, result in
             switch result {
             case .success(let count):
+                session.node.metrics.count("ilonet_reports_delivered_total", by: UInt64(count))
                 session.connection.send(Message(.ok, requestID: requestID, ["confirmed": .integer(Int64(count))]))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the confirmation was not stored; send it again", requestID: requestID))

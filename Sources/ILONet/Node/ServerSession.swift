@@ -67,6 +67,7 @@ final class ServerSession: ConnectionDelegate {
 
     func connectionDidClose(_ connection: Connection, reason: CloseReason) {
         protocolState.close()
+        node.metrics.countHandshakeFailure(reason, side: "server")
         if let id = countedIdentity {
             node.identityLimits.releaseConnection(id)
             countedIdentity = nil
@@ -118,6 +119,7 @@ final class ServerSession: ConnectionDelegate {
             case .queue: try queueListing(message)
             case .queueControl: try queueControl(message)
             case .routeTest: try routeTest(message)
+            case .status: try nodeStatus(message)
             case .subscribe: try subscribe(message)
             case .unsubscribe: try unsubscribe(message)
             case .subscriptions: try listSubscriptions(message)
@@ -133,6 +135,7 @@ final class ServerSession: ConnectionDelegate {
     /// Answers with an ERROR; closes the connection when the code requires it.
     func refuse(_ error: ProtocolError) {
         guard connection.isOpen else { return }
+        node.metrics.count("ilonet_requests_refused_total", ["code": error.code.rawValue])
         connection.send(.error(error))
         if error.code.closesConnection {
             protocolState.close()

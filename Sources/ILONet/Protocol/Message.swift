@@ -20,6 +20,8 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case queueControl = 0x42
     case routeTest = 0x43
     case routes = 0x44
+    case status = 0x45
+    case nodeStatus = 0x46
     case subscribe = 0x50
     case unsubscribe = 0x51
     case subscriptions = 0x52

@@ -24,7 +24,13 @@ public final class StoreWorker: Sendable {
         public var batches = 0
         public var jobs = 0
         public var largestBatch = 0
+        /// Seconds from BEGIN to the end of COMMIT (the WAL fsync included), per
+        /// batch: counts at or below each bound of `commitBounds`, and the sum.
+        public var commitBuckets = Array(repeating: 0, count: StoreWorker.commitBounds.count)
+        public var commitSeconds = 0.0
     }
+
+    public static let commitBounds = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
     private let pending = Mutex<(jobs: [Job], stopping: Bool)>(([], false))
     private let wakeup = DispatchSemaphore(value: 0)
@@ -154,6 +160,7 @@ public final class StoreWorker: Sendable {
         var completions: [@Sendable (SQLiteError?) -> Void] = []
         completions.reserveCapacity(batch.count)
         var failure: SQLiteError?
+        let began = Timestamp.monotonicNanoseconds()
         do {
             try store.database.execute("BEGIN IMMEDIATE")
         } catch {
@@ -170,10 +177,13 @@ public final class StoreWorker: Sendable {
             store.resetCaches()
             logger.error("store: commit failed; nothing in the batch was acknowledged", ["jobs": String(batch.count), "error": error.description])
         }
+        let seconds = Double(Timestamp.monotonicNanoseconds() - began) / 1e9
         stats.withLock {
             $0.batches += 1
             $0.jobs += batch.count
             $0.largestBatch = max($0.largestBatch, batch.count)
+            $0.commitSeconds += seconds
+            for (index, bound) in StoreWorker.commitBounds.enumerated() where seconds <= bound { $0.commitBuckets[index] += 1 }
         }
         for completion in completions { completion(failure) }
     }

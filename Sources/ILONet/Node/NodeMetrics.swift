@@ -1,0 +1,68 @@
+import Synchronization
+
+/// The node's counters, in memory since start (Prometheus counters restart at
+/// zero with the process, which its `rate()` handles). Incremented from any
+/// thread; rendered in the Prometheus text format by `MetricsServer` together
+/// with the gauges read at scrape time.
+final class NodeMetrics: Sendable {
+    /// One metric family's help text and type.
+    struct Family: Sendable {
+        let name: String
+        let type: String
+        let help: String
+    }
+
+    static let families = [
+        Family(name: "ilonet_reports_received_total", type: "counter", help: "Reports taken into custody, by kind and how they came (publish, forward)."),
+        Family(name: "ilonet_reports_forwarded_total", type: "counter", help: "Reports a next hop acknowledged, by peer."),
+        Family(name: "ilonet_reports_delivered_total", type: "counter", help: "Deliveries readers confirmed (inbox or watch)."),
+        Family(name: "ilonet_requests_refused_total", type: "counter", help: "Requests answered with an error, by error code (docs/PROTOCOL.md section 4)."),
+        Family(name: "ilonet_tls_handshake_failures_total", type: "counter", help: "Connections that failed the TLS handshake or identity check, by side and reason."),
+    ]
+
+    private let counters = Mutex<[String: [String: UInt64]]>([:])
+
+    /// Adds `amount` to the counter `name` with `labels` (in the order given).
+    func count(_ name: String, _ labels: KeyValuePairs<String, String> = [:], by amount: UInt64 = 1) {
+        let key = labels.map { "\($0.key)=\"\(NodeMetrics.escape($0.value))\"" }.joined(separator: ",")
+        counters.withLock { $0[name, default: [:]][key, default: 0] += amount }
+    }
+
+    func counterValue(_ name: String, labels: String = "") -> UInt64 { counters.withLock { $0[name]?[labels] ?? 0 } }
+
+    /// The counters, each family with its HELP and TYPE lines, in a stable order.
+    func renderCounters() -> String {
+        let snapshot = counters.withLock { $0 }
+        var out = ""
+        for family in NodeMetrics.families {
+            out += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
+            for (labels, value) in (snapshot[family.name] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                out += labels.isEmpty ? "\(family.name) \(value)\n" : "\(family.name){\(labels)} \(value)\n"
+            }
+        }
+        return out
+    }
+
+    /// Counts a connection that ended in the handshake or the identity check.
+    func countHandshakeFailure(_ reason: CloseReason, side: String) {
+        switch reason {
+        case .handshakeFailed(let error): count("ilonet_tls_handshake_failures_total", ["side": side, "reason": error.reason])
+        case .identityRefused: count("ilonet_tls_handshake_failures_total", ["side": side, "reason": "identity refused"])
+        default: break
+        }
+    }
+
+    /// Label values escaped as the text format requires.
+    static func escape(_ value: String) -> String {
+        var out = ""
+        for c in value {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
