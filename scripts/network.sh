@@ -3,10 +3,12 @@
 # the regional hub for North Africa (7602), Germany's authority node (7603) and
 # the post nodes in Tripoli (7611) and Tunis (7612). Logs and stores in var/network/.
 #
-#   scripts/network.sh start | stop | status
+#   scripts/network.sh start [NODE...] | stop [NODE...] | status
+#   (NODE: board, authority-de, regional-na, post-tripoli, post-tunis; default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes="board authority-de regional-na post-tripoli post-tunis"
+[ $# -gt 1 ] && nodes="${*:2}"
 ilod=${ILOD:-.build/release/ilod}
 
 case "${1:-}" in
@@ -15,14 +17,27 @@ start)
     for n in $nodes; do
         mkdir -p var/network/$n
         if [ -f var/network/$n/pid ] && kill -0 "$(cat var/network/$n/pid)" 2>/dev/null; then continue; fi
+        grep -c 'msg="node ready"' var/network/$n/ilod.log >var/network/$n/ready-before 2>/dev/null || echo 0 >var/network/$n/ready-before
         "$ilod" --config config/network/$n.conf 2>>var/network/$n/ilod.log &
         echo $! > var/network/$n/pid
     done
-    sleep 1
-    "$0" status ;;
+    # Ready when each has logged "node ready" once more than before it started (at most 10 s).
+    for n in $nodes; do
+        before=$(cat var/network/$n/ready-before 2>/dev/null || echo 0)
+        for _ in $(seq 100); do
+            [ "$(grep -c 'msg="node ready"' var/network/$n/ilod.log 2>/dev/null || true)" -gt "$before" ] && break
+            sleep 0.1
+        done
+    done
+    "$0" status $nodes ;;
 stop)
     for n in $nodes; do
-        if [ -f var/network/$n/pid ]; then kill "$(cat var/network/$n/pid)" 2>/dev/null || true; rm -f var/network/$n/pid; fi
+        if [ -f var/network/$n/pid ]; then
+            pid=$(cat var/network/$n/pid)
+            kill "$pid" 2>/dev/null || true
+            for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            rm -f var/network/$n/pid
+        fi
     done ;;
 status)
     for n in $nodes; do

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+/// The README's demo runs end to end (with this build's binaries) and shows
+/// delivery, queueing across an outage, a digest and receipts.
+@Suite(.serialized) struct DemoTests {
+    @Test func theDemoRunsEndToEnd() throws {
+        let repository = TestEnvironment.repository.path
+        let demo = run(
+            "/bin/bash", [repository + "/scripts/demo.sh"],
+            environment: ProcessInfo.processInfo.environment.merging(["ILOD": TestEnvironment.ilod, "ILO": TestEnvironment.ilo]) { $1 })
+        #expect(demo.status == 0, "\(demo.output)")
+        let out = demo.stdout
+        // Delivery: the board member's inbox lists all three, flash first.
+        let inbox = out.components(separatedBy: "== 4.").last?.components(separatedBy: "== 5.").first ?? ""
+        let rows = inbox.split(separator: "\n").filter { $0.contains("  H1  ") }
+        #expect(rows.count == 3, "\(inbox)")
+        #expect(rows.first?.contains("flash") == true)
+        #expect(out.contains("signed by    officer.it.rossi (IT-PS, IT), signature verified"))
+        // Queueing across the outage, then delivery after it.
+        #expect(demo.stderr.contains("queued at post-tripoli.ilonet.example, waiting for regional-na.ilonet.example"), "\(demo.stderr)")
+        #expect(out.contains("regional-na.ilonet.example         0 / 0 / 1 / 0"))
+        let after = out.components(separatedBy: "== 7.").last?.components(separatedBy: "== 8.").first ?? ""
+        #expect(after.contains("Sabratha network moves launches east after arrests"))
+        // The digest and the receipts.
+        #expect(out.contains("4 reports (+4 against the period before)."))
+        #expect(out.contains("Delivered: report") && out.contains("reached board.ilonet.example"))
+        #expect(out.contains("event: delivered"))
+        // It cleaned up: no node of the example network is left running.
+        for node in ["board", "authority-de", "regional-na", "post-tripoli", "post-tunis"] {
+            #expect(!FileManager.default.fileExists(atPath: repository + "/var/network/\(node)/pid"), "\(node) still has a pid file")
+        }
+    }
+}

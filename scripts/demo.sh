@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The ILONet demo: the example network of config/network/ on loopback, two
+# officers reporting, the steering board reading, an outage with queueing, and
+# a digest. Builds what it needs, starts from empty stores in var/network/, and
+# stops the network at the end unless asked to keep it.
+#
+#   scripts/demo.sh [--keep]
+#
+# --keep leaves the five nodes running (stop them with scripts/network.sh stop).
+# ILOD and ILO may name other binaries (the test suite uses its debug build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+keep=no
+case "${1:-}" in
+--keep) keep=yes ;;
+"") ;;
+*) echo "usage: scripts/demo.sh [--keep]" >&2; exit 2 ;;
+esac
+
+scripts/bootstrap.sh >/dev/null
+if [ -z "${ILOD:-}" ] || [ -z "${ILO:-}" ]; then
+    echo "Building ilod and ilo (release) ..."
+    swift build -c release --product ilod >/dev/null
+    swift build -c release --product ilo >/dev/null
+fi
+export ILOD=${ILOD:-$PWD/.build/release/ilod}
+ILO=${ILO:-$PWD/.build/release/ilo}
+
+# Ports of the example network (config/network/*.conf).
+board=7601 regional=7602 authority=7603 tripoli=7611 tunis=7612
+
+# as IDENTITY PORT ilo-arguments...: runs ilo as that certificate's holder against that node.
+as() {
+    local who=$1 port=$2; shift 2
+    "$ILO" "$@" --node "127.0.0.1:$port" --cert "certs-example/$who.crt" --key "certs-example/$who.key" --ca certs-example/ca.crt
+}
+step() { printf '\n== %s ==\n\n' "$*"; }
+say() { printf '%s\n' "$*"; }
+# waits up to 20 s for COMMAND to succeed
+until_true() { for _ in $(seq 200); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+in_store() { [ "$(sqlite3 "var/network/$1/store.sqlite" "SELECT count(*) FROM reports WHERE id = '$2'")" = 1 ]; }
+
+cleanup() {
+    if [ "$keep" = yes ]; then
+        step "The network keeps running"
+        say "Stop it with: scripts/network.sh stop"
+    else
+        scripts/network.sh stop >/dev/null 2>&1 || true
+    fi
+}
+
+step "1. The example network on loopback"
+scripts/network.sh stop >/dev/null 2>&1 || true
+rm -rf var/network
+trap cleanup EXIT
+say "board hub :$board (EU steering board), regional hub :$regional (North Africa),"
+say "authority node :$authority (Germany's national contact point), posts :$tripoli (Tripoli) and :$tunis (Tunis)"
+scripts/network.sh start
+
+step "2. The steering board subscribes to everything at the board hub"
+as board-fr $board subscribe '#'
+
+step "3. Two officers report from their posts"
+say "Officer Müller (DE-BPOL), at the post in Tripoli:"
+zuwara=$(as officer-de $tripoli send --file config/demo/smuggling-zuwara.json)
+say "  smuggling  $zuwara"
+charter=$(as officer-de $tripoli send --file config/demo/return-charter.json)
+say "  return     $charter"
+say "Officer Rossi (IT-PS), at the post in Tunis:"
+ajdir=$(as officer-it $tunis send --file config/demo/border-ras-ajdir.json)
+say "  border     $ajdir (flash)"
+say "Each is signed with its author's key, stored at the post, and forwarded hop by hop:"
+say "post -> regional hub -> board hub, and a copy of the German officer's reports to Germany's authority node."
+until_true in_store board "$zuwara"
+until_true in_store board "$charter"
+until_true in_store board "$ajdir"
+
+step "4. The board member's inbox at the board hub: delivered, most urgent first"
+as board-fr $board inbox
+
+step "5. One report in full; the reader's ilo checks the author's signature"
+as board-fr $board show "$ajdir"
+
+step "6. An outage: the regional hub goes offline, cutting the posts' uplink"
+scripts/network.sh stop regional-na
+say "Officer Müller reports anyway; the post keeps it safe and says so:"
+sabratha=$(as officer-de $tripoli send --file config/demo/smuggling-sabratha.json)
+say "  smuggling  $sabratha"
+say
+say "The post's administrator sees it waiting (ilo status):"
+as admin $tripoli status | sed -n '/^peers/,/dead letters/p'
+in_store board "$sabratha" && { say "unexpected: the board has it already"; exit 1; }
+
+step "7. The uplink returns: the queued report is forwarded without being asked"
+scripts/network.sh start regional-na
+until_true in_store board "$sabratha"
+as board-fr $board inbox
+
+step "8. A digest of the last hour, as the board would get it every morning"
+as board-fr $board digest preview '#' --since 1h
+
+step "9. Receipts back at the post: signed by the nodes that delivered"
+until_true test "$(sqlite3 var/network/post-tripoli/store.sqlite "SELECT count(*) FROM reports WHERE topic = 'notice/LY/delivered'")" -ge 2
+say "Officer Müller's inbox at the post in Tripoli:"
+as officer-de $tripoli inbox
+say
+say "A receipt in full (who delivered, and that its signature verified):"
+receipt=$(sqlite3 var/network/post-tripoli/store.sqlite "SELECT id FROM reports WHERE topic = 'notice/LY/delivered' ORDER BY seq LIMIT 1")
+as officer-de $tripoli show "$receipt" | grep -E 'signed by|about|node|event'
+say
+say "Delivered, queued across an outage, digested. Logs and stores are in var/network/."
