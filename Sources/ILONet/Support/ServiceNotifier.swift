@@ -1,4 +1,5 @@
 import Glibc
+internal import CILOShims
 
 /// systemd's readiness protocol (sd_notify(3)) without libsystemd: one datagram
 /// per state change to the AF_UNIX socket in `$NOTIFY_SOCKET` (a path, or an
