@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ILONet needs from Debian's packages, if it is missing:
-# the OpenSSL 3 and SQLite 3 development files, pkg-config, and the openssl and
-# sqlite3 commands (used by the tests and by make-pki.sh). Idempotent.
+# the OpenSSL 3 and SQLite 3 development files, pkg-config, the openssl and
+# sqlite3 commands (used by the tests and by make-pki.sh), and zsh (the test of
+# `ilo completion zsh`). Idempotent.
 set -euo pipefail
 
 need=()
@@ -10,6 +11,7 @@ pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v openssl >/dev/null || need+=(openssl)
 command -v sqlite3 >/dev/null || need+=(sqlite3)
+command -v zsh >/dev/null || need+=(zsh)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "bootstrap: installing ${need[*]}"

@@ -40,7 +40,8 @@ let usage = """
       audit    a node's audit trail (on its host): ilo audit verify --config NODE.conf | show --report ID
       whoami   show who the node says you are (from your certificate)
       ping     check that the node answers
-      bench    load tools:           ilo bench connections --count 10000 --pid PID
+      bench    load tools:           ilo bench load ... | ilo bench connections --count 10000 --pid PID
+      completion  shell completion:  source <(ilo completion bash)   (or zsh)
 
     \(connectionHelp)
     exit codes: 0 done, 1 refused or failed, 2 usage error, 3 node unreachable or busy (try again)
@@ -74,6 +75,7 @@ do {
     case "whoami", "ping": status = try SessionCommands.run(command!, &arguments)
     case "bench": status = try BenchCommand.run(&arguments)
     case "audit": status = try AuditCommand.run(&arguments)
+    case "completion": status = try CompletionCommand.run(&arguments)
     case "help", nil:
         print(usage)
         status = command == nil ? Exit.usage : Exit.ok

@@ -1,0 +1,67 @@
+import ILONet
+
+/// Every `ilo` command, its subcommands and options, for shell completion and
+/// for the test that runs `--help` on each. Keep it in step with the commands'
+/// own parsers (the test checks that each listed option is named in the
+/// command's help).
+enum CommandCatalog {
+    struct Command {
+        let name: String
+        let summary: String
+        var subcommands: [String] = []
+        var options: [String] = []
+        /// Options that take no connection to a node (offline commands).
+        var offline = false
+    }
+
+    static let connection = ["--node", "--cert", "--key", "--ca", "--server-name", "--profile"]
+    static let envelope = ReportDraft.flags.map { "--" + $0.flag } + ["--file"]
+
+    static let commands: [Command] = [
+        Command(name: "template", summary: "print a fill-in report", subcommands: ["smuggling", "return", "border"], options: ["--case"], offline: true),
+        Command(name: "validate", summary: "check a report offline", options: envelope + ["--json", "--cert"], offline: true),
+        Command(name: "send", summary: "send a report", options: envelope + ["--json"]),
+        Command(name: "inbox", summary: "read new reports", options: ["--json", "--limit", "--peek"]),
+        Command(name: "show", summary: "one report in full", options: ["--json"]),
+        Command(name: "subscribe", summary: "receive a topic", options: ["--digest", "--at", "--json"]),
+        Command(name: "unsubscribe", summary: "stop receiving a topic", options: ["--digest", "--json"]),
+        Command(name: "subscriptions", summary: "what you receive", options: ["--json"]),
+        Command(name: "watch", summary: "reports as they arrive", options: ["--json", "--count"]),
+        Command(name: "digest", summary: "summaries", subcommands: ["show", "preview"], options: ["--format", "--since", "--until"]),
+        Command(name: "status", summary: "a node's state (admin)", options: ["--json"]),
+        Command(name: "queue", summary: "what waits where (admin)", subcommands: ["flush", "retry", "hold", "release", "delete"], options: ["--json", "--limit"]),
+        Command(name: "route", summary: "explain routing", subcommands: ["test"], options: [
+            "--country", "--kind", "--authority", "--state", "--priority", "--handling", "--data-class", "--table", "--json",
+        ]),
+        Command(name: "audit", summary: "a node's audit trail (on its host)", subcommands: ["verify", "show"], options: ["--store", "--config", "--report", "--json"], offline: true),
+        Command(name: "whoami", summary: "who the node says you are", options: ["--json"]),
+        Command(name: "ping", summary: "check that the node answers", options: ["--json"]),
+        Command(name: "bench", summary: "load tools", subcommands: ["load", "connections"], options: [
+            "--protocol", "--publishers", "--subscribers", "--rate", "--window", "--size", "--duration", "--warmup", "--pid", "--json",
+            "--subscriber-cert", "--subscriber-key", "--subscriber-node", "--subscriber-server-name", "--resilient", "--drain-timeout",
+            "--count", "--hold", "--concurrency",
+        ]),
+        Command(name: "completion", summary: "shell completion script", subcommands: ["bash", "zsh"], offline: true),
+    ]
+
+    /// Fixed values of options, for completion.
+    static let values: [String: [String]] = [
+        "--kind": ["smuggling", "return", "border"],
+        "--priority": Priority.allCases.map(\.rawValue),
+        "--handling": ["H0", "H1", "H2", "H3"],
+        "--reliability": ["A", "B", "C", "X"],
+        "--accuracy": ["1", "2", "3", "4"],
+        "--data-class": ["strategic", "case"],
+        "--purpose": Purpose.allCases.map(\.rawValue),
+        "--digest": ["hourly", "daily", "weekly"],
+        "--format": ["text", "markdown", "json"],
+        "--protocol": ["ilonet", "mqtt"],
+    ]
+
+    /// Options whose value is a file name.
+    static let fileOptions = ["--file", "--cert", "--key", "--ca", "--store", "--config", "--table", "--subscriber-cert", "--subscriber-key"]
+
+    static func options(of command: Command) -> [String] {
+        Array(Set(command.options + (command.offline ? [] : connection) + ["--help"])).sorted()
+    }
+}
