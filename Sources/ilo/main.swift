@@ -78,7 +78,8 @@ do {
     case "completion": status = try CompletionCommand.run(&arguments)
     case "help", nil:
         print(usage)
-        status = command == nil ? Exit.usage : Exit.ok
+        // `ilo` alone is a usage error; `ilo help` and `ilo --help` are not.
+        status = command == nil && !arguments.flag("help") ? Exit.usage : Exit.ok
     default:
         if arguments.flag("help") || command == "--help" {
             print(usage)
