@@ -19,10 +19,14 @@
 # integrity check said ok.
 #
 # CI runs --kills 100 --target both; the long run is --kills 1000.
+# The nodes listen on 127.0.0.1 ports PORT_BASE+1, +2 and +11 (PORT_BASE=17600),
+# so that two runs can go side by side with different PORT_BASEs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 kills=100 target=both rate=400 size=512 keep=no
+base=${PORT_BASE:-17600}
+hub_port=$((base + 1)) relay_port=$((base + 2)) post_port=$((base + 11))
 while [ $# -gt 0 ]; do
     case "$1" in
     --kills) kills=$2; shift 2 ;;
@@ -97,18 +101,18 @@ for t in $targets; do
     rm -rf "${work:?}"/*
     pids=()
     if [ "$t" = hub ]; then
-        node hub hub board-hub 17601
+        node hub hub board-hub $hub_port
         start hub
-        publish_to=127.0.0.1:17601 victim=hub extra=()
+        publish_to=127.0.0.1:$hub_port victim=hub extra=()
     else
         printf 'default -> board.ilonet.example\n' >"$work/regional.routes"
         printf 'default -> regional-na.ilonet.example\n' >"$work/post.routes"
-        node board board board-hub 17601 "peer regional-na.ilonet.example"
-        node regional regional-na regional-hub 17602 "peer board.ilonet.example 127.0.0.1:17601" \
+        node board board board-hub $hub_port "peer regional-na.ilonet.example"
+        node regional regional-na regional-hub $relay_port "peer board.ilonet.example 127.0.0.1:$hub_port" \
             "peer post-tripoli.ilonet.example" "routes $work/regional.routes"
-        node post post-tripoli post 17611 "peer regional-na.ilonet.example 127.0.0.1:17602" "routes $work/post.routes"
+        node post post-tripoli post $post_port "peer regional-na.ilonet.example 127.0.0.1:$relay_port" "routes $work/post.routes"
         start board; start regional; start post
-        publish_to=127.0.0.1:17611 victim=regional extra=(--subscriber-node 127.0.0.1:17601)
+        publish_to=127.0.0.1:$post_port victim=regional extra=(--subscriber-node 127.0.0.1:$hub_port)
     fi
 
     "$ILO" bench load --resilient --duration 86400 --warmup 0 --publishers 2 --window 32 --rate "$rate" --size "$size" \
