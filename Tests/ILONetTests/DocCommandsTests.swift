@@ -132,4 +132,13 @@ import Testing
             environment: ProcessInfo.processInfo.environment.merging(["ILO": TestEnvironment.ilo]) { $1 })
         #expect(check.status == 0, "\(check.output)")
     }
+
+    @Test func everyConfigurationKeyIsDocumented() throws {
+        let texts = try (DocCommandsTests.documents + ["config/hub.conf"]).map {
+            try String(contentsOfFile: TestEnvironment.repository.path + "/" + $0, encoding: .utf8)
+        }.joined()
+        for key in NodeConfiguration.knownKeys {
+            #expect(texts.contains("`\(key)") || texts.contains("\n\(key) ") || texts.contains("\n# \(key)"), "\(key) is in no doc and not in config/hub.conf")
+        }
+    }
 }
