@@ -62,6 +62,35 @@ import Testing
         #expect(store.schemaVersion == Int64(Schema.migrations.count))
     }
 
+    @Test func theWALShrinksBackAfterALongReaderLetsItRestart() throws {
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/wal-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/s.sqlite"
+        let limit = 256 << 10
+        let store = try ReportStore(path: path, walSizeLimit: limit)
+        try store.database.execute("PRAGMA wal_autocheckpoint=0")
+        let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
+        func insert(_ count: Int) throws {
+            for _ in 0..<count {
+                let report = try Report.validate(sampleReport(["body.modus_operandi": .string(String(repeating: "w", count: 1500))]), sender: origin)
+                _ = try store.insert(report, document: report.canonicalEncoding, receivedMilliseconds: 0)
+            }
+        }
+        func walBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int) ?? -1 }
+        // A reader (a backup, say) holds a snapshot while reports keep coming: the WAL grows.
+        let reader = try SQLiteDatabase(path: path)
+        try reader.execute("BEGIN")
+        _ = try reader.scalarInt("SELECT count(*) FROM reports")
+        try insert(600)
+        try store.database.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        #expect(walBytes() > 4 * limit, "the WAL did not grow: \(walBytes())")
+        // The reader finishes; after a full checkpoint the next write restarts the WAL and cuts the file back.
+        try reader.execute("COMMIT")
+        try store.database.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        try insert(1)
+        #expect(walBytes() <= limit, "the WAL file kept \(walBytes()) bytes")
+    }
+
     @Test func groupCommitPutsConcurrentWritesInFewTransactions() throws {
         let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/group-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -16,6 +16,7 @@ final class Checkpointer: Sendable {
     init(path: String, interval: Double, logger: Logger) throws(SQLiteError) {
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA synchronous=FULL")
+        try database.execute("PRAGMA journal_size_limit=\(ReportStore.walSizeLimit)")
         let box = UncheckedTransfer(database)
         let thread = Thread { [self] in
             let database = box.take()

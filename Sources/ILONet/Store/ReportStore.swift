@@ -32,7 +32,12 @@ public final class ReportStore {
         }
     }
 
-    public init(path: String) throws(StoreSetupError) {
+    /// The size the WAL file is cut back to when it restarts. While a long
+    /// reader (a backup, an integrity check) holds a snapshot, the WAL cannot
+    /// restart and grows; without a limit its file would keep that size forever.
+    public static let walSizeLimit = 64 << 20
+
+    public init(path: String, walSizeLimit: Int = ReportStore.walSizeLimit) throws(StoreSetupError) {
         try ReportStore.checkWritable(directoryOf: path)
         do {
             database = try SQLiteDatabase(path: path)
@@ -46,6 +51,7 @@ public final class ReportStore {
             try database.execute("PRAGMA foreign_keys=ON")
             // Deleted content is overwritten with zeros, so erased reports leave no trace in the pages.
             try database.execute("PRAGMA secure_delete=ON")
+            try database.execute("PRAGMA journal_size_limit=\(walSizeLimit)")
             try migrate()
         } catch let error as SQLiteError {
             throw .sqlite(error)
