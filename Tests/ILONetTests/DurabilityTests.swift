@@ -91,6 +91,40 @@ import Testing
         #expect(walBytes() <= limit, "the WAL file kept \(walBytes()) bytes")
     }
 
+    /// Found by the relay's long crash loop: a post with a backlog larger than
+    /// link.window reads its queue with a query that stops at the window, and the
+    /// unfinished statement kept the writer's read transaction open from batch to
+    /// batch, so no checkpoint could copy anything and the WAL grew without end.
+    @Test func aQueryThatStopsEarlyDoesNotPinTheWAL() throws {
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/pin-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/s.sqlite"
+        let worker = try StoreWorker(path: path, logger: Logger(level: .error))
+        let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
+        let hop = "regional-na.ilonet.example"
+        // A backlog of 50 for the hop; the forwarder reads 8 at a time, again and again, while more arrive.
+        for round in 0..<20 {
+            for _ in 0..<(round == 0 ? 50 : 5) {
+                let report = try Report.validate(sampleReport(), sender: origin)
+                _ = try worker.perform { store throws(SQLiteError) in
+                    try store.accept(
+                        report, document: report.canonicalEncoding, path: ["post"], nextHops: [hop], recipient: nil, now: 0,
+                        queueLimit: 1_000_000, access: .defaults)
+                }
+            }
+            let ready = try worker.perform { store throws(SQLiteError) in try store.ready(for: hop, now: .max, limit: 8, skipping: []).count }
+            #expect(ready == 8)
+        }
+        // Another connection checkpoints: everything in the WAL can be copied back.
+        let other = try SQLiteDatabase(path: path)
+        let statement = try other.cached("PRAGMA wal_checkpoint(PASSIVE)")
+        #expect(try statement.step())
+        let (busy, frames, copied) = (statement.int(0), statement.int(1), statement.int(2))
+        other.resetPendingStatements()
+        #expect(busy == 0 && frames > 0 && copied == frames, "checkpoint copied \(copied) of \(frames) frames")
+        worker.stop()
+    }
+
     @Test func groupCommitPutsConcurrentWritesInFewTransactions() throws {
         let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/group-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -38,6 +38,18 @@ public final class SQLiteDatabase {
             systemErrno: sqlite3_system_errno(handle))
     }
 
+    /// Resets every statement of this connection that is still stepping (a
+    /// query read only up to the row it needed). A statement left so keeps the
+    /// connection's read transaction open, and with it the WAL position it
+    /// started from: checkpoints cannot copy past it and the WAL cannot restart.
+    public func resetPendingStatements() {
+        var statement = sqlite3_next_stmt(handle, nil)
+        while let current = statement {
+            if sqlite3_stmt_busy(current) != 0 { sqlite3_reset(current) }
+            statement = sqlite3_next_stmt(handle, current)
+        }
+    }
+
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws(SQLiteError) {
         var message: UnsafeMutablePointer<CChar>?

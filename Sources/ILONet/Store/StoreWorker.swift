@@ -170,6 +170,9 @@ public final class StoreWorker: Sendable {
         }
         do {
             for job in batch { completions.append(job.run(store)) }
+            // Queries that stopped early (a LIMIT, a lookup of one row) would keep
+            // this connection's read transaction open past COMMIT, pinning the WAL.
+            store.database.resetPendingStatements()
             try store.database.execute("COMMIT")
         } catch {
             failure = error
