@@ -15,7 +15,7 @@ extension NodeServices {
             "peers": .object(peers), "queues": .object(queues), "dead_letters": .integer(Int64(status.deadLetters)),
             "subscribers": .object(status.backlog.mapValues { .integer(Int64($0)) }),
             "store": [
-                "path": .string(configuration.storePath), "reports": .integer(Int64(status.reports)),
+                "path": .string(configuration.storePath), "reports": .integer(Int64(status.reports ?? 0)),
                 "database_bytes": .integer(status.databaseBytes), "wal_bytes": .integer(status.walBytes),
                 "commits": .integer(Int64(statistics.batches)), "commit_seconds_total": .number(statistics.commitSeconds),
             ],
@@ -29,7 +29,7 @@ extension ServerSession {
         _ = try requireRole([.admin], "node status", message)
         let requestID = message.requestID
         let path = node.configuration.storePath
-        withStore({ store throws(SQLiteError) in try store.status(path: path) }) { session, result in
+        withStore({ store throws(SQLiteError) in try store.status(path: path, countingReports: true) }) { session, result in
             switch result {
             case .success(let status): session.connection.send(Message(.nodeStatus, requestID: requestID, session.node.statusJSON(status)))
             case .failure: session.refuse(ProtocolError(.storeUnavailable, "the status could not be read; try again", requestID: requestID))
