@@ -63,7 +63,7 @@ enum DigestCommand {
 /// Digests as people read them (text or Markdown).
 enum DigestRendering {
     static func render(_ digest: JSONValue, markdown: Bool) -> String {
-        func s(_ key: String) -> String { digest[key]?.stringValue ?? "?" }
+        func s(_ key: String) -> String { TerminalText.line(digest[key]?.stringValue ?? "?") }
         let counts = digest["counts"] ?? .null
         let previous = digest["previous"] ?? .null
         let total = counts["total"]?.integerValue ?? 0
@@ -88,12 +88,12 @@ enum DigestRendering {
             out.append((markdown ? "- **By \(label):** " : "  by \(label): ") + parts.joined(separator: ", "))
         }
         if let withheld = digest["withheld"]?.integerValue, withheld > 0 {
-            out.append((markdown ? "- " : "  ") + "\(withheld) restricted report\(withheld == 1 ? "" : "s") (H2/H3) counted but not listed")
+            out.append((markdown ? "- " : "  ") + "\(withheld) more report\(withheld == 1 ? "" : "s") counted but not listed (a digest lists at most 500)")
         }
         out.append("")
         out.append(markdown ? "## Reports" : "Reports:")
         for entry in digest["reports"]?.arrayValue ?? [] {
-            func e(_ key: String) -> String { entry[key]?.stringValue ?? "?" }
+            func e(_ key: String) -> String { TerminalText.line(entry[key]?.stringValue ?? "?") }
             let line = "\(e("priority").uppercased()) \(e("kind")) \(e("country")) [\(e("handling"))] \(e("headline")) — \(e("id"))"
             out.append(markdown ? "- \(line)" : "  \(line)")
         }

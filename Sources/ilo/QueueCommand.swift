@@ -89,6 +89,7 @@ enum QueueCommand {
                 lines.append("  \(entry["id"]?.stringValue ?? "?")  -> \(entry["next_hop"]?.stringValue ?? "?")  \(entry["reason"]?.stringValue ?? "?")  at \(entry["dead"]?.stringValue ?? "?")")
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Peers' error messages are shown here: nothing in them may drive the terminal.
+        return lines.map(TerminalText.line).joined(separator: "\n") + "\n"
     }
 }

@@ -11,10 +11,10 @@ enum ReportRendering {
     ]
 
     static func text(_ report: JSONValue, followUps: [JSONValue], signature: JSONValue? = nil) -> String {
-        func s(_ key: String) -> String { report[key]?.stringValue ?? "-" }
+        func s(_ key: String) -> String { TerminalText.line(report[key]?.stringValue ?? "-") }
         func list(_ key: String) -> String {
             let items = (report[key]?.arrayValue ?? []).compactMap(\.stringValue)
-            return items.isEmpty ? "-" : items.joined(separator: ", ")
+            return items.isEmpty ? "-" : TerminalText.line(items.joined(separator: ", "))
         }
         let country = s("country")
         var lines = [
@@ -25,10 +25,10 @@ enum ReportRendering {
             "  priority     \(s("priority").uppercased())",
             "  handling     \(s("handling")): \(handlingMeaning[s("handling")] ?? "?")",
         ]
-        if let conditions = report["conditions"]?.stringValue { lines.append("  conditions   \(conditions)") }
+        if let conditions = report["conditions"]?.stringValue { lines.append("  conditions   \(TerminalText.line(conditions))") }
         lines += [
             "  addressees   \(list("addressees"))",
-            "  from         \(report["origin"]?["officer"]?.stringValue ?? "-") (\(report["origin"]?["authority"]?.stringValue ?? "-"), \(report["origin"]?["state"]?.stringValue ?? "-"))",
+            "  from         " + TerminalText.line("\(report["origin"]?["officer"]?.stringValue ?? "-") (\(report["origin"]?["authority"]?.stringValue ?? "-"), \(report["origin"]?["state"]?.stringValue ?? "-"))"),
             "  on behalf of \(list("on_behalf_of"))",
             "  evaluation   source \(s("reliability")), information \(report["accuracy"]?.integerValue.map(String.init) ?? "-")",
             "  data class   \(s("data_class"))" + (report["purpose"] != nil ? ", purpose \(s("purpose")), erase by \(s("erase_by"))" : ""),
@@ -37,10 +37,10 @@ enum ReportRendering {
         if report["follow_up_of"] != nil { lines.append("  follows up   \(s("follow_up_of"))") }
         if let signature {
             if signature["verified"] == .bool(true) {
-                let signer = "\(signature["signer"]?.stringValue ?? "?") (\(signature["authority"]?.stringValue ?? "?"), \(signature["state"]?.stringValue ?? "?"))"
+                let signer = TerminalText.line("\(signature["signer"]?.stringValue ?? "?") (\(signature["authority"]?.stringValue ?? "?"), \(signature["state"]?.stringValue ?? "?"))")
                 lines.append("  signed by    \(signer), signature verified")
             } else {
-                lines.append("  signature    NOT VERIFIED: \(signature["reason"]?.stringValue ?? "?")")
+                lines.append("  signature    NOT VERIFIED: \(TerminalText.line(signature["reason"]?.stringValue ?? "?"))")
             }
         }
         lines.append("")
@@ -50,7 +50,7 @@ enum ReportRendering {
             lines.append("")
             lines.append("  follow-ups")
             for f in followUps {
-                lines.append("    \(f["id"]?.stringValue ?? "?")  \(f["created"]?.stringValue ?? "")  \(f["headline"]?.stringValue ?? "")")
+                lines.append("    " + TerminalText.line("\(f["id"]?.stringValue ?? "?")  \(f["created"]?.stringValue ?? "")  \(f["headline"]?.stringValue ?? "")"))
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -60,21 +60,24 @@ enum ReportRendering {
     static func flatten(_ value: JSONValue, path: String, into lines: inout [String]) {
         switch value {
         case .object(let members):
-            for key in members.keys.sorted() { flatten(members[key]!, path: path.isEmpty ? key : "\(path).\(key)", into: &lines) }
+            for key in members.keys.sorted() {
+                let name = TerminalText.line(key)
+                flatten(members[key]!, path: path.isEmpty ? name : "\(path).\(name)", into: &lines)
+            }
         case .array(let elements):
             if elements.allSatisfy({ $0.stringValue != nil }) {
-                lines.append("    \(path): \(elements.compactMap(\.stringValue).joined(separator: ", "))")
+                lines.append("    \(path): \(TerminalText.line(elements.compactMap(\.stringValue).joined(separator: ", ")))")
             } else {
                 for (i, e) in elements.enumerated() { flatten(e, path: "\(path)[\(i)]", into: &lines) }
             }
-        case .string(let s): lines.append("    \(path): \(s)")
+        case .string(let s): lines.append("    \(path): \(TerminalText.line(s))")
         default: lines.append("    \(path): \(value.encodedString())")
         }
     }
 
     /// One inbox line: id, age, priority, handling, kind, country, headline.
     static func summaryLine(_ report: JSONValue, now: Int64 = Timestamp.nowMilliseconds()) -> String {
-        func s(_ key: String) -> String { report[key]?.stringValue ?? "?" }
+        func s(_ key: String) -> String { TerminalText.line(report[key]?.stringValue ?? "?") }
         let age = Timestamp.parse(s("created")).map { ageText(now - $0) } ?? "?"
         func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
         return [s("id"), pad(age, 4), pad(s("priority"), 9), s("handling"), pad(s("kind"), 9), s("country"), s("headline")].joined(separator: "  ")

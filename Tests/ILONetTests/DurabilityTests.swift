@@ -109,10 +109,10 @@ import Testing
                 _ = try worker.perform { store throws(SQLiteError) in
                     try store.accept(
                         report, document: report.canonicalEncoding, path: ["post"], nextHops: [hop], recipient: nil, now: 0,
-                        queueLimit: 1_000_000, access: .defaults)
+                        queueLimit: 1_000_000, disclosure: Disclosure(rules: .defaults, now: 0))
                 }
             }
-            let ready = try worker.perform { store throws(SQLiteError) in try store.ready(for: hop, now: .max, limit: 8, skipping: []).count }
+            let ready = try worker.perform { store throws(SQLiteError) in try store.ready(for: hop, now: Timestamp.nowMilliseconds(), limit: 8, skipping: []).count }
             #expect(ready == 8)
         }
         // Another connection checkpoints: everything in the WAL can be copied back.

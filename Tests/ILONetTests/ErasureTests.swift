@@ -27,7 +27,7 @@ import Testing
         let marker = "ERASE-ME-\(UUID().uuidString.prefix(8))"
         let tomorrow = String(Timestamp.format(milliseconds: now + 86_400_000).prefix(10))
         let report = sampleReport(
-            ["data_class": "case", "purpose": "return-passenger-list", "erase_by": .string(tomorrow),
+            ["data_class": "case", "purpose": "return-passenger-list", "erase_by": .string(tomorrow), "addressees": ["ncp.de.schmidt"],
              "body.passenger_list": [["name": .string(marker), "nationality": "NG"]]], kind: "return")
         let id = try #require(report["id"]?.stringValue)
         let client = try daemon.client("officer-de")

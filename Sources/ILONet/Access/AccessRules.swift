@@ -138,7 +138,7 @@ public struct AccessRules: Sendable {
     /// The rules a node uses when its configuration names no access file.
     public static let defaultText = """
         # Built-in access rules (used when the node configuration names no `access` file).
-        allow connect    role=officer,board,authority,admin,node
+        allow connect    role=officer,board,authority,admin,node,dpo
         allow publish    role=officer,board,authority,admin   kind=smuggling,return,border
         allow subscribe  role=board,admin,authority           topic=#
         allow subscribe  role=officer                         topic=+/{posts}/#

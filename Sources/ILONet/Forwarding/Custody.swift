@@ -28,7 +28,7 @@ extension NodeServices {
             let now = Timestamp.nowMilliseconds()
             let outcome = try store.accept(
                 report, document: document, path: fullPath, nextHops: decisions.map(\.nextHop), recipient: recipient,
-                now: now, queueLimit: limit, access: access)
+                now: now, queueLimit: limit, disclosure: Disclosure(rules: access, now: now))
             var receiptHops: [String] = []
             if let receipt, case .stored = outcome {
                 receiptHops = try writeNotice(receipt, to: report.origin.officer, store: store, now: now)
@@ -75,7 +75,7 @@ extension NodeServices {
         let hops = router.nextHops(for: notice, path: path, access: access, logger: logger).map(\.nextHop)
         let outcome = try store.accept(
             notice, document: notice.canonicalEncoding, path: path, nextHops: hops, recipient: officer, now: now,
-            queueLimit: Int.max, access: access)
+            queueLimit: Int.max, disclosure: Disclosure(rules: access, now: now))
         if case .stored(_, let recipients) = outcome { watchers.poke(recipients) }
         return hops
     }

@@ -8,11 +8,13 @@ enum ForwardIntake {
         guard case .array(let pathValues) = try message.require("path") else {
             throw ProtocolError(.badMessage, "path: expected a list of node names", requestID: message.requestID)
         }
-        var path = pathValues.compactMap(\.stringValue)
+        let path = pathValues.compactMap(\.stringValue)
+        guard path.count == pathValues.count else {
+            throw ProtocolError(.badMessage, "path: expected a list of node names", requestID: message.requestID)
+        }
         if path.contains(services.router.nodeName) {
             throw ProtocolError(.loop, "the report already passed \(services.router.nodeName)", requestID: message.requestID)
         }
-        if path.last != peer { path.append(peer) }
         // The origin was set from the author's certificate at the first node.
         guard let origin = Origin(claimedIn: document) else {
             throw ProtocolError(.invalidReport, "origin: required on a forwarded report", field: "origin", requestID: message.requestID)
@@ -24,7 +26,17 @@ enum ForwardIntake {
         } catch {
             throw ProtocolError(.invalidReport, error.summary, field: error.field, requestID: message.requestID)
         }
-        try services.requireSignature(report, document: document, from: peer, requestID: message.requestID)
+        try services.requireValidPath(path, from: peer, report: report, requestID: message.requestID)
+        if report.kind == .digest {
+            throw ProtocolError(.forbidden, "digests are written for readers of one node and never forwarded", field: "kind", requestID: message.requestID)
+        }
+        if report.kind == .notice, let problem = Notice.wordingProblem(report) {
+            throw ProtocolError(.forbidden, "notice: \(problem); it was not accepted", field: "headline", requestID: message.requestID)
+        }
+        let signer = try services.requireSignature(report, document: document, from: peer, requestID: message.requestID)
+        // Every node applies its own rules to the author, not only the first one.
+        try services.requireAdmissible(
+            report, author: services.author(of: report, signer: signer), now: Timestamp.nowMilliseconds(), requestID: message.requestID)
         return (report, path)
     }
 
@@ -51,6 +63,14 @@ enum ForwardIntake {
                 return Message(
                     .accepted, requestID: requestID,
                     ["id": .string(report.id.description), "duplicate": .bool(duplicate), "node": .string(services.router.nodeName), "next_hops": .array(hops)])
+            case .idConflict:
+                services.logger.warning("report refused: id already used for different content", ["report": report.id.description])
+                services.metrics.count("ilonet_requests_refused_total", ["code": ErrorCode.idConflict.rawValue])
+                return .error(
+                    ProtocolError(
+                        .idConflict, "report \(report.id) is already held here with different content; nothing was accepted. "
+                            + "Send it as a new report (a new id); to correct a report, send a follow-up (follow_up_of)",
+                        field: "id", requestID: requestID))
             case .queueFull(let hop):
                 services.logger.warning("report refused: queue full", ["report": report.id.description, "next_hop": hop])
                 services.metrics.count("ilonet_requests_refused_total", ["code": ErrorCode.queueFull.rawValue])

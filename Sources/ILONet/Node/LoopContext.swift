@@ -72,6 +72,12 @@ final class LoopContext {
         }
     }
 
+    /// After a reload: every session checks its peer's certificate and admission
+    /// again, and watchers re-read their streams under the new rules.
+    func reauthorize() {
+        for session in Array(sessions.values) { session.reauthorize() }
+    }
+
     /// Stops accepting and closes every connection (BYE first when possible).
     func shutdown() {
         stopping = true

@@ -219,7 +219,15 @@ public final class Node: Sendable {
     public func reload() -> Bool {
         let routes = reloadRoutes()
         let access = reloadAccess()
-        return reloadTLS() && routes && access
+        let tls = reloadTLS()
+        reauthorizeOpenConnections()
+        return tls && routes && access
+    }
+
+    /// Revocation and rule changes reach open connections at once, not only new
+    /// ones: each loop re-checks its sessions (docs/ACCESS.md §6).
+    public func reauthorizeOpenConnections() {
+        for context in contexts { context.loop.execute { context.value.reauthorize() } }
     }
 
     /// Rebuilds the TLS contexts from the trust roots and the revocation list on

@@ -2,22 +2,27 @@
 /// custody of every report, people's and peers'; added to the notices the node
 /// writes itself.
 extension NodeServices {
-    /// Why `report` may not be taken, or nil: its signature verifies, or it has
-    /// none and this node does not require one.
-    func signatureProblem(_ report: Report) -> SignatureFailure? {
-        if report.signature == nil && !configuration.requireSignatures { return nil }
+    /// The verified signer of `report` (nil: unsigned, and this node does not
+    /// require signatures), or why it may not be taken.
+    func signer(of report: Report) -> Result<PeerIdentity?, SignatureFailure> {
+        if report.signature == nil && !configuration.requireSignatures { return .success(nil) }
         do throws(SignatureFailure) {
-            _ = try signatures.check(report, trust: tlsContext)
-            return nil
+            return .success(try signatures.check(report, trust: tlsContext))
         } catch {
-            return error
+            return .failure(error)
         }
     }
 
     /// Refuses a report whose signature fails; one that came from a peer and
-    /// was altered or mis-signed on the way is quarantined first.
-    func requireSignature(_ report: Report, document: JSONValue, from peer: String?, requestID: UInt32) throws(ProtocolError) {
-        guard let problem = signatureProblem(report) else { return }
+    /// was altered or mis-signed on the way is quarantined first. Returns the
+    /// verified signer (nil for an unsigned report where signatures are optional).
+    @discardableResult
+    func requireSignature(_ report: Report, document: JSONValue, from peer: String?, requestID: UInt32) throws(ProtocolError) -> PeerIdentity? {
+        let problem: SignatureFailure
+        switch signer(of: report) {
+        case .success(let signer): return signer
+        case .failure(let failure): problem = failure
+        }
         let id = report.id.description
         logger.warning("report refused: signature", ["report": id, "from": peer ?? report.origin.officer, "reason": problem.description])
         if let peer, problem != .unsigned {

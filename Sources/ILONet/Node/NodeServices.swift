@@ -27,6 +27,8 @@ final class NodeServices: Sendable {
     /// Checks authors' signatures; remembers signers' certificates that verified.
     let signatures = SignatureCheck()
     let metrics = NodeMetrics()
+    /// The roles of the identities seen here, for checking peers' paths.
+    let identities = IdentityDirectory()
     let startedAt = Timestamp.nowMilliseconds()
 
     init(

@@ -15,14 +15,7 @@ extension ServerSession {
         } catch {
             throw ProtocolError(.invalidReport, error.summary, field: error.field, requestID: message.requestID)
         }
-        guard !report.kind.isSystem else {
-            throw ProtocolError(.forbidden, "\(report.kind.rawValue) reports are written by nodes, not sent by people", field: "kind", requestID: message.requestID)
-        }
-        let verdict = node.access.rules.decide(.publish(kind: report.kind.rawValue, country: report.country), for: identity)
-        guard verdict.allowed else {
-            throw ProtocolError(
-                .forbidden, "publishing \(report.kind.rawValue) about \(report.country): \(verdict)", requestID: message.requestID)
-        }
+        try node.requireAdmissible(report, author: identity, now: Timestamp.nowMilliseconds(), requestID: message.requestID)
         try node.requireSignature(report, document: document, from: nil, requestID: message.requestID)
         takeCustody(of: report, arrivedVia: [], requestID: message.requestID)
     }
@@ -33,7 +26,20 @@ extension ServerSession {
             throw ProtocolError(.forbidden, "only configured peer nodes forward reports", requestID: message.requestID)
         }
         let (report, path) = try ForwardIntake.admit(message, from: identity.id, services: node)
-        takeCustody(of: report, arrivedVia: path, requestID: message.requestID)
+        guard report.kind == .notice else { return takeCustody(of: report, arrivedVia: path, requestID: message.requestID) }
+        // A notice must be about a report this node holds and sent that way.
+        let requestID = message.requestID
+        let peer = identity.id
+        withStore({ store throws(SQLiteError) in try store.noticeProblem(report, from: peer) }) { session, result in
+            switch result {
+            case .success(nil): session.takeCustody(of: report, arrivedVia: path, requestID: requestID)
+            case .success(let problem?):
+                session.node.logger.warning("notice refused", ["report": report.id.description, "from": peer, "reason": problem])
+                session.refuse(ProtocolError(.forbidden, "notice: \(problem); it was not accepted", requestID: requestID))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "the notice could not be checked; nothing was accepted, send it again later", requestID: requestID))
+            }
+        }
     }
 
     private func takeCustody(of report: Report, arrivedVia path: [String], requestID: UInt32) {
@@ -54,10 +60,10 @@ extension ServerSession {
         guard (1...ServerSession.maximumFetch).contains(limit) else {
             throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumFetch)", requestID: message.requestID)
         }
-        let access = node.access.rules
+        let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
         let requestID = message.requestID
         withStore({ store throws(SQLiteError) in
-            try store.pendingDeliveries(for: identity, access: access, limit: Int(limit) + 1)
+            try store.pendingDeliveries(for: identity, disclosure: disclosure, limit: Int(limit) + 1)
         }) { session, result in
             switch result {
             case .success(let deliveries):
@@ -75,8 +81,8 @@ extension ServerSession {
         }
     }
 
-    /// GET: one report by id with the list of its follow-ups, if the caller sent
-    /// it or it was delivered to the caller; `{"latest": "digest"}` asks for the
+    /// GET: one report by id with the list of its follow-ups, if the disclosure
+    /// decision lets the caller read it now; `{"latest": "digest"}` asks for the
     /// newest digest delivered to the caller.
     func get(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
@@ -85,11 +91,12 @@ extension ServerSession {
         guard latest != nil || ReportID(id) != nil else { throw ProtocolError(.badMessage, "id: not a report id", requestID: message.requestID) }
         if let latest, latest != "digest" { throw ProtocolError(.badMessage, "latest: only \"digest\"", requestID: message.requestID) }
         let requestID = message.requestID
-        let reader = identity.id
+        let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
         withStore({ store throws(SQLiteError) -> (StoredReport, [ReportStore.FollowUp])? in
-            let found = latest != nil ? try store.latestDigest(for: reader) : try store.report(id: id, for: reader, now: Timestamp.nowMilliseconds())
+            let found = latest != nil
+                ? try store.latestDigest(for: identity, disclosure: disclosure) : try store.report(id: id, for: identity, disclosure: disclosure)
             guard let found else { return nil }
-            return (found, try store.followUps(of: found.id, for: reader))
+            return (found, try store.followUps(of: found.id, for: identity, disclosure: disclosure))
         }) { session, result in
             switch result {
             case .success(let found?):

@@ -122,10 +122,10 @@ extension ServerSession {
         let until = try time("until") ?? now
         let since = try time("since") ?? (until - DigestPeriod.day)
         guard since < until else { throw ProtocolError(.badMessage, "since: must be before until", requestID: message.requestID) }
-        let access = node.access.rules
+        let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
         let requestID = message.requestID
         withStore({ store throws(SQLiteError) in
-            try store.digestBody(filter: filter, reader: identity, access: access, period: "preview", from: since, to: until)
+            try store.digestBody(filter: filter, reader: identity, disclosure: disclosure, period: "preview", from: since, to: until)
         }) { session, result in
             switch result {
             case .success(let body):

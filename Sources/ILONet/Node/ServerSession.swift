@@ -79,6 +79,33 @@ final class ServerSession: ConnectionDelegate {
         context.remove(self, reason: reason)
     }
 
+    // MARK: Reload
+
+    /// Takes the admission decision again with the trust roots, revocation list
+    /// and access rules in force now: a revoked or no longer admitted identity is
+    /// told and disconnected; a watcher re-reads its stream under the new rules.
+    func reauthorize() {
+        guard connection.isOpen, let identity, protocolState.phase == .ready else { return }
+        var problem: String?
+        if let reason = connection.tls.reverifyPeer(against: node.tlsContext) {
+            problem = "your certificate no longer verifies at this node (\(reason)); if it was revoked, ask your deploying authority for a new one"
+        } else {
+            let decision = node.access.rules.decide(.connect, for: identity)
+            if !decision.allowed { problem = "you are no longer admitted to this node: \(decision)" }
+        }
+        guard let problem else {
+            watcher?.pull()
+            return
+        }
+        node.logger.warning("closing connection after reload", ["peer": connection.peerAddress, "identity": identity.id, "reason": problem])
+        let error = ProtocolError(.forbidden, problem)
+        connection.send(.error(error))
+        protocolState.close()
+        watcher?.stop()
+        watcher = nil
+        connection.closeAfterFlush(.protocolViolation(error))
+    }
+
     // MARK: Deadlines, checked by the loop's sweep once a second
 
     func checkDeadlines(now: UInt64) {
@@ -183,6 +210,7 @@ final class ServerSession: ConnectionDelegate {
                         + "(limits.max-connections-per-identity)", requestID: message.requestID)
             }
             countedIdentity = identity.id
+            node.identities.record(identity)
             // Remember who connected, for deliveries and implicit subscriptions.
             let now = Timestamp.nowMilliseconds()
             node.store.submit({ store throws(SQLiteError) in try store.register(identity, now: now) }) { _ in }

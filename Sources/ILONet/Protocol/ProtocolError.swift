@@ -40,12 +40,15 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// The report's signature is missing (where required) or does not verify;
     /// a forwarded one is quarantined. Connection stays open.
     case badSignature = "bad-signature"
+    /// The report's id is already held here (or was erased) with different content:
+    /// refused for good, never acknowledged; send it under a new id. Connection stays open.
+    case idConflict = "id-conflict"
 
     public var closesConnection: Bool {
         switch self {
         case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true
         case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable, .queueFull, .loop, .rateLimited,
-            .reportTooLarge, .badSignature:
+            .reportTooLarge, .badSignature, .idConflict:
             false
         }
     }

@@ -1,7 +1,34 @@
 /// Notices: what a node tells an officer about one of their reports. A notice
 /// names the report by id and says where it was stuck, or (a receipt) where it
-/// arrived; it carries none of the report's content.
+/// arrived; it carries none of the report's content. Its headline is always
+/// one of three fixed wordings built from its body, so that no node can word a
+/// message of its own to an officer (`wordingProblem`).
 public enum Notice {
+    /// The one headline a notice with these body fields has.
+    static func headline(event: String, about id: String, node: String, nextHop: String?) -> String {
+        let text: String
+        switch event {
+        case "delivered": text = "Delivered: report \(id) reached \(node)"
+        case "expired": text = "Not delivered: report \(id) expired at \(node) waiting for \(nextHop ?? "?")"
+        default: text = "Not delivered: \(nextHop ?? "?") refused report \(id) at \(node)"
+        }
+        return String(text.prefix(200))
+    }
+
+    /// Why a notice is not one a node may send: written by another node than its
+    /// body says, about something else than a report, or worded differently.
+    static func wordingProblem(_ notice: Report) -> String? {
+        let body = notice.body
+        guard let about = body["about"]?.stringValue, ReportID(about) != nil, let event = body["event"]?.stringValue,
+            ["delivered", "expired", "refused"].contains(event), let node = body["node"]?.stringValue
+        else { return "a notice names the report it is about (body.about), the event and the node" }
+        guard node == notice.origin.officer else { return "body.node \(node) is not its author \(notice.origin.officer)" }
+        guard notice.addressees.count == 1 else { return "a notice has exactly one addressee, the author of the report it is about" }
+        let expected = headline(event: event, about: about, node: node, nextHop: body["next_hop"]?.stringValue)
+        guard notice.headline == expected else { return "its headline is not the fixed wording for a \(event) notice" }
+        return nil
+    }
+
     /// A receipt: `report`, which passed `path` (this node last), reached its
     /// destination here, `node`.
     public static func receipt(for report: Report, path: [String], node: Origin, now: Int64) -> Report? {
@@ -10,7 +37,7 @@ public enum Notice {
             "id": .string(ReportID.generate().description),
             "kind": "notice",
             "country": .string(report.country),
-            "headline": .string(String("Delivered: report \(id) reached \(node.officer)".prefix(200))),
+            "headline": .string(headline(event: "delivered", about: id, node: node.officer, nextHop: nil)),
             "created": .string(Timestamp.format(milliseconds: now)),
             "handling": "H0",
             "addressees": [.string(report.origin.officer)],
@@ -36,14 +63,11 @@ public enum Notice {
         ]
         let detail = letter.reason == "expired" ? letter.lastError : letter.reason
         if let detail, !detail.isEmpty { body["reason"] = .string(String(detail.prefix(2000))) }
-        let headline = event == "expired"
-            ? "Not delivered: report \(letter.reportID) expired at \(node.officer) waiting for \(letter.nextHop)"
-            : "Not delivered: \(letter.nextHop) refused report \(letter.reportID) at \(node.officer)"
         let document: JSONValue = [
             "id": .string(ReportID.generate().description),
             "kind": "notice",
             "country": .string(letter.country),
-            "headline": .string(String(headline.prefix(200))),
+            "headline": .string(headline(event: event, about: letter.reportID, node: node.officer, nextHop: letter.nextHop)),
             "created": .string(Timestamp.format(milliseconds: now)),
             "handling": "H0",
             "addressees": [.string(letter.originOfficer)],

@@ -144,6 +144,10 @@ public struct Report: Sendable {
         return .object(fields)
     }
 
+    /// SHA-256 of `signedContent`: what makes two copies of a report the same report
+    /// (a copy signed again carries another signature over the same content).
+    public var contentHash: [UInt8] { sha256(signedContent) }
+
     /// The canonical bytes of `document`.
     public var canonicalEncoding: [UInt8] { document.encoded() }
 }

@@ -49,6 +49,9 @@ extension Report {
         // Personal data (docs/REPORTS.md §2).
         switch dataClass {
         case .case:
+            if addressees.isEmpty {
+                fail("addressees", "required for case data: name who may receive the personal data (identities, or authority:CODE); case reports never go to subscribers")
+            }
             if fields["purpose"] == nil { fail("purpose", "required for case data: one of \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")) (Art. 10(3))") }
             if fields["erase_by"] == nil { fail("erase_by", "required for case data: the date by which the personal data is erased") }
         case .strategic:

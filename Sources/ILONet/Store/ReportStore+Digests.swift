@@ -1,14 +1,16 @@
 /// Building digests from the store (docs/REPORTS.md §5.5).
 extension ReportStore {
     /// The digest body for `reader`: reports received in (from, to] whose topic
-    /// matches `filter` and that the reader may see. `case` reports never appear;
-    /// H2 and H3 reports are counted but not listed (no headline, no id).
+    /// matches `filter` and that the disclosure decision lets the reader read —
+    /// counts included, so that a digest reveals nothing about a report its reader
+    /// may not read. `case` reports never appear. At most `digestListLimit` are
+    /// listed; `withheld` counts the rest.
     public func digestBody(
-        filter: TopicFilter, reader: PeerIdentity, access: AccessRules, period: String, from: Int64, to: Int64
+        filter: TopicFilter, reader: PeerIdentity, disclosure: Disclosure, period: String, from: Int64, to: Int64
     ) throws(SQLiteError) -> JSONValue {
         let length = to - from
-        let (current, listed, withheld) = try digestCounts(filter: filter, reader: reader, access: access, from: from, to: to, list: true)
-        let (previous, _, _) = try digestCounts(filter: filter, reader: reader, access: access, from: from - length, to: from, list: false)
+        let (current, listed, withheld) = try digestCounts(filter: filter, reader: reader, disclosure: disclosure, from: from, to: to, list: true)
+        let (previous, _, _) = try digestCounts(filter: filter, reader: reader, disclosure: disclosure, from: from - length, to: from, list: false)
         return [
             "filter": .string(filter.text), "period": .string(period),
             "from": .string(Timestamp.format(milliseconds: from)), "to": .string(Timestamp.format(milliseconds: to)),
@@ -30,13 +32,13 @@ extension ReportStore {
     }
 
     private func digestCounts(
-        filter: TopicFilter, reader: PeerIdentity, access: AccessRules, from: Int64, to: Int64, list: Bool
+        filter: TopicFilter, reader: PeerIdentity, disclosure: Disclosure, from: Int64, to: Int64, list: Bool
     ) throws(SQLiteError) -> (DigestCounts, [JSONValue], Int) {
         let statement = try database.cached(
             """
-            SELECT id, kind, country, priority, handling, data_class, topic, headline, created_ms FROM reports
-            WHERE received_ms > ? AND received_ms <= ? AND kind NOT IN ('notice', 'digest')
-            ORDER BY priority, created_ms, seq
+            SELECT r.id, r.country, r.priority, r.headline, r.created_ms, \(ReportStore.disclosureColumns) FROM reports r
+            WHERE r.received_ms > ? AND r.received_ms <= ? AND r.kind NOT IN ('notice', 'digest') AND r.data_class = 'strategic'
+            ORDER BY r.priority, r.created_ms, r.seq
             """)
         statement.bind(1, from)
         statement.bind(2, to)
@@ -44,25 +46,23 @@ extension ReportStore {
         var listed: [JSONValue] = []
         var withheld = 0
         while try statement.step() {
-            let topic = statement.text(6)
-            guard statement.text(5) != DataClass.case.rawValue, filter.matches(topic),
-                access.decide(.read(topic: topic), for: reader).allowed
-            else { continue }
-            let kind = statement.text(1), country = statement.text(2), handling = statement.text(4)
-            let priority = Priority.allCases.first { $0.rank == Int(statement.int(3)) }?.rawValue ?? "routine"
+            let facts = ReportStore.disclosureFacts(statement, at: 5)
+            guard filter.matches(facts.topic), disclosure.decide(facts, for: reader).allowed else { continue }
+            let kind = facts.kind?.rawValue ?? "?", country = statement.text(1), handling = facts.handling?.rawValue ?? "?"
+            let priority = Priority.allCases.first { $0.rank == Int(statement.int(2)) }?.rawValue ?? "routine"
             counts.total += 1
             counts.byKind[kind, default: 0] += 1
             counts.byCountry[country, default: 0] += 1
             counts.byPriority[priority, default: 0] += 1
             guard list else { continue }
-            if handling == HandlingCode.h2.rawValue || handling == HandlingCode.h3.rawValue {
-                withheld += 1
-            } else if listed.count < 500 {
+            if listed.count < ReportStore.digestListLimit {
                 listed.append([
                     "id": .string(statement.text(0)), "kind": .string(kind), "country": .string(country), "priority": .string(priority),
-                    "handling": .string(handling), "created": .string(Timestamp.format(milliseconds: statement.int(8))),
-                    "headline": .string(statement.text(7)),
+                    "handling": .string(handling), "created": .string(Timestamp.format(milliseconds: statement.int(4))),
+                    "headline": .string(statement.text(3)),
                 ])
+            } else {
+                withheld += 1
             }
         }
         return (counts, listed, withheld)
@@ -91,17 +91,21 @@ extension ReportStore {
         subscriptionCache = nil
     }
 
-    /// The newest digest delivered to `identity`.
-    public func latestDigest(for identity: String) throws(SQLiteError) -> StoredReport? {
+    /// How many reports a digest lists at most; the rest are counted as `withheld`.
+    static let digestListLimit = 500
+
+    /// The newest digest addressed to `identity`.
+    public func latestDigest(for identity: PeerIdentity, disclosure: Disclosure) throws(SQLiteError) -> StoredReport? {
         let statement = try database.cached(
             """
-            SELECT r.seq, r.id, r.document FROM reports r JOIN deliveries d ON d.report_seq = r.seq
+            SELECT r.seq, r.id, r.document, \(ReportStore.disclosureColumns) FROM reports r JOIN deliveries d ON d.report_seq = r.seq
             WHERE d.identity = ? AND r.kind = 'digest' ORDER BY r.seq DESC LIMIT 1
             """)
-        statement.bind(1, identity)
+        statement.bind(1, identity.id)
         guard try statement.step() else { return nil }
         let found = StoredReport(seq: statement.int(0), id: statement.text(1), document: statement.blob(2))
+        let verdict = disclosure.decide(ReportStore.disclosureFacts(statement, at: 3), for: identity)
         try statement.step()
-        return found
+        return verdict.allowed ? found : nil
     }
 }

@@ -38,6 +38,19 @@ extension ReportStore {
             try erase(seq: report.seq, id: report.id, reason: report.reason, now: now)
             erased.append(Erasure(reportID: report.id, reason: report.reason))
         }
+        // Quarantined copies of case reports (never stored as reports here).
+        let quarantined = try database.cached("SELECT seq, report_id FROM quarantine WHERE erase_at_ms <= ? LIMIT ?")
+        quarantined.bind(1, now)
+        quarantined.bind(2, Int64(limit))
+        var copies: [(Int64, String)] = []
+        while try quarantined.step() { copies.append((quarantined.int(0), quarantined.text(1))) }
+        for (seq, id) in copies {
+            let delete = try database.cached("DELETE FROM quarantine WHERE seq = ?")
+            delete.bind(1, seq)
+            try delete.run()
+            try audit(.erase, report: id, actor: nodeName, detail: "erase-by date reached (quarantined copy)", now: now)
+            erased.append(Erasure(reportID: id, reason: "erase-by date reached (quarantined copy)"))
+        }
         if !erased.isEmpty { resetCaches() }
         return erased
     }
@@ -48,14 +61,44 @@ extension ReportStore {
             statement.bind(1, seq)
             try statement.run()
         }
+        let tombstone = try database.cached(
+            "INSERT OR REPLACE INTO erased (id, erased_ms, reason, content_hash) SELECT id, ?, ?, content_hash FROM reports WHERE seq = ?")
+        tombstone.bind(1, now)
+        tombstone.bind(2, reason)
+        tombstone.bind(3, seq)
+        try tombstone.run()
         let delete = try database.cached("DELETE FROM reports WHERE seq = ?")
         delete.bind(1, seq)
         try delete.run()
-        let tombstone = try database.cached("INSERT OR REPLACE INTO erased (id, erased_ms, reason) VALUES (?, ?, ?)")
-        tombstone.bind(1, id)
-        tombstone.bind(2, now)
-        tombstone.bind(3, reason)
-        try tombstone.run()
+        let copies = try database.cached("DELETE FROM quarantine WHERE report_id = ?")
+        copies.bind(1, id)
+        try copies.run()
+        try scrubDigests(of: id)
         try audit(.erase, report: id, actor: nodeName, detail: reason, now: now)
+    }
+
+    /// Digests that list an erased report keep its id and lose its headline.
+    private func scrubDigests(of id: String) throws(SQLiteError) {
+        let listing = try database.cached("SELECT seq, document FROM reports WHERE kind = 'digest' AND instr(CAST(document AS TEXT), ?) > 0")
+        listing.bind(1, id)
+        var changed: [(Int64, [UInt8])] = []
+        while try listing.step() {
+            guard case .object(var fields)? = try? JSONValue(parsing: listing.blob(1)), case .object(var body)? = fields["body"],
+                case .array(let entries)? = body["reports"]
+            else { continue }
+            body["reports"] = .array(entries.map { entry in
+                guard entry["id"]?.stringValue == id, case .object(var members) = entry else { return entry }
+                members["headline"] = "(erased)"
+                return .object(members)
+            })
+            fields["body"] = .object(body)
+            changed.append((listing.int(0), JSONValue.object(fields).encoded()))
+        }
+        let update = try database.cached("UPDATE reports SET document = ? WHERE seq = ?")
+        for (seq, document) in changed {
+            update.bind(1, document)
+            update.bind(2, seq)
+            try update.run()
+        }
     }
 }

@@ -10,12 +10,15 @@ extension ReportStore {
 
     public func quarantine(reportID: String, from peer: String, reason: String, document: [UInt8], now: Int64) throws(SQLiteError) {
         let insert = try database.cached(
-            "INSERT INTO quarantine (report_id, from_peer, reason, received_ms, document) VALUES (?, ?, ?, ?, ?)")
+            "INSERT INTO quarantine (report_id, from_peer, reason, received_ms, document, erase_at_ms) VALUES (?, ?, ?, ?, ?, ?)")
         insert.bind(1, reportID)
         insert.bind(2, peer)
         insert.bind(3, reason)
         insert.bind(4, now)
         insert.bind(5, document)
+        // A case report's copy goes at its erase-by date like the report would (docs/RELIABILITY.md §7).
+        let eraseBy = (try? JSONValue(parsing: document))?["erase_by"]?.stringValue.flatMap(ReportDate.parse)
+        if let eraseBy { insert.bind(6, eraseBy) } else { insert.bindNull(6) }
         try insert.run()
         try audit(.quarantine, report: reportID, actor: nodeName, counterpart: peer, detail: reason, now: now)
     }

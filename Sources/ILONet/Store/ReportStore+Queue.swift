@@ -8,6 +8,8 @@ extension ReportStore {
         case stored(seq: Int64, recipients: [String])
         /// Already held: acknowledged again, nothing stored or queued twice.
         case duplicate
+        /// The id is held (or was erased) with different content: refused, never acknowledged.
+        case idConflict
         /// The queue for this next hop is at its limit: refused, nothing stored.
         case queueFull(nextHop: String)
     }
@@ -16,15 +18,21 @@ extension ReportStore {
     /// next hop, unless it is already held or a queue is full.
     public func accept(
         _ report: Report, document: [UInt8], path: [String], nextHops: [String], recipient: String?, now: Int64, queueLimit: Int,
-        access: AccessRules
+        disclosure: Disclosure
     ) throws(SQLiteError) -> AcceptOutcome {
-        let existing = try database.cached("SELECT 1 FROM reports WHERE id = ? UNION ALL SELECT 1 FROM erased WHERE id = ?")
+        let existing = try database.cached(
+            "SELECT content_hash FROM reports WHERE id = ? UNION ALL SELECT content_hash FROM erased WHERE id = ?")
         existing.bind(2, report.id.description)
         existing.bind(1, report.id.description)
-        if try existing.step() { return .duplicate }
+        if try existing.step() {
+            // Rows stored before version 9 have no hash: taken as the same report.
+            let held = existing.isNull(0) ? nil : existing.blob(0)
+            try existing.step()
+            return held == nil || held == report.contentHash ? .duplicate : .idConflict
+        }
         for hop in nextHops where try queuedCount(hop) >= queueLimit { return .queueFull(nextHop: hop) }
         guard case .stored(let seq) = try insert(report, document: document, receivedMilliseconds: now) else { return .duplicate }
-        let recipients = try deliver(report, seq: seq, access: access, now: now)
+        let recipients = try deliver(report, seq: seq, disclosure: disclosure, now: now)
         let update = try database.cached("UPDATE reports SET path = ?, recipient = ? WHERE seq = ?")
         update.bind(1, JSONValue.array(path.map { .string($0) }).encodedString())
         if let recipient { update.bind(2, recipient) } else { update.bindNull(2) }
@@ -69,16 +77,17 @@ extension ReportStore {
     }
 
     /// The next reports for `hop`, most urgent first, then oldest, skipping held
-    /// ones, ones waiting for a retry time, and `skipping` (already in flight).
+    /// ones, ones waiting for a retry time, expired ones (the expiry sweep
+    /// dead-letters them) and `skipping` (already in flight).
     public func ready(for hop: String, now: Int64, limit: Int, skipping: Set<Int64>) throws(SQLiteError) -> [OutboundItem] {
         let statement = try database.cached(
             """
             SELECT o.report_seq, r.id, r.document, r.path FROM outbound o JOIN reports r ON r.seq = o.report_seq
-            WHERE o.next_hop = ? AND o.state = 'ready' AND o.next_attempt_ms <= ?
-            ORDER BY o.priority, o.report_seq LIMIT ?
+            WHERE o.next_hop = ?2 AND o.state = 'ready' AND o.next_attempt_ms <= ?1 AND o.expires_ms > ?1
+            ORDER BY o.priority, o.report_seq LIMIT ?3
             """)
-        statement.bind(1, hop)
-        statement.bind(2, now)
+        statement.bind(1, now)
+        statement.bind(2, hop)
         statement.bind(3, Int64(limit + skipping.count))
         var items: [OutboundItem] = []
         while try statement.step() {

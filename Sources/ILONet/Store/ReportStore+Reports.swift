@@ -17,8 +17,8 @@ extension ReportStore {
             """
             INSERT INTO reports (id, kind, country, priority, origin_officer, origin_authority, origin_state,
                                  created_ms, received_ms, document, headline, handling, data_class, topic,
-                                 expires_ms, follow_up_of, erase_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                                 expires_ms, follow_up_of, erase_at_ms, addressees, purpose, content_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
             """)
         statement.bind(1, report.id.description)
         statement.bind(2, report.kind.rawValue)
@@ -37,6 +37,9 @@ extension ReportStore {
         statement.bind(15, report.expiresMilliseconds)
         if let followUp = report.followUpOf { statement.bind(16, followUp.description) } else { statement.bindNull(16) }
         if let eraseAt = report.eraseByMilliseconds { statement.bind(17, eraseAt) } else { statement.bindNull(17) }
+        statement.bind(18, JSONValue.array(report.addressees.map { .string($0) }).encodedString())
+        if let purpose = report.purpose { statement.bind(19, purpose.rawValue) } else { statement.bindNull(19) }
+        statement.bind(20, report.contentHash)
         try statement.run()
         return database.changes == 0 ? .duplicate : .stored(seq: database.lastInsertRowID)
     }
@@ -46,5 +49,20 @@ extension ReportStore {
         public let id: String
         public let headline: String
         public let createdMilliseconds: Int64
+    }
+}
+
+extension ReportStore {
+    /// The columns `disclosureFacts(_:at:)` reads, in its order (alias `r` for `reports`).
+    static let disclosureColumns = "r.kind, r.topic, r.handling, r.data_class, r.purpose, r.addressees, r.origin_officer, r.expires_ms"
+
+    /// The disclosure facts of a stored report, from `disclosureColumns` starting at column `first`.
+    static func disclosureFacts(_ statement: SQLiteStatement, at first: Int32) -> Disclosure.Facts {
+        let addressees = (try? JSONValue(parsing: statement.text(first + 5)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        return Disclosure.Facts(
+            kind: ReportKind(rawValue: statement.text(first)), topic: statement.text(first + 1),
+            handling: HandlingCode(rawValue: statement.text(first + 2)), dataClass: DataClass(rawValue: statement.text(first + 3)),
+            purpose: statement.isNull(first + 4) ? nil : statement.text(first + 4), addressees: addressees,
+            originOfficer: statement.text(first + 6), expiresMilliseconds: statement.int(first + 7))
     }
 }

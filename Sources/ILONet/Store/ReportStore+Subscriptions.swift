@@ -106,11 +106,13 @@ extension ReportStore {
         try subscriptionIndex().subscriptions.filter { $0.identity == identity }
     }
 
-    /// Who receives `report` here (docs/ACCESS.md §3): its addressees, and — unless
-    /// it is H2 or H3 — the identities whose subscriptions match its topic; never its
-    /// author; only those the access rules let read its topic (and, for case data,
-    /// its purpose). Writes their deliveries and returns them.
-    func deliver(_ report: Report, seq: Int64, access: AccessRules, now: Int64) throws(SQLiteError) -> [String] {
+    /// Who receives `report` here (docs/ACCESS.md §3): its addressees, and —
+    /// unless it is H2, H3 or case data — the identities whose subscriptions match
+    /// its topic; never its author. A known identity gets a delivery only if the
+    /// disclosure decision allows it now; a named addressee not seen here yet gets
+    /// one that waits (the decision is taken again whenever it is read). Writes
+    /// the deliveries and returns who got one.
+    func deliver(_ report: Report, seq: Int64, disclosure: Disclosure, now: Int64) throws(SQLiteError) -> [String] {
         let (subscriptions, subscribers) = try subscriptionIndex()
         var recipients = Set<String>()
         for addressee in report.addressees {
@@ -121,7 +123,7 @@ extension ReportStore {
                 recipients.insert(addressee)
             }
         }
-        if !report.kind.isSystem && report.handling != .h2 && report.handling != .h3 {
+        if !report.kind.isSystem && report.handling != .h2 && report.handling != .h3 && report.dataClass == .strategic {
             for subscription in subscriptions where subscription.mode == "each" {
                 if (try? TopicFilter(subscription.filter))?.matches(report.topic) == true { recipients.insert(subscription.identity) }
             }
@@ -129,10 +131,10 @@ extension ReportStore {
         if !report.kind.isSystem { recipients.remove(report.origin.officer) }
         let insert = try database.cached(
             "INSERT OR IGNORE INTO deliveries (identity, report_seq, priority, queued_ms) VALUES (?, ?, ?, ?)")
+        let facts = Disclosure.Facts(report)
         var delivered: [String] = []
         for recipient in recipients.sorted() {
-            // Identities not seen here yet (named addressees) are checked when they fetch.
-            if let identity = subscribers[recipient], !ReportStore.mayRead(report, identity, access) { continue }
+            if let identity = subscribers[recipient], !disclosure.decide(facts, for: identity).allowed { continue }
             insert.bind(1, recipient)
             insert.bind(2, seq)
             insert.bind(3, Int64(report.priority.rank))
@@ -141,20 +143,6 @@ extension ReportStore {
             delivered.append(recipient)
         }
         return delivered
-    }
-
-    /// The access rules' word on one reader and one report.
-    static func mayRead(_ report: Report, _ identity: PeerIdentity, _ access: AccessRules) -> Bool {
-        mayRead(kind: report.kind, topic: report.topic, dataClass: report.dataClass, purpose: report.purpose?.rawValue, identity, access)
-    }
-
-    static func mayRead(kind: ReportKind?, topic: String, dataClass: DataClass?, purpose: String?, _ identity: PeerIdentity, _ access: AccessRules) -> Bool {
-        if kind?.isSystem == true { return true }
-        guard access.decide(.read(topic: topic), for: identity).allowed else { return false }
-        if dataClass != .strategic {
-            guard let purpose, access.decide(.readCase(purpose: purpose), for: identity).allowed else { return false }
-        }
-        return true
     }
 
     /// A report waiting for a reader.
@@ -180,37 +168,37 @@ extension ReportStore {
     /// `cursor` that arrived since (skipping those in flight), then those after
     /// `cursor`. Reading on from the cursor avoids re-reading what is in flight.
     public func streamDeliveries(
-        for identity: PeerIdentity, access: AccessRules, filter: TopicFilter?, limit: Int, after cursor: DeliveryCursor,
+        for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter?, limit: Int, after cursor: DeliveryCursor,
         skipping: Set<Int64>
     ) throws(SQLiteError) -> [Delivery] {
         let urgent = try deliveries(
-            for: identity, access: access, filter: filter, limit: limit, skipping: skipping,
+            for: identity, disclosure: disclosure, filter: filter, limit: limit, skipping: skipping,
             condition: "d.priority < ?", arguments: [Int64(cursor.priority)])
         guard urgent.count < limit else { return urgent }
         let rest = try deliveries(
-            for: identity, access: access, filter: filter, limit: limit - urgent.count, skipping: [],
+            for: identity, disclosure: disclosure, filter: filter, limit: limit - urgent.count, skipping: [],
             condition: "(d.priority > ? OR (d.priority = ? AND d.report_seq > ?))",
             arguments: [Int64(cursor.priority), Int64(cursor.priority), cursor.seq])
         return urgent + rest
     }
 
     /// Up to `limit` unconfirmed deliveries to `identity`, most urgent first, then
-    /// oldest, skipping `skipping`; `filter` narrows them to a topic filter. Each is
-    /// checked against the access rules as they are now; one no longer allowed is
-    /// withdrawn.
+    /// oldest, skipping `skipping`; `filter` narrows them to a topic filter. The
+    /// disclosure decision is taken for each; one it withholds (rules tightened,
+    /// report expired) is withdrawn from the inbox.
     public func pendingDeliveries(
-        for identity: PeerIdentity, access: AccessRules, filter: TopicFilter? = nil, limit: Int, skipping: Set<Int64> = []
+        for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter? = nil, limit: Int, skipping: Set<Int64> = []
     ) throws(SQLiteError) -> [Delivery] {
-        try deliveries(for: identity, access: access, filter: filter, limit: limit, skipping: skipping, condition: "1", arguments: [])
+        try deliveries(for: identity, disclosure: disclosure, filter: filter, limit: limit, skipping: skipping, condition: "1", arguments: [])
     }
 
     private func deliveries(
-        for identity: PeerIdentity, access: AccessRules, filter: TopicFilter?, limit: Int, skipping: Set<Int64>, condition: String,
+        for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter?, limit: Int, skipping: Set<Int64>, condition: String,
         arguments: [Int64]
     ) throws(SQLiteError) -> [Delivery] {
         let statement = try database.cached(
             """
-            SELECT d.report_seq, r.id, r.document, r.topic, r.kind, r.data_class, d.priority FROM deliveries d JOIN reports r ON r.seq = d.report_seq
+            SELECT d.report_seq, r.id, r.document, d.priority, \(ReportStore.disclosureColumns) FROM deliveries d JOIN reports r ON r.seq = d.report_seq
             WHERE d.identity = ? AND d.confirmed_ms IS NULL AND \(condition) ORDER BY d.priority, d.report_seq LIMIT ?
             """)
         statement.bind(1, identity.id)
@@ -221,18 +209,13 @@ extension ReportStore {
         while try statement.step() {
             let seq = statement.int(0)
             if skipping.contains(seq) { continue }
-            if let filter, !filter.matches(statement.text(3)) { continue }
-            let document = statement.blob(2)
-            let dataClass = DataClass(rawValue: statement.text(5))
-            // Only case reports need their purpose, which is in the document.
-            let purpose = dataClass == .strategic ? nil : (try? JSONValue(parsing: document))?["purpose"]?.stringValue
-            if !ReportStore.mayRead(
-                kind: ReportKind(rawValue: statement.text(4)), topic: statement.text(3), dataClass: dataClass, purpose: purpose, identity, access)
-            {
+            let facts = ReportStore.disclosureFacts(statement, at: 4)
+            if let filter, !filter.matches(facts.topic) { continue }
+            guard disclosure.decide(facts, for: identity).allowed else {
                 withdrawn.append(seq)
                 continue
             }
-            result.append(Delivery(seq: seq, id: statement.text(1), document: document, priority: Int(statement.int(6))))
+            result.append(Delivery(seq: seq, id: statement.text(1), document: statement.blob(2), priority: Int(statement.int(3))))
             if result.count == limit { break }
         }
         try statement.step()
@@ -266,36 +249,32 @@ extension ReportStore {
         return count
     }
 
-    /// A report `identity` may look at again: its own, or one delivered to it.
-    public func report(id: String, for identity: String, now: Int64) throws(SQLiteError) -> StoredReport? {
+    /// Report `id`, if the disclosure decision lets `identity` read it now
+    /// (whether or not it was ever delivered to it). A read is audited.
+    public func report(id: String, for identity: PeerIdentity, disclosure: Disclosure) throws(SQLiteError) -> StoredReport? {
         let statement = try database.cached(
-            """
-            SELECT r.seq, r.id, r.document FROM reports r WHERE r.id = ?
-              AND (r.origin_officer = ? OR EXISTS (SELECT 1 FROM deliveries d WHERE d.identity = ? AND d.report_seq = r.seq))
-            """)
+            "SELECT r.seq, r.id, r.document, \(ReportStore.disclosureColumns) FROM reports r WHERE r.id = ?")
         statement.bind(1, id)
-        statement.bind(2, identity)
-        statement.bind(3, identity)
         guard try statement.step() else { return nil }
         let found = StoredReport(seq: statement.int(0), id: statement.text(1), document: statement.blob(2))
+        let verdict = disclosure.decide(ReportStore.disclosureFacts(statement, at: 3), for: identity)
         try statement.step()
-        try audit(.read, report: id, actor: identity, now: now)
+        guard verdict.allowed else { return nil }
+        try audit(.read, report: id, actor: identity.id, now: disclosure.now)
         return found
     }
 
-    /// The follow-ups of report `id` that `identity` may see, oldest first.
-    public func followUps(of id: String, for identity: String) throws(SQLiteError) -> [FollowUp] {
+    /// The follow-ups of report `id` that `identity` may read now, oldest first.
+    public func followUps(of id: String, for identity: PeerIdentity, disclosure: Disclosure) throws(SQLiteError) -> [FollowUp] {
         let statement = try database.cached(
             """
-            SELECT r.id, r.headline, r.created_ms FROM reports r WHERE r.follow_up_of = ?
-              AND (r.origin_officer = ? OR EXISTS (SELECT 1 FROM deliveries d WHERE d.identity = ? AND d.report_seq = r.seq))
+            SELECT r.id, r.headline, r.created_ms, \(ReportStore.disclosureColumns) FROM reports r WHERE r.follow_up_of = ?
             ORDER BY r.created_ms, r.seq LIMIT 1000
             """)
         statement.bind(1, id)
-        statement.bind(2, identity)
-        statement.bind(3, identity)
         var result: [FollowUp] = []
         while try statement.step() {
+            guard disclosure.decide(ReportStore.disclosureFacts(statement, at: 3), for: identity).allowed else { continue }
             result.append(FollowUp(id: statement.text(0), headline: statement.text(1), createdMilliseconds: statement.int(2)))
         }
         return result

@@ -154,5 +154,20 @@ enum Schema {
             document     BLOB    NOT NULL
         );
         """,
+        // 9: the envelope fields the disclosure decision reads (docs/ACCESS.md §1),
+        // copied out of each stored document; the SHA-256 of each report's content
+        // without its signature, kept after erasure, so that an id reused for
+        // different content is refused (`id-conflict`), never acknowledged.
+        """
+        ALTER TABLE reports ADD COLUMN content_hash BLOB;
+        ALTER TABLE erased ADD COLUMN content_hash BLOB;
+        ALTER TABLE quarantine ADD COLUMN erase_at_ms INTEGER;  -- a quarantined case report's erase-by date
+        UPDATE quarantine SET erase_at_ms = CAST(strftime('%s', json_extract(CAST(document AS TEXT), '$.erase_by')) AS INTEGER) * 1000
+            WHERE json_valid(CAST(document AS TEXT));
+        ALTER TABLE reports ADD COLUMN addressees TEXT NOT NULL DEFAULT '[]';  -- JSON array
+        ALTER TABLE reports ADD COLUMN purpose TEXT;                            -- case data only
+        UPDATE reports SET addressees = COALESCE(json_extract(CAST(document AS TEXT), '$.addressees'), '[]'),
+                           purpose = json_extract(CAST(document AS TEXT), '$.purpose');
+        """,
     ]
 }

@@ -26,11 +26,12 @@ final class DigestScheduler {
             let (_, subscribers) = try store.subscriptionIndex()
             for (subscription, from, to) in try store.dueDigests(now: now) {
                 guard let reader = subscribers[subscription.identity], let filter = try? TopicFilter(subscription.filter) else { continue }
-                let body = try store.digestBody(filter: filter, reader: reader, access: access, period: subscription.period ?? "daily", from: from, to: to)
+                let disclosure = Disclosure(rules: access, now: Timestamp.nowMilliseconds())
+                let body = try store.digestBody(filter: filter, reader: reader, disclosure: disclosure, period: subscription.period ?? "daily", from: from, to: to)
                 if let digest = Digest.make(body: body, for: reader.id, node: services.nodeOrigin) {
                     let outcome = try store.accept(
                         digest, document: digest.canonicalEncoding, path: [services.router.nodeName], nextHops: [], recipient: reader.id,
-                        now: Timestamp.nowMilliseconds(), queueLimit: Int.max, access: access)
+                        now: disclosure.now, queueLimit: Int.max, disclosure: disclosure)
                     if case .stored(_, let delivered) = outcome { recipients += delivered }
                     services.logger.info("digest delivered", ["report": digest.id.description, "to": reader.id, "filter": filter.text, "until": Timestamp.format(milliseconds: to)])
                 }

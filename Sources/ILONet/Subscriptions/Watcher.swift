@@ -70,13 +70,13 @@ final class Watcher {
         pulling = true
         repull = false
         let identity = self.identity
-        let access = services.access.rules
+        let disclosure = Disclosure(rules: services.access.rules, now: Timestamp.nowMilliseconds())
         let filter = self.filter
         let skip = Set(inFlight.values.map(\.seq))
         let cursor = self.cursor
         let bound = LoopBound(self, loop: loop)
         services.store.submit({ store throws(SQLiteError) in
-            try store.streamDeliveries(for: identity, access: access, filter: filter, limit: 256, after: cursor, skipping: skip)
+            try store.streamDeliveries(for: identity, disclosure: disclosure, filter: filter, limit: 256, after: cursor, skipping: skip)
         }) { result in
             bound.loop.execute { bound.value.send(result) }
         }

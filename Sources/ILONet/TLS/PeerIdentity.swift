@@ -1,6 +1,8 @@
 /// What a peer may do on the network, from the OU of its certificate subject.
 public enum Role: String, Sendable, CaseIterable {
     case officer, board, authority, node, admin
+    /// A data-protection officer: reads the audit trail and erasure records, never report content.
+    case dpo
 }
 
 /// Who is at the other end of a connection. Taken only from the peer's verified

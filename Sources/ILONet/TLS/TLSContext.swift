@@ -106,13 +106,13 @@ public final class TLSContext: @unchecked Sendable {
     /// Checks a certificate met outside a handshake (a report's signer) against
     /// this context's trust roots, revocation list and revocation policy. Nil
     /// when it verifies; otherwise OpenSSL's reason.
-    func verifyChain(_ certificate: OpaquePointer) -> String? {
+    func verifyChain(_ certificate: OpaquePointer, untrusted: OpaquePointer? = nil) -> String? {
         guard let store = SSL_CTX_get_cert_store(handle), let context = X509_STORE_CTX_new() else { return "out of memory" }
         defer {
             X509_STORE_CTX_free(context)
             ERR_clear_error()
         }
-        guard X509_STORE_CTX_init(context, store, certificate, nil) == 1 else { return "cannot set up the check" }
+        guard X509_STORE_CTX_init(context, store, certificate, untrusted) == 1 else { return "cannot set up the check" }
         if configuration.revocationListPath != nil && configuration.revocationUnavailable == .accept {
             X509_STORE_CTX_set_verify_cb(context, acceptUnavailableRevocationList)
         }

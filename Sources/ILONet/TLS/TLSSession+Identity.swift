@@ -16,6 +16,15 @@ extension TLSSession {
         return try TLSSession.identity(of: certificate)
     }
 
+    /// Checks the certificate the peer presented at the handshake again, against
+    /// `context`'s trust roots and revocation list as they are now (after a
+    /// reload). Nil when it still verifies; otherwise the reason.
+    func reverifyPeer(against context: TLSContext) -> String? {
+        guard let certificate = SSL_get1_peer_certificate(handle) else { return "no peer certificate" }
+        defer { X509_free(certificate) }
+        return context.verifyChain(certificate, untrusted: SSL_get_peer_cert_chain(handle))
+    }
+
     static func identity(of certificate: OpaquePointer) throws(IdentityError) -> PeerIdentity {
         guard let subject = X509_get_subject_name(certificate) else { throw IdentityError(reason: "no subject") }
         func field(_ nid: Int32, _ name: String) throws(IdentityError) -> String {

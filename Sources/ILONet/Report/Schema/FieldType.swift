@@ -26,6 +26,12 @@ public indirect enum FieldType: Sendable {
     /// An object whose member names are free and whose values have one type (counts by country…).
     case map(FieldType)
 
+    /// Free text that may hold newlines and tabs.
+    var isMultiline: Bool {
+        if case .text = self { return true }
+        return false
+    }
+
     /// How the type is written in docs and templates.
     public var summary: String {
         switch self {

@@ -49,6 +49,9 @@ struct SchemaValidator {
             if case .string = type, utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) || (utf8.count != s.unicodeScalars.count && s.contains(where: \.isNewline)) {
                 fail("must be a single line")
             }
+            if let control = SchemaValidator.controlCharacter(in: s, multiline: type.isMultiline) {
+                fail("contains the control character \(control); remove it (text fields take \(type.isMultiline ? "newlines and tabs" : "no control characters"))")
+            }
         case .integer(let range):
             guard case .integer(let i) = value else {
                 fail("expected a whole number, found \(value.typeName == "number" ? "a fraction" : value.typeName)")
@@ -116,6 +119,26 @@ struct SchemaValidator {
             }
             for key in members.keys.sorted() { check(members[key]!, type: valueType, at: join(path, key), personal: personal) }
         }
+    }
+}
+
+extension SchemaValidator {
+    /// The first C0 or C1 control character (or DEL) in `text`, as `U+001B`;
+    /// a multi-line field may hold newlines and tabs (docs/REPORTS.md §4).
+    /// Carriage returns and line breaks are refused by the single-line check first.
+    static func controlCharacter(in text: String, multiline: Bool) -> String? {
+        // Fast path: no byte below 0x20, no DEL, and no 0xC2 lead byte (C1 controls are C2 80–C2 9F).
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) { return nil }
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if multiline && (v == 0x0A || v == 0x09) { continue }
+            if !multiline && (v == 0x0A || v == 0x0D) { continue }  // "must be a single line" says it
+            if v < 0x20 || (0x7F...0x9F).contains(v) {
+                let hex = String(v, radix: 16, uppercase: true)
+                return "U+" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+        }
+        return nil
     }
 }
 

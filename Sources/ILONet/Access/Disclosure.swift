@@ -1,0 +1,99 @@
+/// The one authorization decision for anything that reveals a report or
+/// something about it (docs/ACCESS.md §1). Every path asks it at the moment of
+/// disclosure, with the rules in force then: FETCH, GET, WATCH, follow-up
+/// listings, digests and previews (their counts included). A delivery row only
+/// records that a report is waiting for someone; it never authorizes.
+///
+/// In order, the first that applies decides:
+/// 1. The author sees their own report.
+/// 2. A notice or digest (written by a node) goes to its addressee only.
+/// 3. An expired report is disclosed to nobody else.
+/// 4. `admin`, `dpo` and `node` identities read no report content.
+/// 5. H2 and H3 reports go to their named addressees only (an identity, or
+///    `authority:CODE` for every identity of that deploying authority).
+/// 6. `case` reports (personal data) go to their named addressees only, and
+///    among them only to those a `read-case` rule allows for the report's purpose.
+/// 7. The access rules must let the reader read the report's topic.
+public struct Disclosure: Sendable {
+    /// What the decision looks at: the envelope, never the body.
+    public struct Facts: Sendable, Equatable {
+        public var kind: ReportKind?
+        public var topic: String
+        public var handling: HandlingCode?
+        public var dataClass: DataClass?
+        public var purpose: String?
+        public var addressees: [String]
+        public var originOfficer: String
+        public var expiresMilliseconds: Int64
+
+        public init(
+            kind: ReportKind?, topic: String, handling: HandlingCode?, dataClass: DataClass?, purpose: String?, addressees: [String],
+            originOfficer: String, expiresMilliseconds: Int64
+        ) {
+            self.kind = kind
+            self.topic = topic
+            self.handling = handling
+            self.dataClass = dataClass
+            self.purpose = purpose
+            self.addressees = addressees
+            self.originOfficer = originOfficer
+            self.expiresMilliseconds = expiresMilliseconds
+        }
+
+        public init(_ report: Report) {
+            self.init(
+                kind: report.kind, topic: report.topic, handling: report.handling, dataClass: report.dataClass, purpose: report.purpose?.rawValue,
+                addressees: report.addressees, originOfficer: report.origin.officer, expiresMilliseconds: report.expiresMilliseconds)
+        }
+    }
+
+    public enum Verdict: Sendable, Equatable, CustomStringConvertible {
+        case disclose
+        case withhold(String)
+
+        public var allowed: Bool { self == .disclose }
+        public var description: String {
+            switch self {
+            case .disclose: "disclosed"
+            case .withhold(let reason): "withheld: \(reason)"
+            }
+        }
+    }
+
+    /// Roles that operate or oversee a node and read no report content.
+    public static let contentlessRoles: Set<Role> = [.admin, .dpo, .node]
+
+    public let rules: AccessRules
+    /// The moment of disclosure (milliseconds since 1970), for expiry.
+    public let now: Int64
+
+    public init(rules: AccessRules, now: Int64) {
+        self.rules = rules
+        self.now = now
+    }
+
+    public func decide(_ facts: Facts, for reader: PeerIdentity) -> Verdict {
+        let system = facts.kind?.isSystem ?? false
+        if !system && facts.originOfficer == reader.id { return .disclose }
+        let named = Disclosure.names(reader, in: facts.addressees)
+        if system { return named ? .disclose : .withhold("a \(facts.kind?.rawValue ?? "system") report goes to its addressee only") }
+        if facts.expiresMilliseconds <= now { return .withhold("the report has expired") }
+        if Disclosure.contentlessRoles.contains(reader.role) { return .withhold("\(reader.role.rawValue) identities read no report content") }
+        if let handling = facts.handling, handling == .h2 || handling == .h3, !named {
+            return .withhold("a \(handling.rawValue) report goes to its named addressees only")
+        }
+        if facts.dataClass != .strategic {
+            guard named else { return .withhold("case data goes to its named addressees only") }
+            guard let purpose = facts.purpose else { return .withhold("a case report without a purpose") }
+            let verdict = rules.decide(.readCase(purpose: purpose), for: reader)
+            guard verdict.allowed else { return .withhold("case data for \(purpose): \(verdict)") }
+        }
+        let verdict = rules.decide(.read(topic: facts.topic), for: reader)
+        return verdict.allowed ? .disclose : .withhold("reading \(facts.topic): \(verdict)")
+    }
+
+    /// Whether `addressees` names `reader`: by identity, or by its deploying authority.
+    public static func names(_ reader: PeerIdentity, in addressees: [String]) -> Bool {
+        addressees.contains { $0 == reader.id || $0 == "authority:\(reader.authority)" }
+    }
+}

@@ -1,0 +1,24 @@
+/// Checks on a notice that a peer forwards (docs/ACCESS.md §5).
+extension ReportStore {
+    /// Why this node will not carry `notice` from `peer`, or nil: the notice must
+    /// be about a report held here, addressed to that report's author, and the
+    /// report must have travelled through `peer` (it came from there, or this
+    /// node forwarded it there).
+    func noticeProblem(_ notice: Report, from peer: String) throws(SQLiteError) -> String? {
+        guard let about = notice.body["about"]?.stringValue else { return "it names no report (body.about)" }
+        let held = try database.cached("SELECT path, origin_officer FROM reports WHERE id = ?")
+        held.bind(1, about)
+        guard try held.step() else { return "it is about report \(about), which this node does not hold" }
+        let path = (try? JSONValue(parsing: held.text(0)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        let author = held.text(1)
+        try held.step()
+        guard notice.addressees == [author] else { return "it is addressed to \(notice.addressees.joined(separator: ", ")), not to \(author), who wrote report \(about)" }
+        if path.contains(peer) { return nil }
+        let forwarded = try database.cached("SELECT 1 FROM audit WHERE report_id = ? AND event = 'forward' AND counterpart = ? LIMIT 1")
+        forwarded.bind(1, about)
+        forwarded.bind(2, peer)
+        let sent = try forwarded.step()
+        if sent { try forwarded.step() }
+        return sent ? nil : "report \(about) did not travel through \(peer)"
+    }
+}
