@@ -225,7 +225,7 @@ public final class Node: Sendable {
     }
 
     /// Revocation and rule changes reach open connections at once, not only new
-    /// ones: each loop re-checks its sessions (docs/ACCESS.md §6).
+    /// ones: each loop re-checks its sessions (docs/ACCESS.md §1.2).
     public func reauthorizeOpenConnections() {
         for context in contexts { context.loop.execute { context.value.reauthorize() } }
     }

@@ -58,7 +58,6 @@ extension NodeServices {
             guard !name.isEmpty, name.utf8.count <= 253, !name.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) else {
                 throw refuse("\"\(String(name.prefix(40)))\" is not a node name")
             }
-            if name == report.origin.officer && !report.kind.isSystem { throw refuse("names the report's author \(name), who is not a node") }
             if let role = identities.role(of: name), role != .node { throw refuse("names \(name), a \(role.rawValue), not a node") }
         }
         if report.kind.isSystem && !path.contains(report.origin.officer) {
