@@ -117,8 +117,8 @@ for t in $targets; do
 
     "$ILO" bench load --resilient --duration 86400 --warmup 0 --publishers 2 --window 32 --rate "$rate" --size "$size" \
         --node "$publish_to" --cert "$CERTS/officer-de.crt" --key "$CERTS/officer-de.key" --ca "$CERTS/ca.crt" \
-        --subscribers 2 --subscriber-cert "$CERTS/board-fr.crt,$CERTS/admin.crt" \
-        --subscriber-key "$CERTS/board-fr.key,$CERTS/admin.key" "${extra[@]}" --json \
+        --subscribers 2 --subscriber-cert "$CERTS/board-fr.crt,$CERTS/authority-de-user.crt" \
+        --subscriber-key "$CERTS/board-fr.key,$CERTS/authority-de-user.key" "${extra[@]}" --json \
         >"$work/load.json" 2>"$work/load.err" &
     load_pid=$!
 
