@@ -45,6 +45,8 @@ let package = Package(
             // The executables are dependencies so that `swift test` builds them:
             // the integration tests run the real `ilod` and `ilo` processes.
             dependencies: ["ILONet", "ilod", "ilo"],
+            // Read by path (#filePath) in PersonalDataScreenTests, not bundled.
+            exclude: ["Corpus"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

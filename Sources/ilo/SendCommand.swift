@@ -31,7 +31,10 @@ enum SendCommand {
         and completed here (origin from your certificate, defaults, topic, expires),
         signed with your key (--key), and checked again by every node, which refuses
         it if the signature fails. Exit 1 if it is refused, 3 if the node is
-        unreachable (nothing was sent; send it again later).
+        unreachable (nothing was sent; send it again later). The free text of a
+        strategic report is screened for personal data (docs/REPORTS.md §2.1):
+        identifiers (e-mail, phone, IBAN, document numbers, …) refuse it; likely
+        names and addresses print a "warning:" line and the report is still sent.
 
         \(envelopeHelp)
           --json         print {"id": ..., "duplicate": ...} instead of the id
@@ -50,6 +53,9 @@ enum SendCommand {
         Checks a report offline, exactly as a node would, and prints every problem
         with its field path, or the completed report (--json). Exit 0 when valid, 1 when not.
         Uses your certificate (--cert, ILO_CERT or the profile) for the origin, if given.
+        The personal-data screen runs as on the node (docs/REPORTS.md §2.1): likely
+        names and addresses in a strategic report's free text print "warning:" lines
+        on standard error without making it invalid.
 
         \(envelopeHelp)
 
@@ -87,6 +93,7 @@ enum SendCommand {
                 ?? Origin(officer: "(you)", authority: "(your authority)", state: "XX")
             do throws(ReportValidationError) {
                 let report = try Report.validate(document, sender: sender)
+                printScreenWarnings(report)
                 print(json ? report.document.prettyString() : "valid: \(report.kind.rawValue) report about \(report.country), topic \(report.topic)")
                 return Exit.ok
             } catch {
@@ -115,6 +122,7 @@ enum SendCommand {
             printError("report not sent:\n" + error.issues.map { "  \($0)" }.joined(separator: "\n"))
             return Exit.failed
         }
+        printScreenWarnings(report)
         let signed: Report
         do throws(OpenSSLError) {
             signed = try signer.sign(report)
@@ -163,4 +171,9 @@ extension JSONValue {
         members[name] = nil
         return .object(members)
     }
+}
+
+/// The screen's warnings (likely names, addresses) on standard error; the report still goes.
+private func printScreenWarnings(_ report: Report) {
+    for finding in report.screenWarnings { printError("warning: \(finding.issue.description)") }
 }

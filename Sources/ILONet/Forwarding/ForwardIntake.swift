@@ -60,9 +60,18 @@ enum ForwardIntake {
                         hops.append(.object(hop))
                     }
                 }
-                return Message(
-                    .accepted, requestID: requestID,
-                    ["id": .string(report.id.description), "duplicate": .bool(duplicate), "node": .string(services.router.nodeName), "next_hops": .array(hops)])
+                var body: [String: JSONValue] = [
+                    "id": .string(report.id.description), "duplicate": .bool(duplicate), "node": .string(services.router.nodeName), "next_hops": .array(hops),
+                ]
+                if !report.screenWarnings.isEmpty {
+                    // Field paths and kinds only: the text itself stays out of logs.
+                    services.logger.warning(
+                        "report may contain personal data",
+                        ["report": report.id.description, "fields": report.screenWarnings.map { "\($0.field):\($0.kind.rawValue)" }.joined(separator: ",")])
+                    body["warnings"] = .array(
+                        report.screenWarnings.map { .object(["field": .string($0.field), "kind": .string($0.kind.rawValue), "message": .string($0.issue.message)]) })
+                }
+                return Message(.accepted, requestID: requestID, .object(body))
             case .idConflict:
                 services.logger.warning("report refused: id already used for different content", ["report": report.id.description])
                 services.metrics.count("ilonet_requests_refused_total", ["code": ErrorCode.idConflict.rawValue])

@@ -106,6 +106,9 @@ public struct Report: Sendable {
     public let body: JSONValue
     /// The author's signature, when the report carries one (checked by `SignatureCheck`).
     public internal(set) var signature: ReportSignature? = nil
+    /// What the personal-data screen warns of (likely names, addresses): shown to
+    /// the sender and logged by the node, never part of the document.
+    public internal(set) var screenWarnings: [PersonalDataFinding] = []
 
     /// The complete document, with its signature if it has one.
     public var document: JSONValue {

@@ -2,9 +2,11 @@ extension Report {
     /// Validates a document sent by `sender` and completes it: origin from the
     /// sender's certificate, defaults for absent optional fields, the derived topic.
     /// Collects every broken rule (docs/REPORTS.md §4) before failing.
+    /// - Parameter screening: run the personal-data screen on a strategic
+    ///   report's free text (§2.1); off only to re-read reports already stored.
     public static func validate(
         _ document: JSONValue, sender: Origin, defaults: ReportDefaults = ReportDefaults(),
-        now: Int64 = Timestamp.nowMilliseconds()
+        now: Int64 = Timestamp.nowMilliseconds(), screening: Bool = true
     ) throws(ReportValidationError) -> Report {
         guard case .object(var fields) = document.removingNullMembers() else {
             throw ReportValidationError(field: "", "a report must be a JSON object, not \(document.typeName)")
@@ -66,6 +68,13 @@ extension Report {
                 fail(path, "personal data here is allowed only for purpose \(allowed.map(\.rawValue).sorted().joined(separator: " or ")), not \(purpose.rawValue)")
             }
         }
+        // Free text of a strategic report: identifiers refuse it, likely names warn (§2.1).
+        var warnings: [PersonalDataFinding] = []
+        if screening, dataClass == .strategic, let kind, !kind.isSystem {
+            for finding in PersonalDataScreen.screen(document, kind: kind) {
+                if finding.refused { issues.append(finding.issue) } else { warnings.append(finding) }
+            }
+        }
         // Times.
         if let created {
             if created > now + Int64(defaults.clockSkew * 1000) { fail("created", "lies in the future (check the clock)") }
@@ -97,6 +106,7 @@ extension Report {
             followUpOf: text("follow_up_of").flatMap(ReportID.init), topic: Topic.derive(kind: kind, country: country, body: body),
             body: body)
         report.signature = signature
+        report.screenWarnings = warnings
         return report
     }
 }

@@ -45,7 +45,7 @@ public final class SignatureCheck: Sendable {
 
     /// Checks a complete report document as a reader receives it (`ilo show`).
     public func check(document: JSONValue, trust: TLSContext) -> Result<PeerIdentity, SignatureFailure> {
-        guard let origin = Origin(claimedIn: document), let report = try? Report.validate(document, sender: origin) else {
+        guard let origin = Origin(claimedIn: document), let report = try? Report.validate(document, sender: origin, screening: false) else {
             return .failure(.mismatch)
         }
         do throws(SignatureFailure) {

@@ -53,7 +53,9 @@ extension ReportStore {
         let sender = path.count >= 2 ? path[path.count - 2] : report.origin.officer
         try audit(
             .receive, report: report.id.description, actor: sender, counterpart: nodeName,
-            detail: "kind=\(report.kind.rawValue) next-hops=\(nextHops.joined(separator: ",")) delivered-here=\(recipients.count)", now: now)
+            detail: "kind=\(report.kind.rawValue) next-hops=\(nextHops.joined(separator: ",")) delivered-here=\(recipients.count)"
+                + (report.screenWarnings.isEmpty ? "" : " screen-warnings=" + report.screenWarnings.map { "\($0.field):\($0.kind.rawValue)" }.joined(separator: ",")),
+            now: now)
         return .stored(seq: seq, recipients: recipients)
     }
 

@@ -1,0 +1,120 @@
+/// One free-text value prepared for the screen: digits in any script made
+/// ASCII, invisible characters (zero-width, soft hyphen, tatweel, Arabic
+/// vowel marks) dropped so that they cannot split an identifier, a lower-case
+/// copy of the same length, and the words.
+struct ScreenText {
+    /// The normalised text.
+    private(set) var scalars: [Unicode.Scalar] = []
+    /// `scalars` lower-cased one for one (same indices), Arabic alef forms unified.
+    private(set) var lower: [Unicode.Scalar] = []
+    /// For each normalised scalar, its 1-based character position in the original.
+    private(set) var positions: [Int] = []
+    private(set) var words: [Word] = []
+
+    /// A run of letters and digits, joined across `-`, `.`, `'`, `’` and `/`
+    /// when a letter or digit follows (`a.k.a`, `Pass-Nr`, `12.03.1990`, `5-123456`).
+    struct Word {
+        let start: Int
+        let end: Int
+        /// Lower-cased, normalised.
+        let text: String
+        let capitalized: Bool
+        let digits: Int
+        let letters: Int
+        let arabic: Bool
+    }
+
+    init(_ text: String) {
+        scalars.reserveCapacity(text.utf8.count)
+        var position = 0
+        for scalar in text.unicodeScalars {
+            position += 1
+            let v = scalar.value
+            switch v {
+            case 0x200B...0x200F, 0x2060...0x2064, 0xFEFF, 0x00AD, 0x0640, 0x064B...0x0652, 0x202A...0x202E:
+                continue
+            case 0x0660...0x0669: append(Unicode.Scalar(v - 0x0660 + 0x30)!, position)
+            case 0x06F0...0x06F9: append(Unicode.Scalar(v - 0x06F0 + 0x30)!, position)
+            case 0xFF10...0xFF19, 0xFF20...0xFF3A, 0xFF41...0xFF5A: append(Unicode.Scalar(v - 0xFEE0)!, position)  // full-width
+            case 0x00A0, 0x2007, 0x202F: append(" ", position)
+            case 0x2010...0x2013: append("-", position)
+            default: append(scalar, position)
+            }
+        }
+        tokenize()
+    }
+
+    private mutating func append(_ scalar: Unicode.Scalar, _ position: Int) {
+        scalars.append(scalar)
+        positions.append(position)
+        lower.append(ScreenText.lowercase(scalar))
+    }
+
+    static func lowercase(_ s: Unicode.Scalar) -> Unicode.Scalar {
+        let v = s.value
+        if v < 0x80 { return (0x41...0x5A).contains(v) ? Unicode.Scalar(v + 32)! : s }
+        switch v {
+        case 0x0622, 0x0623, 0x0625: return "\u{0627}"  // آ أ إ → ا
+        default: return s.properties.lowercaseMapping.unicodeScalars.first ?? s
+        }
+    }
+
+    static func isWordScalar(_ s: Unicode.Scalar) -> Bool {
+        if s.value < 0x80 { return isASCIIAlphanumeric(s) }
+        return s.properties.isAlphabetic || s.properties.generalCategory == .nonspacingMark || s.properties.numericType != nil
+    }
+
+    static func isASCIIAlphanumeric(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        return (0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v)
+    }
+
+    static func isDigit(_ s: Unicode.Scalar) -> Bool { (0x30...0x39).contains(s.value) }
+
+    private mutating func tokenize() {
+        var i = 0
+        let n = scalars.count
+        while i < n {
+            guard ScreenText.isWordScalar(scalars[i]) else {
+                i += 1
+                continue
+            }
+            let start = i
+            while i < n {
+                if ScreenText.isWordScalar(scalars[i]) {
+                    i += 1
+                } else if "-.'’/".unicodeScalars.contains(scalars[i]), i + 1 < n, ScreenText.isWordScalar(scalars[i + 1]) {
+                    i += 1
+                } else {
+                    break
+                }
+            }
+            var digits = 0, letters = 0, arabic = false
+            for s in scalars[start..<i] {
+                if ScreenText.isDigit(s) {
+                    digits += 1
+                } else if s.properties.isAlphabetic {
+                    letters += 1
+                    if (0x0600...0x06FF).contains(s.value) { arabic = true }
+                }
+            }
+            words.append(
+                Word(
+                    start: start, end: i, text: String(String.UnicodeScalarView(lower[start..<i])),
+                    capitalized: scalars[start].properties.isUppercase, digits: digits, letters: letters, arabic: arabic))
+        }
+    }
+
+    /// The text between two indices, lower-cased.
+    func lowerText(_ range: Range<Int>) -> String { String(String.UnicodeScalarView(lower[range])) }
+
+    /// The index of the first word that starts at or after `index`.
+    func word(startingAtOrAfter index: Int) -> Int {
+        var low = 0, high = words.count
+        while low < high {
+            let mid = (low + high) / 2
+            if words[mid].start < index { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}

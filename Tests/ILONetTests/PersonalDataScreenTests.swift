@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+@testable import ILONet
+
+/// The personal-data screen for free text in strategic reports (docs/REPORTS.md §2.1).
+@Suite struct PersonalDataScreenTests {
+    static let sender = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
+
+    /// A strategic report with `text` in `field` (a path of the corpus).
+    static func report(_ text: String, in field: String) -> JSONValue {
+        let value = JSONValue.string(text)
+        switch field {
+        case "headline": return sampleReport(["headline": value])
+        case "conditions":
+            return sampleReport(["handling": "H3", "addressees": ["officer.it.rossi"], "conditions": value])
+        case "body.modus_operandi", "body.facilitator_network", "body.gender_dimension":
+            return sampleReport([String(field): value])
+        case "body.document_fraud.description": return sampleReport(["body.document_fraud": ["observed": true, "description": value]])
+        case "body.vulnerable_persons.notes": return sampleReport(["body.vulnerable_persons": ["notes": value]])
+        case "body.obstacles[0]": return sampleReport(["body.obstacles": [value]], kind: "return")
+        case "body.identification_missions[0].authority":
+            return sampleReport(["body.identification_missions": [["date": "2026-11-02", "authority": value]]], kind: "return")
+        case "body.location.crossing_point": return sampleReport(["body.location": ["crossing_point": value]], kind: "border")
+        case "body.authorities_response": return sampleReport(["body.authorities_response": value], kind: "border")
+        default: preconditionFailure("no such corpus field \(field)")
+        }
+    }
+
+    enum Verdict { case refused, warned, passed }
+
+    /// What the node's validation makes of `text` in `field`.
+    static func verdict(_ text: String, in field: String) throws -> Verdict {
+        do throws(ReportValidationError) {
+            let report = try Report.validate(report(text, in: field), sender: sender)
+            return report.screenWarnings.contains { $0.field == field } ? .warned : .passed
+        } catch {
+            // Only the screen's refusal counts; anything else is a broken corpus line.
+            guard error.issues.allSatisfy({ $0.field == field && $0.message.contains("a strategic report must not carry") }) else {
+                throw error
+            }
+            return .refused
+        }
+    }
+
+    struct Line: Decodable {
+        let label: String
+        let category: String
+        let field: String
+        let text: String
+    }
+
+    static let corpusPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Corpus/personal-data-screen.jsonl").path
+
+    /// Runs the labelled corpus and checks the figures docs/REPORTS.md §2.1 publishes.
+    /// `swift test --filter PersonalDataScreenTests` prints them.
+    @Test func labelledCorpus() throws {
+        let data = try #require(FileManager.default.contents(atPath: Self.corpusPath), "the corpus is \(Self.corpusPath)")
+        let lines = try String(decoding: data, as: UTF8.self).split(separator: "\n").map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+        var total: [String: Int] = [:], caught: [String: Int] = [:], warnedClean = 0
+        var byCategory: [String: (Int, Int)] = [:]
+        var misses: [String] = []
+        for line in lines {
+            let verdict = try Self.verdict(line.text, in: line.field)
+            let hit: Bool
+            switch line.label {
+            case "identifier": hit = verdict == .refused
+            case "name", "address": hit = verdict != .passed
+            case "clean":
+                hit = verdict == .refused  // a false refusal
+                if verdict == .warned {
+                    warnedClean += 1
+                    misses.append("warned clean: \(line.text)")
+                }
+            default: Issue.record("unknown label \(line.label)"); continue
+            }
+            total[line.label, default: 0] += 1
+            if hit { caught[line.label, default: 0] += 1 }
+            let counts = byCategory[line.category] ?? (0, 0)
+            byCategory[line.category] = (counts.0 + (hit ? 1 : 0), counts.1 + 1)
+            if hit == (line.label == "clean") { misses.append("\(line.label)/\(line.category) \(line.field): \(line.text)") }
+        }
+        func share(_ label: String) -> Double { Double(caught[label, default: 0]) / Double(max(1, total[label, default: 0])) }
+        func percent(_ x: Double) -> String { String(format: "%.1f %%", x * 100) }
+        print("personal-data screen corpus: \(lines.count) values")
+        print("  identifiers refused: \(caught["identifier", default: 0]) of \(total["identifier", default: 0]) (\(percent(share("identifier"))))")
+        print("  names warned:        \(caught["name", default: 0]) of \(total["name", default: 0]) (\(percent(share("name"))))")
+        print("  addresses warned:    \(caught["address", default: 0]) of \(total["address", default: 0]) (\(percent(share("address"))))")
+        print("  clean refused:       \(caught["clean", default: 0]) of \(total["clean", default: 0]) (\(percent(share("clean"))))")
+        print("  clean warned:        \(warnedClean) of \(total["clean", default: 0]) (\(percent(Double(warnedClean) / Double(max(1, total["clean", default: 0])))))")
+        for (category, counts) in byCategory.sorted(by: { $0.key < $1.key }) { print("  \(category): \(counts.0) of \(counts.1)") }
+        for miss in misses { print("  missed: \(miss)") }
+
+        #expect(total["identifier", default: 0] + total["name", default: 0] + total["address", default: 0] >= 300)
+        #expect(total["clean", default: 0] >= 300)
+        #expect(share("identifier") >= 0.95)
+        #expect(share("name") >= 0.70)
+        #expect(share("clean") <= 0.01)
+    }
+
+    @Test func refusalNamesTheFieldAndNeverQuotesTheValue() throws {
+        let document = Self.report("Bookings by phone on +218 91 234 5678 or boss@example.ly", in: "body.document_fraud.description")
+        #expect(throws: ReportValidationError.self) { try Report.validate(document, sender: Self.sender) }
+        do throws(ReportValidationError) {
+            _ = try Report.validate(document, sender: Self.sender)
+        } catch {
+            #expect(error.issues.map(\.field) == ["body.document_fraud.description", "body.document_fraud.description"])
+            #expect(error.description.contains("a phone number at character 22"))
+            #expect(error.description.contains("an e-mail address at character 42"))
+            #expect(error.description.contains("data_class \"case\""))
+            #expect(!error.description.contains("234 5678") && !error.description.contains("boss@"))
+        }
+    }
+
+    @Test func caseReportsAndSystemKindsAreNotScreened() throws {
+        var document = sampleReport([
+            "data_class": "case", "purpose": "smuggling-trafficking", "erase_by": "2027-06-01", "addressees": ["authority:DE-BPOL"],
+            "body.modus_operandi": "Organiser reachable on +218 91 234 5678",
+        ])
+        #expect(throws: Never.self) { try Report.validate(document, sender: Self.sender) }
+        document = sampleReport(["body.modus_operandi": "Organiser reachable on +218 91 234 5678"])
+        #expect(throws: ReportValidationError.self) { try Report.validate(document, sender: Self.sender) }
+        // Reports already stored are read back without the screen (SignatureCheck).
+        #expect(throws: Never.self) { try Report.validate(document, sender: Self.sender, screening: false) }
+    }
+
+    @Test func checkDigitsDecide() {
+        // The same shapes with one digit changed are not identifiers.
+        #expect(Checksums.ibanValid(Array("DE89370400440532013000".utf8)))
+        #expect(!Checksums.ibanValid(Array("DE89370400440532013001".utf8)))
+        #expect(Checksums.luhnValid([4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]))
+        #expect(!Checksums.luhnValid([4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2]))
+        #expect(IdentifierScan.isMRZ(Array("L898902C36UTO7408122F1204159ZE184226B<<<<<10".utf8)))  // ICAO 9303 specimen
+        #expect(!IdentifierScan.isMRZ(Array("L898902C37UTO7408123F1204158ZE184226B<<<<<10".utf8)))
+        #expect(Checksums.base58CheckValid(Array("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2".utf8)))
+        #expect(!Checksums.base58CheckValid(Array("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3".utf8)))
+        #expect(Checksums.bech32Valid(Array("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4".utf8)))
+        #expect(!Checksums.bech32Valid(Array("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5".utf8)))
+        #expect(PersonalDataScreen.scan("Card 4111 1111 1111 1112 and DE89 3704 0044 0532 0130 01", field: "x").isEmpty)
+    }
+
+    @Test func invisibleCharactersAndOtherDigitsDoNotHideAnIdentifier() {
+        let zeroWidth = "call +218\u{200B}91\u{200B}234\u{200B}5678"
+        #expect(PersonalDataScreen.scan(zeroWidth, field: "x").map(\.kind) == [.phone])
+        let arabicDigits = "هاتف +٢١٨٩١٢٣٤٥٦٧٨"
+        #expect(PersonalDataScreen.scan(arabicDigits, field: "x").map(\.kind) == [.phone])
+    }
+
+    @Test func namesWarnAndAreRecordedWithoutTheName() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let client = try daemon.client("officer-de")
+        let refused: ClientError? = {
+            do throws(ClientError) {
+                _ = try client.request(.publish, ["report": sampleReport(["body.modus_operandi": "Pay to USDT wallet T9yED5xMV5ARV98BexN97aLZ1UUq7eKSxm"])])
+                return nil
+            } catch { return error }
+        }()
+        guard case .refused(let refusal)? = refused else { Issue.record("expected a refusal, got \(String(describing: refused))"); return }
+        #expect(refusal.code == .invalidReport && refusal.field == "body.modus_operandi")
+        #expect(refusal.message.contains("crypto-currency wallet"))
+
+        let named = sampleReport(["body.facilitator_network": "The boats belong to a Libyan named Dabbashi."])
+        let answer = try client.request(.publish, ["report": named])
+        let warnings = try #require(answer.body["warnings"]?.arrayValue)
+        #expect(warnings.first?["field"]?.stringValue == "body.facilitator_network" && warnings.first?["kind"]?.stringValue == "name")
+        let id = try #require(named["id"]?.stringValue)
+        let detail = daemon.query("SELECT detail FROM audit WHERE event = 'receive' AND report_id = '\(id)'")
+        #expect(detail.contains("screen-warnings=body.facilitator_network:name"))
+        #expect(!detail.contains("Dabbashi"))
+        let log = daemon.log
+        #expect(log.contains("report may contain personal data") && !log.contains("Dabbashi"))
+    }
+}
