@@ -134,6 +134,8 @@ issue officer-it "/C=IT/O=IT-PS/OU=officer/CN=officer.it.rossi" \
 # A member of the steering board, and an administrator of the hub.
 issue board-fr "/C=FR/O=FR-DGEF/OU=board/CN=board.fr.martin" "extendedKeyUsage=clientAuth" "$days"
 issue admin "/C=EU/O=EU-ILO-BOARD/OU=admin/CN=admin.hub" "extendedKeyUsage=clientAuth" "$days"
+# The board's data-protection officer: reads the audit trail, never report content.
+issue dpo "/C=EU/O=EU-ILO-BOARD/OU=dpo/CN=dpo.board" "extendedKeyUsage=clientAuth" "$days"
 
 # An empty revocation list, as long-lived as the example certificates. In a real
 # network the list is short-lived and re-signed on a schedule (`crl` above).

@@ -1,53 +1,83 @@
 import Foundation
 import ILONet
 
-/// `ilo audit verify|show`: the node's audit trail, read from its store file on
-/// the node's own host (read-only; works while the node runs, and when it does not).
+/// `ilo audit verify|show|list`: a node's audit trail, read from its store file
+/// on the node's own host (read-only; works while the node runs, and when it
+/// does not), or over the network by a data-protection officer (role dpo).
 enum AuditCommand {
     static let help = """
-        usage: ilo audit verify (--store FILE | --config NODE.conf) [--json]
-               ilo audit show --report ID (--store FILE | --config NODE.conf) [--json]
+        usage: ilo audit verify [WHERE] [--json]
+               ilo audit show --report ID [WHERE] [--json]
+               ilo audit list [--event EVENT] [--after N] [--limit N] [WHERE] [--json]
 
-        Reads a node's audit trail from its store (run it on the node's host, as a
-        user who may read the store; it opens the database read-only).
+        A node's audit trail: who did what to which report, and when — received,
+        forwarded, delivered, read, held, released, deleted, expired, erased,
+        quarantined — never report content.
+
+        WHERE is either the node's store, read on its host as a user who may read
+        it (opened read-only):
+          --store FILE | --config NODE.conf
+        or the node itself, over the network, as a data-protection officer (a
+        certificate with OU=dpo; other roles are refused): the connection options
+        below (--node, --cert, --key, --ca or a profile).
 
         verify  recomputes the hash chain from the first record. Prints the number
                 of records and the head (last record's number and hash): keep the
                 head somewhere else (the node also logs it at start-up) to detect
                 records removed from the end. Exits 1 when the chain is broken,
-                naming the first record that does not follow.
-        show    a report's whole story at this node: received from whom, forwarded
-                to whom, delivered to and read by whom, held, released, deleted,
-                expired, erased — never its content.
+                naming the first record that does not follow. Over the network the
+                records are fetched page by page and checked here.
+        show    a report's whole story at this node.
+        list    records in order after record N (default 0), at most --limit (default
+                200); --event keeps one kind (erase: the erasure records).
 
         examples:
           ilo audit verify --config config/hub.conf
           ilo audit show --report 01JD5R6M6Q8W2ZKQ3W1Y9V4T7B --store var/hub/store.sqlite
+          ilo audit list --event erase --node 127.0.0.1:7443 --cert certs-example/dpo.crt --key certs-example/dpo.key --ca certs-example/ca.crt
         """
 
     static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
         if arguments.flag("help") {
-            print(help)
+            print(help + "\n\n" + connectionHelp)
             return Exit.ok
         }
         let action = arguments.positional()
         let json = arguments.flag("json")
         let reportID = try arguments.option("report")
+        let event = try arguments.option("event")
+        let after = try arguments.option("after").map { (text: String) throws(UsageError) -> Int64 in
+            guard let n = Int64(text), n >= 0 else { throw UsageError("--after takes a record number (0 or more), not \(text)") }
+            return n
+        }
+        let limit = try arguments.option("limit").map { (text: String) throws(UsageError) -> Int in
+            guard let n = Int(text), (1...1000).contains(n) else { throw UsageError("--limit takes a number from 1 to 1000, not \(text)") }
+            return n
+        }
         let storeOption = try arguments.option("store")
         let configOption = try arguments.option("config")
-        try arguments.finish()
+        guard ["verify", "show", "list"].contains(action ?? "") else {
+            throw UsageError("expected: ilo audit verify | ilo audit show --report ID | ilo audit list")
+        }
         if action == "show" && reportID == nil { throw UsageError("ilo audit show needs --report ID") }
-        guard action == "verify" || action == "show" else { throw UsageError("expected: ilo audit verify | ilo audit show --report ID") }
+        if let event, AuditEvent(rawValue: event) == nil {
+            throw UsageError("--event is one of \(AuditEvent.allCases.map(\.rawValue).joined(separator: ", ")), not \(event)")
+        }
+        let query = Query(action: action ?? "", report: reportID, event: event, after: after ?? 0, limit: limit ?? 200)
+        if storeOption == nil && configOption == nil {
+            let options = try ClientProfile.resolve(&arguments)
+            try arguments.finish()
+            return remote(query, options: options, json: json)
+        }
+        try arguments.finish()
         let path: String
         if let storeOption {
             path = storeOption
-        } else if let configOption {
-            do throws(ConfigErrors) { path = try NodeConfiguration.load(configOption).storePath } catch {
+        } else {
+            do throws(ConfigErrors) { path = try NodeConfiguration.load(configOption ?? "").storePath } catch {
                 printError(error.description)
                 return Exit.failed
             }
-        } else {
-            throw UsageError("--store FILE or --config NODE.conf is required")
         }
         guard FileManager.default.fileExists(atPath: path) else {
             printError("no store at \(path)")
@@ -55,28 +85,84 @@ enum AuditCommand {
         }
         do throws(SQLiteError) {
             let reader = AuditReader(database: try SQLiteDatabase(path: path, mode: .readOnly))
-            switch action {
-            case "verify":
-                return report(try reader.verify(), json: json)
-            case "show":
-                let report = reportID ?? ""
-                let records = try reader.records(report: report)
-                if json {
-                    print(JSONValue.array(records.map(\.json)).prettyString())
-                } else if records.isEmpty {
-                    printError("no audit record about \(report) in \(path)")
-                    return Exit.failed
-                } else {
-                    for r in records { print(r.line) }
-                }
-                return records.isEmpty ? Exit.failed : Exit.ok
-            default:
-                return Exit.usage
-            }
+            if query.action == "verify" { return report(try reader.verify(), json: json) }
+            let records = try reader.records(after: query.after, event: query.event, report: query.report, limit: query.action == "show" ? Int.max : query.limit)
+            return show(records, query: query, where: path, json: json)
         } catch {
             printError("\(path): \(error)")
             return Exit.failed
         }
+    }
+
+    struct Query {
+        let action: String
+        let report: String?
+        let event: String?
+        let after: Int64
+        let limit: Int
+
+        var body: JSONValue {
+            var fields: [String: JSONValue] = ["after": .integer(after), "limit": .integer(Int64(limit))]
+            if let report { fields["report"] = .string(report) }
+            if let event { fields["event"] = .string(event) }
+            return .object(fields)
+        }
+    }
+
+    /// Reads the trail from the node, a page (≤ 1000 records) at a time.
+    private static func remote(_ query: Query, options: ClientOptions, json: Bool) -> Int32 {
+        do throws(ClientError) {
+            let client = try ClientConnection(options)
+            defer { client.close() }
+            func page(after: Int64, limit: Int) throws(ClientError) -> (records: [AuditRecord], more: Bool) {
+                let page = Query(action: query.action, report: query.report, event: query.event, after: after, limit: limit)
+                let answer = try client.request(.audit, page.body)
+                let entries = answer.body["records"]?.arrayValue ?? []
+                let records = entries.compactMap(AuditRecord.init(json:))
+                guard records.count == entries.count else { throw ClientError.malformed("AUDIT-RECORDS entry without seq, event, actor or hash") }
+                return (records, answer.body["more"]?.boolValue ?? false)
+            }
+            switch query.action {
+            case "verify":
+                var chain = AuditChainCheck()
+                var after: Int64 = 0
+                while true {
+                    let (records, more) = try page(after: after, limit: 1000)
+                    for record in records where !chain.add(record) { return report(chain.result, json: json) }
+                    guard more, let last = records.last else { break }
+                    after = last.seq
+                }
+                return report(chain.result, json: json)
+            case "show":
+                var all: [AuditRecord] = []
+                var after: Int64 = 0
+                while true {
+                    let (records, more) = try page(after: after, limit: 1000)
+                    all += records
+                    guard more, let last = records.last else { break }
+                    after = last.seq
+                }
+                return show(all, query: query, where: options.node.description, json: json)
+            default:
+                let (records, more) = try page(after: query.after, limit: query.limit)
+                let code = show(records, query: query, where: options.node.description, json: json)
+                if more, !json, let last = records.last { printError("more records follow: ilo audit list --after \(last.seq) …") }
+                return code
+            }
+        } catch {
+            return exitFor(error)
+        }
+    }
+
+    private static func show(_ records: [AuditRecord], query: Query, where source: String, json: Bool) -> Int32 {
+        if json {
+            Swift.print(JSONValue.array(records.map(\.json)).prettyString())
+        } else if records.isEmpty {
+            printError(query.report.map { "no audit record about \($0) in \(source)" } ?? "no audit records in \(source) after record \(query.after)")
+        } else {
+            for r in records { Swift.print(TerminalText.line(r.line)) }
+        }
+        return records.isEmpty && query.action == "show" ? Exit.failed : Exit.ok
     }
 
     private static func report(_ result: AuditVerification, json: Bool) -> Int32 {
@@ -96,16 +182,6 @@ enum AuditCommand {
 }
 
 extension AuditRecord {
-    var json: JSONValue {
-        var object: [String: JSONValue] = [
-            "seq": .integer(seq), "at": .string(Timestamp.format(milliseconds: at)), "event": .string(event), "actor": .string(actor),
-        ]
-        if let reportID { object["report"] = .string(reportID) }
-        if let counterpart { object["counterpart"] = .string(counterpart) }
-        if let detail { object["detail"] = .string(detail) }
-        return .object(object)
-    }
-
     /// e.g. `2026-11-22T10:00:00.000Z  receive  officer.de.mueller → hub.ilonet.example  kind=smuggling …`
     var line: String {
         let arrow = counterpart.map { " → \($0)" } ?? ""

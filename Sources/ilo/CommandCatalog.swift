@@ -33,7 +33,7 @@ enum CommandCatalog {
         Command(name: "route", summary: "explain routing", subcommands: ["test"], options: [
             "--country", "--kind", "--authority", "--state", "--priority", "--handling", "--data-class", "--table", "--json",
         ]),
-        Command(name: "audit", summary: "a node's audit trail (on its host)", subcommands: ["verify", "show"], options: ["--store", "--config", "--report", "--json"], offline: true),
+        Command(name: "audit", summary: "a node's audit trail (on its host, or as dpo over the network)", subcommands: ["verify", "show", "list"], options: ["--store", "--config", "--report", "--event", "--after", "--limit", "--json"]),
         Command(name: "whoami", summary: "who the node says you are", options: ["--json"]),
         Command(name: "ping", summary: "check that the node answers", options: ["--json"]),
         Command(name: "bench", summary: "load tools", subcommands: ["load", "connections"], options: [

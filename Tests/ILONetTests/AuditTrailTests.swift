@@ -83,4 +83,37 @@ import Testing
         try daemon.start()
         #expect(daemon.log.contains("msg=\"audit trail head\" records=1"), "\(daemon.log)")
     }
+
+    /// The data-protection officer reads the trail over the network (docs/ACCESS.md §1);
+    /// nobody else does, and no record carries content.
+    @Test func theDataProtectionOfficerReadsTheTrailOverTheNetworkAndNobodyElse() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let client = try daemon.client("officer-de")
+        for i in 0..<3 { _ = try client.request(.publish, ["report": sampleReport(headline: "Secret headline \(i)")]) }
+        client.close()
+
+        let listed = ilo(daemon, "dpo", ["audit", "list", "--event", "receive", "--json"])
+        #expect(listed.status == 0, "\(listed.output)")
+        let records = try JSONValue(parsing: listed.stdout).arrayValue ?? []
+        #expect(records.count == 3 && records.allSatisfy { $0["event"]?.stringValue == "receive" && $0["actor"]?.stringValue == "officer.de.mueller" })
+        #expect(!listed.stdout.contains("Secret headline"))
+
+        // Paging: one record after record 1.
+        let paged = ilo(daemon, "dpo", ["audit", "list", "--after", "1", "--limit", "1"])
+        #expect(paged.status == 0 && paged.stdout.contains("#2 ") && !paged.stdout.contains("#3 ") && paged.stderr.contains("--after 2"), "\(paged.output)")
+
+        let verified = ilo(daemon, "dpo", ["audit", "verify"])
+        #expect(verified.status == 0 && verified.stdout.contains("audit trail intact: 3 records"), "\(verified.output)")
+
+        for identity in ["officer-de", "admin", "board-fr"] {
+            let refused = ilo(daemon, identity, ["audit", "list"])
+            #expect(refused.status == 1 && refused.stderr.contains("reading the audit trail is for dpo"), "\(identity): \(refused.output)")
+        }
+
+        // Altered while the node runs: the officer's own check over the network finds it.
+        _ = daemon.query("UPDATE audit SET actor = 'someone.else' WHERE seq = 2")
+        let altered = ilo(daemon, "dpo", ["audit", "verify"])
+        #expect(altered.status == 1 && altered.stdout.contains("BROKEN at record 2"), "\(altered.output)")
+    }
 }

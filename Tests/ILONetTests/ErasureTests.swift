@@ -16,13 +16,19 @@ import Testing
         }
     }
 
-    @Test func aCaseReportIsErasedAtItsEraseByDateFromTheDatabaseAndTheWAL() throws {
-        let daemon = try Daemon(extraConfig: "queue.expiry-sweep 200ms")
+    /// Starts `daemon` on a clock read from a file (ILONET_CLOCK_FILE), set to now.
+    func startWithClock(_ daemon: Daemon) throws -> (clock: String, now: Int64) {
         let clock = daemon.directory + "/clock"
         let now = Timestamp.nowMilliseconds()
         try Timestamp.format(milliseconds: now).write(toFile: clock, atomically: true, encoding: .utf8)
         daemon.environment["ILONET_CLOCK_FILE"] = clock
         try daemon.start()
+        return (clock, now)
+    }
+
+    @Test func aCaseReportIsErasedAtItsEraseByDateFromTheDatabaseAndTheWAL() throws {
+        let daemon = try Daemon(extraConfig: "queue.expiry-sweep 200ms")
+        let (clock, now) = try startWithClock(daemon)
 
         let marker = "ERASE-ME-\(UUID().uuidString.prefix(8))"
         let tomorrow = String(Timestamp.format(milliseconds: now + 86_400_000).prefix(10))
@@ -69,5 +75,63 @@ import Testing
         #expect(waitFor(10) { daemon.count("SELECT count(*) FROM reports WHERE id = '\(id)'") == 0 })
         #expect(waitFor(10) { storeFilesContain(daemon, marker).isEmpty }, "marker still in \(storeFilesContain(daemon, marker))")
         #expect(daemon.query("SELECT reason FROM erased WHERE id = '\(id)'") == "retention period over")
+    }
+
+    /// Erasure reaches every copy (issue 13): a quarantined copy of a case report
+    /// goes at its erase-by date, and a digest that listed an erased report keeps
+    /// its id but loses its headline.
+    @Test func erasureReachesQuarantinedCopiesAndDigestHeadlines() throws {
+        let daemon = try Daemon(extraConfig: "queue.expiry-sweep 200ms\nretention.delivered 1s\npeer regional-na.ilonet.example")
+        let (clock, now) = try startWithClock(daemon)
+        try daemon.register("board-fr", subscribing: "border/#")
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_STATE_HOME"] = daemon.directory + "/state-board-fr"
+        let subscribed = run(TestEnvironment.ilo, ["subscribe", "#", "--digest", "daily"] + daemon.iloArguments("board-fr"), environment: environment)
+        #expect(subscribed.status == 0, "\(subscribed.output)")
+
+        // A case report signed by its author, altered on the way: the relay's FORWARD is quarantined.
+        let caseMarker = "QUARANTINE-\(UUID().uuidString.prefix(8))"
+        let tomorrow = String(Timestamp.format(milliseconds: now + 86_400_000).prefix(10))
+        let pki = TestEnvironment.pki
+        let author = try PeerIdentity(certificateFile: pki.path("officer-de.crt"))
+        let credentials = try TLSCredentials(certificate: pki.path("officer-de.crt"), privateKey: pki.path("officer-de.key"), checkKeyPermissions: false)
+        let caseReport = sampleReport(
+            ["data_class": "case", "purpose": "return-passenger-list", "erase_by": .string(tomorrow), "addressees": ["ncp.de.schmidt"],
+             "body.passenger_list": [["name": .string(caseMarker), "nationality": "NG"]]], kind: "return")
+        guard case .object(var altered) = try credentials.sign(try Report.validate(caseReport, sender: Origin(author))).document else { return }
+        altered["headline"] = "changed on the way"
+        let relay = try daemon.client("regional-na")
+        do throws(ClientError) {
+            _ = try relay.request(.forward, ["report": .object(altered), "path": ["post-tripoli.ilonet.example", "regional-na.ilonet.example"]])
+            Issue.record("an altered report was accepted")
+        } catch {
+            guard case .refused(let refusal) = error else { throw error }
+            #expect(refusal.code == .badSignature)
+        }
+        let caseID = try #require(caseReport["id"]?.stringValue)
+        #expect(daemon.count("SELECT count(*) FROM quarantine WHERE report_id = '\(caseID)'") == 1)
+        #expect(!storeFilesContain(daemon, caseMarker).isEmpty)  // positive control
+
+        // A strategic report that a digest will list.
+        let headlineMarker = "DIGESTED-\(UUID().uuidString.prefix(8))"
+        let listed = sampleReport(["country": "TN", "headline": .string(headlineMarker)], kind: "border")
+        let listedID = try #require(listed["id"]?.stringValue)
+        #expect(try daemon.client("officer-de").request(.publish, ["report": listed]).type == .accepted)
+
+        // The day ends: the digest is written, and the case report's erase-by date has begun.
+        let today = now - now % 86_400_000
+        try Timestamp.format(milliseconds: today + 86_400_000 + 30_000).write(toFile: clock, atomically: true, encoding: .utf8)
+        #expect(waitFor(10) { daemon.log.contains("digest delivered") }, "\(daemon.log)")
+        #expect(daemon.count("SELECT count(*) FROM reports WHERE kind = 'digest' AND instr(CAST(document AS TEXT), '\(headlineMarker)') > 0") == 1)
+        #expect(waitFor(10) { daemon.count("SELECT count(*) FROM quarantine WHERE report_id = '\(caseID)'") == 0 })
+        #expect(daemon.query("SELECT detail FROM audit WHERE event = 'erase' AND report_id = '\(caseID)'") == "erase-by date reached (quarantined copy)")
+
+        // The board member reads the report; after the retention period it is erased, and so is its headline in the digest.
+        #expect(try daemon.client("board-fr").request(.confirm, ["ids": [.string(listedID)]]).type == .ok)
+        #expect(waitFor(10) { daemon.count("SELECT count(*) FROM reports WHERE id = '\(listedID)'") == 0 })
+        #expect(daemon.count("SELECT count(*) FROM reports WHERE kind = 'digest' AND instr(CAST(document AS TEXT), '\(listedID)') > 0") == 1)
+        #expect(daemon.count("SELECT count(*) FROM reports WHERE kind = 'digest' AND instr(CAST(document AS TEXT), '(erased)') > 0") == 1)
+        #expect(waitFor(10) { storeFilesContain(daemon, headlineMarker).isEmpty && storeFilesContain(daemon, caseMarker).isEmpty },
+            "markers still in \(storeFilesContain(daemon, headlineMarker) + storeFilesContain(daemon, caseMarker))")
     }
 }

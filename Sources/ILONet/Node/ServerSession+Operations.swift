@@ -84,3 +84,46 @@ extension RoutingTable.Decision {
         ["next_hop": .string(nextHop), "rule": .string(rule.kind.rawValue), "location": .string(rule.location), "match": .string(rule.matchText)]
     }
 }
+
+/// AUDIT: the audit trail for the data-protection officer (docs/ACCESS.md §1):
+/// who did what to which report, erasures included; never content.
+extension ServerSession {
+    static let maximumAuditPage: Int64 = 1000
+
+    func auditListing(_ message: Message) throws(ProtocolError) {
+        let identity = try requireRole([.dpo], "reading the audit trail", message)
+        let after = try message.optionalInteger("after") ?? 0
+        let limit = try message.optionalInteger("limit") ?? 200
+        guard after >= 0 else { throw ProtocolError(.badMessage, "after: must be a record number, 0 or more", requestID: message.requestID) }
+        guard (1...ServerSession.maximumAuditPage).contains(limit) else {
+            throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumAuditPage)", requestID: message.requestID)
+        }
+        let event = message.body["event"]?.stringValue
+        if let event, AuditEvent(rawValue: event) == nil {
+            throw ProtocolError(
+                .badMessage, "event: one of \(AuditEvent.allCases.map(\.rawValue).joined(separator: ", "))", field: "event", requestID: message.requestID)
+        }
+        let report = message.body["report"]?.stringValue
+        if let report, ReportID(report) == nil {
+            throw ProtocolError(.badMessage, "report: not a report id (lower-case UUIDv7)", field: "report", requestID: message.requestID)
+        }
+        let requestID = message.requestID
+        withStore({ store throws(SQLiteError) in
+            let reader = AuditReader(database: store.database)
+            return (try reader.records(after: after, event: event, report: report, limit: Int(limit) + 1), try reader.head())
+        }) { session, result in
+            switch result {
+            case .success(let (records, head)):
+                session.node.logger.info("audit trail read", ["by": identity.id, "after": String(after), "records": String(min(records.count, Int(limit)))])
+                var body: [String: JSONValue] = [
+                    "node": .string(session.node.router.nodeName), "records": .array(records.prefix(Int(limit)).map(\.json)),
+                    "more": .bool(records.count > Int(limit)),
+                ]
+                if let head { body["head"] = ["seq": .integer(head.seq), "hash": .string(head.hash.hexString)] }
+                session.connection.send(Message(.auditRecords, requestID: requestID, .object(body)))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "the audit trail could not be read; try again", requestID: requestID))
+            }
+        }
+    }
+}

@@ -147,6 +147,7 @@ final class ServerSession: ConnectionDelegate {
             case .queueControl: try queueControl(message)
             case .routeTest: try routeTest(message)
             case .status: try nodeStatus(message)
+            case .audit: try auditListing(message)
             case .subscribe: try subscribe(message)
             case .unsubscribe: try unsubscribe(message)
             case .subscriptions: try listSubscriptions(message)

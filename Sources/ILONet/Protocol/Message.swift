@@ -22,6 +22,8 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case routes = 0x44
     case status = 0x45
     case nodeStatus = 0x46
+    case audit = 0x47
+    case auditRecords = 0x48
     case subscribe = 0x50
     case unsubscribe = 0x51
     case subscriptions = 0x52

@@ -49,6 +49,71 @@ public struct AuditRecord: Sendable, Equatable {
     }
 
     static let genesis = [UInt8](repeating: 0, count: 32)
+
+    public init(seq: Int64, at: Int64, event: String, reportID: String?, actor: String, counterpart: String?, detail: String?, hash: [UInt8]) {
+        self.seq = seq
+        self.at = at
+        self.event = event
+        self.reportID = reportID
+        self.actor = actor
+        self.counterpart = counterpart
+        self.detail = detail
+        self.hash = hash
+    }
+
+    /// As AUDIT-RECORDS and `ilo audit --json` write it.
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "seq": .integer(seq), "at_ms": .integer(at), "at": .string(Timestamp.format(milliseconds: at)), "event": .string(event),
+            "actor": .string(actor), "hash": .string(hash.hexString),
+        ]
+        if let reportID { object["report"] = .string(reportID) }
+        if let counterpart { object["counterpart"] = .string(counterpart) }
+        if let detail { object["detail"] = .string(detail) }
+        return .object(object)
+    }
+
+    /// The record an AUDIT-RECORDS entry describes, or nil if one is malformed.
+    public init?(json: JSONValue) {
+        guard let seq = json["seq"]?.integerValue, let at = json["at_ms"]?.integerValue, let event = json["event"]?.stringValue,
+            let actor = json["actor"]?.stringValue, let hex = json["hash"]?.stringValue, let hash = [UInt8](hex: hex)
+        else { return nil }
+        self.init(
+            seq: seq, at: at, event: event, reportID: json["report"]?.stringValue, actor: actor, counterpart: json["counterpart"]?.stringValue,
+            detail: json["detail"]?.stringValue, hash: hash)
+    }
+}
+
+/// Checks a trail fed record by record, oldest first: from the store, or from
+/// pages read over the network by a data-protection officer (`ilo audit verify --node`).
+public struct AuditChainCheck: Sendable {
+    private var previous = AuditRecord.genesis
+    private var expectedSeq: Int64 = 1
+    private var count = 0
+    private var head: AuditRecord?
+    private var broken: (seq: Int64, reason: String)?
+
+    public init() {}
+
+    /// False once the chain is broken (later records are not looked at).
+    public mutating func add(_ r: AuditRecord) -> Bool {
+        guard broken == nil else { return false }
+        count += 1
+        if r.seq != expectedSeq {
+            broken = (r.seq, "record \(expectedSeq) is missing (next found: \(r.seq))")
+            return false
+        }
+        guard sha256(r.chainedBytes(previous: previous)) == r.hash else {
+            broken = (r.seq, "record \(r.seq) does not match its hash: it, or the one before, was altered")
+            return false
+        }
+        previous = r.hash
+        expectedSeq += 1
+        head = r
+        return true
+    }
+
+    public var result: AuditVerification { AuditVerification(records: count, head: head, broken: broken) }
 }
 
 /// What `ilo audit verify` found.
@@ -122,27 +187,33 @@ public struct AuditReader {
     /// Recomputes every hash from the first record on.
     public func verify() throws(SQLiteError) -> AuditVerification {
         let statement = try database.cached("SELECT \(AuditReader.columns) FROM audit ORDER BY seq")
-        var previous = AuditRecord.genesis
-        var expectedSeq: Int64 = 1
-        var count = 0
-        var head: AuditRecord?
+        var chain = AuditChainCheck()
         while try statement.step() {
-            let r = record(statement)
-            count += 1
-            if r.seq != expectedSeq {
+            guard chain.add(record(statement)) else {
                 statement.reset()
-                return AuditVerification(records: count, head: head, broken: (r.seq, "record \(expectedSeq) is missing (next found: \(r.seq))"))
+                break
             }
-            guard sha256(r.chainedBytes(previous: previous)) == r.hash else {
-                statement.reset()
-                return AuditVerification(
-                    records: count, head: head, broken: (r.seq, "record \(r.seq) does not match its hash: it, or the one before, was altered"))
-            }
-            previous = r.hash
-            expectedSeq += 1
-            head = r
         }
-        return AuditVerification(records: count, head: head, broken: nil)
+        return chain.result
+    }
+
+    /// Records in order after `seq`, optionally only one event or one report's.
+    public func records(after seq: Int64, event: String? = nil, report: String? = nil, limit: Int) throws(SQLiteError) -> [AuditRecord] {
+        var conditions = ["seq > ?"]
+        if event != nil { conditions.append("event = ?") }
+        if report != nil { conditions.append("report_id = ?") }
+        let statement = try database.cached(
+            "SELECT \(AuditReader.columns) FROM audit WHERE \(conditions.joined(separator: " AND ")) ORDER BY seq LIMIT ?")
+        var index: Int32 = 1
+        statement.bind(index, seq)
+        for value in [event, report].compactMap({ $0 }) {
+            index += 1
+            statement.bind(index, value)
+        }
+        statement.bind(index + 1, Int64(limit))
+        var out: [AuditRecord] = []
+        while try statement.step() { out.append(record(statement)) }
+        return out
     }
 
     public func head() throws(SQLiteError) -> AuditRecord? {
