@@ -196,7 +196,7 @@ struct IdentifierScan {
         let two = Int(d[0]) * 10 + Int(d[1])
         let four = two * 100 + Int(d[2]) * 10 + Int(d[3])
         switch d.count {
-        case 13, 19 where d[0] == 4: return true
+        case 13 where d[0] == 4, 19 where d[0] == 4: return true
         case 14: return two == 36 || two == 30
         case 15: return two == 34 || two == 37
         case 16: return d[0] == 4 || (51...55).contains(two) || (2221...2720).contains(four) || four == 6011 || two == 65 || two == 35 || two == 62
