@@ -5,14 +5,33 @@ extension AccessRules {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigErrors(errors: [ConfigError(file: path, line: 0, "cannot read the access rules")])
         }
-        return try parse(text, path: path)
+        let rules = try parse(text, path: path)
+        if let problem = rules.admitsNobody {
+            throw ConfigErrors(errors: [ConfigError(file: path, line: 0, problem)])
+        }
+        return rules
+    }
+
+    /// Why a rules file lets nobody connect (no `allow connect` before an
+    /// unconditional `deny connect`), or nil. Such a file is refused at start,
+    /// by --check-config and on reload: it would lock out every officer,
+    /// administrator and peer node, including whoever would fix it remotely.
+    var admitsNobody: String? {
+        for rule in rules where rule.action == .connect {
+            if rule.allow { return nil }
+            let conditions = rule.conditions.filter { !($0.key == .role && $0.value.contains("*")) }
+            if conditions.isEmpty { break }
+        }
+        return "these rules admit nobody: no \"allow connect\" rule comes before an unconditional deny, so every officer, "
+            + "administrator and peer node would be refused. Add one, e.g. \"allow connect role=officer,board,authority,admin,node,dpo\" "
+            + "(docs/ACCESS.md §2)"
     }
 
     public static func parse(_ text: String, path: String) throws(ConfigErrors) -> AccessRules {
         var rules: [Rule] = []
         var errors: [ConfigError] = []
         let whatKeys: [Action: Set<Key>] = [.connect: [], .publish: [.kind, .country], .subscribe: [.topic], .readCase: [.purpose], .holdCase: []]
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in ConfigFile.lines(text).enumerated() {
             let number = index + 1
             func fail(_ message: String) { errors.append(ConfigError(file: path, line: number, message)) }
             let words = ConfigFile.stripComment(String(raw)).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)

@@ -10,6 +10,9 @@ public struct ClientOptions: Sendable {
     public var privateKeyPath: String
     public var caPath: String
     public var timeout: Double = 30
+    /// Check this client's own certificate dates before connecting (off only in
+    /// tests that prove the node refuses an expired certificate itself).
+    public var checkOwnCertificate = true
 
     public init(node: Endpoint, certificatePath: String, privateKeyPath: String, caPath: String, serverName: String? = nil) {
         self.node = node
@@ -36,6 +39,19 @@ public final class ClientConnection {
     public private(set) var welcome: Message
 
     public init(_ options: ClientOptions) throws(ClientError) {
+        // Say so before connecting: the node would only send an alert.
+        if options.checkOwnCertificate, let validity = PeerIdentity.validity(certificateFile: options.certificatePath) {
+            let now = Timestamp.nowMilliseconds()
+            let day = { (t: Int64) in String(Timestamp.format(milliseconds: t).prefix(10)) }
+            if now > validity.notAfter {
+                throw .ownCertificate(
+                    "your certificate \(options.certificatePath) expired on \(day(validity.notAfter)); ask your deploying authority for a new one. Nothing was sent")
+            }
+            if now < validity.notBefore {
+                throw .ownCertificate(
+                    "your certificate \(options.certificatePath) is valid only from \(day(validity.notBefore)); check this computer's clock. Nothing was sent")
+            }
+        }
         let context: TLSContext
         do throws(OpenSSLError) {
             context = try TLSContext(

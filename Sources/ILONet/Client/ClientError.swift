@@ -8,11 +8,23 @@ public enum ClientError: Error, CustomStringConvertible {
     case connectionClosed
     case timedOut(String)
     case malformed(String)
+    /// This client's own certificate cannot be used (expired, not yet valid).
+    case ownCertificate(String)
 
     public var description: String {
         switch self {
         case .connect(let endpoint, let error): "cannot connect to \(endpoint): \(error)"
-        case .tls(let error): "TLS: \(error)"
+        case .tls(let error):
+            // What the node's TLS alert means for the person at the keyboard.
+            if error.stack.contains(where: { $0.hasSuffix("alert certificate revoked") }) {
+                "the node refused your certificate: it has been revoked. Ask your deploying authority for a new one; nothing was sent"
+            } else if error.stack.contains(where: { $0.hasSuffix("alert certificate expired") }) {
+                "the node refused your certificate: it has expired. Ask your deploying authority for a new one; nothing was sent"
+            } else if error.stack.contains(where: { $0.hasSuffix("alert unknown ca") || $0.hasSuffix("alert bad certificate") }) {
+                "the node does not accept your certificate (not issued by this network's CA, or not a client certificate): \(error.reason)"
+            } else {
+                "TLS: \(error)"
+            }
         case .identity(let error): "the node's \(error)"
         case .refused(let error):
             error.field.map { "refused (\(error.code.rawValue)): \(error.message)" + ($0.isEmpty || error.message.hasPrefix($0) ? "" : " [\($0)]") }
@@ -20,6 +32,7 @@ public enum ClientError: Error, CustomStringConvertible {
         case .connectionClosed: "the node closed the connection"
         case .timedOut(let what): "timed out \(what)"
         case .malformed(let what): "unexpected answer from the node: \(what)"
+        case .ownCertificate(let what): what
         }
     }
 

@@ -52,11 +52,18 @@ public struct ConfigFile: Sendable {
         return parse(text, path: path)
     }
 
+    /// The lines of a configuration file, whatever its line endings: LF, CRLF
+    /// (a file saved on Windows) or CR. Swift reads CRLF as one character, so
+    /// splitting on "\n" alone would join every line of such a file.
+    public static func lines(_ text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+    }
+
     public static func parse(_ text: String, path: String) -> ConfigFile {
         var entries: [Entry] = []
         var errors: [ConfigError] = []
         var section: String?
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in ConfigFile.lines(text).enumerated() {
             let number = index + 1
             let line = stripComment(String(rawLine)).trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
@@ -157,11 +164,16 @@ public struct ConfigFile: Sendable {
         return best.0
     }
 
-    /// Parses `500ms`, `10s`, `5m`, `2h`, `1d` into seconds.
+    /// The longest duration anything accepts: 100 years (36500d). Longer ones
+    /// would overflow the millisecond and nanosecond clocks they are added to.
+    public static let maximumDuration: Double = 36_500 * 86_400
+
+    /// Parses `500ms`, `10s`, `5m`, `2h`, `1d` into seconds; nil for anything
+    /// else, negative, or longer than `maximumDuration`.
     public static func parseDuration(_ text: String) -> Double? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
-            if let n = Double(text.dropLast(suffix.count)), n >= 0, n.isFinite { return n * factor }
+            if let n = Double(text.dropLast(suffix.count)), n >= 0, n.isFinite, n * factor <= maximumDuration { return n * factor }
         }
         return nil
     }

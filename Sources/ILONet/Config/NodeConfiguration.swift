@@ -186,7 +186,7 @@ public struct NodeConfiguration: Sendable {
         func duration(_ key: String) -> Double? {
             guard let entry = values[key] else { return nil }
             guard let seconds = ConfigFile.parseDuration(entry.value), seconds > 0 else {
-                fail(entry, "\"\(key)\" must be a duration such as 500ms, 10s, 5m or 2h")
+                fail(entry, "\"\(key)\" must be a duration such as 500ms, 10s, 5m or 2h (at most 36500d)")
                 return nil
             }
             return seconds
@@ -303,7 +303,7 @@ public struct NodeConfiguration: Sendable {
                 _ = try AccessRules.load(path)
             } catch {
                 if error.errors.count == 1 && error.errors[0].line == 0 {
-                    fail(entry, "cannot read the access rules \(path)")
+                    fail(entry, "access rules \(error.errors[0].description)")
                 } else {
                     errors += error.errors
                 }

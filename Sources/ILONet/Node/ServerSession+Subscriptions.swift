@@ -117,10 +117,14 @@ extension ServerSession {
             guard let text = message.body[field]?.stringValue else { return nil }
             if let t = Timestamp.parse(text) { return t }
             if let seconds = ConfigFile.parseDuration(text) { return now - Int64(seconds * 1000) }
-            throw ProtocolError(.badMessage, "\(field): a UTC time or a duration such as 24h", requestID: message.requestID)
+            throw ProtocolError(
+                .badMessage, "\(field): a UTC time from 1970 to 9999, or a duration such as 24h (at most 36500d)", field: field, requestID: message.requestID)
         }
+        // Durations are at most 100 years (ConfigFile.maximumDuration) and times
+        // 1970–9999 (Timestamp), so none of this overflows; a span reaching back
+        // before 1970 starts there.
         let until = try time("until") ?? now
-        let since = try time("since") ?? (until - DigestPeriod.day)
+        let since = max(Timestamp.earliest, try time("since") ?? (until - DigestPeriod.day))
         guard since < until else { throw ProtocolError(.badMessage, "since: must be before until", requestID: message.requestID) }
         let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
         let requestID = message.requestID

@@ -15,7 +15,7 @@ extension RoutingTable {
         var rules: [Rule] = []
         var errors: [ConfigError] = []
         var defaultLine: Int?
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in ConfigFile.lines(text).enumerated() {
             let number = index + 1
             func fail(_ message: String) { errors.append(ConfigError(file: path, line: number, message)) }
             let line = ConfigFile.stripComment(String(raw)).trimmingCharacters(in: .whitespaces)

@@ -15,9 +15,17 @@ public enum Timestamp {
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
+    /// The instants ILONet reads from the wire and from files: 1970-01-01T00:00:00Z
+    /// to 9999-12-31T23:59:59.999Z. Anything outside is refused or clamped here.
+    public static let earliest: Int64 = 0
+    public static let latest: Int64 = 253_402_300_799_999
+
     public static func format(milliseconds: Int64) -> String {
-        var seconds = time_t(milliseconds / 1000)
-        let millis = Int(milliseconds % 1000)
+        // Floor division: a date before 1970 (a date of birth) is still written correctly.
+        let clamped = min(milliseconds, latest)
+        let (quotient, remainder) = clamped.quotientAndRemainder(dividingBy: 1000)
+        var seconds = time_t(remainder < 0 ? quotient - 1 : quotient)
+        let millis = Int(remainder < 0 ? remainder + 1000 : remainder)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ n: Int, _ width: Int = 2) -> String {
@@ -30,8 +38,11 @@ public enum Timestamp {
         return text + "Z"
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (UTC only, as ILONet writes it).
-    public static func parse(_ text: String) -> Int64? {
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (UTC only, as ILONet writes it), from
+    /// `earliestYear` (1970: `earliest`) to 9999.
+    public static func parse(_ text: String) -> Int64? { parse(text, earliestYear: 1970) }
+
+    public static func parse(_ text: String, earliestYear: Int) -> Int64? {
         let b = Array(text.utf8)
         guard b.count >= 20, b.last == UInt8(ascii: "Z"), b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
             b[10] == UInt8(ascii: "T"), b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":")
@@ -46,7 +57,7 @@ public enum Timestamp {
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
             let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+            year >= earliestYear, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
         else { return nil }
         var millis = 0
         if b.count > 20 {

@@ -90,4 +90,24 @@ extension PeerIdentity {
         defer { X509_free(certificate) }
         self = try TLSSession.identity(of: certificate)
     }
+
+    /// When the certificate in a PEM file becomes valid and stops being valid
+    /// (Unix milliseconds), or nil if the file cannot be read.
+    public static func validity(certificateFile path: String) -> (notBefore: Int64, notAfter: Int64)? {
+        ERR_clear_error()
+        guard let bio = BIO_new_file(path, "r") else { return nil }
+        defer { BIO_free(bio) }
+        guard let certificate = PEM_read_bio_X509(bio, nil, nil, nil) else {
+            ERR_clear_error()
+            return nil
+        }
+        defer { X509_free(certificate) }
+        func milliseconds(_ time: UnsafePointer<ASN1_TIME>?) -> Int64? {
+            var parts = tm()
+            guard let time, ASN1_TIME_to_tm(time, &parts) == 1 else { return nil }
+            return Int64(timegm(&parts)) * 1000
+        }
+        guard let from = milliseconds(X509_get0_notBefore(certificate)), let until = milliseconds(X509_get0_notAfter(certificate)) else { return nil }
+        return (from, until)
+    }
 }

@@ -119,6 +119,7 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
     }
 
     var pid: Int32 { process?.processIdentifier ?? 0 }
+    var isRunning: Bool { process?.isRunning ?? false }
 
     /// One value from the node's store (first column of the first row), via the sqlite3 command.
     func query(_ sql: String) -> String {

@@ -90,7 +90,7 @@ struct SchemaValidator {
             if ReportDate.parse(s) == nil { fail("\(quoted(s)) is not a date like 2026-11-22") }
         case .timestamp:
             guard let s = string() else { return }
-            if Timestamp.parse(s) == nil { fail("\(quoted(s)) is not a UTC time like 2026-11-22T09:30:00Z") }
+            if Timestamp.parse(s) == nil { fail("\(quoted(s)) is not a UTC time like 2026-11-22T09:30:00Z (1970 to 9999)") }
         case .reportID:
             guard let s = string() else { return }
             if ReportID(s) == nil { fail("\(quoted(s)) is not a report id (lower-case UUIDv7)") }
@@ -142,10 +142,11 @@ extension SchemaValidator {
     }
 }
 
-/// Calendar dates (`YYYY-MM-DD`) as the Unix milliseconds of their midnight UTC.
+/// Calendar dates (`YYYY-MM-DD`) as the Unix milliseconds of their midnight UTC,
+/// from 1900 (dates of birth) to 9999.
 enum ReportDate {
     static func parse(_ text: String) -> Int64? {
         guard text.utf8.count == 10 else { return nil }
-        return Timestamp.parse(text + "T00:00:00Z")
+        return Timestamp.parse(text + "T00:00:00Z", earliestYear: 1900)
     }
 }
