@@ -35,8 +35,9 @@ enum InboxCommand {
             var shown: [JSONValue] = []
             var pending: [String] = []
             var fetched = 0
-            while limit.map({ shown.count < $0 }) ?? true {
-                let want = min(500, (limit ?? Int.max) - shown.count)
+            var shownCount = 0  // --json: written as they come, not kept
+            while limit.map({ shown.count + shownCount < $0 }) ?? true {
+                let want = min(500, (limit ?? Int.max) - shown.count - shownCount)
                 let batch = try client.request(.fetch, ["limit": .integer(Int64(want))])
                 let entries = batch.body["reports"]?.arrayValue ?? []
                 fetched += entries.count
@@ -51,18 +52,32 @@ enum InboxCommand {
                     for report in page { print(ReportRendering.summaryLine(report)) }
                     fflush(nil)
                 }
-                shown += page
+                if json && !peek {
+                    // One JSON array, written page by page: the client holds one page at a time.
+                    for (index, report) in page.enumerated() {
+                        print(shownCount == 0 && index == 0 ? "[" : ",", terminator: "")
+                        print(report.prettyString(), terminator: "")
+                    }
+                    fflush(nil)
+                    shownCount += page.count
+                } else {
+                    shown += page
+                }
                 if peek || batch.body["more"]?.boolValue != true || entries.isEmpty { break }
-                // Confirm page by page, so a long backlog is not fetched again if interrupted.
-                if !json { try acknowledge(&pending, seen: seen, client: client) }
+                // Confirm page by page (after printing it), so the next FETCH returns the
+                // next page and an interrupted run does not fetch the same ones again.
+                try acknowledge(&pending, seen: seen, client: client)
             }
-            if json {
+            if json && !peek {
+                print(shownCount == 0 ? "[]" : "]")
+                fflush(nil)
+            } else if json {
                 print(JSONValue.array(shown).prettyString())
                 fflush(nil)
             } else if peek {
                 for report in shown { print(ReportRendering.summaryLine(report)) }
             }
-            if shown.isEmpty && !json { print("no new reports") }
+            if shown.isEmpty && shownCount == 0 && !json { print("no new reports") }
             if !peek { try acknowledge(&pending, seen: seen, client: client) }
             client.close()
             return Exit.ok

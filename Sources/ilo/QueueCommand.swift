@@ -51,6 +51,9 @@ enum QueueCommand {
                 return Exit.ok
             }
             print(render(state.body), terminator: "")
+            if state.body["more"]?.boolValue == true {
+                printError("more entries wait than fit in one answer; these are the first, in the order they will leave (ilo status shows the totals)")
+            }
             return Exit.ok
         } catch {
             return exitFor(error)

@@ -77,4 +77,86 @@ import Testing
             #expect(expired.status == 1 && expired.stderr.contains("expired on 2021-01-01; ask your deploying authority"), "\(expired.output)")
         }
     }
+
+    /// A strategic return report of about `kilobytes` KB (at most 25), in its list of obstacles.
+    static func largeReport(kilobytes: Int) -> JSONValue {
+        let obstacles = (0..<min(50, kilobytes * 2)).map { JSONValue.string("Obstacle \($0): " + String(repeating: "paperwork ", count: 48)) }
+        return sampleReport(["body.obstacles": .array(obstacles)], kind: "return")
+    }
+
+    func publish(_ daemon: Daemon, _ count: Int, kilobytes: Int = 0) throws {
+        let officer = try daemon.client("officer-de")
+        for _ in 0..<count {
+            _ = try officer.request(.publish, ["report": kilobytes > 0 ? Self.largeReport(kilobytes: kilobytes) : sampleReport()])
+        }
+        officer.close()
+    }
+
+    /// Finding 2: a BATCH holds what fits in one frame and says `more`; ilo pages until done.
+    @Test func aFetchAnswerFitsInOneFrameAndTheClientPagesThroughTheRest() throws {
+        let daemon = try Daemon(extraConfig: "limits.max-frame-bytes 65536\nlimits.max-report-bytes 60000")
+        try daemon.start()
+        try daemon.register("board-fr", subscribing: "#")
+        try publish(daemon, 40, kilobytes: 20)
+        let reader = try daemon.client("board-fr")
+        try reader.send(Frame(type: MessageType.fetch.rawValue, requestID: 7, payload: Array(#"{"limit":500}"#.utf8)))
+        let frame = try reader.receiveFrame()
+        #expect(frame.payload.count <= 65536 - AnswerBudgetForTests.reserve + 1024, "\(frame.payload.count) bytes")
+        let batch = try Message(frame: frame)
+        let first = batch.body["reports"]?.arrayValue?.count ?? 0
+        #expect(first >= 1 && first < 40 && batch.body["more"] == .bool(true), "\(first) reports")
+
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_STATE_HOME"] = daemon.directory + "/state-board-fr"
+        let inbox = run(TestEnvironment.ilo, ["inbox", "--json"] + daemon.iloArguments("board-fr"), environment: environment)
+        #expect(inbox.status == 0, "\(inbox.stderr)")
+        #expect((try? JSONValue(parsing: inbox.stdout))?.arrayValue?.count == 40)
+    }
+
+    /// Finding 6: `ilo inbox --json` with more than one page pending ends, and lists each report once.
+    @Test func inboxAsJSONEndsWithMoreThanAPagePending() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        try daemon.register("board-fr", subscribing: "#")
+        try publish(daemon, 520)
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_STATE_HOME"] = daemon.directory + "/state-board-fr"
+        let inbox = run(TestEnvironment.ilo, ["inbox", "--json"] + daemon.iloArguments("board-fr"), environment: environment)
+        #expect(inbox.status == 0, "\(inbox.stderr)")
+        let ids = ((try? JSONValue(parsing: inbox.stdout))?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+        #expect(ids.count == 520 && Set(ids).count == 520, "\(ids.count)")
+        let again = run(TestEnvironment.ilo, ["inbox", "--json"] + daemon.iloArguments("board-fr"), environment: environment)
+        #expect(again.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(again.output)")
+    }
+
+    /// Finding 5: FETCHes pipelined by a client that reads nothing are not all
+    /// answered into memory: the in-flight limit and the unsent-bytes limit hold.
+    @Test func pipelinedRequestsFromAClientThatReadsNothingDoNotFillMemory() throws {
+        let daemon = try Daemon(extraConfig: "limits.max-inflight-per-connection 4")
+        try daemon.start()
+        try daemon.register("board-fr", subscribing: "#")
+        try publish(daemon, 150, kilobytes: 20)  // about 3 MB waiting: each FETCH answer is up to a frame (1 MiB)
+        let before = residentKilobytes(daemon.pid)
+        let reader = try daemon.client("board-fr")
+        var burst: [UInt8] = []
+        for id in 1...300 { burst += Frame(type: MessageType.fetch.rawValue, requestID: UInt32(id), payload: Array(#"{"limit":500}"#.utf8)).encoded() }
+        try reader.sendRaw(burst)
+        usleep(2_000_000)
+        let after = residentKilobytes(daemon.pid)
+        // Unbounded, 300 answers of about 1 MiB each would be held: some 300 MB.
+        #expect(after - before < 64 * 1024, "node RSS grew by \(after - before) KB")
+        // Another officer is served meanwhile.
+        #expect(try daemon.client("officer-it").request(.ping).type == .pong)
+        withExtendedLifetime(reader) {}
+    }
 }
+
+/// The node's resident memory (VmRSS) in KB.
+func residentKilobytes(_ pid: Int32) -> Int {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+}
+
+/// AnswerBudget's reserve, as the tests read it (the type is internal).
+enum AnswerBudgetForTests { static let reserve = 4096 }

@@ -18,15 +18,21 @@ extension ServerSession {
             (try store.queueEntries(limit: limit), try store.deadLetters(limit: limit))
         }) { session, result in
             switch result {
-            case .success(let (entries, letters)):
+            case .success(let (allEntries, allLetters)):
                 var links: [String: JSONValue] = [:]
                 for (name, status) in peers.allStatuses { links[name] = status.json }
+                // Within one frame: the first entries of each list, `more` when cut.
+                var budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize / 2)
+                let entries = allEntries.prefix { budget.take($0.json.encoded().count + 2) }
+                budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize / 2)
+                let letters = allLetters.prefix { budget.take($0.json.encoded().count + 2) }
                 session.connection.send(
                     Message(
                         .queueState, requestID: requestID,
                         [
                             "node": .string(session.node.router.nodeName), "queue": .array(entries.map(\.json)),
                             "dead_letters": .array(letters.map(\.json)), "links": .object(links),
+                            "more": .bool(entries.count < allEntries.count || letters.count < allLetters.count),
                         ]))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the queue could not be read; try again", requestID: requestID))
@@ -114,10 +120,12 @@ extension ServerSession {
         }) { session, result in
             switch result {
             case .success(let (records, head)):
-                session.node.logger.info("audit trail read", ["by": identity.id, "after": String(after), "records": String(min(records.count, Int(limit)))])
+                var budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize)
+                let page = records.prefix(Int(limit)).map(\.json).prefix { budget.take($0.encoded().count + 2) }
+                session.node.logger.info("audit trail read", ["by": identity.id, "after": String(after), "records": String(page.count)])
                 var body: [String: JSONValue] = [
-                    "node": .string(session.node.router.nodeName), "records": .array(records.prefix(Int(limit)).map(\.json)),
-                    "more": .bool(records.count > Int(limit)),
+                    "node": .string(session.node.router.nodeName), "records": .array(Array(page)),
+                    "more": .bool(records.count > page.count),
                 ]
                 if let head { body["head"] = ["seq": .integer(head.seq), "hash": .string(head.hash.hexString)] }
                 session.connection.send(Message(.auditRecords, requestID: requestID, .object(body)))

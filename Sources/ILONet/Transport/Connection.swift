@@ -42,6 +42,10 @@ public final class Connection: IOHandler {
     public var rawMode = false
 
     private var decoder: FrameDecoder
+    /// Frames read but not yet handed to the delegate because reading was paused
+    /// meanwhile (in-flight limit, unsent answers): at most one read's worth.
+    private var undelivered: [Frame] = []
+    private var undeliveredOffset = 0
     private var output: [UInt8] = []
     private var outputOffset = 0
     private var flushScheduled = false
@@ -128,8 +132,23 @@ public final class Connection: IOHandler {
         }
     }
 
+    /// Hands queued frames to the delegate while reading is not paused; false
+    /// when some are still waiting (or the connection closed).
+    private func deliverUndelivered() -> Bool {
+        while undeliveredOffset < undelivered.count {
+            guard state == .open, !readPaused else { return false }
+            let frame = undelivered[undeliveredOffset]
+            undeliveredOffset += 1
+            delegate?.connection(self, didReceive: frame)
+        }
+        undelivered.removeAll(keepingCapacity: true)
+        undeliveredOffset = 0
+        return state == .open
+    }
+
     private func readAvailable() {
         readWantsWritable = false
+        guard deliverUndelivered() else { return }
         while state == .open && !readPaused {
             let result = tls.read(into: loop.readBuffer)
             switch result {
@@ -148,10 +167,11 @@ public final class Connection: IOHandler {
                     delegate?.connection(self, didFailFraming: error)
                     return
                 }
-                for frame in frames {
-                    guard state == .open else { return }
-                    delegate?.connection(self, didReceive: frame)
-                }
+                // One at a time: a request may pause reading (in-flight limit,
+                // a large answer), and then the rest wait for it.
+                undelivered = frames
+                undeliveredOffset = 0
+                guard deliverUndelivered() else { return }
             case .wantRead:
                 return
             case .wantWrite:
@@ -286,9 +306,20 @@ public final class Connection: IOHandler {
         state = .closed
         if wasOpen { tls.shutdown() }
         loop.deregister(fd: fd)
+        Connection.discardUnread(fd)
         Glibc.close(fd)
         output = []
         delegate?.connectionDidClose(self, reason: reason)
+    }
+
+    /// Closing a socket with unread bytes makes the kernel answer with a reset,
+    /// and a reset makes the peer's kernel throw away what it has not read yet:
+    /// our last words (a TLS alert "certificate revoked", an ERROR frame). Reading
+    /// what already arrived (at most 64 KiB, without waiting) first lets the
+    /// close be an orderly FIN.
+    private static func discardUnread(_ fd: Int32) {
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+        for _ in 0..<4 where recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT)) > 0 {}
     }
 
     public var tlsVersion: String { tls.protocolVersion }
