@@ -158,12 +158,14 @@ import Testing
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         let before = try publishLatencies(20)
 
-        // 5,000 connections that start a handshake and never finish it.
+        // 5,000 connections from another host (127.0.0.3) that start a handshake
+        // and never finish it: most are refused (limits.max-handshaking-per-address),
+        // the rest are cut at the handshake deadline.
         var flood: [Int32] = []
         defer { flood.forEach { close($0) } }
         let hello: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01]
         for _ in 0..<5000 {
-            let fd = try rawConnection(port: daemon.port)
+            let fd = try rawConnection(port: daemon.port, from: "127.0.0.3")
             _ = hello.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             flood.append(fd)
         }
@@ -176,9 +178,22 @@ import Testing
     }
 }
 
-/// A plain TCP connection to the node, no TLS.
-func rawConnection(port: UInt16) throws -> Int32 {
+/// A plain TCP connection to the node, no TLS; from `source` (another loopback
+/// address, e.g. 127.0.0.2, to stand for another host) when given.
+func rawConnection(port: UInt16, from source: String? = nil) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    if let source {
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            close(fd)
+            throw SystemError("bind", errno: errno)
+        }
+    }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian

@@ -149,6 +149,72 @@ import Testing
         #expect(try daemon.client("officer-it").request(.ping).type == .pong)
         withExtendedLifetime(reader) {}
     }
+
+    /// Finding 7: sockets that never finish a handshake cannot take every slot.
+    @Test func socketsWithoutACertificateLeaveSlotsForAuthenticatedUsers() throws {
+        let daemon = try Daemon(extraConfig: "limits.max-connections 40\nlimits.max-handshaking-per-address 8")
+        try daemon.start()
+        // Another host (127.0.0.2) opens 40 plain TCP connections and sends nothing.
+        let held = try (0..<40).map { _ in try rawConnection(port: daemon.port, from: "127.0.0.2") }
+        defer { for fd in held { close(fd) } }
+        usleep(300_000)
+        let open = held.filter { !peerClosed($0) }.count
+        #expect(open <= 8, "\(open) plain connections from one address are held")
+        // An officer from another address gets in at once.
+        #expect(try daemon.client("officer-de").request(.ping).type == .pong)
+        #expect(daemon.log.contains("connection refused: too many unfinished handshakes"))
+
+        // Overall: with many addresses, unfinished handshakes stop at a quarter of the slots.
+        let spread = try (0..<40).map { i in try rawConnection(port: daemon.port, from: "127.0.1.\(1 + i % 20)") }
+        defer { for fd in spread { close(fd) } }
+        usleep(300_000)
+        #expect(try daemon.client("officer-it").request(.ping).type == .pong)
+    }
+
+    /// Finding 8: a frame trickled a byte at a time is cut off at limits.frame-timeout.
+    @Test func aFrameTrickledSlowlyIsCutOff() throws {
+        let daemon = try Daemon(extraConfig: "limits.frame-timeout 2s")
+        try daemon.start()
+        let officer = try daemon.client("officer-de")
+        let frame = Frame(type: MessageType.ping.rawValue, requestID: 9, payload: Array(#"{}"#.utf8)).encoded()
+        let started = Date()
+        var closed = false
+        for byte in frame.dropLast() {
+            do throws(ClientError) {
+                try officer.sendRaw([byte])
+            } catch {
+                closed = true
+                break
+            }
+            usleep(500_000)
+            if Date().timeIntervalSince(started) > 6 { break }
+        }
+        let answer = try? Message(frame: try officer.receiveFrame())
+        #expect(answer?.type == .error && answer?.body["code"]?.stringValue == "timeout", "\(String(describing: answer)) closed=\(closed)")
+        #expect(Date().timeIntervalSince(started) < 6)
+        #expect(daemon.log.contains("limits.frame-timeout"))
+    }
+
+    /// Finding 3: subscriptions per identity are limited, and a refusal says why.
+    @Test func subscriptionsPerIdentityAreLimited() throws {
+        let daemon = try Daemon(extraConfig: "limits.max-subscriptions-per-identity 50")
+        try daemon.start()
+        let officer = try daemon.client("officer-de")  // holds one implicit subscription: +/LY/#
+        var refusals: [ProtocolError] = []
+        for i in 0..<60 {
+            if let refused = refusal({ () throws(ClientError) in try officer.request(.subscribe, ["filter": .string("smuggling/LY/route\(i)")]) }) {
+                refusals.append(refused)
+            }
+        }
+        #expect(refusals.count == 11, "\(refusals.count) refused")
+        #expect(refusals.allSatisfy { $0.code == .subscriptionLimit && $0.message.contains("limits.max-subscriptions-per-identity") })
+        #expect(daemon.count("SELECT count(*) FROM subscriptions WHERE identity = 'officer.de.mueller'") == 50)
+        // Changing one it holds is not a new one.
+        #expect(try officer.request(.subscribe, ["filter": "smuggling/LY/route1"]).type == .ok)
+        // Others are not affected.
+        #expect(try daemon.client("officer-it").request(.subscribe, ["filter": "smuggling/LY/#"]).type == .ok)
+    }
+
 }
 
 /// The node's resident memory (VmRSS) in KB.

@@ -54,4 +54,24 @@ import Testing
         #expect(!(try covers("smuggling/LY/sea", "smuggling/LY/+")))
         #expect(!(try covers("smuggling/+/sea", "smuggling/+/#")))
     }
+
+    /// The trie that indexes subscriptions finds exactly the filters that match.
+    @Test func theTopicTrieAgreesWithTheFilters() throws {
+        var generator = SystemRandomNumberGenerator()
+        let words = ["smuggling", "border", "LY", "TN", "sea", "land", "+", "#"]
+        var filters: [TopicFilter] = []
+        while filters.count < 400 {
+            let depth = Int.random(in: 1...4, using: &generator)
+            let levels = (0..<depth).map { _ in words.randomElement(using: &generator)! }
+            if let filter = try? TopicFilter(levels.joined(separator: "/")) { filters.append(filter) }
+        }
+        let trie = TopicTrie(filters.enumerated().map { (filter: $0.element, identity: "id\($0.offset)") })
+        for _ in 0..<400 {
+            let depth = Int.random(in: 1...4, using: &generator)
+            let topic = (0..<depth).map { _ in ["smuggling", "border", "LY", "TN", "sea", "land"].randomElement(using: &generator)! }.joined(separator: "/")
+            let expected = Set(filters.enumerated().filter { $0.element.matches(topic) }.map { "id\($0.offset)" })
+            #expect(trie.subscribers(of: topic) == expected, "\(topic)")
+        }
+    }
 }
+

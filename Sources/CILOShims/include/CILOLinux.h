@@ -12,4 +12,7 @@ pid_t ilo_gettid(void);
 // accept4() is declared only under _GNU_SOURCE.
 int ilo_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 
+/// malloc_trim(3): <malloc.h> is not part of Swift's Glibc module.
+int ilo_malloc_trim(void);
+
 #endif

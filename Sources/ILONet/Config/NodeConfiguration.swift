@@ -30,6 +30,17 @@ public struct NodeConfiguration: Sendable {
     public var maximumConnections: Int = 20_000
     /// Connections one identity (certificate CN) may hold at once.
     public var maximumConnectionsPerIdentity: Int = 64
+    /// Connections still in their TLS handshake, overall (default: a quarter of
+    /// `maximumConnections`) and per source address.
+    public var maximumHandshaking: Int?
+    public var maximumHandshakingPerAddress: Int = 256
+    /// How long one frame may take to arrive once its first byte came.
+    public var frameTimeout: Double = 120
+    /// Subscriptions one identity may hold at this node.
+    public var maximumSubscriptionsPerIdentity: Int = 1000
+
+    /// The cap on connections in their handshake actually in force.
+    public var handshakingLimit: Int { min(maximumHandshaking ?? max(1, maximumConnections / 4), maximumConnections) }
     /// The largest report (its PUBLISH or FORWARD payload) the node takes.
     public var maximumReportSize: Int = 256 << 10
     /// Reports per second one identity may publish (token bucket); 0: no limit.
@@ -95,7 +106,8 @@ public struct NodeConfiguration: Sendable {
         "peer", "routes", "queue.max-per-hop", "link.window", "link.answer-timeout", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
         "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
         "limits.max-connections-per-identity", "limits.max-report-bytes", "limits.publish-rate", "limits.publish-burst",
-        "retention.delivered",
+        "retention.delivered", "limits.max-handshaking", "limits.max-handshaking-per-address", "limits.frame-timeout",
+        "limits.max-subscriptions-per-identity",
     ]
     static let repeatableKeys: Set<String> = ["listen", "peer"]
 
@@ -239,6 +251,14 @@ public struct NodeConfiguration: Sendable {
         if let n = integer("limits.max-connections", in: 1...1_000_000) { configuration.maximumConnections = n }
         if let n = integer("limits.max-inflight-per-connection", in: 1...100_000) { configuration.maximumInFlightPerConnection = n }
         if let n = integer("limits.max-connections-per-identity", in: 1...1_000_000) { configuration.maximumConnectionsPerIdentity = n }
+        if let n = integer("limits.max-handshaking", in: 1...1_000_000) {
+            if n >= configuration.maximumConnections, let entry = values["limits.max-handshaking"] {
+                fail(entry, "\"limits.max-handshaking\" must be below limits.max-connections (\(configuration.maximumConnections)), so that authenticated users always find a slot")
+            }
+            configuration.maximumHandshaking = n
+        }
+        if let n = integer("limits.max-handshaking-per-address", in: 1...1_000_000) { configuration.maximumHandshakingPerAddress = n }
+        if let n = integer("limits.max-subscriptions-per-identity", in: 1...1_000_000) { configuration.maximumSubscriptionsPerIdentity = n }
         if let n = integer("limits.max-report-bytes", in: 1024...(64 << 20)) {
             if n > configuration.maximumFrameSize - 64, let entry = values["limits.max-report-bytes"] {
                 fail(entry, "\"limits.max-report-bytes\" must leave room in a frame: at most limits.max-frame-bytes - 64 (\(configuration.maximumFrameSize - 64))")
@@ -255,6 +275,7 @@ public struct NodeConfiguration: Sendable {
             configuration.publishBurst = max(1, Int(configuration.publishRate))
         }
         if let d = duration("limits.handshake-timeout") { configuration.handshakeTimeout = d }
+        if let d = duration("limits.frame-timeout") { configuration.frameTimeout = d }
         if let d = duration("limits.hello-timeout") { configuration.helloTimeout = d }
         if let d = duration("limits.idle-timeout") { configuration.idleTimeout = d }
         if let entry = values["threads"] {

@@ -31,12 +31,30 @@ final class LoopContext {
             guard let self, !self.stopping else { return }
             let now = Timestamp.monotonicNanoseconds()
             for session in Array(self.sessions.values) { session.checkDeadlines(now: now) }
+            self.services.memory.returnFreedMemory(connections: self.services.connections.load(ordering: .relaxed), now: now)
             self.scheduleSweep()
         }
     }
 
     /// Takes an accepted socket: wraps it in TLS and starts the handshake.
     func adopt(fd: Int32, peer: String) {
+        let address = HandshakeLimits.host(of: peer)
+        var refusal = services.handshaking.admit(address)
+        // All handshake slots taken (by many addresses): the oldest unfinished
+        // handshake on this loop makes room. A real client finishes in
+        // milliseconds; a socket that sends nothing is the one that goes.
+        if refusal == .total, evictOldestHandshake() { refusal = services.handshaking.admit(address) }
+        if let refusal {
+            services.logger.warning(
+                "connection refused: too many unfinished handshakes",
+                refusal == .total
+                    ? ["peer": peer, "limit": String(services.handshaking.maximum), "key": "limits.max-handshaking"]
+                    : ["peer": peer, "limit": String(services.handshaking.maximumPerAddress), "key": "limits.max-handshaking-per-address"])
+            services.metrics.count("ilonet_connections_refused_total", ["reason": refusal == .total ? "handshaking" : "handshaking-per-address"])
+            close(fd)
+            services.connections.subtract(1, ordering: .relaxed)
+            return
+        }
         let connection: Connection
         do throws(OpenSSLError) {
             connection = try Connection(
@@ -44,6 +62,7 @@ final class LoopContext {
                 maximumFrameSize: services.configuration.maximumFrameSize)
         } catch {
             services.logger.error("cannot set up TLS for a connection", ["peer": peer, "error": error.description])
+            services.handshaking.release(address)
             close(fd)
             services.connections.subtract(1, ordering: .relaxed)
             return
@@ -55,6 +74,17 @@ final class LoopContext {
         } catch {
             connection.close(.localClose("cannot register with the event loop: \(error)"))
         }
+    }
+
+    /// Closes this loop's oldest connection still in its TLS handshake, if one has
+    /// been at it for more than 100 ms; true if one was closed.
+    private func evictOldestHandshake() -> Bool {
+        let now = Timestamp.monotonicNanoseconds()
+        let oldest = sessions.values.filter { $0.connection.state == .handshaking }.min { $0.connection.openedAt < $1.connection.openedAt }
+        guard let oldest, now &- oldest.connection.openedAt > 100_000_000 else { return false }
+        services.metrics.count("ilonet_connections_refused_total", ["reason": "handshake-evicted"])
+        oldest.connection.close(.timeout("handshake slots full: the oldest unfinished handshake makes room (limits.max-handshaking)"))
+        return true
     }
 
     func remove(_ session: ServerSession, reason: CloseReason) {

@@ -14,6 +14,9 @@ final class NodeServices: Sendable {
     /// For outgoing links: this node's certificate as a client certificate.
     var clientTLSContext: TLSContext { contexts.withLock { $0.client } }
     let connections = Atomic<Int>(0)
+    /// Connections that have not finished their TLS handshake (capped below `connections`).
+    let handshaking: HandshakeLimits
+    let memory = MemoryTrimmer()
     let identityLimits: IdentityLimits
     let router: Router
     let access: AccessControl
@@ -44,6 +47,7 @@ final class NodeServices: Sendable {
         self.access = access
         self.clock = clock
         self.peers = PeerRegistry(peers: configuration.peers)
+        self.handshaking = HandshakeLimits(maximum: configuration.handshakingLimit, maximumPerAddress: configuration.maximumHandshakingPerAddress)
         self.identityLimits = IdentityLimits(
             maximumConnections: configuration.maximumConnectionsPerIdentity, publishRate: configuration.publishRate,
             publishBurst: configuration.publishBurst)

@@ -31,12 +31,23 @@ extension ServerSession {
         let requestID = message.requestID
         let now = node.clock.now()
         let owner = identity.id
-        withStore({ [mode, period, atMinute] store throws(SQLiteError) in
+        let limit = node.configuration.maximumSubscriptionsPerIdentity
+        withStore({ [mode, period, atMinute] store throws(SQLiteError) -> ReportStore.Subscription?? in
+            let existing = try store.subscriptions(of: owner)
+            let replaces = existing.contains { $0.filter == filter.text && $0.mode == mode }
+            if !replaces && existing.count >= limit { return .none }  // over the limit: nothing added
             try store.addSubscription(owner, filter: filter.text, mode: mode, period: period, atMinute: atMinute, now: now)
-            return try store.subscriptions(of: owner).first { $0.filter == filter.text && $0.mode == mode }
+            return .some(try store.subscriptions(of: owner).first { $0.filter == filter.text && $0.mode == mode })
         }) { session, result in
             switch result {
-            case .success(let subscription):
+            case .success(.none):
+                session.node.logger.warning("subscription refused: limit reached", ["identity": owner, "limit": String(limit)])
+                session.refuse(
+                    ProtocolError(
+                        .subscriptionLimit,
+                        "\(owner) already holds \(limit) subscriptions at this node (limits.max-subscriptions-per-identity); "
+                            + "nothing was added. Remove some (ilo unsubscribe) or use a wider filter such as smuggling/#", requestID: requestID))
+            case .success(.some(let subscription)):
                 session.node.logger.info("subscribed", ["identity": owner, "filter": filter.text, "mode": mode])
                 session.connection.send(Message(.ok, requestID: requestID, ["subscription": subscription?.json ?? .null]))
             case .failure:

@@ -12,6 +12,8 @@ final class ServerSession: ConnectionDelegate {
     var watcher: Watcher?
     /// Set once this connection counts against its identity's connection limit.
     private var countedIdentity: String?
+    /// True until the handshake finished: the connection counts in `HandshakeLimits`.
+    private var countedHandshaking = true
 
     init(connection: Connection, context: LoopContext) {
         self.connection = connection
@@ -25,6 +27,7 @@ final class ServerSession: ConnectionDelegate {
     // MARK: ConnectionDelegate
 
     func connectionDidBecomeReady(_ connection: Connection) {
+        releaseHandshakeSlot()
         readyAt = Timestamp.monotonicNanoseconds()
         node.logger.debug(
             "connection authenticated",
@@ -65,7 +68,14 @@ final class ServerSession: ConnectionDelegate {
         }
     }
 
+    private func releaseHandshakeSlot() {
+        guard countedHandshaking else { return }
+        countedHandshaking = false
+        node.handshaking.release(HandshakeLimits.host(of: connection.peerAddress))
+    }
+
     func connectionDidClose(_ connection: Connection, reason: CloseReason) {
+        releaseHandshakeSlot()
         protocolState.close()
         node.metrics.countHandshakeFailure(reason, side: "server")
         if let id = countedIdentity {
@@ -118,6 +128,11 @@ final class ServerSession: ConnectionDelegate {
         case .open:
             if protocolState.phase == .awaitingHello, Double(now - readyAt) / 1e9 > configuration.helloTimeout {
                 refuse(ProtocolError(.timeout, "no HELLO within \(configuration.helloTimeout)s"))
+            } else if let age = connection.partialFrameAge(now: now), age > configuration.frameTimeout {
+                refuse(
+                    ProtocolError(
+                        .timeout, "a frame took more than \(Int(configuration.frameTimeout))s to arrive (limits.frame-timeout); "
+                            + "nothing in it was taken, send it again"))
             } else if storeRequestsInFlight == 0, Double(now - connection.lastActivity) / 1e9 > configuration.idleTimeout {
                 refuse(ProtocolError(.timeout, "idle for more than \(configuration.idleTimeout)s"))
             }

@@ -43,12 +43,15 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// The report's id is already held here (or was erased) with different content:
     /// refused for good, never acknowledged; send it under a new id. Connection stays open.
     case idConflict = "id-conflict"
+    /// The identity holds `limits.max-subscriptions-per-identity` subscriptions
+    /// already; nothing was added. Connection stays open.
+    case subscriptionLimit = "subscription-limit"
 
     public var closesConnection: Bool {
         switch self {
         case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true
         case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable, .queueFull, .loop, .rateLimited,
-            .reportTooLarge, .badSignature, .idConflict:
+            .reportTooLarge, .badSignature, .idConflict, .subscriptionLimit:
             false
         }
     }

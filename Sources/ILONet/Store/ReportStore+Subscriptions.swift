@@ -102,6 +102,20 @@ extension ReportStore {
         return database.changes
     }
 
+    /// The `each` subscriptions indexed by topic level (cached with the list).
+    private func eachSubscriptionTrie(_ subscriptions: [Subscription]) throws(SQLiteError) -> TopicTrie {
+        if let cached = eachTrieCache { return cached }
+        let trie = TopicTrie(
+            subscriptions.filter { $0.mode == "each" }.compactMap { s in (try? TopicFilter(s.filter)).map { (filter: $0, identity: s.identity) } })
+        eachTrieCache = trie
+        return trie
+    }
+
+    /// How many subscriptions `identity` holds here, implicit ones included.
+    public func subscriptionCount(of identity: String) throws(SQLiteError) -> Int {
+        try subscriptionIndex().subscriptions.reduce(0) { $0 + ($1.identity == identity ? 1 : 0) }
+    }
+
     public func subscriptions(of identity: String) throws(SQLiteError) -> [Subscription] {
         try subscriptionIndex().subscriptions.filter { $0.identity == identity }
     }
@@ -124,9 +138,7 @@ extension ReportStore {
             }
         }
         if !report.kind.isSystem && report.handling != .h2 && report.handling != .h3 && report.dataClass == .strategic {
-            for subscription in subscriptions where subscription.mode == "each" {
-                if (try? TopicFilter(subscription.filter))?.matches(report.topic) == true { recipients.insert(subscription.identity) }
-            }
+            recipients.formUnion(try eachSubscriptionTrie(subscriptions).subscribers(of: report.topic))
         }
         if !report.kind.isSystem { recipients.remove(report.origin.officer) }
         let insert = try database.cached(

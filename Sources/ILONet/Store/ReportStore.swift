@@ -9,7 +9,11 @@ public final class ReportStore {
     /// Reports queued per next hop, counted once and then kept up to date.
     var queueCounts: [String: Int] = [:]
     /// Subscriptions and subscribers, read once and kept until they change.
-    var subscriptionCache: (subscriptions: [Subscription], subscribers: [String: PeerIdentity])?
+    var subscriptionCache: (subscriptions: [Subscription], subscribers: [String: PeerIdentity])? {
+        didSet { if subscriptionCache == nil { eachTrieCache = nil } }
+    }
+    /// The `each` subscriptions by topic level; rebuilt after any change.
+    var eachTrieCache: TopicTrie?
     /// This node's name, the actor of what the node itself does (audit trail).
     public var nodeName = "node"
 

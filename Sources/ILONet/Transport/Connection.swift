@@ -46,6 +46,8 @@ public final class Connection: IOHandler {
     /// meanwhile (in-flight limit, unsent answers): at most one read's worth.
     private var undelivered: [Frame] = []
     private var undeliveredOffset = 0
+    /// When the first byte of a frame not yet complete arrived (monotonic ns).
+    private var partialFrameSince: UInt64?
     private var output: [UInt8] = []
     private var outputOffset = 0
     private var flushScheduled = false
@@ -167,6 +169,11 @@ public final class Connection: IOHandler {
                     delegate?.connection(self, didFailFraming: error)
                     return
                 }
+                if decoder.bufferedByteCount == 0 {
+                    partialFrameSince = nil
+                } else if partialFrameSince == nil || !frames.isEmpty {
+                    partialFrameSince = lastActivity
+                }
                 // One at a time: a request may pause reading (in-flight limit,
                 // a large answer), and then the rest wait for it.
                 undelivered = frames
@@ -258,6 +265,7 @@ public final class Connection: IOHandler {
         }
         if readPaused && !pausedByOwner {
             readPaused = false
+            if partialFrameSince != nil { partialFrameSince = Timestamp.monotonicNanoseconds() }
             updateInterest()
             readAvailable()
         } else {
@@ -277,9 +285,17 @@ public final class Connection: IOHandler {
         updateInterest()
     }
 
+    /// How long the frame being received has been arriving, in seconds; nil when
+    /// no frame is half-read, or while this side paused reading (not the peer's fault).
+    public func partialFrameAge(now: UInt64) -> Double? {
+        guard let since = partialFrameSince, !readPaused else { return nil }
+        return Double(now &- since) / 1e9
+    }
+
     public func resumeReading() {
         guard pausedByOwner else { return }
         pausedByOwner = false
+        if partialFrameSince != nil { partialFrameSince = Timestamp.monotonicNanoseconds() }
         guard state == .open, closeWhenFlushed == nil, pendingOutputBytes <= Connection.outputHighWater else { return }
         readPaused = false
         updateInterest()
