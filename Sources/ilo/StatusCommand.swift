@@ -69,6 +69,9 @@ enum StatusCommand {
         }
         let store = status["store"]
         let megabytes = Double((store?["database_bytes"]?.integerValue ?? 0) + (store?["wal_bytes"]?.integerValue ?? 0)) / 1_048_576
+        if let failure = store?["failure"]?.stringValue {
+            lines += ["", "STORE FAILED  \(failure)", "              nothing is acknowledged until it is recovered: docs/OPERATIONS.md §8"]
+        }
         lines += [
             "",
             "store        \(text(store?["path"])): \(text(store?["reports"])) reports, \(String(format: "%.1f", megabytes)) MiB "

@@ -6,6 +6,9 @@ import ILONet
 
 let usage = """
     usage: ilod --config FILE             run a node
+           ilod --config FILE --skip-store-check
+                                           emergency start without PRAGMA quick_check on the store
+                                           (a store the node itself marked damaged is still refused)
            ilod --check-config --config FILE
                                            check the configuration (and the files it names) and exit;
                                            prints FILE:LINE: message for each problem, touches no state
@@ -33,6 +36,7 @@ if arguments.flag("version") {
     exit(0)
 }
 let checkOnly = arguments.flag("check-config")
+let skipStoreCheck = arguments.flag("skip-store-check")
 let configPath: String
 do {
     guard let path = try arguments.option("config") else { fail("--config FILE is required\n\n\(usage)", code: 2) }
@@ -42,9 +46,10 @@ do {
     fail("\(error)\n\n\(usage)", code: 2)
 }
 
-let configuration: NodeConfiguration
+var configuration: NodeConfiguration
 do {
     configuration = try NodeConfiguration.load(configPath)
+    configuration.checkStoreAtStart = !skipStoreCheck
 } catch {
     FileHandle.standardError.write(Data((error.description + "\n").utf8))
     exit(1)
@@ -83,6 +88,7 @@ do {
     exit(1)
 }
 systemd.ready(status: "serving \(configuration.name)")
+node.store.health.onFailure { reason in _ = systemd.send("STATUS=STORE FAILED, acknowledging nothing: \(reason)") }
 
 while true {
     var received: Int32 = 0
@@ -97,7 +103,7 @@ while true {
         }
         logger.info("SIGHUP received; reloading the routing table, the access rules, the trust roots and the revocation list")
         node.reload()
-        systemd.ready(status: "serving \(configuration.name)")
+        systemd.ready(status: node.store.health.failureReason.map { "STORE FAILED, acknowledging nothing: \($0)" } ?? "serving \(configuration.name)")
     default:
         systemd.stopping()
         logger.info("stopping", ["signal": received == SIGTERM ? "TERM" : "INT"])

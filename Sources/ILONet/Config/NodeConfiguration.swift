@@ -53,6 +53,8 @@ public struct NodeConfiguration: Sendable {
     /// Requests of one connection waiting for the store before it stops reading.
     public var maximumInFlightPerConnection: Int = 1024
     public var threads: Int = 0  // 0: one per core
+    /// `PRAGMA quick_check` on the store at start; off only with `ilod --skip-store-check`.
+    public var checkStoreAtStart = true
     public var logLevel: LogLevel = .info
     public var logFormat: LogFormat = .logfmt
     /// Log to this file instead of stderr; SIGHUP reopens it (log rotation).

@@ -100,6 +100,9 @@ final class MetricsServer: Sendable {
         gauge("ilonet_peer_up", "1 while the link to a peer is up.", services.peers.allStatuses.sorted { $0.key < $1.key }.map {
             (label("peer", $0.key), $0.value.state == "up" ? "1" : "0")
         })
+        gauge("ilonet_store_failed", "1 once the store was found damaged or its files replaced: nothing is acknowledged until it is recovered.", [
+            ("", services.store.health.failureReason == nil ? "0" : "1"),
+        ])
         let done = DispatchSemaphore(value: 0)
         let status = Mutex<ReportStore.Status?>(nil)
         let path = services.configuration.storePath

@@ -131,7 +131,7 @@ public final class Node: Sendable {
         }
         let store: StoreWorker
         do throws(ReportStore.StoreSetupError) {
-            store = try StoreWorker(path: configuration.storePath, logger: logger)
+            store = try StoreWorker(path: configuration.storePath, logger: logger, checkAtStart: configuration.checkStoreAtStart)
         } catch {
             for fd in socketsPerLoop.joined() { close(fd) }
             throw .store(error)

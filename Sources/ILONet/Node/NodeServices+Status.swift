@@ -15,6 +15,8 @@ extension NodeServices {
             "peers": .object(peers), "queues": .object(queues), "dead_letters": .integer(Int64(status.deadLetters)),
             "subscribers": .object(status.backlog.mapValues { .integer(Int64($0)) }),
             "store": [
+                "state": .string(store.health.failureReason == nil ? "ok" : "failed"),
+                "failure": store.health.failureReason.map { .string($0) } ?? .null,
                 "path": .string(configuration.storePath), "reports": .integer(Int64(status.reports ?? 0)),
                 "database_bytes": .integer(status.databaseBytes), "wal_bytes": .integer(status.walBytes),
                 "commits": .integer(Int64(statistics.batches)), "commit_seconds_total": .number(statistics.commitSeconds),
@@ -29,6 +31,11 @@ extension ServerSession {
         _ = try requireRole([.admin], "node status", message)
         let requestID = message.requestID
         let path = node.configuration.storePath
+        // A failed store answers no queries: say what is known without it.
+        if node.store.health.failureReason != nil {
+            connection.send(Message(.nodeStatus, requestID: requestID, node.statusJSON(ReportStore.Status())))
+            return
+        }
         withStore({ store throws(SQLiteError) in try store.status(path: path, countingReports: true) }) { session, result in
             switch result {
             case .success(let status): session.connection.send(Message(.nodeStatus, requestID: requestID, session.node.statusJSON(status)))

@@ -13,15 +13,30 @@ final class Checkpointer: Sendable {
     private let truncateRequested = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(path: String, interval: Double, logger: Logger) throws(SQLiteError) {
+    init(path: String, interval: Double, logger: Logger, health: StoreHealth) throws(SQLiteError) {
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA synchronous=FULL")
         try database.execute("PRAGMA journal_size_limit=\(ReportStore.walSizeLimit)")
         let box = UncheckedTransfer(database)
+        let initialFiles = StoreFiles(path: path)
         let thread = Thread { [self] in
             let database = box.take()
+            var files = initialFiles  // this thread's own copy
             while !stopping.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: interval)
+                // A database or WAL file removed or replaced under the node: what it
+                // acknowledges from now on may not survive a restart.
+                if let problem = files.problem() {
+                    // This connection still holds the old WAL open: copy what it holds
+                    // (everything acknowledged) into the database file before failing.
+                    let rescued = (try? database.scalarInt("PRAGMA wal_checkpoint(TRUNCATE)")) == 0
+                    health.fail(
+                        problem
+                            + (rescued
+                                ? "; everything acknowledged until now was copied into the database file"
+                                : "; reports acknowledged since the last checkpoint may be only in the removed file"))
+                }
+                guard health.failureReason == nil else { continue }
                 if truncateRequested.load(ordering: .relaxed) {
                     // (busy, WAL frames, frames checkpointed); busy = 1: readers or the writer were in the way.
                     if let busy = try? database.scalarInt("PRAGMA wal_checkpoint(TRUNCATE)"), busy == 0 {
@@ -31,10 +46,11 @@ final class Checkpointer: Sendable {
                     continue
                 }
                 do throws(SQLiteError) { try database.execute("PRAGMA wal_checkpoint(PASSIVE)") } catch {
+                    health.check(error)
                     logger.warning("store: checkpoint failed; will try again", ["error": error.description])
                 }
             }
-            try? database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if health.failureReason == nil { try? database.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
             finished.signal()
         }
         thread.name = "ilonet-checkpoint"

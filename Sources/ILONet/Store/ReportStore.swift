@@ -22,6 +22,10 @@ public final class ReportStore {
         case pragmaNotApplied(String, expected: String, found: String)
         case newerSchema(found: Int64, known: Int)
         case notWritable(directory: String, reason: String)
+        /// `PRAGMA quick_check` found damage, or SQLite called the file damaged.
+        case damaged(path: String, finding: String)
+        /// The node marked this store damaged while running; it stays refused until recovered.
+        case markedDamaged(marker: String, reason: String)
 
         public var description: String {
             switch self {
@@ -32,6 +36,12 @@ public final class ReportStore {
                 "store: schema version \(found) is newer than this ilod knows (\(known)); refusing to downgrade"
             case .notWritable(let directory, let reason):
                 "store: \(directory) \(reason); ilod writes its store, WAL and shared-memory files there"
+            case .damaged(let path, let finding):
+                "store: \(path) is damaged (\(finding.split(separator: "\n").prefix(3).joined(separator: "; "))); refusing to start on it. "
+                    + "Recover it with scripts/recover-store.sh (docs/OPERATIONS.md §8), or restore a backup"
+            case .markedDamaged(let marker, let reason):
+                "store: marked damaged by the running node (\(marker): \(reason)); refusing to start on it. "
+                    + "Recover it with scripts/recover-store.sh, which removes the marker (docs/OPERATIONS.md §8)"
             }
         }
     }

@@ -25,6 +25,8 @@ public struct SQLiteError: Error, CustomStringConvertible, Equatable {
     /// What a refused sender and the operator should hear, in plain words: the
     /// disk is full, the store is read-only, the disk failed, the store is busy.
     public var plainCause: String {
+        if context == "store failed" { return "the node's store is damaged (\(message)); it acknowledges nothing until an administrator recovers it" }
+        if code & 0xFF == SQLITE_CORRUPT || code & 0xFF == SQLITE_NOTADB { return "the node's store is damaged" }
         if code & 0xFF == SQLITE_FULL || systemErrno == ENOSPC || systemErrno == EDQUOT { return "the disk holding the node's store is full" }
         if code & 0xFF == SQLITE_READONLY || systemErrno == EROFS { return "the node's store is read-only" }
         if code & 0xFF == SQLITE_IOERR { return "the node's disk failed a read or write" }

@@ -39,17 +39,45 @@ public final class StoreWorker: Sendable {
     private let maximumBatch: Int
     private let logger: Logger
     private let checkpointer: Checkpointer
+    /// Failed for good when the store is damaged or its files are replaced.
+    public let health: StoreHealth
 
     /// Opens (and if needed creates and migrates) the store, then starts the thread.
     /// Opening happens on the caller's thread so that errors reach start-up.
-    public init(path: String, logger: Logger, maximumBatch: Int = 2048) throws(ReportStore.StoreSetupError) {
+    /// - Parameter checkAtStart: run `PRAGMA quick_check` first (off only for an
+    ///   emergency start, `ilod --skip-store-check`).
+    public init(path: String, logger: Logger, maximumBatch: Int = 2048, checkAtStart: Bool = true) throws(ReportStore.StoreSetupError) {
         self.maximumBatch = maximumBatch
         self.logger = logger
+        let marker = StoreHealth.markerPath(for: path)
+        if let text = FileManager.default.contents(atPath: marker) {
+            throw .markedDamaged(marker: marker, reason: String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         let store = try ReportStore(path: path)
+        health = StoreHealth(path: path, logger: logger)
+        var finding: String?
+        do throws(SQLiteError) {
+            if checkAtStart {
+                let began = Timestamp.monotonicNanoseconds()
+                let result = try store.database.scalarText("PRAGMA quick_check(20)") ?? ""
+                let seconds = Double(Timestamp.monotonicNanoseconds() - began) / 1e9
+                if result == "ok" {
+                    logger.info("store checked", ["check": "quick_check", "result": "ok", "seconds": String(format: "%.3f", seconds)])
+                } else {
+                    finding = result
+                }
+            } else {
+                logger.warning("store not checked at start (--skip-store-check)", ["store": path])
+            }
+        } catch {
+            guard StoreHealth.isDamage(error) else { throw .sqlite(error) }
+            finding = error.message
+        }
+        if let finding { throw .damaged(path: path, finding: finding) }
         do throws(SQLiteError) {
             // Checkpoints run beside the writer, not inside its commits.
             try store.database.execute("PRAGMA wal_autocheckpoint=0")
-            checkpointer = try Checkpointer(path: path, interval: 0.5, logger: logger)
+            checkpointer = try Checkpointer(path: path, interval: 0.5, logger: logger, health: health)
         } catch {
             throw .sqlite(error)
         }
@@ -67,6 +95,11 @@ public final class StoreWorker: Sendable {
         _ body: @escaping @Sendable (ReportStore) throws(SQLiteError) -> T,
         completion: @escaping @Sendable (Result<T, SQLiteError>) -> Void
     ) {
+        if let refusal = health.refusal {
+            completion(.failure(refusal))
+            return
+        }
+        let health = self.health
         let job = Job(run: { store in
             let result: Result<T, SQLiteError>
             do throws(SQLiteError) {
@@ -79,9 +112,11 @@ public final class StoreWorker: Sendable {
                     try? store.database.execute("ROLLBACK TO job")
                     try? store.database.execute("RELEASE job")
                     store.resetCaches()
+                    health.check(error)
                     result = .failure(error)
                 }
             } catch {
+                health.check(error)
                 result = .failure(error)
             }
             return { commitError in
@@ -164,6 +199,7 @@ public final class StoreWorker: Sendable {
         do {
             try store.database.execute("BEGIN IMMEDIATE")
         } catch {
+            health.check(error)
             logger.error("store: cannot begin a transaction; refusing the batch", ["jobs": String(batch.count), "error": error.description])
             for job in batch { job.fail(error) }
             return
@@ -176,6 +212,7 @@ public final class StoreWorker: Sendable {
             try store.database.execute("COMMIT")
         } catch {
             failure = error
+            health.check(error)
             try? store.database.execute("ROLLBACK")
             store.resetCaches()
             logger.error("store: commit failed; nothing in the batch was acknowledged", ["jobs": String(batch.count), "error": error.description])

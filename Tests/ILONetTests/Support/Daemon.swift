@@ -53,7 +53,7 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
 
     /// Starts ilod and waits until it is ready (or fails). A restart listens on
     /// the port of the first start, so that peers find it again.
-    func start(timeout: Double = 20) throws {
+    func start(timeout: Double = 20, arguments extra: [String] = []) throws {
         if port != 0 {
             let config = try String(contentsOfFile: configPath, encoding: .utf8)
             try config.replacingOccurrences(of: "listen           127.0.0.1:0", with: "listen           127.0.0.1:\(port)")
@@ -64,7 +64,7 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
         log.seekToEndOfFile()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestEnvironment.ilod)
-        process.arguments = ["--config", configPath]
+        process.arguments = ["--config", configPath] + extra
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardError = log
         process.standardOutput = log

@@ -1,0 +1,87 @@
+import Foundation
+import Glibc
+import ILONet
+import Testing
+
+/// A store that knows when it is damaged (issue 14, finding 9; docs/OPERATIONS.md §8):
+/// checked at start, failed for good when its files are removed or replaced or
+/// SQLite calls it damaged, and recovered by scripts/recover-store.sh.
+@Suite(.serialized) struct StoreIntegrityTests {
+    static let recoverScript = TestEnvironment.repository.appendingPathComponent("scripts/recover-store.sh").path
+
+    func recover(_ daemon: Daemon) -> (status: Int32, output: String, stdout: String, stderr: String) {
+        run("/bin/bash", [Self.recoverScript, daemon.storePath], environment: ProcessInfo.processInfo.environment.merging(["ILO": TestEnvironment.ilo]) { $1 })
+    }
+
+    /// Overwrites one 4 KiB page of the database file with other bytes.
+    func damagePage(_ path: String, page: Int) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seek(toOffset: UInt64(page * 4096))
+        try handle.write(contentsOf: Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }))
+        try handle.close()
+    }
+
+    @Test func aDamagedStoreIsRefusedAtStartAndTheScriptRecoversIt() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let officer = try daemon.client("officer-de")
+        for i in 0..<300 { _ = try officer.request(.publish, ["report": sampleReport(headline: "report \(i)")]) }
+        officer.close()
+        #expect(daemon.stop() == 0)
+        let pages = Int((try FileManager.default.attributesOfItem(atPath: daemon.storePath)[.size] as? NSNumber)?.intValue ?? 0) / 4096
+        try #require(pages > 20, "\(pages) pages")
+        try damagePage(daemon.storePath, page: pages / 2)
+
+        // Refused at start, saying what to do.
+        #expect(throws: DaemonError.self) { try daemon.start() }
+        #expect(daemon.log.contains("is damaged") && daemon.log.contains("scripts/recover-store.sh"), "\(daemon.log)")
+
+        let recovered = recover(daemon)
+        #expect(recovered.status == 0, "\(recovered.output)")
+        #expect(recovered.stdout.contains("recovered store in place") && recovered.stdout.contains("reports"), "\(recovered.output)")
+        try daemon.start()
+        #expect(daemon.log.contains("msg=\"store checked\" check=quick_check result=ok"))
+        let kept = daemon.count("SELECT count(*) FROM reports")
+        #expect(kept > 0 && kept <= 300, "\(kept) reports after recovery")
+        #expect(try daemon.client("officer-de").request(.publish, ["report": sampleReport()]).type == .accepted)
+    }
+
+    @Test func theWALRemovedUnderARunningNodeStopsAcknowledgementsUntilRecovered() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let officer = try daemon.client("officer-de")
+        for _ in 0..<5 { #expect(try officer.request(.publish, ["report": sampleReport()]).type == .accepted) }
+        try FileManager.default.removeItem(atPath: daemon.storePath + "-wal")
+
+        #expect(waitFor(5) { daemon.log.contains("store failed: acknowledging nothing") }, "\(daemon.log)")
+        #expect(daemon.log.contains("was removed under the running node"))
+        do throws(ClientError) {
+            _ = try officer.request(.publish, ["report": sampleReport()])
+            Issue.record("a report was acknowledged by a failed store")
+        } catch {
+            guard case .refused(let refusal) = error else { throw error }
+            #expect(refusal.code == .storeUnavailable && refusal.message.contains("damaged"), "\(refusal)")
+        }
+        let status = run(TestEnvironment.ilo, ["status"] + daemon.iloArguments("admin"))
+        #expect(status.status == 0 && status.stdout.contains("STORE FAILED") && status.stdout.contains("docs/OPERATIONS.md"), "\(status.output)")
+        let marker = (try? String(contentsOfFile: StoreHealth.markerPath(for: daemon.storePath), encoding: .utf8)) ?? ""
+        #expect(marker.contains("was removed under the running node; everything acknowledged until now was copied into the database file"), "\(marker)")
+
+        // It refuses to start on that store again until the recovery ran.
+        daemon.stop()
+        #expect(throws: DaemonError.self) { try daemon.start() }
+        #expect(daemon.log.contains("marked damaged by the running node"), "\(daemon.log)")
+        let recovered = recover(daemon)
+        #expect(recovered.status == 0, "\(recovered.output)")
+        try daemon.start()
+        // The five acknowledged reports were rescued from the removed WAL.
+        #expect(daemon.count("SELECT count(*) FROM reports") == 5, "\(recovered.output)")
+        #expect(try daemon.client("officer-de").request(.publish, ["report": sampleReport()]).type == .accepted)
+    }
+
+    @Test func anEmergencyStartSkipsTheCheckAndSaysSo() throws {
+        let daemon = try Daemon()
+        try daemon.start(arguments: ["--skip-store-check"])
+        #expect(daemon.log.contains("store not checked at start (--skip-store-check)"))
+    }
+}
