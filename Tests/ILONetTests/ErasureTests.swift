@@ -109,7 +109,7 @@ import Testing
             #expect(refusal.code == .badSignature)
         }
         let caseID = try #require(caseReport["id"]?.stringValue)
-        #expect(daemon.count("SELECT count(*) FROM quarantine WHERE report_id = '\(caseID)'") == 1)
+        #expect(waitFor(10) { daemon.count("SELECT count(*) FROM quarantine WHERE report_id = '\(caseID)'") == 1 })
         #expect(!storeFilesContain(daemon, caseMarker).isEmpty)  // positive control
 
         // A strategic report that a digest will list.

@@ -38,6 +38,8 @@ public struct NodeConfiguration: Sendable {
     public var frameTimeout: Double = 120
     /// Subscriptions one identity may hold at this node.
     public var maximumSubscriptionsPerIdentity: Int = 1000
+    /// How long one long read (preview, listing, status) may run on a reader.
+    public var readBudget: Double = 10
 
     /// The cap on connections in their handshake actually in force.
     public var handshakingLimit: Int { min(maximumHandshaking ?? max(1, maximumConnections / 4), maximumConnections) }
@@ -109,7 +111,7 @@ public struct NodeConfiguration: Sendable {
         "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
         "limits.max-connections-per-identity", "limits.max-report-bytes", "limits.publish-rate", "limits.publish-burst",
         "retention.delivered", "limits.max-handshaking", "limits.max-handshaking-per-address", "limits.frame-timeout",
-        "limits.max-subscriptions-per-identity",
+        "limits.max-subscriptions-per-identity", "limits.read-budget",
     ]
     static let repeatableKeys: Set<String> = ["listen", "peer"]
 
@@ -278,6 +280,7 @@ public struct NodeConfiguration: Sendable {
         }
         if let d = duration("limits.handshake-timeout") { configuration.handshakeTimeout = d }
         if let d = duration("limits.frame-timeout") { configuration.frameTimeout = d }
+        if let d = duration("limits.read-budget") { configuration.readBudget = d }
         if let d = duration("limits.hello-timeout") { configuration.helloTimeout = d }
         if let d = duration("limits.idle-timeout") { configuration.idleTimeout = d }
         if let entry = values["threads"] {

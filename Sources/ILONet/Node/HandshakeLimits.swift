@@ -1,51 +1,35 @@
 import Synchronization
 
-/// Connections that have not finished their TLS handshake: capped overall and
-/// per source address, below `limits.max-connections`, so that sockets without
-/// a certificate (plain TCP, half-open handshakes) can never take every slot
-/// and keep authenticated users out (docs/RELIABILITY.md §4). Shared by all loops.
+/// Connections that have not finished their TLS handshake, per source address,
+/// shared by all loops. (The overall cap is kept per loop by `LoopContext`, so
+/// that a loop whose share is full can make room among its own connections.)
+/// Together they keep sockets without a certificate — plain TCP, half-open
+/// handshakes — from taking every slot (docs/RELIABILITY.md §4).
 final class HandshakeLimits: Sendable {
-    private struct State {
-        var total = 0
-        var byAddress: [String: Int] = [:]
-    }
-
-    private let state = Mutex(State())
-    let maximum: Int
+    private let byAddress = Mutex<[String: Int]>([:])
     let maximumPerAddress: Int
 
-    init(maximum: Int, maximumPerAddress: Int) {
-        self.maximum = maximum
+    init(maximumPerAddress: Int) {
         self.maximumPerAddress = maximumPerAddress
     }
 
-    enum Refusal: Equatable {
-        case total
-        case address
-    }
-
-    /// Counts a new connection from `address`, or says which cap it would pass.
-    func admit(_ address: String) -> Refusal? {
-        state.withLock { s in
-            if s.total >= maximum { return .total }
-            let current = s.byAddress[address, default: 0]
-            if current >= maximumPerAddress { return .address }
-            s.total += 1
-            s.byAddress[address] = current + 1
-            return nil
+    /// Counts a new connection from `address`; false if that address is at its cap.
+    func admit(_ address: String) -> Bool {
+        byAddress.withLock { counts in
+            let current = counts[address, default: 0]
+            guard current < maximumPerAddress else { return false }
+            counts[address] = current + 1
+            return true
         }
     }
 
     /// The connection finished its handshake, or closed before.
     func release(_ address: String) {
-        state.withLock { s in
-            s.total -= 1
-            let left = s.byAddress[address, default: 1] - 1
-            if left <= 0 { s.byAddress.removeValue(forKey: address) } else { s.byAddress[address] = left }
+        byAddress.withLock { counts in
+            let left = counts[address, default: 1] - 1
+            if left <= 0 { counts.removeValue(forKey: address) } else { counts[address] = left }
         }
     }
-
-    var count: Int { state.withLock { $0.total } }
 
     /// `192.0.2.7:51234` → `192.0.2.7`; `[2001:db8::1]:51234` → `2001:db8::1`.
     static func host(of peer: String) -> String {

@@ -39,22 +39,22 @@ final class LoopContext {
     /// Takes an accepted socket: wraps it in TLS and starts the handshake.
     func adopt(fd: Int32, peer: String) {
         let address = HandshakeLimits.host(of: peer)
-        var refusal = services.handshaking.admit(address)
-        // All handshake slots taken (by many addresses): the oldest unfinished
-        // handshake on this loop makes room. A real client finishes in
+        // This loop's share of handshake slots is taken (by many addresses): its
+        // oldest unfinished handshake makes room. A real client finishes in
         // milliseconds; a socket that sends nothing is the one that goes.
-        if refusal == .total, evictOldestHandshake() { refusal = services.handshaking.admit(address) }
-        if let refusal {
+        let full = handshaking >= services.handshakingPerLoop && !evictOldestHandshake()
+        if full || !services.handshaking.admit(address) {
             services.logger.warning(
                 "connection refused: too many unfinished handshakes",
-                refusal == .total
-                    ? ["peer": peer, "limit": String(services.handshaking.maximum), "key": "limits.max-handshaking"]
+                full
+                    ? ["peer": peer, "limit": String(services.handshakingPerLoop), "key": "limits.max-handshaking (this loop's share)"]
                     : ["peer": peer, "limit": String(services.handshaking.maximumPerAddress), "key": "limits.max-handshaking-per-address"])
-            services.metrics.count("ilonet_connections_refused_total", ["reason": refusal == .total ? "handshaking" : "handshaking-per-address"])
+            services.metrics.count("ilonet_connections_refused_total", ["reason": full ? "handshaking" : "handshaking-per-address"])
             close(fd)
             services.connections.subtract(1, ordering: .relaxed)
             return
         }
+        handshaking += 1
         let connection: Connection
         do throws(OpenSSLError) {
             connection = try Connection(
@@ -63,6 +63,7 @@ final class LoopContext {
         } catch {
             services.logger.error("cannot set up TLS for a connection", ["peer": peer, "error": error.description])
             services.handshaking.release(address)
+            handshaking -= 1
             close(fd)
             services.connections.subtract(1, ordering: .relaxed)
             return
@@ -78,6 +79,15 @@ final class LoopContext {
 
     /// Closes this loop's oldest connection still in its TLS handshake, if one has
     /// been at it for more than 100 ms; true if one was closed.
+    /// Connections on this loop still in their TLS handshake.
+    private(set) var handshaking = 0
+
+    /// A session's handshake finished, or it closed before.
+    func handshakeEnded(_ address: String) {
+        handshaking -= 1
+        services.handshaking.release(address)
+    }
+
     private func evictOldestHandshake() -> Bool {
         let now = Timestamp.monotonicNanoseconds()
         let oldest = sessions.values.filter { $0.connection.state == .handshaking }.min { $0.connection.openedAt < $1.connection.openedAt }

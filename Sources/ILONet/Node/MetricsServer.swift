@@ -106,7 +106,7 @@ final class MetricsServer: Sendable {
         let done = DispatchSemaphore(value: 0)
         let status = Mutex<ReportStore.Status?>(nil)
         let path = services.configuration.storePath
-        services.store.submit({ store throws(SQLiteError) in try store.status(path: path, countingReports: false) }) { result in
+        services.readers.submit({ store throws(SQLiteError) in try store.status(path: path, countingReports: false) }) { result in
             status.withLock { $0 = try? result.get() }
             done.signal()
         }

@@ -147,8 +147,16 @@ public final class Node: Sendable {
                 logger.info("audit trail head", ["records": String(head.seq), "hash": head.hash.hexString])
             }
         }
+        let readers: StoreReaders
+        do throws(SQLiteError) {
+            readers = try StoreReaders(path: configuration.storePath, threads: 2, budget: configuration.readBudget, health: store.health)
+        } catch {
+            for fd in socketsPerLoop.joined() { close(fd) }
+            store.stop()
+            throw .store(.sqlite(error))
+        }
         services = NodeServices(
-            configuration: configuration, logger: logger, store: store, credentials: credentials,
+            configuration: configuration, logger: logger, store: store, readers: readers, credentials: credentials,
             tlsContext: tlsContexts.server, clientTLSContext: tlsContexts.client,
             router: Router(nodeName: configuration.name, table: table), access: AccessControl(access), clock: NodeClock(), nodeOrigin: nodeOrigin)
         if let (fd, endpoint) = metricsSocket {
@@ -311,6 +319,7 @@ public final class Node: Sendable {
             context.loop.runAndWait { context.value.shutdown() }
         }
         for loop in loops { loop.stop() }
+        services.readers.stop()
         services.store.stop()
         services.logger.info("node stopped", ["node": configuration.name])
     }

@@ -36,11 +36,9 @@ extension ServerSession {
             connection.send(Message(.nodeStatus, requestID: requestID, node.statusJSON(ReportStore.Status())))
             return
         }
-        withStore({ store throws(SQLiteError) in try store.status(path: path, countingReports: true) }) { session, result in
-            switch result {
-            case .success(let status): session.connection.send(Message(.nodeStatus, requestID: requestID, session.node.statusJSON(status)))
-            case .failure: session.refuse(ProtocolError(.storeUnavailable, "the status could not be read; try again", requestID: requestID))
-            }
+        withReader("the node's status", requestID: requestID, { store throws(SQLiteError) in try store.status(path: path, countingReports: true) }) {
+            session, status in
+            session.connection.send(Message(.nodeStatus, requestID: requestID, session.node.statusJSON(status)))
         }
     }
 }

@@ -6,6 +6,8 @@ final class NodeServices: Sendable {
     let configuration: NodeConfiguration
     let logger: Logger
     let store: StoreWorker
+    /// Read-only connections for long queries, beside the writer.
+    let readers: StoreReaders
     /// The node's certificate and key, read once at start-up (before dropping root).
     let credentials: TLSCredentials
     private let contexts: Mutex<(server: TLSContext, client: TLSContext)>
@@ -16,6 +18,8 @@ final class NodeServices: Sendable {
     let connections = Atomic<Int>(0)
     /// Connections that have not finished their TLS handshake (capped below `connections`).
     let handshaking: HandshakeLimits
+    /// Each loop's share of `limits.max-handshaking`.
+    let handshakingPerLoop: Int
     let memory = MemoryTrimmer()
     let identityLimits: IdentityLimits
     let router: Router
@@ -35,19 +39,21 @@ final class NodeServices: Sendable {
     let startedAt = Timestamp.nowMilliseconds()
 
     init(
-        configuration: NodeConfiguration, logger: Logger, store: StoreWorker, credentials: TLSCredentials, tlsContext: TLSContext, clientTLSContext: TLSContext,
+        configuration: NodeConfiguration, logger: Logger, store: StoreWorker, readers: StoreReaders, credentials: TLSCredentials, tlsContext: TLSContext, clientTLSContext: TLSContext,
         router: Router, access: AccessControl, clock: NodeClock, nodeOrigin: Origin
     ) {
         self.configuration = configuration
         self.logger = logger
         self.store = store
+        self.readers = readers
         self.credentials = credentials
         self.contexts = Mutex((tlsContext, clientTLSContext))
         self.router = router
         self.access = access
         self.clock = clock
         self.peers = PeerRegistry(peers: configuration.peers)
-        self.handshaking = HandshakeLimits(maximum: configuration.handshakingLimit, maximumPerAddress: configuration.maximumHandshakingPerAddress)
+        self.handshaking = HandshakeLimits(maximumPerAddress: configuration.maximumHandshakingPerAddress)
+        self.handshakingPerLoop = max(1, configuration.handshakingLimit / max(1, configuration.threadCount))
         self.identityLimits = IdentityLimits(
             maximumConnections: configuration.maximumConnectionsPerIdentity, publishRate: configuration.publishRate,
             publishBurst: configuration.publishBurst)

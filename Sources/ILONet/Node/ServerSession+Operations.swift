@@ -14,29 +14,25 @@ extension ServerSession {
         let limit = Int(try message.optionalInteger("limit") ?? 1000)
         let requestID = message.requestID
         let peers = node.peers
-        withStore({ store throws(SQLiteError) in
+        withReader("the queue", requestID: requestID, { store throws(SQLiteError) in
             (try store.queueEntries(limit: limit), try store.deadLetters(limit: limit))
-        }) { session, result in
-            switch result {
-            case .success(let (allEntries, allLetters)):
-                var links: [String: JSONValue] = [:]
-                for (name, status) in peers.allStatuses { links[name] = status.json }
-                // Within one frame: the first entries of each list, `more` when cut.
-                var budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize / 2)
-                let entries = allEntries.prefix { budget.take($0.json.encoded().count + 2) }
-                budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize / 2)
-                let letters = allLetters.prefix { budget.take($0.json.encoded().count + 2) }
-                session.connection.send(
-                    Message(
-                        .queueState, requestID: requestID,
-                        [
-                            "node": .string(session.node.router.nodeName), "queue": .array(entries.map(\.json)),
-                            "dead_letters": .array(letters.map(\.json)), "links": .object(links),
-                            "more": .bool(entries.count < allEntries.count || letters.count < allLetters.count),
-                        ]))
-            case .failure:
-                session.refuse(ProtocolError(.storeUnavailable, "the queue could not be read; try again", requestID: requestID))
-            }
+        }) { session, lists in
+            let (allEntries, allLetters) = lists
+            var links: [String: JSONValue] = [:]
+            for (name, status) in peers.allStatuses { links[name] = status.json }
+            // Within one frame: the first entries of each list, `more` when cut.
+            var budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize / 2)
+            let entries = allEntries.prefix { budget.take($0.json.encoded().count + 2) }
+            budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize / 2)
+            let letters = allLetters.prefix { budget.take($0.json.encoded().count + 2) }
+            session.connection.send(
+                Message(
+                    .queueState, requestID: requestID,
+                    [
+                        "node": .string(session.node.router.nodeName), "queue": .array(entries.map(\.json)),
+                        "dead_letters": .array(letters.map(\.json)), "links": .object(links),
+                        "more": .bool(entries.count < allEntries.count || letters.count < allLetters.count),
+                    ]))
         }
     }
 
@@ -114,24 +110,20 @@ extension ServerSession {
             throw ProtocolError(.badMessage, "report: not a report id (lower-case UUIDv7)", field: "report", requestID: message.requestID)
         }
         let requestID = message.requestID
-        withStore({ store throws(SQLiteError) in
+        withReader("the audit trail", requestID: requestID, { store throws(SQLiteError) in
             let reader = AuditReader(database: store.database)
             return (try reader.records(after: after, event: event, report: report, limit: Int(limit) + 1), try reader.head())
-        }) { session, result in
-            switch result {
-            case .success(let (records, head)):
-                var budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize)
-                let page = records.prefix(Int(limit)).map(\.json).prefix { budget.take($0.encoded().count + 2) }
-                session.node.logger.info("audit trail read", ["by": identity.id, "after": String(after), "records": String(page.count)])
-                var body: [String: JSONValue] = [
-                    "node": .string(session.node.router.nodeName), "records": .array(Array(page)),
-                    "more": .bool(records.count > page.count),
-                ]
-                if let head { body["head"] = ["seq": .integer(head.seq), "hash": .string(head.hash.hexString)] }
-                session.connection.send(Message(.auditRecords, requestID: requestID, .object(body)))
-            case .failure:
-                session.refuse(ProtocolError(.storeUnavailable, "the audit trail could not be read; try again", requestID: requestID))
-            }
+        }) { session, answer in
+            let (records, head) = answer
+            var budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize)
+            let page = records.prefix(Int(limit)).map(\.json).prefix { budget.take($0.encoded().count + 2) }
+            session.node.logger.info("audit trail read", ["by": identity.id, "after": String(after), "records": String(page.count)])
+            var body: [String: JSONValue] = [
+                "node": .string(session.node.router.nodeName), "records": .array(Array(page)),
+                "more": .bool(records.count > page.count),
+            ]
+            if let head { body["head"] = ["seq": .integer(head.seq), "hash": .string(head.hash.hexString)] }
+            session.connection.send(Message(.auditRecords, requestID: requestID, .object(body)))
         }
     }
 }

@@ -139,15 +139,10 @@ extension ServerSession {
         guard since < until else { throw ProtocolError(.badMessage, "since: must be before until", requestID: message.requestID) }
         let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
         let requestID = message.requestID
-        withStore({ store throws(SQLiteError) in
+        withReader("the digest of \(filter.text)", requestID: requestID, { store throws(SQLiteError) in
             try store.digestBody(filter: filter, reader: identity, disclosure: disclosure, period: "preview", from: since, to: until)
-        }) { session, result in
-            switch result {
-            case .success(let body):
-                session.connection.send(Message(.digest, requestID: requestID, ["digest": body]))
-            case .failure:
-                session.refuse(ProtocolError(.storeUnavailable, "the digest could not be built; try again", requestID: requestID))
-            }
+        }) { session, body in
+            session.connection.send(Message(.digest, requestID: requestID, ["digest": body]))
         }
     }
 

@@ -6,6 +6,7 @@ final class ServerSession: ConnectionDelegate {
     private(set) var protocolState = ServerProtocolState()
     private var readyAt: UInt64 = 0
     private var storeRequestsInFlight = 0
+    private var readsInFlight = 0
     /// Set when the peer is a configured node: drains our queue for it over this link.
     private var forwarder: Forwarder?
     /// Set while the peer watches its deliveries (`ilo watch`).
@@ -71,7 +72,7 @@ final class ServerSession: ConnectionDelegate {
     private func releaseHandshakeSlot() {
         guard countedHandshaking else { return }
         countedHandshaking = false
-        node.handshaking.release(HandshakeLimits.host(of: connection.peerAddress))
+        context.handshakeEnded(HandshakeLimits.host(of: connection.peerAddress))
     }
 
     func connectionDidClose(_ connection: Connection, reason: CloseReason) {
@@ -133,7 +134,7 @@ final class ServerSession: ConnectionDelegate {
                     ProtocolError(
                         .timeout, "a frame took more than \(Int(configuration.frameTimeout))s to arrive (limits.frame-timeout); "
                             + "nothing in it was taken, send it again"))
-            } else if storeRequestsInFlight == 0, Double(now - connection.lastActivity) / 1e9 > configuration.idleTimeout {
+            } else if storeRequestsInFlight == 0, readsInFlight == 0, Double(now - connection.lastActivity) / 1e9 > configuration.idleTimeout {
                 refuse(ProtocolError(.timeout, "idle for more than \(configuration.idleTimeout)s"))
             }
         case .closed:
@@ -280,6 +281,46 @@ final class ServerSession: ConnectionDelegate {
         }
     }
 
+    /// Long reads a connection may have running on the readers at once: more
+    /// pipelined ones wait unread, so one connection's previews take turns with
+    /// everybody else's.
+    static let maximumReadsInFlight = 2
+
+    /// Runs `body` on a reader (a read-only connection beside the writer) and
+    /// `completion` back on this loop. Over its time budget, the request is
+    /// refused with what to narrow.
+    func withReader<T: Sendable>(
+        _ what: String, requestID: UInt32,
+        _ body: @escaping @Sendable (ReportStore) throws(SQLiteError) -> T,
+        completion: @escaping (ServerSession, T) -> Void
+    ) {
+        readsInFlight += 1
+        if readsInFlight >= ServerSession.maximumReadsInFlight { connection.pauseReading() }
+        let bound = LoopBound(self, loop: connection.loop)
+        let done = UncheckedTransfer(completion)  // runs only on this loop, via `bound`
+        let budget = node.configuration.readBudget
+        node.readers.submit(body) { result in
+            bound.loop.execute {
+                let session = bound.value
+                session.readsInFlight -= 1
+                if session.readsInFlight < ServerSession.maximumReadsInFlight && session.storeRequestsInFlight < session.node.configuration.maximumInFlightPerConnection {
+                    session.connection.resumeReading()
+                }
+                guard session.connection.isOpen else { return }
+                switch result {
+                case .success(let value): done.take()(session, value)
+                case .failure(let error) where error.isOverBudget:
+                    session.refuse(
+                        ProtocolError(
+                            .overBudget, "\(what) would take more than \(Int(budget))s to compute (limits.read-budget); "
+                                + "ask for a shorter span or a narrower filter", requestID: requestID))
+                case .failure(let error):
+                    session.refuse(ProtocolError(.storeUnavailable, "\(what) could not be read: \(error.plainCause); try again", requestID: requestID))
+                }
+            }
+        }
+    }
+
     /// Counts a request waiting for the store; stops reading at the limit.
     private func storeRequestStarted() {
         storeRequestsInFlight += 1
@@ -292,7 +333,7 @@ final class ServerSession: ConnectionDelegate {
     /// limit; false when the connection closed meanwhile (nobody to answer).
     private func storeRequestFinished() -> Bool {
         storeRequestsInFlight -= 1
-        if storeRequestsInFlight < node.configuration.maximumInFlightPerConnection / 2 + 1 {
+        if storeRequestsInFlight < node.configuration.maximumInFlightPerConnection / 2 + 1 && readsInFlight < ServerSession.maximumReadsInFlight {
             connection.resumeReading()
         }
         return connection.isOpen

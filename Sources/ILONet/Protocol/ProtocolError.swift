@@ -46,12 +46,15 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// The identity holds `limits.max-subscriptions-per-identity` subscriptions
     /// already; nothing was added. Connection stays open.
     case subscriptionLimit = "subscription-limit"
+    /// A long read (preview, listing) would take more than `limits.read-budget`;
+    /// nothing is wrong with the node. Ask for less. Connection stays open.
+    case overBudget = "over-budget"
 
     public var closesConnection: Bool {
         switch self {
         case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true
         case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable, .queueFull, .loop, .rateLimited,
-            .reportTooLarge, .badSignature, .idConflict, .subscriptionLimit:
+            .reportTooLarge, .badSignature, .idConflict, .subscriptionLimit, .overBudget:
             false
         }
     }

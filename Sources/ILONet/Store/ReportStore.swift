@@ -76,6 +76,13 @@ public final class ReportStore {
         }
     }
 
+    /// A second, read-only connection to a store the writer has opened (and
+    /// migrated): for `StoreReaders`, which answer long queries beside the writer.
+    init(readerOf path: String) throws(SQLiteError) {
+        database = try SQLiteDatabase(path: path, mode: .readOnly)
+        try database.execute("PRAGMA query_only=1")
+    }
+
     /// A store on a read-only file system would open read-only and refuse every
     /// write; say so at start-up instead, in plain words.
     static func checkWritable(directoryOf path: String) throws(StoreSetupError) {

@@ -32,6 +32,29 @@ public final class SQLiteDatabase {
         sqlite3_close_v2(handle)
     }
 
+    /// The deadline SQLite's progress handler checks (monotonic ns; 0: none).
+    private final class Budget {
+        var deadline: UInt64 = 0
+    }
+    private var budget: Budget?
+
+    /// Limits every statement from now on to `seconds` of work in total (nil:
+    /// no limit): past it SQLite stops with SQLITE_INTERRUPT. Used by the
+    /// readers, so that no query can run on for minutes.
+    public func limitTime(to seconds: Double?) {
+        if budget == nil {
+            let box = Budget()
+            budget = box
+            // Every 1,000 virtual-machine steps; the context is the box, kept alive by `budget`.
+            sqlite3_progress_handler(handle, 1000, { context in
+                guard let context else { return 0 }
+                let box = Unmanaged<Budget>.fromOpaque(context).takeUnretainedValue()
+                return box.deadline != 0 && Timestamp.monotonicNanoseconds() > box.deadline ? 1 : 0
+            }, Unmanaged.passUnretained(box).toOpaque())
+        }
+        budget?.deadline = seconds.map { Timestamp.monotonicNanoseconds() + UInt64($0 * 1e9) } ?? 0
+    }
+
     func error(_ rc: Int32, _ context: String) -> SQLiteError {
         SQLiteError(
             code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), context: context,

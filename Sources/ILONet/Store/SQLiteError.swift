@@ -24,6 +24,9 @@ public struct SQLiteError: Error, CustomStringConvertible, Equatable {
 
     /// What a refused sender and the operator should hear, in plain words: the
     /// disk is full, the store is read-only, the disk failed, the store is busy.
+    /// A reader's query stopped at its time budget (SQLITE_INTERRUPT).
+    public var isOverBudget: Bool { code & 0xFF == SQLITE_INTERRUPT }
+
     public var plainCause: String {
         if context == "store failed" { return "the node's store is damaged (\(message)); it acknowledges nothing until an administrator recovers it" }
         if code & 0xFF == SQLITE_CORRUPT || code & 0xFF == SQLITE_NOTADB { return "the node's store is damaged" }

@@ -1,0 +1,86 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Threads with read-only connections of their own that answer the long
+/// queries — digest previews, audit pages, queue listings, status, metrics —
+/// beside the writer. WAL lets them read while the writer commits, so no
+/// reader ever delays an acknowledgement (issue 14: 40 pipelined 100-year
+/// previews made another officer's publish wait 13.7 s when they ran on the
+/// writer's thread). Each job has a time budget (`limits.read-budget`): past
+/// it SQLite stops the query and the job fails with `isOverBudget`.
+public final class StoreReaders: Sendable {
+    private struct Job: Sendable {
+        let run: @Sendable (ReportStore) -> Void
+        let fail: @Sendable (SQLiteError) -> Void
+    }
+
+    private let pending = Mutex<(jobs: [Job], stopping: Bool)>(([], false))
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let budget: Double
+    private let health: StoreHealth
+
+    public init(path: String, threads: Int, budget: Double, health: StoreHealth) throws(SQLiteError) {
+        self.budget = budget
+        self.health = health
+        for index in 0..<threads {
+            let box = UncheckedTransfer(try ReportStore(readerOf: path))
+            let thread = Thread { [self] in self.loop(box.take()) }
+            thread.name = "ilonet-reader-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Runs `body` on a reader thread; `completion` gets its result there.
+    public func submit<T: Sendable>(
+        _ body: @escaping @Sendable (ReportStore) throws(SQLiteError) -> T,
+        completion: @escaping @Sendable (Result<T, SQLiteError>) -> Void
+    ) {
+        if let refusal = health.refusal { return completion(.failure(refusal)) }
+        let budget = self.budget
+        let health = self.health
+        let job = Job(
+            run: { store in
+                store.database.limitTime(to: budget)
+                let result: Result<T, SQLiteError>
+                do throws(SQLiteError) { result = .success(try body(store)) } catch {
+                    health.check(error)
+                    result = .failure(error)
+                }
+                store.database.resetPendingStatements()  // ends the read transaction
+                store.database.limitTime(to: nil)
+                completion(result)
+            }, fail: { completion(.failure($0)) })
+        let accepted = pending.withLock { state -> Bool in
+            guard !state.stopping else { return false }
+            state.jobs.append(job)
+            return true
+        }
+        if accepted { wakeup.signal() } else { job.fail(SQLiteError(code: 21, message: "the store is shutting down", context: "submit")) }
+    }
+
+    public func stop() {
+        let jobs = pending.withLock { state -> [Job] in
+            state.stopping = true
+            defer { state.jobs.removeAll() }
+            return state.jobs
+        }
+        for job in jobs { job.fail(SQLiteError(code: 21, message: "the store is shutting down", context: "stop")) }
+        wakeup.signal()
+    }
+
+    private func loop(_ store: ReportStore) {
+        while true {
+            wakeup.wait()
+            let (job, stopping) = pending.withLock { state -> (Job?, Bool) in
+                (state.jobs.isEmpty ? nil : state.jobs.removeFirst(), state.stopping)
+            }
+            if let job {
+                job.run(store)
+            } else if stopping {
+                wakeup.signal()  // wake the next reader thread so it stops too
+                return
+            }
+        }
+    }
+}
