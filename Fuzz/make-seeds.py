@@ -47,6 +47,30 @@ seeds = {
     },
 }
 
+# FuzzSession: [selector][length, 2 bytes][payload] per request; the selector
+# indexes MessageType.allCases without HELLO, in the order Message.swift declares them.
+session_types = ["welcome", "error", "ping", "pong", "bye", "ok", "publish", "accepted", "fetch", "batch", "confirm", "get", "report",
+                 "forward", "queue", "queueState", "queueControl", "routeTest", "routes", "status", "nodeStatus", "audit", "auditRecords",
+                 "subscribe", "unsubscribe", "subscriptions", "subscriptionList", "watch", "deliver", "digestPreview", "digest"]
+
+def request(kind, payload):
+    body = payload if isinstance(payload, bytes) else json.dumps(payload, separators=(",", ":")).encode()
+    return bytes([session_types.index(kind)]) + struct.pack(">H", len(body)) + body
+
+seeds["FuzzSession"] = {
+    "publish-fetch-confirm": request("publish", {"report": report}) + request("fetch", {"limit": 5})
+        + request("confirm", {"ids": [report["id"]]}),
+    "subscribe-watch": request("subscribe", {"filter": "smuggling/#"}) + request("watch", {"filter": "smuggling/#"}),
+    "preview": request("digestPreview", {"filter": "#", "since": "36500d"}) + request("digestPreview", {"filter": "border/LY/#", "since": "1h"}),
+    "get-route-status": request("get", {"id": report["id"]}) + request("routeTest", {"country": "LY"}) + request("status", {})
+        + request("queue", {"limit": 10}) + request("audit", {"after": 0}),
+    "digest-subscribe": request("subscribe", {"filter": "#", "digest": {"period": "daily", "at": "06:00"}})
+        + request("subscriptions", {}) + request("unsubscribe", {"filter": "#", "digest": True}),
+    "publish-case": request("publish", {"report": case}) + request("publish", {"report": border}),
+    "forward": request("forward", {"report": report, "path": ["post-tripoli.ilonet.example"]}),
+    "bye": request("ping", {}) + request("bye", {}),
+}
+
 os.makedirs(root, exist_ok=True)
 for harness, files in seeds.items():
     os.makedirs(f"{root}/{harness}", exist_ok=True)

@@ -7,6 +7,8 @@
 #   FuzzConfig   node configuration reader
 #   FuzzRoutes   routing-table parser
 #   FuzzAccess   access-rules parser
+#   FuzzSession  whole request sequences, every message type, through a real node
+#                (in this process, loopback, temporary store): it must keep answering
 #
 #   scripts/fuzz.sh [--seconds N] [HARNESS...]     default: all, 60 s each
 #
@@ -23,11 +25,11 @@ harnesses=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --seconds) seconds=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) harnesses+=("$1"); shift ;;
     esac
 done
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(FuzzFrames FuzzReport FuzzConfig FuzzRoutes FuzzAccess)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(FuzzFrames FuzzReport FuzzConfig FuzzRoutes FuzzAccess FuzzSession)
 
 scripts/bootstrap.sh >/dev/null
 # Its own build folder: the sanitizer flags apply to everything built there.

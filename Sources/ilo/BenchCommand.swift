@@ -10,6 +10,8 @@ enum BenchCommand {
                               [--subscriber-node HOST:PORT [--subscriber-server-name NAME]]
                               [--resilient [--drain-timeout 120]]
                ilo bench connections --count N [--pid PID] [--hold SECONDS] [--concurrency N] [--json]
+               ilo bench abuse --officer-cert FILE --officer-key FILE --board-cert FILE --board-key FILE
+                               [--duration 300] [--rate 10] [--unauthenticated 2000] [--json]
 
         load: publishers send reports (ILONet) or QoS 1 messages (MQTT 3.1.1) over
         mutual TLS as fast as acknowledgements allow (or at --rate per second in all),
@@ -35,7 +37,18 @@ enum BenchCommand {
               --subscriber-cert certs-example/board-fr.crt --subscriber-key certs-example/board-fr.key
 
 
-        Opens N mutually authenticated connections to the node, completes HELLO on
+        abuse: the connection's identity (--cert, --key) attacks the node in every way
+        issue 14 lists, all at once: reports of 24 KB as fast as it takes them, FETCH
+        loops, 20,000 subscription attempts, eight 100-year digest previews always
+        in flight, connections that send 300 FETCHes and never read, 50 frames
+        trickled a byte a second, and --unauthenticated plain TCP sockets from
+        127.0.2.x. Meanwhile --officer-cert sends --rate signed border reports a
+        second, each on a new connection, and --board-cert watches border/TN/#.
+        Prints, for those two: reports lost, publish→ACCEPTED and connect
+        percentiles, delivery percentiles, and what the attacks achieved. Exit 1 if
+        a legitimate report was lost. bench/abuse.sh runs it against a fresh hub.
+
+        connections: opens N mutually authenticated connections to the node, completes HELLO on
         each, keeps them idle, and reports how long that took and (with --pid, the
         node's process id on this machine) the node's resident memory.
 
@@ -52,6 +65,7 @@ enum BenchCommand {
         }
         let mode = arguments.positional()
         if mode == "load" { return try load(&arguments) }
+        if mode == "abuse" { return try abuse(&arguments) }
         guard mode == "connections" else { throw UsageError("expected: ilo bench load ... | ilo bench connections ...") }
         guard let count = try arguments.integer("count", in: 1...100_000) else { throw UsageError("--count is required") }
         let pid = try arguments.integer("pid", in: 1...Int(Int32.max))
@@ -98,6 +112,38 @@ enum BenchCommand {
             printError("\(error)")
             return Exit.failed
         }
+    }
+
+    static func abuse(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
+        func required(_ name: String) throws(UsageError) -> String {
+            guard let value = try arguments.option(name) else { throw UsageError("--\(name) is required for ilo bench abuse") }
+            return value
+        }
+        let officer = (certificate: try required("officer-cert"), key: try required("officer-key"))
+        let board = (certificate: try required("board-cert"), key: try required("board-key"))
+        let duration = try arguments.integer("duration", in: 1...86_400) ?? 300
+        let rate = try arguments.integer("rate", in: 1...1000) ?? 10
+        let unauthenticated = try arguments.integer("unauthenticated", in: 0...60_000) ?? 2000
+        let json = arguments.flag("json")
+        let connection = try ClientProfile.resolve(&arguments)
+        try arguments.finish()
+        var options = AbuseBench.Options(
+            node: connection.node, serverName: connection.serverName, ca: connection.caPath,
+            attacker: (connection.certificatePath, connection.privateKeyPath), officer: officer, board: board)
+        options.duration = Double(duration)
+        options.rate = Double(rate)
+        options.unauthenticated = unauthenticated
+        let result = AbuseBench(options: options).run()
+        if json {
+            print(result.json.prettyString())
+        } else {
+            func ms(_ h: LatencyHistogram, _ p: Double) -> String { String(format: "%.1f", Double(h.percentile(p)) / 1000) }
+            print("legitimate officer: \(result.sent) sent, \(result.acknowledged) acknowledged, \(result.delivered) delivered, \(result.lost) lost, \(result.failedSends) failed")
+            print("  publish→ACCEPTED p50 \(ms(result.publish, 0.5)) ms, p99 \(ms(result.publish, 0.99)) ms; connect p99 \(ms(result.connect, 0.99)) ms; delivery p99 \(ms(result.delivery, 0.99)) ms")
+            print("attacks: " + result.attacks.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            if let failure = result.firstFailure { print("first failure seen by the legitimate users: \(failure)") }
+        }
+        return result.lost == 0 ? Exit.ok : Exit.failed
     }
 
     static func load(_ arguments: inout Arguments) throws(UsageError) -> Int32 {

@@ -170,4 +170,14 @@ import Testing
         let log = daemon.log
         #expect(log.contains("report may contain personal data") && !log.contains("Dabbashi"))
     }
+
+    /// A "+" right after a letter ("O+22") made the digit scan loop forever on the
+    /// event loop's thread: one PUBLISH stopped every connection of that loop.
+    /// Found by FuzzSession; the scan must end on any text.
+    @Test func aPlusAfterALetterDoesNotStopTheScan() {
+        let headline = "DepArtures fro#m Zu-11-O+22T10:000:0&&&&&&&&&&&&&&&&&&&&&&Z"
+        #expect(PersonalDataScreen.scan(headline, field: "headline").isEmpty)
+        for text in ["O+", "a+1", "x+", "+", "++1", "A+B+C+1+2", "Tel+218912345678"] { _ = PersonalDataScreen.scan(text, field: "x") }
+    }
 }
+

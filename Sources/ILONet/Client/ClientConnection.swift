@@ -33,6 +33,9 @@ public final class ClientConnection {
     private var nextRequestID: UInt32 = 1
     private var received: [Frame] = []
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Seconds a read or write may block (SO_RCVTIMEO/SO_SNDTIMEO); a call that
+    /// returns earlier without data was interrupted by a signal and is retried.
+    private let timeout: Double
 
     /// The node's identity from its certificate, and what it said in WELCOME.
     public let nodeIdentity: PeerIdentity
@@ -76,6 +79,7 @@ public final class ClientConnection {
             throw error
         }
         self.fd = fd
+        self.timeout = options.timeout
         self.tls = tls
         self.nodeIdentity = identity
         self.decoder = FrameDecoder(maximumFrameSize: 64 << 20)
@@ -103,18 +107,25 @@ public final class ClientConnection {
         } catch {
             throw .tls(error)
         }
-        switch tls.handshake() {
-        case .done: break
-        case .failed(let error): throw .tls(error)
-        case .closed: throw .tls(OpenSSLError("TLS handshake", stack: ["the node closed the connection (is this client's certificate accepted?)"]))
-        case .wantRead, .wantWrite: throw .timedOut("during the TLS handshake")
+        let deadline = Timestamp.monotonicNanoseconds() + UInt64(min(max(options.timeout, 0), 86_400) * 1e9)
+        handshaking: while true {
+            switch tls.handshake() {
+            case .done: break handshaking
+            case .failed(let error): throw .tls(error)
+            case .closed: throw .tls(OpenSSLError("TLS handshake", stack: ["the node closed the connection (is this client's certificate accepted?)"]))
+            case .wantRead, .wantWrite:
+                // A signal (EINTR) returns early from the blocking read or write; the timeout does not.
+                if Timestamp.monotonicNanoseconds() < deadline { continue }
+                throw .timedOut("during the TLS handshake")
+            }
         }
         do throws(IdentityError) { return (tls, try tls.peerIdentity()) } catch { throw .identity(error) }
     }
 
     private static func waitUntilConnected(_ fd: Int32, endpoint: Endpoint, timeout: Double) throws(ClientError) {
         var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        let rc = poll(&poller, 1, Int32(timeout * 1000))
+        var rc: Int32
+        repeat { rc = poll(&poller, 1, Int32(min(max(timeout, 0), 86_400) * 1000)) } while rc < 0 && errno == EINTR
         if rc == 0 { throw .timedOut("connecting to \(endpoint)") }
         let error = Socket.pendingError(fd)
         if rc < 0 || error != 0 { throw .connect(endpoint, SystemError("connect", errno: rc < 0 ? errno : error)) }
@@ -146,13 +157,16 @@ public final class ClientConnection {
     /// Writes raw bytes, for tests that speak to the node below the protocol.
     public func sendRaw(_ bytes: [UInt8]) throws(ClientError) {
         var offset = 0
+        let deadline = Timestamp.monotonicNanoseconds() + UInt64(min(max(timeout, 0), 86_400) * 1e9)
         while offset < bytes.count {
             let result = bytes.withUnsafeBytes { raw in tls.write(UnsafeRawBufferPointer(rebasing: raw[offset...])) }
             switch result {
             case .done(let n): offset += n
             case .closed: throw .connectionClosed
             case .failed(let e): throw .tls(e)
-            case .wantRead, .wantWrite: throw .timedOut("sending")
+            case .wantRead, .wantWrite:
+                if Timestamp.monotonicNanoseconds() < deadline { continue }  // interrupted by a signal
+                throw .timedOut("sending")
             }
         }
     }
@@ -161,6 +175,7 @@ public final class ClientConnection {
 
     /// The next frame from the node (blocking).
     public func receiveFrame() throws(ClientError) -> Frame {
+        let deadline = Timestamp.monotonicNanoseconds() + UInt64(min(max(timeout, 0), 86_400) * 1e9)
         while received.isEmpty {
             let result = buffer.withUnsafeMutableBytes { tls.read(into: $0) }
             switch result {
@@ -172,7 +187,10 @@ public final class ClientConnection {
                 }
             case .closed: throw .connectionClosed
             case .failed(let e): throw .tls(e)
-            case .wantRead, .wantWrite: throw .timedOut("waiting for the node's answer")
+            case .wantRead, .wantWrite:
+                // EINTR (a signal, e.g. a profiler's or libFuzzer's timer) looks the same as the timeout.
+                if Timestamp.monotonicNanoseconds() < deadline { continue }
+                throw .timedOut("waiting for the node's answer")
             }
         }
         return received.removeFirst()

@@ -295,7 +295,10 @@ final class ServerSession: ConnectionDelegate {
         completion: @escaping (ServerSession, T) -> Void
     ) {
         readsInFlight += 1
-        if readsInFlight >= ServerSession.maximumReadsInFlight { connection.pauseReading() }
+        if readsInFlight >= ServerSession.maximumReadsInFlight {
+            node.logger.debug("reading paused: reads in flight", ["peer": connection.peerAddress, "reads": String(readsInFlight)])
+            connection.pauseReading()
+        }
         let bound = LoopBound(self, loop: connection.loop)
         let done = UncheckedTransfer(completion)  // runs only on this loop, via `bound`
         let budget = node.configuration.readBudget
@@ -304,6 +307,7 @@ final class ServerSession: ConnectionDelegate {
                 let session = bound.value
                 session.readsInFlight -= 1
                 if session.readsInFlight < ServerSession.maximumReadsInFlight && session.storeRequestsInFlight < session.node.configuration.maximumInFlightPerConnection {
+                    session.node.logger.debug("reading resumed: a read finished", ["peer": session.connection.peerAddress, "reads": String(session.readsInFlight)])
                     session.connection.resumeReading()
                 }
                 guard session.connection.isOpen else { return }

@@ -125,8 +125,11 @@ struct IdentifierScan {
                 i += 1
                 continue
             }
-            // Part of a word (A12345678, TRC20) is not a run of its own.
+            // Part of a word (A12345678, TRC20, O+22) is not a run of its own.
+            // Always step past this scalar: a "+" is not a word scalar, and not
+            // moving on here looped forever (found by FuzzSession).
             if i > 0, s[i - 1].properties.isAlphabetic {
+                i += 1
                 while i < s.count, ScreenText.isWordScalar(s[i]) { i += 1 }
                 continue
             }
