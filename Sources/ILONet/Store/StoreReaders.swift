@@ -1,5 +1,7 @@
+internal import CILOShims
 import Dispatch
 import Foundation
+import Glibc
 import Synchronization
 
 /// Threads with read-only connections of their own that answer the long
@@ -25,7 +27,12 @@ public final class StoreReaders: Sendable {
         self.health = health
         for index in 0..<threads {
             let box = UncheckedTransfer(try ReportStore(readerOf: path))
-            let thread = Thread { [self] in self.loop(box.take()) }
+            let thread = Thread { [self] in
+                // Below the writer and the event loops: on a busy node, long reads
+                // wait for the CPU, acknowledgements do not (nice 10, this thread only).
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(ilo_gettid()), 10)
+                self.loop(box.take())
+            }
             thread.name = "ilonet-reader-\(index)"
             thread.start()
         }
