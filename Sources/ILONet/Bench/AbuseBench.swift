@@ -81,28 +81,26 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
     private func note(_ failure: String) { results.withLock { if $0.firstFailure == nil { $0.firstFailure = failure } } }
     private var running: Bool { !stopping.load(ordering: .relaxed) }
 
-    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) -> Thread {
+    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
         let thread = Thread { body() }
         thread.name = name
         thread.start()
-        return thread
     }
 
     public func run() -> Result {
         _ = raiseOpenFileLimit()
         let watching = DispatchSemaphore(value: 0)
-        let watcher = spawn("board") { self.watch(ready: watching) }
+        // The threads end on their own once `stopping` (and `watcherDone`) is set.
+        spawn("board") { self.watch(ready: watching) }
         watching.wait()
-        var threads = [
-            spawn("large-reports") { self.largeReports() },
-            spawn("fetches") { self.fetches() },
-            spawn("subscriptions") { self.subscriptions() },
-            spawn("previews") { self.previews() },
-            spawn("unread") { self.unreadPipelines() },
-            spawn("slow-frames") { self.slowFrames() },
-            spawn("unauthenticated") { self.unauthenticated() },
-        ]
-        threads.append(spawn("officer") { self.legitimate() })
+        spawn("large-reports") { self.largeReports() }
+        spawn("fetches") { self.fetches() }
+        spawn("subscriptions") { self.subscriptions() }
+        spawn("previews") { self.previews() }
+        spawn("unread") { self.unreadPipelines() }
+        spawn("slow-frames") { self.slowFrames() }
+        spawn("unauthenticated") { self.unauthenticated() }
+        spawn("officer") { self.legitimate() }
         Thread.sleep(forTimeInterval: options.duration)
         stopping.store(true, ordering: .relaxed)
         // Let deliveries of what was acknowledged arrive (up to 30 s).
@@ -113,8 +111,6 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
             Thread.sleep(forTimeInterval: 0.2)
         }
         watcherDone.store(true, ordering: .relaxed)
-        _ = threads
-        _ = watcher
         Thread.sleep(forTimeInterval: 0.5)
         var result = results.withLock { $0 }
         let acknowledged = acknowledgedIDs.withLock { $0 }
