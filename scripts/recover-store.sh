@@ -48,6 +48,12 @@ if ! sqlite3 "$store" ".recover" >"$recovered.sql" 2>"$recovered.log" || ! grep 
     fi
 fi
 echo "recover-store: read with sqlite3 $method"
+# .dump keeps going past a damaged page but ends its script with "ROLLBACK; --
+# due to errors", which would throw away every row it did read: keep them.
+if [ "$method" = .dump ] && tail -1 "$recovered.sql" | grep -q '^ROLLBACK; -- due to errors'; then
+    sed -i '$ s/^ROLLBACK; -- due to errors$/COMMIT;/' "$recovered.sql"
+    echo "recover-store: sqlite3 met damaged pages; keeping every row it could read"
+fi
 if ! sqlite3 "$recovered" <"$recovered.sql" 2>>"$recovered.log"; then
     echo "recover-store: the rows read could not be written to a new database; nothing was changed. Messages: $recovered.log" >&2
     exit 1
@@ -58,6 +64,14 @@ if [ "$check" != ok ]; then
     echo "recover-store: the recovered database does not pass integrity_check ($check); nothing was changed" >&2
     exit 1
 fi
+# A recovery without the store's tables would start the node on an empty store.
+for table in reports audit; do
+    if [ "$(sqlite3 "$recovered" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$table';")" != 1 ]; then
+        echo "recover-store: the recovered database has no $table table; nothing was changed (restore a backup instead). Messages: $recovered.log" >&2
+        rm -f "$recovered"
+        exit 1
+    fi
+done
 # The schema version (PRAGMA user_version) tells ilod which migrations ran.
 version=$(sqlite3 "$store" "PRAGMA user_version;" 2>/dev/null || true)
 if [ -z "$version" ] || [ "$version" = 0 ]; then

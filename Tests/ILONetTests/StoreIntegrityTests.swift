@@ -42,7 +42,7 @@ import Testing
         try daemon.start()
         #expect(daemon.log.contains("msg=\"store checked\" check=quick_check result=ok"))
         let kept = daemon.count("SELECT count(*) FROM reports")
-        #expect(kept > 0 && kept <= 300, "\(kept) reports after recovery")
+        #expect(kept > 0 && kept <= 300, "\(kept) reports after recovery: \(recovered.output)")
         #expect(try daemon.client("officer-de").request(.publish, ["report": sampleReport()]).type == .accepted)
     }
 
