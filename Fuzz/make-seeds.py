@@ -12,15 +12,16 @@ def frame(kind, request, payload, flags=0):
 
 report = {
     "id": "01a20459-4591-707b-8eea-8f24554a08ad", "kind": "smuggling", "country": "LY", "priority": "routine",
-    "created": "2026-11-22T10:00:00Z", "headline": "Departures from Zuwara",
+    "created": "2026-11-22T10:00:00Z", "headline": "Departures from Zuwara", "format": 2,
+    "reliability": "B", "accuracy": 2, "level": "operational",
     "body": {"route": {"origin": ["NE"], "transit": ["LY"], "destination": ["IT"]},
              "modus_operandi": "Night departures.", "means_of_transport": ["truck", "rubber-boat"]},
 }
 ret = dict(report, id="01a20459-4592-7016-b77a-5d336670fd3e", kind="return",
-           body={"returnees": 12, "nationality": "NG", "travel_document_status": "laissez-passer", "readmission_cooperation": "partial"})
+           body={"returnees": 12, "nationality": "NG", "travel_document_status": "third-country-travel-document", "readmission_cooperation": {"assessment": "partial"}})
 border = dict(report, id="01a20459-4594-7561-bacd-8634fa9312cf", kind="border", priority="flash",
-              body={"location": {"crossing_point": "Ras Ajdir"}, "situation_type": "large-group", "time": "2026-11-22T02:15:00Z", "impact_level": "high"})
-case = dict(report, id="01a20459-4595-770b-9599-4dd9d4308e80", kind="return", data_class="case", purpose="return-identification",
+              body={"location": {"crossing_point": "Ras Ajdir"}, "situation_type": "large-group", "time": "2026-11-22T02:15:00Z", "impact": "high", "nationalities": [{"country": "SD", "persons": 120}]})
+case = dict(report, id="01a20459-4595-770b-9599-4dd9d4308e80", kind="return", personal_data="return-identification",
             erase_by="2027-05-22T00:00:00Z", body=ret["body"])
 
 seeds = {

@@ -39,6 +39,8 @@ say() { printf '%s\n' "$*"; }
 # waits up to 20 s for COMMAND to succeed
 until_true() { for _ in $(seq 200); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 in_store() { [ "$(sqlite3 "var/network/$1/store.sqlite" "SELECT count(*) FROM reports WHERE id = '$2'")" = 1 ]; }
+# at_least NODE N SQL-CONDITION: the node's store holds at least N reports matching it (read each time)
+at_least() { [ "$(sqlite3 "var/network/$1/store.sqlite" "SELECT count(*) FROM reports WHERE $3")" -ge "$2" ]; }
 
 cleanup() {
     if [ "$keep" = yes ]; then
@@ -100,12 +102,35 @@ step "8. A digest of the last hour, as the board would get it every morning"
 as board-fr $board digest preview '#' --since 1h
 
 step "9. Receipts back at the post: signed by the nodes that delivered"
-until_true test "$(sqlite3 var/network/post-tripoli/store.sqlite "SELECT count(*) FROM reports WHERE topic = 'notice/LY/delivered'")" -ge 2
+until_true at_least post-tripoli 2 "topic = 'notice/LY/delivered'"
 say "Officer Müller's inbox at the post in Tripoli:"
 as officer-de $tripoli inbox
 say
 say "A receipt in full (who delivered, and that its signature verified):"
 receipt=$(sqlite3 var/network/post-tripoli/store.sqlite "SELECT id FROM reports WHERE topic = 'notice/LY/delivered' ORDER BY seq LIMIT 1")
 as officer-de $tripoli show "$receipt" | grep -E 'signed by|about|node|event'
+
+step "10. H2: passing a report on only with its author's consent"
+say "Officer Müller sends a report for one board member only (SIENA H2: not to be"
+say "disseminated without the permission of the provider):"
+h2=$(as officer-de $tripoli send --file config/demo/smuggling-sabratha.json --handling H2 --addressees board.fr.martin \
+    --headline "Sabratha network: boats bought in Tunisia (for the board only)")
+say "  smuggling  $h2 (H2)"
+until_true in_store board "$h2"
+say "Germany's national contact point may not read it:"
+as authority-de-user $board show "$h2" 2>&1 | sed 's/^/  /' || true
+say "The board member asks Müller to let Germany's contact point have it:"
+as board-fr $board consent request "$h2" --to authority:DE-BPOL --reason "Germany's investigation into the same network" >/dev/null
+until_true at_least post-tripoli 1 "kind = 'consent'"
+as officer-de $tripoli inbox | grep "Consent requested"
+say "Müller grants it; the grant follows the report's route, and the regional hub's"
+say "copy rule for Germany now sends the report to Germany's authority node:"
+as officer-de $tripoli consent grant "$h2" --to authority:DE-BPOL --requested-by board.fr.martin >/dev/null
+until_true in_store authority-de "$h2"
+until_true as authority-de-user $authority show "$h2"
+as authority-de-user $authority show "$h2" | sed -n '1p;/handling/,/delivery/p'
+say "Each step is in every node's audit trail:"
+sqlite3 var/network/regional-na/store.sqlite \
+    "SELECT '  ' || event || '  ' || actor || ' -> ' || counterpart FROM audit WHERE report_id = '$h2' AND event LIKE 'consent-%' ORDER BY seq"
 say
-say "Delivered, queued across an outage, digested. Logs and stores are in var/network/."
+say "Delivered, queued across an outage, digested, passed on with consent. Logs and stores are in var/network/."

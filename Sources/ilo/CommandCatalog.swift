@@ -18,11 +18,12 @@ enum CommandCatalog {
     static let envelope = ReportDraft.flags.map { "--" + $0.flag } + ["--file"]
 
     static let commands: [Command] = [
-        Command(name: "template", summary: "print a fill-in report", subcommands: ["smuggling", "return", "border"], options: ["--case"], offline: true),
+        Command(name: "template", summary: "print a fill-in report", subcommands: ["smuggling", "return", "border"], options: ["--personal-data"], offline: true),
         Command(name: "validate", summary: "check a report offline", options: envelope + ["--json", "--cert"], offline: true),
         Command(name: "send", summary: "send a report", options: envelope + ["--json"]),
         Command(name: "inbox", summary: "read new reports", options: ["--json", "--limit", "--peek"]),
         Command(name: "show", summary: "one report in full", options: ["--json"]),
+        Command(name: "consent", summary: "pass an H2 report on with its author's permission", subcommands: ["request", "grant", "refuse"], options: ["--to", "--reason", "--requested-by", "--json"]),
         Command(name: "subscribe", summary: "receive a topic", options: ["--digest", "--at", "--json"]),
         Command(name: "unsubscribe", summary: "stop receiving a topic", options: ["--digest", "--json"]),
         Command(name: "subscriptions", summary: "what you receive", options: ["--json"]),
@@ -31,7 +32,7 @@ enum CommandCatalog {
         Command(name: "status", summary: "a node's state (admin)", options: ["--json"]),
         Command(name: "queue", summary: "what waits where (admin)", subcommands: ["flush", "retry", "hold", "release", "delete"], options: ["--json", "--limit"]),
         Command(name: "route", summary: "explain routing", subcommands: ["test"], options: [
-            "--country", "--kind", "--authority", "--state", "--priority", "--handling", "--data-class", "--table", "--json",
+            "--country", "--kind", "--authority", "--state", "--priority", "--handling", "--personal-data", "--table", "--json",
         ]),
         Command(name: "audit", summary: "a node's audit trail (on its host, or as dpo over the network)", subcommands: ["verify", "show", "list"], options: ["--store", "--config", "--report", "--event", "--after", "--limit", "--json"]),
         Command(name: "whoami", summary: "who the node says you are", options: ["--json"]),
@@ -49,10 +50,10 @@ enum CommandCatalog {
         "--kind": ["smuggling", "return", "border"],
         "--priority": Priority.allCases.map(\.rawValue),
         "--handling": ["H0", "H1", "H2", "H3"],
-        "--reliability": ["A", "B", "C", "X"],
-        "--accuracy": ["1", "2", "3", "4"],
-        "--data-class": ["strategic", "case"],
-        "--purpose": Purpose.allCases.map(\.rawValue),
+        "--reliability": CodeBook.reliability.words,
+        "--accuracy": CodeBook.accuracy.words,
+        "--level": CodeBook.level.words,
+        "--personal-data": CodeBook.personalData.words,
         "--digest": ["hourly", "daily", "weekly"],
         "--format": ["text", "markdown", "json"],
         "--protocol": ["ilonet", "mqtt"],

@@ -10,7 +10,7 @@ enum DigestCommand {
         preview: builds a digest now for FILTER over a span, without subscribing.
         Digests count the reports by kind, country and priority, give the change
         against the period before, and list headlines and ids, flash and immediate
-        first. H2 and H3 reports are counted but not listed; case data never appears.
+        first. H2 and H3 reports are counted but not listed; reports with personal data never appear.
 
         examples:
           ilo digest show --format markdown > digest.md

@@ -4,7 +4,7 @@ import ILONet
 enum RouteCommand {
     static let help = """
         usage: ilo route test --country CC [--kind KIND] [--authority NAME|CC] [--state CC]
-                              [--priority P] [--handling H] [--data-class C] [--table FILE] [--json]
+                              [--priority P] [--handling H] [--personal-data P] [--table FILE] [--json]
 
         Explains where a report with these envelope fields goes from the node: each
         next hop and the rule (file:line) that chose it. With --table FILE, tests a
@@ -23,7 +23,7 @@ enum RouteCommand {
         }
         guard arguments.positional() == "test" else { throw UsageError("expected: ilo route test --country CC ...") }
         var fields: [String: String] = [:]
-        for name in ["country", "kind", "authority", "state", "priority", "handling", "data-class"] {
+        for name in ["country", "kind", "authority", "state", "priority", "handling", "personal-data"] {
             fields[name] = try arguments.option(name)
         }
         guard fields["country"] != nil else { throw UsageError("--country is required") }
@@ -47,7 +47,7 @@ enum RouteCommand {
             let options = try ClientProfile.resolve(&arguments)
             try arguments.finish()
             var body: [String: JSONValue] = [:]
-            for (name, value) in fields { body[name == "data-class" ? "data_class" : name] = .string(value) }
+            for (name, value) in fields { body[name == "personal-data" ? "personal_data" : name] = .string(value) }
             do throws(ClientError) {
                 let client = try ClientConnection(options)
                 let answer = try client.request(.routeTest, .object(body))

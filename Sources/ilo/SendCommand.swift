@@ -5,18 +5,19 @@ import ILONet
 enum SendCommand {
     static let envelopeHelp = """
           --kind         smuggling | return | border
-          --country      subject country, ISO 3166-1 alpha-2 (e.g. LY)
+          --country      subject country, ISO 3166-1 alpha-2 (e.g. LY), or several
           --headline     one line shown in inboxes and digests
           --priority     flash | immediate | priority | routine (default routine)
-          --handling     H0 | H1 | H2 | H3 (default H1)
+          --handling     SIENA handling code H0 | H1 | H2 | H3 (default H1)
           --addressees   comma-separated identities or authority:NAME (required for H2, H3)
           --conditions   the restrictions of an H3 report
-          --reliability  source reliability A | B | C | X (default X)
-          --accuracy     information accuracy 1 | 2 | 3 | 4 (default 4)
-          --data-class   strategic (default) | case
-          --purpose      Art. 10(3) purpose of case data (see `ilo template KIND --case`)
-          --erase-by     YYYY-MM-DD, required for case data
-          --on-behalf-of comma-separated member states (joint deployment)
+          --reliability  source reliability, required: A | B | C | X (Europol Regulation Art. 29(1))
+          --accuracy     information accuracy, required: 1 | 2 | 3 | 4 (Europol Regulation Art. 29(2))
+          --level        what it is for, required: operational | strategic | both (Art. 3(4))
+          --personal-data none (default) | return-identification | return-passenger-list |
+                         smuggling-trafficking: the Art. 10(3) category carried
+          --erase-by     YYYY-MM-DD, required with personal data
+          --on-behalf-of comma-separated participating states (joint deployment)
           --follow-up-of id of the first report of the same event
           --expires      UTC time after which it is no longer delivered
           --file FILE    the report or just its body, JSON (// comments allowed); "-" for stdin
@@ -32,7 +33,7 @@ enum SendCommand {
         signed with your key (--key), and checked again by every node, which refuses
         it if the signature fails. Exit 1 if it is refused, 3 if the node is
         unreachable (nothing was sent; send it again later). The free text of a
-        strategic report is screened for personal data (docs/REPORTS.md §2.1):
+        report without personal data is screened for it (docs/REPORTS.md §2.1):
         identifiers (e-mail, phone, IBAN, document numbers, …) refuse it; likely
         names and addresses print a "warning:" line and the report is still sent.
 
@@ -42,9 +43,10 @@ enum SendCommand {
         examples:
           ilo template smuggling > report.json   # fill it in, then
           ilo send --file report.json
-          echo '{"returnees": 40, "nationality": "NG", "travel_document_status": "laissez-passer",
-                 "readmission_cooperation": "partial"}' |
-            ilo send --kind return --country NG --headline "Charter flight planned for March"
+          echo '{"returnees": 40, "nationality": "NG", "travel_document_status": "third-country-travel-document",
+                 "readmission_cooperation": {"assessment": "partial"}}' |
+            ilo send --kind return --country NG --headline "Charter flight planned for March" \
+                     --reliability A --accuracy 1 --level operational
         """
 
     static let validateHelp = """
@@ -54,7 +56,7 @@ enum SendCommand {
         with its field path, or the completed report (--json). Exit 0 when valid, 1 when not.
         Uses your certificate (--cert, ILO_CERT or the profile) for the origin, if given.
         The personal-data screen runs as on the node (docs/REPORTS.md §2.1): likely
-        names and addresses in a strategic report's free text print "warning:" lines
+        names and addresses in the free text of a report without personal data print "warning:" lines
         on standard error without making it invalid.
 
         \(envelopeHelp)
@@ -104,32 +106,9 @@ enum SendCommand {
 
         let options = try ClientProfile.resolve(&arguments)
         try arguments.finish()
-        // Check and complete here, then sign what the nodes will check: the
-        // complete report, so that no node needs to add anything to it.
-        let signer: TLSCredentials
-        let sender: Origin
-        do {
-            signer = try TLSCredentials(certificate: options.certificatePath, privateKey: options.privateKeyPath, checkKeyPermissions: false)
-            sender = Origin(try PeerIdentity(certificateFile: options.certificatePath))
-        } catch {
-            printError("report not sent: cannot sign with \(options.certificatePath) and \(options.privateKeyPath): \(error)")
-            return Exit.failed
-        }
-        let report: Report
-        do throws(ReportValidationError) {
-            report = try Report.validate(document, sender: sender)
-        } catch {
-            printError("report not sent:\n" + error.issues.map { "  \($0)" }.joined(separator: "\n"))
-            return Exit.failed
-        }
-        printScreenWarnings(report)
-        let signed: Report
-        do throws(OpenSSLError) {
-            signed = try signer.sign(report)
-        } catch {
-            printError("report not sent: signing failed: \(error)")
-            return Exit.failed
-        }
+        guard let signer = AuthorSigner.load(options, refusal: "report not sent"),
+            let signed = signer.complete(document, refusal: "report not sent", checked: printScreenWarnings)
+        else { return Exit.failed }
         do throws(ClientError) {
             let client = try ClientConnection(options)
             let answer = try client.request(.publish, ["report": signed.document])

@@ -30,6 +30,8 @@ let usage = """
       send     send a report:        ilo send --file report.json
       inbox    read new reports:     ilo inbox [--json] [--limit N]
       show     one report in full:   ilo show ID [--json]
+      consent  pass an H2 report on with its author's permission:
+               ilo consent request ID --to NAME | grant ID --to NAME | refuse ID --to NAME
       subscribe, unsubscribe, subscriptions
                topics you receive:   ilo subscribe 'smuggling/LY/#' [--digest daily]
       watch    reports as they come: ilo watch ['border/#']
@@ -66,6 +68,7 @@ do {
     case "validate": status = try SendCommand.run(&arguments, validateOnly: true)
     case "template": status = try TemplateCommand.run(&arguments)
     case "show": status = try ShowCommand.run(&arguments)
+    case "consent": status = try ConsentCommand.run(&arguments)
     case "queue": status = try QueueCommand.run(&arguments)
     case "status": status = try StatusCommand.run(&arguments)
     case "subscribe", "unsubscribe", "subscriptions", "watch": status = try SubscribeCommand.run(command!, &arguments)

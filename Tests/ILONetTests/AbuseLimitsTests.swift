@@ -129,7 +129,7 @@ import Testing
         // Another identity has its own bucket; and `ilo send` says "try again" (exit 3).
         _ = try connect(daemon, "officer-it").request(.publish, ["report": sampleReport()])
         let send = run(
-            TestEnvironment.ilo, ["send", "--kind", "smuggling", "--country", "LY", "--headline", "x"] + daemon.iloArguments("officer-de"),
+            TestEnvironment.ilo, ["send", "--kind", "smuggling", "--country", "LY", "--headline", "x", "--reliability", "B", "--accuracy", "2", "--level", "strategic"] + daemon.iloArguments("officer-de"),
             stdin: sampleBodies["smuggling"]!.encodedString())
         #expect(send.status == 3 && send.stderr.contains("rate-limited"), "\(send.status) \(send.output)")
         usleep(1_200_000)

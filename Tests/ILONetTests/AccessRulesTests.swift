@@ -20,18 +20,41 @@ import Testing
         #expect(doc.contains(AccessRules.defaultText.split(separator: "\n").dropFirst().joined(separator: "\n")))
     }
 
-    @Test func anOfficerOfAnotherMemberStateMayNotSubscribeToTheRestrictedTopic() {
+    @Test func theLocalNetworkReadsItsPostsAndAnEndedDeploymentIsRefused() {
         let rules = AccessRulesTests.networkRules
+        // Officers of any state posted to Libya read what concerns Libya (Art. 5 local networks).
         #expect(rules.decide(.subscribe(filter("smuggling/LY/#")), for: officerDE).allowed)
-        let refused = rules.decide(.subscribe(filter("smuggling/LY/#")), for: officerIT)
+        #expect(rules.decide(.subscribe(filter("smuggling/LY/#")), for: officerIT).allowed)
+        #expect(rules.decide(.read(topic: "smuggling/LY/sea"), for: officerIT).allowed)
+        #expect(!rules.decide(.read(topic: "smuggling/MA/sea"), for: officerIT).allowed)
+        // The Dutch officer whose deployment ended: refused before anything else, certificate or not.
+        let ended = PeerIdentity(id: "officer.nl.devries", role: .officer, authority: "NL-KMAR", memberState: "NL", posts: ["LY"])
+        let refused = rules.decide(.connect, for: ended)
         #expect(!refused.allowed)
-        #expect(refused.description.hasPrefix("denied by \(rules.path):14"))
-        // A broader filter that overlaps the denied topic is refused too.
-        #expect(!rules.decide(.subscribe(filter("+/LY/#")), for: officerIT).allowed)
-        // And a report on the topic is never delivered through the implicit subscription.
-        #expect(!rules.decide(.read(topic: "smuggling/LY/sea"), for: officerIT).allowed)
-        #expect(rules.decide(.read(topic: "border/LY/large-group"), for: officerIT).allowed)
-        #expect(rules.decide(.read(topic: "smuggling/LY/sea"), for: officerDE).allowed)
+        #expect(refused.description.hasPrefix("denied by \(rules.path):6"), "\(refused)")
+        #expect(rules.decide(.connect, for: officerIT).allowed)
+    }
+
+    @Test func schengenAssociatedStatesAreParticipatingStates() throws {
+        let rules = try AccessRules.parse(
+            """
+            allow connect   state=IS,NO,CH,LI
+            deny  subscribe state=IS topic=return/#
+            allow subscribe state=IS,NO topic=#
+            """, path: "rules.conf")
+        let iceland = PeerIdentity(id: "board.is.jonsson", role: .board, authority: "IS-UTL", memberState: "IS")
+        let norway = PeerIdentity(id: "officer.no.hansen", role: .officer, authority: "NO-POD", memberState: "NO", posts: ["LY"])
+        #expect(rules.decide(.connect, for: iceland).allowed && rules.decide(.connect, for: norway).allowed)
+        #expect(rules.decide(.read(topic: "smuggling/LY/sea"), for: iceland).allowed)
+        #expect(!rules.decide(.read(topic: "return/LY/NG"), for: iceland).allowed)
+        #expect(rules.decide(.read(topic: "return/LY/NG"), for: norway).allowed)
+        // A state that does not take part is refused at load, with the line.
+        #expect(throws: ConfigErrors.self) { try AccessRules.parse("allow connect state=US", path: "rules.conf") }
+        do {
+            _ = try AccessRules.parse("allow connect state=US", path: "rules.conf")
+        } catch {
+            #expect("\(error)".contains("rules.conf:1") && "\(error)".contains("\"US\" is not a participating state"), "\(error)")
+        }
     }
 
     @Test func postsPlaceholderAndCoverage() {
@@ -49,12 +72,12 @@ import Testing
         #expect(rules.decide(.publish(kind: "smuggling", country: "LY"), for: officerDE).allowed)
         #expect(!rules.decide(.publish(kind: "smuggling", country: "LY"), for: board).allowed)
         #expect(rules.decide(.publish(kind: "border", country: "LY"), for: board).allowed)
-        #expect(rules.decide(.readCase(purpose: "return-passenger-list"), for: ncp).allowed)
-        #expect(!rules.decide(.readCase(purpose: "legal-migration"), for: ncp).allowed)
-        #expect(!rules.decide(.readCase(purpose: "return-passenger-list"), for: board).allowed)
+        #expect(rules.decide(.readPersonal(category: "return-passenger-list"), for: ncp).allowed)
+        #expect(!rules.decide(.readPersonal(category: "legal-migration"), for: ncp).allowed)
+        #expect(!rules.decide(.readPersonal(category: "return-passenger-list"), for: board).allowed)
         func node(_ name: String) -> PeerIdentity { PeerIdentity(id: name, role: .node, authority: "", memberState: "") }
-        #expect(rules.decide(.holdCase, for: node("authority-de.ilonet.example")).allowed)
-        #expect(!rules.decide(.holdCase, for: node("board.ilonet.example")).allowed)
+        #expect(rules.decide(.holdPersonal, for: node("authority-de.ilonet.example")).allowed)
+        #expect(!rules.decide(.holdPersonal, for: node("board.ilonet.example")).allowed)
     }
 
     @Test func brokenRulesAreRefusedWithTheirLines() {
@@ -64,8 +87,8 @@ import Testing
                 allow publish role=oficer kind=smuggling
                 permit subscribe topic=#
                 allow subscribe role=board topic=a/#/b
-                allow read-case role=authority purpose=curiosity
-                allow hold-case
+                allow read-personal role=authority personal-data=curiosity
+                allow hold-personal
                 allow publish role=board topic=#
                 """, path: "a.rules")
             Issue.record("broken rules parsed")

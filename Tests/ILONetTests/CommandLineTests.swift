@@ -13,7 +13,7 @@ import Testing
         // A board member subscribes to everything.
         #expect(run(TestEnvironment.ilo, ["subscribe", "#"] + daemon.iloArguments("board-fr")).status == 0)
         let sent = run(
-            TestEnvironment.ilo, ["send", "--kind", "smuggling", "--country", "LY", "--headline", "Boats leaving Zuwara"] + daemon.iloArguments("officer-de"),
+            TestEnvironment.ilo, ["send", "--kind", "smuggling", "--country", "LY", "--headline", "Boats leaving Zuwara", "--reliability", "B", "--accuracy", "2", "--level", "operational"] + daemon.iloArguments("officer-de"),
             stdin: #"{"route": {"origin": ["NE"], "transit": ["LY"], "destination": ["IT"]}, "modus_operandi": "Night departures.", "means_of_transport": ["boat"]}"#)
         #expect(sent.status == 0, "\(sent.output)")
         let id = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -45,7 +45,7 @@ import Testing
     @Test func unreachableNodeExitsWithThree() {
         let sent = run(
             TestEnvironment.ilo,
-            ["send", "--kind", "border", "--country", "LY", "--headline", "Crossing closed", "--node", "127.0.0.1:1",
+            ["send", "--kind", "border", "--country", "LY", "--headline", "Crossing closed", "--reliability", "A", "--accuracy", "1", "--level", "operational", "--node", "127.0.0.1:1",
              "--cert", TestEnvironment.pki.path("officer-de.crt"), "--key", TestEnvironment.pki.path("officer-de.key"), "--ca", TestEnvironment.pki.ca],
             stdin: sampleBodies["border"]!.encodedString())
         #expect(sent.status == 3, "\(sent.output)")

@@ -26,6 +26,11 @@ import Testing
         #expect(out.contains("4 reports (+4 against the period before)."))
         #expect(out.contains("Delivered: report") && out.contains("reached board.ilonet.example"))
         #expect(out.contains("event: delivered"))
+        // H2 consent: asked at the board, granted at the post, read at Germany's node, audited.
+        let consent = out.components(separatedBy: "== 10.").last ?? ""
+        #expect(consent.contains("not-found") && consent.contains("Consent requested: pass report"), "\(consent)")
+        #expect(consent.contains("handling     H2: not to be disseminated without the permission of the provider"), "\(consent)")
+        #expect(consent.contains("consent-request  board.fr.martin -> authority:DE-BPOL") && consent.contains("consent-grant  officer.de.mueller -> authority:DE-BPOL"))
         // It cleaned up: no node of the example network is left running.
         for node in ["board", "authority-de", "regional-na", "post-tripoli", "post-tunis"] {
             #expect(!FileManager.default.fileExists(atPath: repository + "/var/network/\(node)/pid"), "\(node) still has a pid file")

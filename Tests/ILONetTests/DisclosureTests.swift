@@ -32,18 +32,18 @@ import Testing
         return [
             "H0 smuggling LY": report(["handling": "H0"]),
             "H1 border TN": report(["country": "TN"], kind: "border"),
-            "H2 smuggling LY to Rossi": report(["handling": "H2", "addressees": ["officer.it.rossi"]]),
+            "H2 smuggling MA to Rossi": report(["handling": "H2", "addressees": ["officer.it.rossi"], "country": "MA"]),
             "H2 border LY to Rossi": report(["handling": "H2", "addressees": ["officer.it.rossi"]], kind: "border"),
             "H2 smuggling LY to DE-BPOL": report(["handling": "H2", "addressees": ["authority:DE-BPOL"]]),
             "H3 border LY to board-fr": report(["handling": "H3", "addressees": ["board.fr.martin"], "conditions": "Not to be shared with third countries."], kind: "border"),
             "case to the German NCP": report(
-                ["data_class": "case", "purpose": "return-identification", "erase_by": .string(eraseBy), "addressees": ["ncp.de.schmidt"],
+                ["personal_data": "return-identification", "erase_by": .string(eraseBy), "addressees": ["ncp.de.schmidt"],
                  "body.travel_document_status": "none"], kind: "return"),
             "case to Rossi": report(
-                ["data_class": "case", "purpose": "return-identification", "erase_by": .string(eraseBy), "addressees": ["officer.it.rossi"]],
+                ["personal_data": "return-identification", "erase_by": .string(eraseBy), "addressees": ["officer.it.rossi"]],
                 kind: "return"),
             "case to the board": report(
-                ["data_class": "case", "purpose": "smuggling-trafficking", "erase_by": .string(eraseBy), "addressees": ["board.fr.martin"]]),
+                ["personal_data": "smuggling-trafficking", "erase_by": .string(eraseBy), "addressees": ["board.fr.martin"]]),
         ]
     }
 
@@ -119,7 +119,7 @@ import Testing
                 let digest = preview.body["digest"] ?? .null
                 let listed = Set((digest["reports"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }).intersection(facts.keys)
                 let filterValue = try TopicFilter(filter)
-                let expected = Set(allowed.filter { facts[$0]!.dataClass == .strategic && filterValue.matches(facts[$0]!.topic) })
+                let expected = Set(allowed.filter { facts[$0]!.personalData == nil && filterValue.matches(facts[$0]!.topic) })
                 #expect(listed == expected, "digest as \(reader): \(names(listed)), decision \(names(expected))")
                 // The base report is the one counted report outside the table.
                 let baseCounted = decision.decide(Disclosure.Facts(try Report.validate(base, sender: Origin(try identity("officer-de")))), for: who).allowed
@@ -131,10 +131,10 @@ import Testing
         // The decision's own verdicts, spelled out for the cases that went wrong before.
         let it = try identity("officer-it"), board = try identity("board-fr"), admin = try identity("admin"), ncp = try identity("authority-de-user")
         func verdict(_ name: String, _ who: PeerIdentity) -> Bool { decision.decide(facts[byID.first { $0.value == name }!.key]!, for: who).allowed }
-        #expect(!verdict("H2 smuggling LY to Rossi", it), "the access rules deny Italian officers smuggling/LY, addressee or not")
+        #expect(!verdict("H2 smuggling MA to Rossi", it), "the access rules let Rossi read only his posts' countries, addressee or not")
         #expect(verdict("H2 border LY to Rossi", it), "an unseen named addressee reads what the rules allow")
-        #expect(!verdict("case to Rossi", it), "no read-case rule for officers")
-        #expect(!verdict("case to the board", board), "no read-case rule for the board")
+        #expect(!verdict("case to Rossi", it), "no read-personal rule for officers")
+        #expect(!verdict("case to the board", board), "no read-personal rule for the board")
         #expect(verdict("case to the German NCP", ncp))
         #expect(!verdict("H0 smuggling LY", admin) && !verdict("case to the German NCP", admin), "admins read no content")
         #expect(!verdict("H2 smuggling LY to DE-BPOL", board) && verdict("H3 border LY to board-fr", board))
@@ -148,18 +148,18 @@ import Testing
         let eraseBy = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds() + 86_400_000 * 3).prefix(10))
         // Without addressees: refused, with the field and what to do.
         let unaddressed = sampleReport(
-            ["data_class": "case", "purpose": "return-identification", "erase_by": .string(eraseBy)], kind: "return")
+            ["personal_data": "return-identification", "erase_by": .string(eraseBy)], kind: "return")
         #expect(throws: ClientError.self) { try author.request(.publish, ["report": unaddressed]) }
         do throws(ClientError) {
             try author.request(.publish, ["report": unaddressed])
         } catch {
             guard case .refused(let refusal) = error else { throw error }
-            #expect(refusal.field == "addressees" && refusal.message.contains("case reports never go to subscribers"))
+            #expect(refusal.field == "addressees" && refusal.message.contains("personal data never goes to subscribers"))
         }
         // Addressed to Germany's NCP: only its deliveries, although board and admin subscribe to # (and the
         // built-in rules let admin read case data for any purpose).
         let addressed = sampleReport(
-            ["data_class": "case", "purpose": "return-identification", "erase_by": .string(eraseBy), "addressees": ["authority:DE-BPOL"]],
+            ["personal_data": "return-identification", "erase_by": .string(eraseBy), "addressees": ["authority:DE-BPOL"]],
             kind: "return")
         #expect(try author.request(.publish, ["report": addressed]).type == .accepted)
         let id = addressed["id"]!.stringValue!

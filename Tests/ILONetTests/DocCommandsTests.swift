@@ -51,7 +51,11 @@ import Testing
         #expect(result.stdout.contains("subscribed to #"))
         #expect(result.stdout.contains("Departures from Zuwara rising"))
         #expect(result.stdout.contains("valid: border report about TN"))
-        let json = result.stdout[result.stdout.range(of: "\n[", options: .backwards)!.lowerBound...]
+        guard let start = result.stdout.range(of: "\n[", options: .backwards) else {
+            Issue.record("the walkthrough printed no JSON inbox: \(result.output)")
+            return
+        }
+        let json = result.stdout[start.lowerBound...]
         let boardInbox = try JSONValue(parsing: String(json.dropFirst()))
         #expect(Set(boardInbox.arrayValue?.compactMap { $0["headline"]?.stringValue } ?? []) == [
             "Departures from Zuwara rising", "Large group at Ras Ajdir, crossing closed since 02:00",

@@ -33,7 +33,7 @@ import Testing
         let marker = "ERASE-ME-\(UUID().uuidString.prefix(8))"
         let tomorrow = String(Timestamp.format(milliseconds: now + 86_400_000).prefix(10))
         let report = sampleReport(
-            ["data_class": "case", "purpose": "return-passenger-list", "erase_by": .string(tomorrow), "addressees": ["ncp.de.schmidt"],
+            ["personal_data": "return-passenger-list", "erase_by": .string(tomorrow), "addressees": ["ncp.de.schmidt"],
              "body.passenger_list": [["name": .string(marker), "nationality": "NG"]]], kind: "return")
         let id = try #require(report["id"]?.stringValue)
         let client = try daemon.client("officer-de")
@@ -96,7 +96,7 @@ import Testing
         let author = try PeerIdentity(certificateFile: pki.path("officer-de.crt"))
         let credentials = try TLSCredentials(certificate: pki.path("officer-de.crt"), privateKey: pki.path("officer-de.key"), checkKeyPermissions: false)
         let caseReport = sampleReport(
-            ["data_class": "case", "purpose": "return-passenger-list", "erase_by": .string(tomorrow), "addressees": ["ncp.de.schmidt"],
+            ["personal_data": "return-passenger-list", "erase_by": .string(tomorrow), "addressees": ["ncp.de.schmidt"],
              "body.passenger_list": [["name": .string(caseMarker), "nationality": "NG"]]], kind: "return")
         guard case .object(var altered) = try credentials.sign(try Report.validate(caseReport, sender: Origin(author))).document else { return }
         altered["headline"] = "changed on the way"

@@ -35,7 +35,7 @@ import Testing
             return report.screenWarnings.contains { $0.field == field } ? .warned : .passed
         } catch {
             // Only the screen's refusal counts; anything else is a broken corpus line.
-            guard error.issues.allSatisfy({ $0.field == field && $0.message.contains("a strategic report must not carry") }) else {
+            guard error.issues.allSatisfy({ $0.field == field && $0.message.contains("which a report with personal_data \"none\" must not carry") }) else {
                 throw error
             }
             return .refused
@@ -106,14 +106,14 @@ import Testing
             #expect(error.issues.map(\.field) == ["body.document_fraud.description", "body.document_fraud.description"])
             #expect(error.description.contains("a phone number at character 22"))
             #expect(error.description.contains("an e-mail address at character 42"))
-            #expect(error.description.contains("data_class \"case\""))
+            #expect(error.description.contains("send the report with personal_data set to its Art. 10(3) category"))
             #expect(!error.description.contains("234 5678") && !error.description.contains("boss@"))
         }
     }
 
-    @Test func caseReportsAndSystemKindsAreNotScreened() throws {
+    @Test func reportsWithPersonalDataAndSystemKindsAreNotScreened() throws {
         var document = sampleReport([
-            "data_class": "case", "purpose": "smuggling-trafficking", "erase_by": "2027-06-01", "addressees": ["authority:DE-BPOL"],
+            "personal_data": "smuggling-trafficking", "erase_by": "2027-06-01", "addressees": ["authority:DE-BPOL"],
             "body.modus_operandi": "Organiser reachable on +218 91 234 5678",
         ])
         #expect(throws: Never.self) { try Report.validate(document, sender: Self.sender) }

@@ -53,11 +53,11 @@ let documentedExamples: [String: JSONValue] = {
 
     @Test(arguments: ReportKind.authored)
     func templatesParseAndNameEveryField(_ kind: ReportKind) throws {
-        for dataClass in DataClass.allCases {
-            let text = ReportTemplate.render(kind: kind, dataClass: dataClass)
+        for personalData in [nil] + Purpose.allCases {
+            let text = ReportTemplate.render(kind: kind, personalData: personalData)
             let value = try JSONValue(parsing: Array(text.utf8), allowingComments: true)
             #expect(value["kind"]?.stringValue == kind.rawValue)
-            for field in BodySchemas.schema(for: kind).fields where field.personalData == nil || dataClass == .case {
+            for field in BodySchemas.schema(for: kind).fields where field.personalData == nil || personalData.map(field.personalData!.contains) == true {
                 #expect(text.contains("\"\(field.name)\""), "template lacks \(field.name)")
             }
             // Unfilled, it must not validate: required fields start empty.
@@ -108,21 +108,43 @@ let documentedExamples: [String: JSONValue] = {
         Case(name: "H3 without conditions", kind: "smuggling", changes: ["handling": "H3", "addressees": ["officer.it.rossi"]],
              field: "conditions", message: "required for handling H3"),
         Case(name: "conditions without H3", kind: "smuggling", changes: ["conditions": "Only for the escort team."], field: "conditions", message: "only for handling H3"),
-        Case(name: "case without purpose", kind: "return", changes: ["data_class": "case", "erase_by": "2027-01-01"], field: "purpose", message: "required for case data"),
-        Case(name: "case without erase-by", kind: "return", changes: ["data_class": "case", "purpose": "return-identification"], field: "erase_by", message: "required for case data"),
-        Case(name: "strategic with purpose", kind: "return", changes: ["purpose": "return-identification"], field: "purpose", message: "only for case data"),
-        Case(name: "personal data in strategic", kind: "return", changes: ["body.passenger_list": [["name": "A Person", "nationality": "NG"]]],
-             field: "body.passenger_list", message: "personal data is not allowed in a strategic report; send it as data_class \"case\" with a purpose (Art. 10(3))"),
-        Case(name: "facilitators in strategic", kind: "smuggling", changes: ["body.facilitators": [["name": "A Person"]]],
-             field: "body.facilitators", message: "personal data is not allowed in a strategic report"),
+        Case(name: "erase-by without personal data", kind: "return", changes: ["erase_by": "2027-01-01"], field: "erase_by", message: "only with personal data"),
+        Case(name: "personal data without erase-by", kind: "return", changes: ["personal_data": "return-identification", "addressees": ["authority:DE-BPOL"]],
+             field: "erase_by", message: "required with personal data"),
+        Case(name: "personal data without addressees", kind: "return", changes: ["personal_data": "return-identification", "erase_by": "2027-01-01"],
+             field: "addressees", message: "required with personal data"),
+        Case(name: "unknown personal-data category", kind: "return", changes: ["personal_data": "legal-migration"], field: "personal_data",
+             message: "is not one of: none, return-identification, return-passenger-list, smuggling-trafficking; legal migration (Art. 10(3)(c))"),
+        Case(name: "personal data in a report without", kind: "return", changes: ["body.passenger_list": [["name": "A Person", "nationality": "NG"]]],
+             field: "body.passenger_list", message: "personal data is not allowed in a report with personal_data \"none\"; set personal_data to its Art. 10(3) category (return-passenger-list)"),
+        Case(name: "facilitators without personal data", kind: "smuggling", changes: ["body.facilitators": [["name": "A Person"]]],
+             field: "body.facilitators", message: "personal data is not allowed in a report with personal_data \"none\""),
+        Case(name: "no source evaluation", kind: "smuggling", changes: ["reliability": .null], field: "reliability",
+             message: "required: evaluate the source, A, B, C or X"),
+        Case(name: "no information evaluation", kind: "border", changes: ["accuracy": .null], field: "accuracy",
+             message: "required: evaluate the information, 1, 2, 3 or 4"),
+        Case(name: "no level", kind: "return", changes: ["level": .null], field: "level", message: "required: operational, strategic or both"),
+        Case(name: "unknown reliability", kind: "return", changes: ["reliability": "D"], field: "reliability", message: "is not one of: A, B, C, X"),
+        Case(name: "accuracy as text", kind: "return", changes: ["accuracy": "2"], field: "accuracy", message: "expected an integer (1, 2, 3, 4)"),
+        Case(name: "accuracy out of range", kind: "return", changes: ["accuracy": 5], field: "accuracy", message: "5 is not one of: 1, 2, 3, 4"),
+        Case(name: "level given as strategic data class", kind: "return", changes: ["level": "case"], field: "level", message: "is not one of: operational, strategic, both"),
+        Case(name: "critical impact", kind: "border", changes: ["body.impact": "critical"], field: "body.impact",
+             message: "is not one of: low, medium, high, very-high; impact is the originator's assessment of the event on the 2021/581 scale"),
+        Case(name: "old impact_level field", kind: "border", changes: ["body.impact_level": "high"], field: "body.impact_level", message: "unknown field"),
+        Case(name: "EU as a country", kind: "smuggling", changes: ["country": "EU"], field: "country", message: "for a report about several countries write \"several\""),
+        Case(name: "non-participating state on behalf", kind: "smuggling", changes: ["on_behalf_of": ["US"]], field: "on_behalf_of[0]",
+             message: "is not a participating state"),
+        Case(name: "nationality twice", kind: "border", changes: ["body.nationalities": [["country": "SD"], ["country": "SD", "persons": 3]]],
+             field: "body.nationalities[1].country", message: "SD is listed twice"),
+        Case(name: "unknown format", kind: "border", changes: ["format": 3], field: "format", message: "format 3 is not known to this node, which reads format 2"),
         Case(name: "personal data for the wrong purpose", kind: "return",
-             changes: ["data_class": "case", "purpose": "smuggling-trafficking", "erase_by": "2027-01-01", "body.passenger_list": [["name": "A Person"]]],
-             field: "body.passenger_list", message: "allowed only for purpose return-passenger-list, not smuggling-trafficking"),
+             changes: ["personal_data": "smuggling-trafficking", "erase_by": "2027-01-01", "body.passenger_list": [["name": "A Person"]]],
+             field: "body.passenger_list", message: "allowed only under personal_data return-passenger-list, not smuggling-trafficking"),
         Case(name: "person without name or document", kind: "return",
-             changes: ["data_class": "case", "purpose": "return-passenger-list", "erase_by": "2027-01-01", "body.passenger_list": [["nationality": "NG"]]],
+             changes: ["personal_data": "return-passenger-list", "erase_by": "2027-01-01", "body.passenger_list": [["nationality": "NG"]]],
              field: "body.passenger_list[0]", message: "a person needs at least a name or a document number"),
         Case(name: "erase-by before created", kind: "return",
-             changes: ["data_class": "case", "purpose": "return-identification", "erase_by": "2020-01-01"], field: "erase_by", message: "must be after the day"),
+             changes: ["personal_data": "return-identification", "erase_by": "2020-01-01"], field: "erase_by", message: "must be after the day"),
         Case(name: "expires before created", kind: "border", changes: ["expires": "2020-01-01T00:00:00Z"], field: "expires", message: "must be after created"),
         Case(name: "created in the future", kind: "border", changes: ["created": "2099-01-01T00:00:00Z"], field: "created", message: "lies in the future"),
         Case(name: "not a time", kind: "border", changes: ["body.time": "yesterday"], field: "body.time", message: "is not a UTC time"),
@@ -131,9 +153,7 @@ let documentedExamples: [String: JSONValue] = {
         Case(name: "claimed topic", kind: "border", changes: ["topic": "border/LY/other"], field: "topic", message: "is derived by the node (here border/LY/large-group)"),
         Case(name: "forged origin", kind: "smuggling", changes: ["origin": ["officer": "officer.it.rossi", "authority": "IT-PS", "state": "IT"]],
              field: "origin", message: "does not match the sender's certificate"),
-        Case(name: "not a member state", kind: "smuggling", changes: ["on_behalf_of": ["US"]], field: "on_behalf_of[0]", message: "is not an EU member state code"),
         Case(name: "repeated member state", kind: "smuggling", changes: ["on_behalf_of": ["AT", "AT"]], field: "on_behalf_of[1]", message: "repeats an earlier entry"),
-        Case(name: "accuracy out of range", kind: "smuggling", changes: ["accuracy": 5], field: "accuracy", message: "is outside 1–4"),
         Case(name: "location empty", kind: "border", changes: ["body.location": .object([:])], field: "body.location", message: "give crossing_point, coordinates or both"),
         Case(name: "latitude out of range", kind: "border", changes: ["body.location": ["coordinates": ["latitude": 95, "longitude": 11]]],
              field: "body.location.coordinates.latitude", message: "is outside -90–90"),
@@ -160,7 +180,7 @@ let documentedExamples: [String: JSONValue] = {
 
     @Test func personalDataValuesAreNeverQuotedInErrors() {
         let document = sampleReport(
-            ["data_class": "case", "purpose": "return-passenger-list", "erase_by": "2027-01-01",
+            ["personal_data": "return-passenger-list", "erase_by": "2027-01-01",
              "body.passenger_list": [["name": "Secret Name", "nationality": "QQ", "date_of_birth": "31-12-1990"]]], kind: "return")
         let found = issues(document)
         #expect(found.map(\.field).contains("body.passenger_list[0].nationality"))
@@ -181,15 +201,17 @@ let documentedExamples: [String: JSONValue] = {
         let document = report.document
         #expect(document["priority"] == "routine")
         #expect(document["handling"] == "H1")
-        #expect(document["reliability"] == "X")
-        #expect(document["accuracy"] == 4)
-        #expect(document["data_class"] == "strategic")
+        #expect(document["reliability"] == "B")
+        #expect(document["accuracy"] == 2)
+        #expect(document["level"] == "strategic")
+        #expect(document["personal_data"] == "none")
+        #expect(document["format"] == 2)
         #expect(document["on_behalf_of"] == [])
         #expect(document["addressees"] == [])
         #expect(document["topic"] == "smuggling/LY/mixed")
         #expect(document["origin"]?["officer"] == "officer.de.mueller")
         #expect(document["expires"]?.stringValue == Timestamp.format(milliseconds: created + 90 * 86_400_000))
-        #expect(document["purpose"] == nil && document["conditions"] == nil)
+        #expect(document["erase_by"] == nil && document["conditions"] == nil)
         // Completing a completed report changes nothing: the node is idempotent.
         let again = try Report.validate(document, sender: officerDE, now: exampleNow)
         #expect(again.canonicalEncoding == report.canonicalEncoding)

@@ -65,7 +65,10 @@ import Testing
         let shown = run(TestEnvironment.ilo, ["show", first["id"]!.stringValue!] + daemon.iloArguments("officer-it"))
         #expect(shown.status == 0, "\(shown.output)")
         #expect(shown.stdout.contains("Boats seen at Sabratha"))
-        #expect(shown.stdout.contains("H1: NOT to be used as evidence in judicial proceedings without the provider's consent"))
+        #expect(shown.stdout.contains("H1: not to be disclosed in judicial proceedings without the permission of the provider"))
+        #expect(shown.stdout.contains("source       B: a source that has proved reliable in most instances"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("information  2: information known personally to the source but not known personally to the official passing it on"))
+        #expect(shown.stdout.contains("level        strategic: for use at strategic level"))
         #expect(shown.stdout.contains("follow-ups"))
         #expect(shown.stdout.contains("\(followUp["id"]!.stringValue!)") && shown.stdout.contains("Second wave from Sabratha"))
         #expect(shown.stdout.contains("route.transit: LY"))
@@ -103,7 +106,7 @@ import Testing
         let sent = run(
             TestEnvironment.ilo,
             ["send", "--kind", "return", "--country", "NG", "--headline", "Charter planned", "--priority", "priority",
-             "--handling", "H2", "--addressees", "board.fr.martin,authority:DE-BPOL", "--reliability", "B", "--accuracy", "2", "--json"]
+             "--handling", "H2", "--addressees", "board.fr.martin,authority:DE-BPOL", "--reliability", "B", "--accuracy", "2", "--level", "operational", "--json"]
                 + daemon.iloArguments("officer-de"),
             stdin: sampleBodies["return"]!.encodedString())
         #expect(sent.status == 0, "\(sent.output)")
@@ -138,7 +141,7 @@ import Testing
         let refusal = refusalOf { try client.request(.publish, ["report": personal]) }
         #expect(refusal?.code == .invalidReport)
         #expect(refusal?.field == "body.passenger_list")
-        #expect(refusal?.message.contains("send it as data_class \"case\" with a purpose") == true)
+        #expect(refusal?.message.contains("set personal_data to its Art. 10(3) category") == true)
 
         let forged = sampleReport(["origin": ["officer": "officer.it.rossi", "authority": "IT-PS", "state": "IT"]])
         #expect(refusalOf { try client.request(.publish, ["report": forged]) }?.field == "origin")

@@ -18,8 +18,8 @@ let documentedTables: [String: String] = {
 }()
 
 @Suite struct RoutingTableTests {
-    func envelope(_ kind: String = "smuggling", _ country: String = "LY", authority: String = "DE-BPOL", state: String = "DE", priority: String = "routine", dataClass: String = "strategic") -> RoutingTable.Envelope {
-        RoutingTable.Envelope(kind: kind, country: country, authority: authority, state: state, priority: priority, dataClass: dataClass)
+    func envelope(_ kind: String = "smuggling", _ country: String = "LY", authority: String = "DE-BPOL", state: String = "DE", priority: String = "routine", personalData: String = "none") -> RoutingTable.Envelope {
+        RoutingTable.Envelope(kind: kind, country: country, authority: authority, state: state, priority: priority, personalData: personalData)
     }
 
     @Test func theDocumentedRegionalTableIsTheShippedFile() throws {
@@ -41,11 +41,34 @@ let documentedTables: [String: String] = {
         #expect(table.decide(envelope("border", priority: "flash")).map(\.nextHop)
             == ["board.ilonet.example", "duty.ilonet.example", "authority-de.ilonet.example"])
         // The first matching route rule wins: a return report with case data goes to returns.
-        #expect(table.decide(envelope("return", dataClass: "case")).map(\.nextHop) == ["returns.ilonet.example", "authority-de.ilonet.example"])
-        #expect(table.decide(envelope("smuggling", authority: "IT-CC", state: "IT", dataClass: "case")).map(\.nextHop)
+        #expect(table.decide(envelope("return", personalData: "return-passenger-list")).map(\.nextHop) == ["returns.ilonet.example", "authority-de.ilonet.example"])
+        #expect(table.decide(envelope("smuggling", authority: "IT-CC", state: "IT", personalData: "smuggling-trafficking")).map(\.nextHop)
             == ["case-hub.ilonet.example", "authority-it.ilonet.example"])
         // An authority listed by name matches only that authority.
         #expect(table.decide(envelope(authority: "IT-GDF", state: "IT")).map(\.nextHop) == ["board.ilonet.example"])
+        // Norway's officers (a Schengen associated state) are copied to Norway's contact point.
+        #expect(table.decide(envelope(authority: "NO-POD", state: "NO")).map(\.nextHop) == ["board.ilonet.example", "authority-no.ilonet.example"])
+    }
+
+    @Test func participatingStatesAndSeveralCountriesInRules() throws {
+        let table = try RoutingTable.parse(
+            """
+            copy    state=IS,LI                  -> authority-is.ilonet.example
+            route   country=several              -> analysis.ilonet.example
+            route   personal-data=return-passenger-list -> returns.ilonet.example
+            default                              -> board.ilonet.example
+            """, path: "t.routes")
+        #expect(table.decide(envelope(authority: "IS-UTL", state: "IS")).map(\.nextHop) == ["board.ilonet.example", "authority-is.ilonet.example"])
+        #expect(table.decide(envelope("smuggling", "several")).map(\.nextHop) == ["analysis.ilonet.example"])
+        #expect(table.decide(envelope("return", personalData: "return-passenger-list")).map(\.nextHop) == ["returns.ilonet.example"])
+        #expect(table.decide(envelope("return", personalData: "return-identification")).map(\.nextHop) == ["board.ilonet.example"])
+        do {
+            _ = try RoutingTable.parse("copy state=US -> a.example\nroute data-class=case -> b.example\n", path: "t.routes")
+            Issue.record("a state outside the network and the old data-class key were accepted")
+        } catch {
+            #expect(error.description.contains("t.routes:1") && error.description.contains("\"US\" is not a participating state"), "\(error)")
+            #expect(error.description.contains("t.routes:2") && error.description.contains("unknown key \"data-class\""), "\(error)")
+        }
     }
 
     @Test func nodesOnThePathAreNeverChosen() throws {

@@ -30,7 +30,7 @@ extension AccessRules {
     public static func parse(_ text: String, path: String) throws(ConfigErrors) -> AccessRules {
         var rules: [Rule] = []
         var errors: [ConfigError] = []
-        let whatKeys: [Action: Set<Key>] = [.connect: [], .publish: [.kind, .country], .subscribe: [.topic], .readCase: [.purpose], .holdCase: []]
+        let whatKeys: [Action: Set<Key>] = [.connect: [], .publish: [.kind, .country], .subscribe: [.topic], .readPersonal: [.personalData], .holdPersonal: []]
         for (index, raw) in ConfigFile.lines(text).enumerated() {
             let number = index + 1
             func fail(_ message: String) { errors.append(ConfigError(file: path, line: number, message)) }
@@ -46,7 +46,7 @@ extension AccessRules {
             }
             var conditions: [Key: [String]] = [:]
             for (key, values) in ConfigFile.conditions(words.dropFirst(2), fail: fail) as [(key: Key, values: [String])] {
-                if [.kind, .country, .topic, .purpose].contains(key) && !(whatKeys[action]!.contains(key)) {
+                if [.kind, .country, .topic, .personalData].contains(key) && !(whatKeys[action]!.contains(key)) {
                     fail("\"\(key.rawValue)\" does not apply to \(action.rawValue)")
                     continue
                 }
@@ -55,7 +55,7 @@ extension AccessRules {
                 }
                 conditions[key] = values
             }
-            if action == .holdCase && conditions[.node] == nil { fail("hold-case rules name the nodes: node=NAME[,NAME…] or node=*") }
+            if action == .holdPersonal && conditions[.node] == nil { fail("hold-personal rules name the nodes: node=NAME[,NAME…] or node=*") }
             rules.append(Rule(allow: words[0] == "allow", action: action, conditions: conditions, topics: conditions[.topic] ?? [], location: "\(path):\(number)"))
         }
         if !errors.isEmpty { throw ConfigErrors(errors: errors) }
@@ -65,10 +65,11 @@ extension AccessRules {
     static func check(_ key: Key, _ value: String) -> String? {
         switch key {
         case .role: return Role(rawValue: value) == nil ? "unknown role \"\(value)\" (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))" : nil
-        case .state: return ISOCodes.memberStates.contains(value) || value == "EU" ? nil : "\"\(value)\" is not an EU member state code"
+        case .state: return ISOCodes.deployingStateProblem(value)
         case .country: return ISOCodes.isCountry(value) ? nil : "unknown country code \"\(value)\""
         case .kind: return ReportKind.authored.contains { $0.rawValue == value } ? nil : "unknown kind \"\(value)\""
-        case .purpose: return Purpose(rawValue: value) == nil ? "unknown purpose \"\(value)\" (\(Purpose.allCases.map(\.rawValue).joined(separator: ", ")))" : nil
+        case .personalData:
+            return Purpose(rawValue: value) == nil ? "unknown personal-data category \"\(value)\" (\(Purpose.allCases.map(\.rawValue).joined(separator: ", ")))" : nil
         case .topic:
             do throws(TopicFilter.Invalid) {
                 _ = try TopicFilter(value.replacingOccurrences(of: "{posts}", with: "XX"))

@@ -6,8 +6,8 @@
 /// allow   publish     role=officer                 kind=smuggling,return,border
 /// deny    subscribe   state=XX                     topic=smuggling/LY/#
 /// allow   subscribe   role=officer                 topic=+/{posts}/#
-/// allow   read-case   role=authority               purpose=return-passenger-list
-/// allow   hold-case   node=board.ilonet.example
+/// allow   read-personal   role=authority               personal-data=return-passenger-list
+/// allow   hold-personal   node=board.ilonet.example
 /// ```
 public struct AccessRules: Sendable {
     public enum Action: String, Sendable, CaseIterable {
@@ -17,15 +17,16 @@ public struct AccessRules: Sendable {
         case publish
         /// Subscribe to, and receive reports on, topics.
         case subscribe
-        /// Receive `case` reports (personal data) for a purpose.
-        case readCase = "read-case"
-        /// (Nodes) be sent `case` reports by this node.
-        case holdCase = "hold-case"
+        /// Receive reports with personal data of a category (Art. 10(3)).
+        case readPersonal = "read-personal"
+        /// (Nodes) be sent reports with personal data by this node.
+        case holdPersonal = "hold-personal"
     }
 
     public enum Key: String, Sendable, CaseIterable {
         case role, id, authority, state, node  // who
-        case kind, country, topic, purpose  // what
+        case kind, country, topic  // what
+        case personalData = "personal-data"
     }
 
     public struct Rule: Sendable {
@@ -62,8 +63,8 @@ public struct AccessRules: Sendable {
         case subscribe(TopicFilter)
         /// Receiving one report with this topic.
         case read(topic: String)
-        case readCase(purpose: String)
-        case holdCase
+        case readPersonal(category: String)
+        case holdPersonal
     }
 
     public func decide(_ request: Request, for identity: PeerIdentity) -> Decision {
@@ -78,8 +79,8 @@ public struct AccessRules: Sendable {
         case .connect: .connect
         case .publish: .publish
         case .subscribe, .read: .subscribe
-        case .readCase: .readCase
-        case .holdCase: .holdCase
+        case .readPersonal: .readPersonal
+        case .holdPersonal: .holdPersonal
         }
     }
 
@@ -101,8 +102,8 @@ public struct AccessRules: Sendable {
         switch request {
         case .connect: return true
         case .publish(let kind, let country): return test(.kind, kind) && test(.country, country)
-        case .readCase(let purpose): return test(.purpose, purpose)
-        case .holdCase: return true
+        case .readPersonal(let category): return test(.personalData, category)
+        case .holdPersonal: return true
         case .subscribe(let filter):
             if rule.topics.isEmpty { return true }
             let patterns = expand(rule.topics, identity)
@@ -142,8 +143,8 @@ public struct AccessRules: Sendable {
         allow publish    role=officer,board,authority,admin   kind=smuggling,return,border
         allow subscribe  role=board,admin,authority           topic=#
         allow subscribe  role=officer                         topic=+/{posts}/#
-        allow read-case  role=authority,admin
-        allow hold-case  node=*
+        allow read-personal  role=authority,admin
+        allow hold-personal  node=*
         """
 
     public static let defaults: AccessRules = try! parse(defaultText, path: "(built-in access rules)")

@@ -10,9 +10,11 @@
 /// 3. An expired report is disclosed to nobody else.
 /// 4. `admin`, `dpo` and `node` identities read no report content.
 /// 5. H2 and H3 reports go to their named addressees only (an identity, or
-///    `authority:CODE` for every identity of that deploying authority).
-/// 6. `case` reports (personal data) go to their named addressees only, and
-///    among them only to those a `read-case` rule allows for the report's purpose.
+///    `authority:CODE` for every identity of that deploying authority); an H2
+///    report also to those its author consented to (`Consent`). A consent
+///    report goes to its addressees only.
+/// 6. Reports with personal data go to their named addressees only, and among
+///    them only to those a `read-personal` rule allows for the data's category.
 /// 7. The access rules must let the reader read the report's topic.
 public struct Disclosure: Sendable {
     /// What the decision looks at: the envelope, never the body.
@@ -20,30 +22,32 @@ public struct Disclosure: Sendable {
         public var kind: ReportKind?
         public var topic: String
         public var handling: HandlingCode?
-        public var dataClass: DataClass?
-        public var purpose: String?
+        /// The Art. 10(3) category of the personal data carried; nil: none.
+        public var personalData: String?
         public var addressees: [String]
+        /// Who the author consented an H2 report may also go to (`Consent`).
+        public var consented: [String]
         public var originOfficer: String
         public var expiresMilliseconds: Int64
 
         public init(
-            kind: ReportKind?, topic: String, handling: HandlingCode?, dataClass: DataClass?, purpose: String?, addressees: [String],
+            kind: ReportKind?, topic: String, handling: HandlingCode?, personalData: String?, addressees: [String], consented: [String] = [],
             originOfficer: String, expiresMilliseconds: Int64
         ) {
             self.kind = kind
             self.topic = topic
             self.handling = handling
-            self.dataClass = dataClass
-            self.purpose = purpose
+            self.personalData = personalData == "none" ? nil : personalData
             self.addressees = addressees
+            self.consented = consented
             self.originOfficer = originOfficer
             self.expiresMilliseconds = expiresMilliseconds
         }
 
-        public init(_ report: Report) {
+        public init(_ report: Report, consented: [String] = []) {
             self.init(
-                kind: report.kind, topic: report.topic, handling: report.handling, dataClass: report.dataClass, purpose: report.purpose?.rawValue,
-                addressees: report.addressees, originOfficer: report.origin.officer, expiresMilliseconds: report.expiresMilliseconds)
+                kind: report.kind, topic: report.topic, handling: report.handling, personalData: report.personalData?.rawValue,
+                addressees: report.addressees, consented: consented, originOfficer: report.origin.officer, expiresMilliseconds: report.expiresMilliseconds)
         }
     }
 
@@ -79,14 +83,15 @@ public struct Disclosure: Sendable {
         if system { return named ? .disclose : .withhold("a \(facts.kind?.rawValue ?? "system") report goes to its addressee only") }
         if facts.expiresMilliseconds <= now { return .withhold("the report has expired") }
         if Disclosure.contentlessRoles.contains(reader.role) { return .withhold("\(reader.role.rawValue) identities read no report content") }
-        if let handling = facts.handling, handling == .h2 || handling == .h3, !named {
-            return .withhold("a \(handling.rawValue) report goes to its named addressees only")
+        if facts.kind == .consent { return named ? .disclose : .withhold("a consent goes to its addressees only") }
+        if let handling = facts.handling, handling.namedAddresseesOnly, !named {
+            let consented = handling == .h2 && Disclosure.names(reader, in: facts.consented)
+            if !consented { return .withhold("a \(handling.rawValue) report goes to its named addressees only") }
         }
-        if facts.dataClass != .strategic {
-            guard named else { return .withhold("case data goes to its named addressees only") }
-            guard let purpose = facts.purpose else { return .withhold("a case report without a purpose") }
-            let verdict = rules.decide(.readCase(purpose: purpose), for: reader)
-            guard verdict.allowed else { return .withhold("case data for \(purpose): \(verdict)") }
+        if let category = facts.personalData {
+            guard named else { return .withhold("personal data goes to its named addressees only") }
+            let verdict = rules.decide(.readPersonal(category: category), for: reader)
+            guard verdict.allowed else { return .withhold("personal data (\(category)): \(verdict)") }
         }
         let verdict = rules.decide(.read(topic: facts.topic), for: reader)
         return verdict.allowed ? .disclose : .withhold("reading \(facts.topic): \(verdict)")

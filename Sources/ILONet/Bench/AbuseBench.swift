@@ -173,8 +173,9 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
             let id = ReportID.generate().description
             let document: JSONValue = [
                 "id": .string(id), "kind": "border", "country": "TN", "headline": "Queue at Ras Ajdir", "priority": "immediate",
+                "reliability": "B", "accuracy": 2, "level": "operational",
                 "created": .string(Timestamp.format(milliseconds: Timestamp.nowMilliseconds())),
-                "body": ["location": ["crossing_point": "Ras Ajdir"], "situation_type": "congestion", "time": "2026-11-22T02:15:00Z", "impact_level": "medium"],
+                "body": ["location": ["crossing_point": "Ras Ajdir"], "situation_type": "congestion", "time": "2026-11-22T02:15:00Z", "impact": "medium"],
             ]
             results.withLock { $0.sent += 1 }
             do {
@@ -221,8 +222,9 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
             while running {
                 let document: JSONValue = [
                     "id": .string(ReportID.generate().description), "kind": "return", "country": "LY", "headline": "Return obstacles",
+                    "reliability": "B", "accuracy": 2, "level": "strategic",
                     "created": .string(Timestamp.format(milliseconds: Timestamp.nowMilliseconds())),
-                    "body": ["returnees": 12, "nationality": "NG", "travel_document_status": "laissez-passer", "readmission_cooperation": "partial",
+                    "body": ["returnees": 12, "nationality": "NG", "travel_document_status": "third-country-travel-document", "readmission_cooperation": ["assessment": "partial"],
                              "obstacles": .array(obstacles)],
                 ]
                 do {

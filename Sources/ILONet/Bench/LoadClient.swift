@@ -77,7 +77,7 @@ final class LoadClient: ConnectionDelegate {
             func document(_ padding: Int) -> String {
                 #"{"report":{"body":{"means_of_transport":["truck"],"modus_operandi":""# + String(repeating: "x", count: padding)
                     + #"","route":{"destination":["IT"],"origin":["NE"]}},"country":"LY","created":""# + created
-                    + #"","headline":"bench "# + timeMark + #"","id":""# + idMark + #"","kind":"smuggling"}}"#
+                    + #"","headline":"bench "# + timeMark + #"","id":""# + idMark + #"","kind":"smuggling","level":"strategic","reliability":"X","accuracy":4}}"#
             }
             let overhead = document(1).utf8.count - 1
             let text = document(max(1, options.payloadBytes - overhead))

@@ -8,7 +8,7 @@ public enum ReportDraft {
         ("kind", "kind", false), ("country", "country", false), ("headline", "headline", false),
         ("priority", "priority", false), ("handling", "handling", false), ("addressees", "addressees", true),
         ("conditions", "conditions", false), ("reliability", "reliability", false), ("accuracy", "accuracy", false),
-        ("data-class", "data_class", false), ("purpose", "purpose", false), ("erase-by", "erase_by", false),
+        ("level", "level", false), ("personal-data", "personal_data", false), ("erase-by", "erase_by", false),
         ("on-behalf-of", "on_behalf_of", true), ("follow-up-of", "follow_up_of", false), ("expires", "expires", false),
     ]
 

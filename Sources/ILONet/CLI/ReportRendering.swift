@@ -1,39 +1,42 @@
 import Foundation
-import ILONet
 
 /// How `ilo` shows reports to people.
-enum ReportRendering {
-    static let handlingMeaning: [String: String] = [
-        "H0": "usable within the network without restriction beyond the access rules",
-        "H1": "NOT to be used as evidence in judicial proceedings without the provider's consent",
-        "H2": "NO dissemination beyond the named addressees without the provider's consent",
-        "H3": "restrictions stated by the provider apply (see conditions); named addressees only",
-    ]
-
-    static func text(_ report: JSONValue, followUps: [JSONValue], signature: JSONValue? = nil) -> String {
+public enum ReportRendering {
+    public static func text(_ report: JSONValue, followUps: [JSONValue], signature: JSONValue? = nil) -> String {
         func s(_ key: String) -> String { TerminalText.line(report[key]?.stringValue ?? "-") }
         func list(_ key: String) -> String {
             let items = (report[key]?.arrayValue ?? []).compactMap(\.stringValue)
             return items.isEmpty ? "-" : TerminalText.line(items.joined(separator: ", "))
         }
         let country = s("country")
+        func coded(_ code: Code, _ key: String) -> String {
+            guard let value = report[key] else { return "-" }
+            let text = value.stringValue ?? value.integerValue.map(String.init) ?? "-"
+            return "\(TerminalText.line(text)): " + (code.label(text) ?? "?")
+        }
+        let countryName = ISOCodes.countryName(country) ?? "?"
         var lines = [
             "\(s("headline"))",
             "",
-            "  id           \(s("id"))",
-            "  kind         \(s("kind")) about \(country) (\(ISOCodes.countryName(country) ?? "?")), topic \(s("topic"))",
-            "  priority     \(s("priority").uppercased())",
-            "  handling     \(s("handling")): \(handlingMeaning[s("handling")] ?? "?")",
+            "  id           \(s("id"))   format \(report["format"]?.integerValue.map(String.init) ?? "-")",
+            "  kind         \(s("kind")) about \(country) (\(countryName)), topic \(s("topic"))",
+            "  priority     \(coded(CodeBook.priority, "priority"))",
+            "  handling     \(coded(CodeBook.handling, "handling"))",
+            "  delivery     ILONet's policy: \(HandlingCode(rawValue: s("handling"))?.disseminationPolicy ?? "?")",
         ]
         if let conditions = report["conditions"]?.stringValue { lines.append("  conditions   \(TerminalText.line(conditions))") }
         lines += [
             "  addressees   \(list("addressees"))",
             "  from         " + TerminalText.line("\(report["origin"]?["officer"]?.stringValue ?? "-") (\(report["origin"]?["authority"]?.stringValue ?? "-"), \(report["origin"]?["state"]?.stringValue ?? "-"))"),
             "  on behalf of \(list("on_behalf_of"))",
-            "  evaluation   source \(s("reliability")), information \(report["accuracy"]?.integerValue.map(String.init) ?? "-")",
-            "  data class   \(s("data_class"))" + (report["purpose"] != nil ? ", purpose \(s("purpose")), erase by \(s("erase_by"))" : ""),
-            "  created      \(s("created"))   expires \(s("expires"))",
         ]
+        if report["reliability"] != nil || report["accuracy"] != nil {
+            lines.append("  source       \(coded(CodeBook.reliability, "reliability"))")
+            lines.append("  information  \(coded(CodeBook.accuracy, "accuracy"))")
+        }
+        if report["level"] != nil { lines.append("  level        \(coded(CodeBook.level, "level"))") }
+        lines.append("  personal     \(coded(CodeBook.personalData, "personal_data"))" + (report["erase_by"] != nil ? "; erase by \(s("erase_by"))" : ""))
+        lines.append("  created      \(s("created"))   expires \(s("expires"))")
         if report["follow_up_of"] != nil { lines.append("  follows up   \(s("follow_up_of"))") }
         if let signature {
             if signature["verified"] == .bool(true) {
@@ -46,6 +49,9 @@ enum ReportRendering {
         lines.append("")
         lines.append("  body")
         flatten(report["body"] ?? .null, path: "", into: &lines)
+        for (code, footnote) in ISOCodes.designationFootnotes.sorted(by: { $0.key < $1.key }) where report.encodedString().contains("\"\(code)\"") {
+            lines.append("  * \(ISOCodes.countryName(code) ?? code): \(footnote)")
+        }
         if !followUps.isEmpty {
             lines.append("")
             lines.append("  follow-ups")
@@ -57,7 +63,7 @@ enum ReportRendering {
     }
 
     /// `route.transit[1]: LY` lines, for reading a body without JSON punctuation.
-    static func flatten(_ value: JSONValue, path: String, into lines: inout [String]) {
+    public static func flatten(_ value: JSONValue, path: String, into lines: inout [String]) {
         switch value {
         case .object(let members):
             for key in members.keys.sorted() {
@@ -65,18 +71,22 @@ enum ReportRendering {
                 flatten(members[key]!, path: path.isEmpty ? name : "\(path).\(name)", into: &lines)
             }
         case .array(let elements):
-            if elements.allSatisfy({ $0.stringValue != nil }) {
+            if let code = CodeBook.code(for: "body." + path), elements.allSatisfy({ $0.stringValue != nil }) {
+                for case .string(let word) in elements { lines.append("    \(path): \(TerminalText.line(word)) (\(code.label(word) ?? "?"))") }
+            } else if elements.allSatisfy({ $0.stringValue != nil }) {
                 lines.append("    \(path): \(TerminalText.line(elements.compactMap(\.stringValue).joined(separator: ", ")))")
             } else {
                 for (i, e) in elements.enumerated() { flatten(e, path: "\(path)[\(i)]", into: &lines) }
             }
-        case .string(let s): lines.append("    \(path): \(TerminalText.line(s))")
+        case .string(let s):
+            let label = CodeBook.code(for: "body." + path)?.label(s).map { " (\($0))" } ?? ""
+            lines.append("    \(path): \(TerminalText.line(s))\(label)")
         default: lines.append("    \(path): \(value.encodedString())")
         }
     }
 
     /// One inbox line: id, age, priority, handling, kind, country, headline.
-    static func summaryLine(_ report: JSONValue, now: Int64 = Timestamp.nowMilliseconds()) -> String {
+    public static func summaryLine(_ report: JSONValue, now: Int64 = Timestamp.nowMilliseconds()) -> String {
         func s(_ key: String) -> String { TerminalText.line(report[key]?.stringValue ?? "?") }
         let age = Timestamp.parse(s("created")).map { ageText(now - $0) } ?? "?"
         func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }

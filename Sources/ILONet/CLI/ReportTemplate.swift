@@ -4,55 +4,53 @@
 /// validate until they are filled in; optional fields are `null` (= absent) or
 /// show their default. `//` comments are accepted by `ilo send` and `ilo validate`.
 public enum ReportTemplate {
-    public static func render(kind: ReportKind, dataClass: DataClass = .strategic) -> String {
+    /// - Parameter personalData: the Art. 10(3) category the report will carry; nil: none.
+    public static func render(kind: ReportKind, personalData: Purpose? = nil) -> String {
         var out: [String] = [
-            "// ILONet report template: \(BodySchemas.schema(for: kind).name) (data class \(dataClass.rawValue)).",
-            "// Fill in the values; null means \"not given\" and may stay. Then:",
+            "// ILONet report template: \(BodySchemas.schema(for: kind).name), format \(Report.format)"
+                + (personalData.map { ", personal data: \($0.rawValue)" } ?? ", no personal data") + ".",
+            "// Fill in the values; null means \"not given\" and may stay where a field is optional. Then:",
             "//   ilo validate report.json && ilo send --file report.json",
             "// id and created are added by ilo; origin, topic and (if null) expires by the node.",
+            "// The evaluation (reliability, accuracy) and the level are yours to state: there is no default.",
         ]
-        if dataClass == .strategic {
-            out.append("// Strategic reports carry no personal data; for names, document numbers or")
-            out.append("// passenger lists use `ilo template \(kind.rawValue) --case`.")
+        if personalData == nil {
+            out.append("// This report carries no personal data; for names, document numbers or passenger")
+            out.append("// lists use `ilo template \(kind.rawValue) --personal-data CATEGORY`.")
         }
         out.append("{")
         var lines: [String] = []
         lines.append(member("kind", .string(kind.rawValue), comment: "report kind", indent: 1))
         let defaults: [String: JSONValue] = [
-            "priority": "routine", "handling": "H1", "reliability": "X", "accuracy": 4,
-            "data_class": .string(dataClass.rawValue), "on_behalf_of": [], "addressees": [],
+            "priority": "routine", "handling": "H1", "format": .integer(Int64(Report.format)),
+            "personal_data": .string(personalData?.rawValue ?? "none"), "on_behalf_of": [], "addressees": [],
         ]
-        let skipped: Set<String> = ["id", "kind", "created", "origin", "topic"]
+        let skipped: Set<String> = ["id", "kind", "created", "origin", "topic", "signature"]
         for field in EnvelopeSchema.schema.fields where !skipped.contains(field.name) {
-            if dataClass == .strategic && (field.name == "purpose" || field.name == "erase_by") { continue }
-            let value: JSONValue =
-                defaults[field.name] ?? (dataClass == .case && field.name == "purpose" ? "" : placeholder(field))
-            var comment = describe(field)
-            if field.name == "purpose" {
-                comment += "\n" + Purpose.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n")
-            }
-            lines.append(member(field.name, value, comment: comment, indent: 1))
+            if personalData == nil && field.name == "erase_by" { continue }
+            let value: JSONValue = defaults[field.name] ?? placeholder(field)
+            lines.append(member(field.name, value, comment: describe(field), indent: 1))
         }
         lines.append(comment("body of the report: \(BodySchemas.schema(for: kind).name)", indent: 1) + "\n  \"body\": "
-            + object(BodySchemas.schema(for: kind), dataClass: dataClass, indent: 1))
+            + object(BodySchemas.schema(for: kind), personalData: personalData, indent: 1))
         out.append(lines.joined(separator: ",\n"))
         out.append("}")
         return out.joined(separator: "\n") + "\n"
     }
 
-    static func object(_ schema: ObjectSchema, dataClass: DataClass, indent: Int) -> String {
+    static func object(_ schema: ObjectSchema, personalData: Purpose?, indent: Int) -> String {
         var lines: [String] = []
         for field in schema.fields {
-            if field.personalData != nil && dataClass == .strategic { continue }
+            if let allowed = field.personalData, !(personalData.map(allowed.contains) ?? false) { continue }
             var value = placeholder(field)
             var rendered: String?
             if case .object(let inner) = field.type, field.required {
-                rendered = object(inner, dataClass: dataClass, indent: indent + 1)
+                rendered = object(inner, personalData: personalData, indent: indent + 1)
                 value = .null
             }
             var comment = describe(field)
             if let personal = field.personalData {
-                comment += " — personal data, only for purpose \(personal.map(\.rawValue).sorted().joined(separator: " or "))"
+                comment += " — personal data, only with personal_data \(personal.map(\.rawValue).sorted().joined(separator: " or "))"
             }
             let pad = String(repeating: "  ", count: indent + 1)
             lines.append(self.comment(comment, indent: indent + 1) + "\n\(pad)\"\(field.name)\": " + (rendered ?? value.encodedString()))
@@ -65,7 +63,7 @@ public enum ReportTemplate {
         guard field.required else { return .null }
         switch field.type {
         case .list: return []
-        case .string, .text, .choice, .country, .memberState, .currency, .date, .timestamp, .reportID: return ""
+        case .string, .text, .choice, .country, .subjectCountry, .participatingState, .currency, .date, .timestamp, .reportID: return ""
         default: return .null
         }
     }
@@ -75,7 +73,13 @@ public enum ReportTemplate {
         if case .object(let schema) = field.type, !field.required {
             shape = "object {" + schema.fields.map { "\"\($0.name)\": \($0.type.summary)" }.joined(separator: ", ") + "}"
         }
-        return "\(field.required ? "required" : "optional") — \(field.summary): \(shape)"
+        var text = "\(field.required ? "required" : "optional") — \(field.summary): \(shape)"
+        var type = field.type
+        if case .list(let element, _, _, _) = type { type = element }
+        if case .code(let code) = type {
+            text += "\n" + code.values.map { "  \($0.value): \($0.label)" }.joined(separator: "\n") + "\n  (\(code.source))"
+        }
+        return text
     }
 
     static func member(_ name: String, _ value: JSONValue, comment text: String, indent: Int) -> String {

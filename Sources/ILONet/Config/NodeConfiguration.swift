@@ -91,7 +91,7 @@ public struct NodeConfiguration: Sendable {
     public var backoffInitial: Double = 1
     public var backoffMaximum: Double = 60
     /// How long a report is kept after it arrived once no next hop and no reader
-    /// waits for it; nil: kept until erased otherwise (case reports: erase-by).
+    /// waits for it; nil: kept until erased otherwise (reports with personal data: erase-by).
     public var deliveredRetention: Double?
     /// How often queues are checked for expired reports (and the store for erasures).
     public var expirySweepInterval: Double = 30

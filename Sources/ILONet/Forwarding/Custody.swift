@@ -6,8 +6,10 @@ extension NodeServices {
         let outcome: ReportStore.AcceptOutcome
         let decisions: [RoutingTable.Decision]
         let path: [String]
-        /// Where a receipt written with it goes.
+        /// Where a receipt written with it goes (and a report sent on after a consent).
         var noticeHops: [String] = []
+        /// Why custody was refused (a consent this node does not take).
+        var refusal: ProtocolError? = nil
     }
 
     /// Stores `report`, which has passed `path` (without this node), and queues it
@@ -17,24 +19,47 @@ extension NodeServices {
     ) {
         let fullPath = path + [router.nodeName]
         let access = self.access.rules
-        let decisions = router.nextHops(for: report, path: fullPath, access: access, logger: logger)
+        // A consent is routed by the report it is about, read in the store job.
+        let routed = report.kind == .consent ? [] : router.nextHops(for: report, path: fullPath, access: access, logger: logger)
+        let consentAuthor = report.kind == .consent ? ((try? signer(of: report).get()) ?? nil) : nil
         let document = report.canonicalEncoding
         let recipient = report.kind == .notice ? report.addressees.first : nil
         let limit = configuration.maximumQueuedPerHop
         // The destination of an author's report that came over at least one hop tells its author.
-        let receipt = configuration.sendReceipts && decisions.isEmpty && !path.isEmpty && !report.kind.isSystem
+        let receipt = configuration.sendReceipts && routed.isEmpty && !path.isEmpty && report.kind.isContent
             ? Notice.receipt(for: report, path: fullPath, node: nodeOrigin, now: Timestamp.nowMilliseconds()).map(signedByNode) : nil
         store.submit({ [self] store throws(SQLiteError) in
             let now = Timestamp.nowMilliseconds()
-            let outcome = try store.accept(
+            let disclosure = Disclosure(rules: access, now: now)
+            var decisions = routed
+            var plan = ConsentPlan()
+            if report.kind == .consent {
+                guard let author = consentAuthor else {
+                    return CustodyReceipt(outcome: .duplicate, decisions: [], path: fullPath, refusal: ProtocolError(.badSignature, "a consent is always signed"))
+                }
+                if let refusal = try store.consentProblem(report, author: author, disclosure: disclosure) {
+                    return CustodyReceipt(outcome: .duplicate, decisions: [], path: fullPath, refusal: refusal)
+                }
+                plan = try consentPlan(report, store: store, path: fullPath, access: access)
+                decisions = plan.decisions
+            }
+            var outcome = try store.accept(
                 report, document: document, path: fullPath, nextHops: decisions.map(\.nextHop), recipient: recipient,
-                now: now, queueLimit: limit, disclosure: Disclosure(rules: access, now: now))
+                now: now, queueLimit: limit, disclosure: disclosure)
+            if report.kind == .consent, case .stored(let seq, let recipients) = outcome {
+                let delivered = try store.applyConsent(report, disclosure: disclosure, now: now)
+                try store.queueAgain(reportID: plan.about, to: plan.reportHops, now: now)
+                outcome = .stored(seq: seq, recipients: recipients + delivered)
+                if !plan.reportHops.isEmpty {
+                    logger.info("report sent on after consent", ["report": plan.about, "consent": report.id.description, "next_hops": plan.reportHops.joined(separator: ",")])
+                }
+            }
             var receiptHops: [String] = []
             if let receipt, case .stored = outcome {
                 receiptHops = try writeNotice(receipt, to: report.origin.officer, store: store, now: now)
                 logger.info("receipt written", ["report": receipt.id.description, "about": report.id.description, "to": report.origin.officer])
             }
-            return CustodyReceipt(outcome: outcome, decisions: decisions, path: fullPath, noticeHops: receiptHops)
+            return CustodyReceipt(outcome: outcome, decisions: decisions, path: fullPath, noticeHops: receiptHops + plan.reportHops)
         }) { [self] result in
             if case .success(let receipt) = result, case .stored(_, let recipients) = receipt.outcome {
                 peers.poke(receipt.decisions.map(\.nextHop) + receipt.noticeHops)
@@ -43,6 +68,35 @@ extension NodeServices {
             }
             completion(result)
         }
+    }
+
+    /// Where a consent goes, and where its report goes anew (docs/REPORTS.md §5.6).
+    struct ConsentPlan {
+        var about = ""
+        var decisions: [RoutingTable.Decision] = []
+        /// Next hops the report itself is now sent to, because a copy rule reaches someone consented.
+        var reportHops: [String] = []
+    }
+
+    /// Inside a store job: the consent's next hops and, for a grant by the
+    /// report's author, the hops the report newly reaches.
+    func consentPlan(_ consent: Report, store: ReportStore, path: [String], access: AccessRules) throws(SQLiteError) -> ConsentPlan {
+        var plan = ConsentPlan()
+        plan.about = consent.body["about"]?.stringValue ?? ""
+        let held = try store.heldReport(plan.about)
+        let decision = consent.body["decision"]?.stringValue.flatMap(Consent.Decision.init(rawValue:))
+        let recipients = (consent.body["to"]?.arrayValue ?? []).compactMap(\.stringValue)
+        var consented = held?.consented ?? []
+        let byAuthor = held?.report.origin.officer == consent.origin.officer
+        if byAuthor && decision == .granted { consented += recipients.filter { !consented.contains($0) } }
+        if byAuthor && decision == .refused { consented.removeAll { recipients.contains($0) } }
+        plan.decisions = router.nextHops(forConsent: consent, about: held, path: path, consented: consented, access: access, logger: logger)
+        if let held, byAuthor, decision == .granted {
+            let before = Set(router.nextHops(for: held.report, path: held.path, consented: held.consented, access: access).map(\.nextHop))
+            plan.reportHops = router.nextHops(for: held.report, path: held.path, consented: consented, access: access, logger: logger)
+                .map(\.nextHop).filter { !before.contains($0) }
+        }
+        return plan
     }
 
     /// A store job that dead-letters a queued report and, unless it was itself a

@@ -24,7 +24,7 @@ enum ForwardIntake {
             report = try Report.validate(
                 document, sender: origin, defaults: services.configuration.reportDefaults)
         } catch {
-            throw ProtocolError(.invalidReport, error.summary, field: error.field, requestID: message.requestID)
+            throw ProtocolError(error.code, error.summary, field: error.field, requestID: message.requestID)
         }
         try services.requireValidPath(path, from: peer, report: report, requestID: message.requestID)
         if report.kind == .digest {
@@ -44,6 +44,11 @@ enum ForwardIntake {
     static func answer(_ result: Result<NodeServices.CustodyReceipt, SQLiteError>, report: Report, requestID: UInt32, services: NodeServices) -> Message {
         switch result {
         case .success(let receipt):
+            if let refusal = receipt.refusal {
+                services.logger.warning("consent refused", ["report": report.id.description, "code": refusal.code.rawValue, "reason": refusal.message])
+                services.metrics.count("ilonet_requests_refused_total", ["code": refusal.code.rawValue])
+                return .error(ProtocolError(refusal.code, refusal.message, field: refusal.field, requestID: requestID))
+            }
             switch receipt.outcome {
             case .stored, .duplicate:
                 let duplicate = receipt.outcome == .duplicate

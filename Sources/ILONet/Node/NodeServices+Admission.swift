@@ -34,6 +34,13 @@ extension NodeServices {
                 .forbidden, "\(author.id) is a node: nodes write only notices and digests, not \(report.kind.rawValue) reports",
                 field: "origin", requestID: requestID)
         }
+        if report.kind == .consent {
+            // Who may ask or decide depends on the report it is about (checked at custody), not on publish rules.
+            if let problem = Consent.wordingProblem(report) {
+                throw ProtocolError(.invalidReport, "consent: \(problem)", field: "headline", requestID: requestID)
+            }
+            return
+        }
         let verdict = access.rules.decide(.publish(kind: report.kind.rawValue, country: report.country), for: author)
         guard verdict.allowed else {
             throw ProtocolError(

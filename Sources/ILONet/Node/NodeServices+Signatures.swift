@@ -5,7 +5,8 @@ extension NodeServices {
     /// The verified signer of `report` (nil: unsigned, and this node does not
     /// require signatures), or why it may not be taken.
     func signer(of report: Report) -> Result<PeerIdentity?, SignatureFailure> {
-        if report.signature == nil && !configuration.requireSignatures { return .success(nil) }
+        // A consent decides who may read someone's report: always signed (docs/REPORTS.md §5.6).
+        if report.signature == nil && !configuration.requireSignatures && report.kind != .consent { return .success(nil) }
         do throws(SignatureFailure) {
             return .success(try signatures.check(report, trust: tlsContext))
         } catch {

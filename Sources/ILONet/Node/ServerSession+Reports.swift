@@ -13,7 +13,7 @@ extension ServerSession {
         do throws(ReportValidationError) {
             report = try Report.validate(document, sender: Origin(identity), defaults: node.configuration.reportDefaults)
         } catch {
-            throw ProtocolError(.invalidReport, error.summary, field: error.field, requestID: message.requestID)
+            throw ProtocolError(error.code, error.summary, field: error.field, requestID: message.requestID)
         }
         try node.requireAdmissible(report, author: identity, now: Timestamp.nowMilliseconds(), requestID: message.requestID)
         try node.requireSignature(report, document: document, from: nil, requestID: message.requestID)

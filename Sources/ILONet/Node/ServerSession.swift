@@ -243,6 +243,7 @@ final class ServerSession: ConnectionDelegate {
                         "version": .integer(version), "node": .string(node.configuration.name),
                         "identity": identity.json,
                         "limits": ["max-frame-bytes": .integer(Int64(node.configuration.maximumFrameSize))],
+                        "report_formats": .array(Report.knownFormats.sorted().map { .integer(Int64($0)) }),
                     ]))
         }
     }

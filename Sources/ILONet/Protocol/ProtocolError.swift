@@ -49,12 +49,15 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// A long read (preview, listing) would take more than `limits.read-budget`;
     /// nothing is wrong with the node. Ask for less. Connection stays open.
     case overBudget = "over-budget"
+    /// The report names a format version (`format`) the node does not read;
+    /// refused for good. Connection stays open.
+    case unsupportedFormat = "unsupported-format"
 
     public var closesConnection: Bool {
         switch self {
         case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true
         case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable, .queueFull, .loop, .rateLimited,
-            .reportTooLarge, .badSignature, .idConflict, .subscriptionLimit, .overBudget:
+            .reportTooLarge, .badSignature, .idConflict, .subscriptionLimit, .overBudget, .unsupportedFormat:
             false
         }
     }

@@ -12,8 +12,15 @@ public enum ReportKind: String, Sendable, CaseIterable {
     /// The kinds officers write.
     public static let authored: [ReportKind] = [.smuggling, .return, .border]
 
+    /// A provider's consent to pass an H2 report on, or a request for it
+    /// (docs/REPORTS.md §5.6): written by people, carries no report content.
+    case consent
+
     /// Kinds only nodes produce; a PUBLISH of one is refused.
     public var isSystem: Bool { self == .notice || self == .digest }
+
+    /// The kinds that carry information (evaluated, screened, levelled).
+    public var isContent: Bool { ReportKind.authored.contains(self) }
 }
 
 /// Delivery precedence, most urgent first (DTN / military message handling order).
@@ -33,24 +40,33 @@ public enum Priority: String, Sendable, CaseIterable, Comparable {
     public static func < (a: Priority, b: Priority) -> Bool { a.rank < b.rank }
 }
 
-/// Handling codes, modelled on SIENA's: who may use the report, and how.
+/// SIENA's handling codes (`CodeBook.handling` gives their meaning). What
+/// ILONet does with each, beyond carrying it, is ILONet's own dissemination
+/// policy (`disseminationPolicy`, docs/REPORTS.md §3.3).
 public enum HandlingCode: String, Sendable, CaseIterable {
-    /// Usable within the network without restriction beyond the access rules.
     case h0 = "H0"
-    /// Not to be used as evidence in judicial proceedings without the provider's consent.
     case h1 = "H1"
-    /// No dissemination beyond the named addressees without the provider's consent.
     case h2 = "H2"
-    /// Other restrictions stated by the provider (`conditions`); named addressees only.
     case h3 = "H3"
+
+    /// ILONet's policy for the code: who the network delivers the report to.
+    public var disseminationPolicy: String {
+        switch self {
+        case .h0, .h1: "delivered to whoever the access rules let read its topic"
+        case .h2: "delivered to its named addressees only, and to those its author consents to (ilo consent)"
+        case .h3: "delivered to its named addressees only, with the provider's conditions"
+        }
+    }
+
+    /// Whether ILONet restricts delivery to named addressees.
+    public var namedAddresseesOnly: Bool { self == .h2 || self == .h3 }
 }
 
-/// Source reliability (the 4×4 evaluation system): A completely reliable,
-/// B usually reliable, C fairly reliable, X cannot be judged.
+/// Source reliability, Europol Regulation Art. 29(1) (`CodeBook.reliability`).
 public enum SourceReliability: String, Sendable, CaseIterable { case a = "A", b = "B", c = "C", x = "X" }
 
-/// `strategic`: no personal data (Art. 3(4)); `case`: personal data for one Art. 10(3) purpose.
-public enum DataClass: String, Sendable, CaseIterable { case strategic, `case` }
+/// What the information is for, Regulation (EU) 2019/1240 Art. 3(4) (`CodeBook.level`).
+public enum ReportLevel: String, Sendable, CaseIterable { case operational, strategic, both }
 
 /// Who sent a report: always taken from the sender's certificate.
 public struct Origin: Sendable, Equatable {
@@ -93,11 +109,16 @@ public struct Report: Sendable {
     public let handling: HandlingCode
     public let addressees: [String]
     public let conditions: String?
-    public let reliability: SourceReliability
-    /// Information accuracy, 1 (confirmed) to 4 (cannot be judged).
-    public let accuracy: Int
-    public let dataClass: DataClass
-    public let purpose: Purpose?
+    /// The report format version (`Report.format`).
+    public let format: Int
+    /// Source reliability and information accuracy (Art. 29 of the Europol
+    /// Regulation); stated by the author of every content report, absent otherwise.
+    public let reliability: SourceReliability?
+    public let accuracy: Int?
+    /// Operational, strategic or both (Art. 3(4)); content reports only.
+    public let level: ReportLevel?
+    /// The Art. 10(3) category of the personal data the report carries; nil: none.
+    public let personalData: Purpose?
     public let eraseByMilliseconds: Int64?
     public let createdMilliseconds: Int64
     public let expiresMilliseconds: Int64
@@ -132,20 +153,30 @@ public struct Report: Sendable {
             "priority": .string(priority.rawValue),
             "handling": .string(handling.rawValue),
             "addressees": .array(addressees.map { .string($0) }),
-            "reliability": .string(reliability.rawValue),
-            "accuracy": .integer(Int64(accuracy)),
-            "data_class": .string(dataClass.rawValue),
+            "format": .integer(Int64(format)),
+            "personal_data": .string(personalData?.rawValue ?? "none"),
             "created": .string(Timestamp.format(milliseconds: createdMilliseconds)),
             "expires": .string(Timestamp.format(milliseconds: expiresMilliseconds)),
             "topic": .string(topic),
             "body": body,
         ]
         if let conditions { fields["conditions"] = .string(conditions) }
-        if let purpose { fields["purpose"] = .string(purpose.rawValue) }
+        if let reliability { fields["reliability"] = .string(reliability.rawValue) }
+        if let accuracy { fields["accuracy"] = .integer(Int64(accuracy)) }
+        if let level { fields["level"] = .string(level.rawValue) }
         if let eraseByMilliseconds { fields["erase_by"] = .string(String(Timestamp.format(milliseconds: eraseByMilliseconds).prefix(10))) }
         if let followUpOf { fields["follow_up_of"] = .string(followUpOf.description) }
         return .object(fields)
     }
+
+    /// Whether the report carries personal data (Art. 10(3)).
+    public var carriesPersonalData: Bool { personalData != nil }
+
+    /// The report format this node reads and writes. A report names its format
+    /// in `format`; the signature covers it; a node refuses a format it does
+    /// not know (`unsupported-format`, docs/PROTOCOL.md §4).
+    public static let format = 2
+    public static let knownFormats: Set<Int> = [2]
 
     /// SHA-256 of `signedContent`: what makes two copies of a report the same report
     /// (a copy signed again carries another signature over the same content).
@@ -158,7 +189,9 @@ public struct Report: Sendable {
 /// What a node fills in when a sender leaves a field out.
 public struct ReportDefaults: Sendable, Equatable {
     /// How long a report of each kind stays deliverable when it names no `expires`.
-    public var lifetime: [ReportKind: Double] = [.smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400, .notice: 30 * 86400, .digest: 30 * 86400]
+    public var lifetime: [ReportKind: Double] = [
+        .smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400, .notice: 30 * 86400, .digest: 30 * 86400, .consent: 30 * 86400,
+    ]
     public var handling: HandlingCode = .h1
     /// How far in the future `created` may lie (clock skew between posts and nodes).
     public var clockSkew: Double = 600

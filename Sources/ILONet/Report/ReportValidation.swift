@@ -2,7 +2,7 @@ extension Report {
     /// Validates a document sent by `sender` and completes it: origin from the
     /// sender's certificate, defaults for absent optional fields, the derived topic.
     /// Collects every broken rule (docs/REPORTS.md §4) before failing.
-    /// - Parameter screening: run the personal-data screen on a strategic
+    /// - Parameter screening: run the personal-data screen on a
     ///   report's free text (§2.1); off only to re-read reports already stored.
     public static func validate(
         _ document: JSONValue, sender: Origin, defaults: ReportDefaults = ReportDefaults(),
@@ -10,6 +10,13 @@ extension Report {
     ) throws(ReportValidationError) -> Report {
         guard case .object(var fields) = document.removingNullMembers() else {
             throw ReportValidationError(field: "", "a report must be a JSON object, not \(document.typeName)")
+        }
+        if let format = fields["format"], format != .integer(Int64(Report.format)) {
+            let named = format.integerValue.map { "format \($0)" } ?? "format \(format.encodedString().prefix(20))"
+            throw ReportValidationError(
+                field: "format",
+                "\(named) is not known to this node, which reads format \(Report.knownFormats.sorted().map(String.init).joined(separator: ", ")) (docs/REPORTS.md §7); send the report in a format the node reads, or upgrade the node",
+                unknownFormat: true)
         }
         var validator = SchemaValidator()
         let body = fields.removeValue(forKey: "body")
@@ -32,45 +39,58 @@ extension Report {
             issues.contains { $0.field == name } ? nil : fields[name]?.stringValue
         }
         let handling = text("handling").flatMap(HandlingCode.init(rawValue:)) ?? defaults.handling
-        let dataClass = text("data_class").flatMap(DataClass.init(rawValue:)) ?? .strategic
-        let purpose = text("purpose").flatMap(Purpose.init(rawValue:))
+        let personalData = text("personal_data").flatMap(Purpose.init(rawValue:))
         let addressees = (fields["addressees"]?.arrayValue ?? []).compactMap(\.stringValue)
         let created = text("created").flatMap(Timestamp.parse)
         let eraseBy = text("erase_by").flatMap(ReportDate.parse)
         let expires = text("expires").flatMap(Timestamp.parse)
+        let format = fields["format"]?.integerValue.map(Int.init) ?? Report.format
 
         if let claimed = fields["origin"], claimed != sender.json {
             fail("origin", "does not match the sender's certificate; leave it out and the node fills it in")
         }
-        // Handling codes (docs/REPORTS.md §3).
-        if (handling == .h2 || handling == .h3) && addressees.isEmpty {
+        // Handling codes (docs/REPORTS.md §3.3).
+        if handling.namedAddresseesOnly && addressees.isEmpty {
             fail("addressees", "required for handling \(handling.rawValue): name who may receive the report")
         }
         if handling == .h3 && fields["conditions"] == nil { fail("conditions", "required for handling H3: state the restrictions") }
         if handling != .h3 && fields["conditions"] != nil { fail("conditions", "only for handling H3") }
-        // Personal data (docs/REPORTS.md §2).
-        switch dataClass {
-        case .case:
-            if addressees.isEmpty {
-                fail("addressees", "required for case data: name who may receive the personal data (identities, or authority:CODE); case reports never go to subscribers")
+        // Evaluation and level: the author states them; nobody else may (§3.1, §3.4).
+        if let kind, kind.isContent {
+            if fields["reliability"] == nil {
+                fail("reliability", "required: evaluate the source, A, B, C or X (X: its reliability cannot be assessed), Europol Regulation Art. 29(1)")
             }
-            if fields["purpose"] == nil { fail("purpose", "required for case data: one of \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")) (Art. 10(3))") }
-            if fields["erase_by"] == nil { fail("erase_by", "required for case data: the date by which the personal data is erased") }
-        case .strategic:
-            if fields["purpose"] != nil { fail("purpose", "only for case data") }
-            if fields["erase_by"] != nil { fail("erase_by", "only for case data") }
+            if fields["accuracy"] == nil {
+                fail("accuracy", "required: evaluate the information, 1, 2, 3 or 4 (4: not known personally to the source and cannot be corroborated), Europol Regulation Art. 29(2)")
+            }
+            if fields["level"] == nil { fail("level", "required: operational, strategic or both (Regulation (EU) 2019/1240 Art. 3(4))") }
+        } else if kind != nil {
+            for name in ["reliability", "accuracy", "level"] where fields[name] != nil {
+                fail(name, "only in smuggling, return and border reports")
+            }
+        }
+        // Personal data (docs/REPORTS.md §2).
+        if personalData != nil {
+            if addressees.isEmpty {
+                fail("addressees", "required with personal data: name who may receive it (identities, or authority:CODE); personal data never goes to subscribers")
+            }
+            if fields["erase_by"] == nil { fail("erase_by", "required with personal data: the date by which it is erased") }
+        } else if fields["erase_by"] != nil {
+            fail("erase_by", "only with personal data (personal_data names its category)")
         }
         for (path, field) in validator.personalFields {
             guard let allowed = field.personalData else { continue }
-            if dataClass == .strategic {
-                fail(path, "personal data is not allowed in a strategic report; send it as data_class \"case\" with a purpose (Art. 10(3))")
-            } else if let purpose, !allowed.contains(purpose) {
-                fail(path, "personal data here is allowed only for purpose \(allowed.map(\.rawValue).sorted().joined(separator: " or ")), not \(purpose.rawValue)")
+            if let personalData {
+                if !allowed.contains(personalData) {
+                    fail(path, "personal data here is allowed only under personal_data \(allowed.map(\.rawValue).sorted().joined(separator: " or ")), not \(personalData.rawValue)")
+                }
+            } else {
+                fail(path, "personal data is not allowed in a report with personal_data \"none\"; set personal_data to its Art. 10(3) category (\(allowed.map(\.rawValue).sorted().joined(separator: " or "))), with addressees and erase_by")
             }
         }
-        // Free text of a strategic report: identifiers refuse it, likely names warn (§2.1).
+        // Free text of a report without personal data: identifiers refuse it, likely names warn (§2.1).
         var warnings: [PersonalDataFinding] = []
-        if screening, dataClass == .strategic, let kind, !kind.isSystem {
+        if screening, personalData == nil, let kind, kind.isContent {
             for finding in PersonalDataScreen.screen(document, kind: kind) {
                 if finding.refused { issues.append(finding.issue) } else { warnings.append(finding) }
             }
@@ -99,8 +119,9 @@ extension Report {
             onBehalfOf: (fields["on_behalf_of"]?.arrayValue ?? []).compactMap(\.stringValue),
             priority: text("priority").flatMap(Priority.init(rawValue:)) ?? .routine,
             handling: handling, addressees: addressees, conditions: text("conditions"),
-            reliability: text("reliability").flatMap(SourceReliability.init(rawValue:)) ?? .x,
-            accuracy: Int(fields["accuracy"]?.integerValue ?? 4), dataClass: dataClass, purpose: purpose,
+            format: format, reliability: text("reliability").flatMap(SourceReliability.init(rawValue:)),
+            accuracy: fields["accuracy"]?.integerValue.map(Int.init), level: text("level").flatMap(ReportLevel.init(rawValue:)),
+            personalData: personalData,
             eraseByMilliseconds: eraseBy, createdMilliseconds: created,
             expiresMilliseconds: expires ?? created + Int64((defaults.lifetime[kind] ?? 30 * 86400) * 1000),
             followUpOf: text("follow_up_of").flatMap(ReportID.init), topic: Topic.derive(kind: kind, country: country, body: body),

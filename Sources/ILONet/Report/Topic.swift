@@ -6,6 +6,7 @@
 /// | return | `return/COUNTRY/NATIONALITY` |
 /// | border | `border/COUNTRY/SITUATION_TYPE` |
 /// | notice | `notice/COUNTRY/EVENT` |
+/// | consent | `consent/COUNTRY/DECISION` |
 ///
 /// Levels never contain `/`, `+` or `#`, so MQTT-style filters apply.
 public enum Topic {
@@ -32,6 +33,8 @@ public enum Topic {
             third = body["event"]?.stringValue ?? "other"
         case .digest:
             third = body["period"]?.stringValue ?? "preview"
+        case .consent:
+            third = body["decision"]?.stringValue ?? "requested"
         }
         return "\(kind.rawValue)/\(country)/\(third)"
     }

@@ -18,9 +18,9 @@ public final class Router: Sendable {
     /// An H2/H3 report follows a copy rule only when the rule sends copies for an
     /// authority the report is addressed to (`copy authority=DE` and addressee
     /// `authority:DE-BPOL`): the copy then goes where its addressee reads.
-    static func copyReachesAddressee(_ rule: RoutingTable.Rule, _ report: Report) -> Bool {
+    static func copyReachesAddressee(_ rule: RoutingTable.Rule, _ report: Report, consented: [String] = []) -> Bool {
         guard let authorities = rule.conditions.first(where: { $0.key == .authority })?.values else { return false }
-        let addressed = report.addressees.filter { $0.hasPrefix("authority:") }.map { String($0.dropFirst("authority:".count)) }
+        let addressed = (report.addressees + consented).filter { $0.hasPrefix("authority:") }.map { String($0.dropFirst("authority:".count)) }
         return addressed.contains { name in
             authorities.contains { $0 == name || ($0.count == 2 && name.hasPrefix($0 + "-")) }
         }
@@ -35,7 +35,12 @@ public final class Router: Sendable {
     /// reports follow only the primary route, never `copy` rules; `case` reports
     /// go only to nodes the access rules allow to hold personal data, and a
     /// refused hop is logged.
-    public func nextHops(for report: Report, path: [String], access: AccessRules = .defaults, logger: Logger? = nil) -> [RoutingTable.Decision] {
+    /// - Parameter consented: whom the author consented an H2 report may also go
+    ///   to: a copy rule that reaches one of them is followed like one that
+    ///   reaches an addressee.
+    public func nextHops(
+        for report: Report, path: [String], consented: [String] = [], access: AccessRules = .defaults, logger: Logger? = nil
+    ) -> [RoutingTable.Decision] {
         if report.kind == .notice {
             // Back towards the origin: the node before this one on the return path.
             let back = (report.body["return_path"]?.arrayValue ?? []).compactMap(\.stringValue)
@@ -43,21 +48,41 @@ public final class Router: Sendable {
             return [RoutingTable.Decision(nextHop: back[index - 1], rule: Router.returnPathRule)]
         }
         var decisions = table.decide(RoutingTable.Envelope(report), excluding: Set(path).union([nodeName]))
-        if report.handling == .h2 || report.handling == .h3 {
-            decisions.removeAll { $0.rule.kind == .copy && !Router.copyReachesAddressee($0.rule, report) }
+        if report.handling.namedAddresseesOnly {
+            decisions.removeAll { $0.rule.kind == .copy && !Router.copyReachesAddressee($0.rule, report, consented: consented) }
         }
-        if report.dataClass == .case {
+        if report.carriesPersonalData {
             decisions.removeAll { decision in
                 let node = PeerIdentity(id: decision.nextHop, role: .node, authority: "", memberState: "")
-                let verdict = access.decide(.holdCase, for: node)
+                let verdict = access.decide(.holdPersonal, for: node)
                 if !verdict.allowed {
                     logger?.warning(
-                        "case report not sent to a node that may not hold it",
+                        "report with personal data not sent to a node that may not hold it",
                         ["report": report.id.description, "next_hop": decision.nextHop, "rule": decision.rule.location, "access": verdict.description])
                 }
                 return !verdict.allowed
             }
         }
         return decisions
+    }
+
+    /// The rule a consent request follows: back the way its report came.
+    static let consentRequestRule = RoutingTable.Rule(kind: .route, conditions: [], nextHops: [], file: "(consent request: back along the report's path)", line: 0)
+
+    /// Next hops for a `consent` report about `held` (nil: not held here), which
+    /// has passed `path` (this node last): a request goes back the way the
+    /// report came, towards its author; a decision follows the report's route,
+    /// with the consented names (`consented`, after this decision) reached by
+    /// copy rules too.
+    public func nextHops(
+        forConsent consent: Report, about held: ReportStore.HeldReport?, path: [String], consented: [String], access: AccessRules = .defaults,
+        logger: Logger? = nil
+    ) -> [RoutingTable.Decision] {
+        guard let held else { return [] }
+        if consent.body["decision"]?.stringValue == Consent.Decision.requested.rawValue {
+            guard let index = held.path.lastIndex(of: nodeName), index > 0, !path.contains(held.path[index - 1]) else { return [] }
+            return [RoutingTable.Decision(nextHop: held.path[index - 1], rule: Router.consentRequestRule)]
+        }
+        return nextHops(for: held.report, path: path, consented: consented, access: access, logger: logger)
     }
 }

@@ -60,17 +60,18 @@ extension RoutingTable {
     static func check(key: Key, value: String) -> String? {
         switch key {
         case .country:
-            return ISOCodes.isCountry(value) ? nil : "unknown country code \"\(value)\""
+            return ISOCodes.isCountry(value) || value == ISOCodes.severalCountries ? nil : "unknown country code \"\(value)\""
         case .state:
-            return ISOCodes.memberStates.contains(value) || value == "EU" ? nil : "\"\(value)\" is not an EU member state code"
+            return ISOCodes.deployingStateProblem(value)
         case .kind:
             return ReportKind(rawValue: value) != nil ? nil : "unknown kind \"\(value)\" (\(ReportKind.allCases.map(\.rawValue).joined(separator: ", ")))"
         case .priority:
             return Priority(rawValue: value) != nil ? nil : "unknown priority \"\(value)\" (flash, immediate, priority, routine)"
         case .handling:
             return HandlingCode(rawValue: value) != nil ? nil : "unknown handling code \"\(value)\" (H0, H1, H2, H3)"
-        case .dataClass:
-            return DataClass(rawValue: value) != nil ? nil : "unknown data class \"\(value)\" (strategic, case)"
+        case .personalData:
+            return value == "none" || value == "any" || Purpose(rawValue: value) != nil
+                ? nil : "unknown personal-data value \"\(value)\" (none, any, \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")))"
         case .authority:
             return nil
         }

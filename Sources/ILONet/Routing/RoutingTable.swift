@@ -32,7 +32,7 @@ public struct RoutingTable: Sendable {
 
     public enum Key: String, Sendable, CaseIterable {
         case country, kind, authority, state, priority, handling
-        case dataClass = "data-class"
+        case personalData = "personal-data"
     }
 
     public let rules: [Rule]
@@ -48,19 +48,20 @@ public struct RoutingTable: Sendable {
         public var state: String
         public var priority: String
         public var handling: String
-        public var dataClass: String
+        /// `none`, or the Art. 10(3) category of the personal data carried.
+        public var personalData: String
 
-        public init(kind: String, country: String, authority: String, state: String, priority: String = "routine", handling: String = "H1", dataClass: String = "strategic") {
+        public init(kind: String, country: String, authority: String, state: String, priority: String = "routine", handling: String = "H1", personalData: String = "none") {
             self.kind = kind
             self.country = country
             self.authority = authority
             self.state = state
             self.priority = priority
             self.handling = handling
-            self.dataClass = dataClass
+            self.personalData = personalData
         }
 
-        /// An envelope from `ilo route test` fields (`data-class` or `data_class`).
+        /// An envelope from `ilo route test` fields (`personal-data` or `personal_data`).
         /// The member state defaults to the authority's prefix: `DE-BPOL` → `DE`.
         public init(testFields fields: [String: String]) {
             let authority = fields["authority"] ?? ""
@@ -72,13 +73,13 @@ public struct RoutingTable: Sendable {
             self.init(
                 kind: fields["kind"] ?? "smuggling", country: fields["country"] ?? "", authority: authority, state: state,
                 priority: fields["priority"] ?? "routine", handling: fields["handling"] ?? "H1",
-                dataClass: fields["data-class"] ?? fields["data_class"] ?? "strategic")
+                personalData: fields["personal-data"] ?? fields["personal_data"] ?? "none")
         }
 
         public init(_ report: Report) {
             self.init(
                 kind: report.kind.rawValue, country: report.country, authority: report.origin.authority, state: report.origin.state,
-                priority: report.priority.rawValue, handling: report.handling.rawValue, dataClass: report.dataClass.rawValue)
+                priority: report.priority.rawValue, handling: report.handling.rawValue, personalData: report.personalData?.rawValue ?? "none")
         }
     }
 
@@ -114,7 +115,7 @@ public struct RoutingTable: Sendable {
             case .state: condition.values.contains(envelope.state)
             case .priority: condition.values.contains(envelope.priority)
             case .handling: condition.values.contains(envelope.handling)
-            case .dataClass: condition.values.contains(envelope.dataClass)
+            case .personalData: condition.values.contains(envelope.personalData) || (envelope.personalData != "none" && condition.values.contains("any"))
             case .authority:
                 // A two-letter value means every authority of that member state.
                 condition.values.contains { $0 == envelope.authority || ($0.count == 2 && $0 == envelope.state) }

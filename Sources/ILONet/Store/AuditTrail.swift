@@ -14,6 +14,12 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     case deadLetter = "dead-letter"
     case erase
     case quarantine
+    /// A consent to pass an H2 report on was asked for, granted or refused
+    /// (docs/REPORTS.md §5.6): report = the H2 report, actor = who asked or
+    /// decided, counterpart = who it would go to, detail = the consent's id.
+    case consentRequest = "consent-request"
+    case consentGrant = "consent-grant"
+    case consentRefuse = "consent-refuse"
 }
 
 public struct AuditRecord: Sendable, Equatable {

@@ -37,7 +37,7 @@ extension ReportStore {
         let statement = try database.cached(
             """
             SELECT r.id, r.country, r.priority, r.headline, r.created_ms, \(ReportStore.disclosureColumns) FROM reports r
-            WHERE r.received_ms > ? AND r.received_ms <= ? AND r.kind NOT IN ('notice', 'digest') AND r.data_class = 'strategic'
+            WHERE r.received_ms > ? AND r.received_ms <= ? AND r.kind IN ('smuggling', 'return', 'border') AND r.data_class = 'none'
             ORDER BY r.priority, r.created_ms, r.seq
             """)
         statement.bind(1, from)

@@ -38,7 +38,7 @@ extension ReportStore {
             try erase(seq: report.seq, id: report.id, reason: report.reason, now: now)
             erased.append(Erasure(reportID: report.id, reason: report.reason))
         }
-        // Quarantined copies of case reports (never stored as reports here).
+        // Quarantined copies of reports with personal data (never stored as reports here).
         let quarantined = try database.cached("SELECT seq, report_id FROM quarantine WHERE erase_at_ms <= ? LIMIT ?")
         quarantined.bind(1, now)
         quarantined.bind(2, Int64(limit))

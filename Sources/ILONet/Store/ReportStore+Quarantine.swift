@@ -16,7 +16,7 @@ extension ReportStore {
         insert.bind(3, reason)
         insert.bind(4, now)
         insert.bind(5, document)
-        // A case report's copy goes at its erase-by date like the report would (docs/RELIABILITY.md §7).
+        // A copy of a report with personal data goes at its erase-by date like the report would (docs/RELIABILITY.md §7).
         let eraseBy = (try? JSONValue(parsing: document))?["erase_by"]?.stringValue.flatMap(ReportDate.parse)
         if let eraseBy { insert.bind(6, eraseBy) } else { insert.bindNull(6) }
         try insert.run()

@@ -38,17 +38,7 @@ extension ReportStore {
         if let recipient { update.bind(2, recipient) } else { update.bindNull(2) }
         update.bind(3, seq)
         try update.run()
-        let queue = try database.cached(
-            "INSERT INTO outbound (report_seq, next_hop, priority, expires_ms, queued_ms, next_attempt_ms) VALUES (?, ?, ?, ?, ?, 0)")
-        for hop in nextHops {
-            queue.bind(1, seq)
-            queue.bind(2, hop)
-            queue.bind(3, Int64(report.priority.rank))
-            queue.bind(4, report.expiresMilliseconds)
-            queue.bind(5, now)
-            try queue.run()
-            queueCounts[hop] = (queueCounts[hop] ?? 0) + 1
-        }
+        try enqueue(seq: seq, to: nextHops, priority: Int64(report.priority.rank), expires: report.expiresMilliseconds, now: now)
         // From the node before this one, or (first node) from the person who sent it.
         let sender = path.count >= 2 ? path[path.count - 2] : report.origin.officer
         try audit(
@@ -57,6 +47,21 @@ extension ReportStore {
                 + (report.screenWarnings.isEmpty ? "" : " screen-warnings=" + report.screenWarnings.map { "\($0.field):\($0.kind.rawValue)" }.joined(separator: ",")),
             now: now)
         return .stored(seq: seq, recipients: recipients)
+    }
+
+    /// Queues stored report `seq` for each of `hops`, in the caller's transaction.
+    func enqueue(seq: Int64, to hops: [String], priority: Int64, expires: Int64, now: Int64) throws(SQLiteError) {
+        let queue = try database.cached(
+            "INSERT INTO outbound (report_seq, next_hop, priority, expires_ms, queued_ms, next_attempt_ms) VALUES (?, ?, ?, ?, ?, 0)")
+        for hop in hops {
+            queue.bind(1, seq)
+            queue.bind(2, hop)
+            queue.bind(3, priority)
+            queue.bind(4, expires)
+            queue.bind(5, now)
+            try queue.run()
+            queueCounts[hop] = (queueCounts[hop] ?? 0) + 1
+        }
     }
 
     /// Reports waiting for `hop` (cached; recounted after any rollback).

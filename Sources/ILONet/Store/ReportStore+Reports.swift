@@ -32,13 +32,13 @@ extension ReportStore {
         statement.bind(10, document)
         statement.bind(11, report.headline)
         statement.bind(12, report.handling.rawValue)
-        statement.bind(13, report.dataClass.rawValue)
+        statement.bind(13, report.carriesPersonalData ? "personal" : "none")
         statement.bind(14, report.topic)
         statement.bind(15, report.expiresMilliseconds)
         if let followUp = report.followUpOf { statement.bind(16, followUp.description) } else { statement.bindNull(16) }
         if let eraseAt = report.eraseByMilliseconds { statement.bind(17, eraseAt) } else { statement.bindNull(17) }
         statement.bind(18, JSONValue.array(report.addressees.map { .string($0) }).encodedString())
-        if let purpose = report.purpose { statement.bind(19, purpose.rawValue) } else { statement.bindNull(19) }
+        if let category = report.personalData { statement.bind(19, category.rawValue) } else { statement.bindNull(19) }
         statement.bind(20, report.contentHash)
         try statement.run()
         return database.changes == 0 ? .duplicate : .stored(seq: database.lastInsertRowID)
@@ -54,15 +54,16 @@ extension ReportStore {
 
 extension ReportStore {
     /// The columns `disclosureFacts(_:at:)` reads, in its order (alias `r` for `reports`).
-    static let disclosureColumns = "r.kind, r.topic, r.handling, r.data_class, r.purpose, r.addressees, r.origin_officer, r.expires_ms"
+    static let disclosureColumns = "r.kind, r.topic, r.handling, r.consented, r.purpose, r.addressees, r.origin_officer, r.expires_ms"
 
     /// The disclosure facts of a stored report, from `disclosureColumns` starting at column `first`.
     static func disclosureFacts(_ statement: SQLiteStatement, at first: Int32) -> Disclosure.Facts {
         let addressees = (try? JSONValue(parsing: statement.text(first + 5)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        let consented = (try? JSONValue(parsing: statement.text(first + 3)))?.arrayValue?.compactMap(\.stringValue) ?? []
         return Disclosure.Facts(
             kind: ReportKind(rawValue: statement.text(first)), topic: statement.text(first + 1),
-            handling: HandlingCode(rawValue: statement.text(first + 2)), dataClass: DataClass(rawValue: statement.text(first + 3)),
-            purpose: statement.isNull(first + 4) ? nil : statement.text(first + 4), addressees: addressees,
+            handling: HandlingCode(rawValue: statement.text(first + 2)),
+            personalData: statement.isNull(first + 4) ? nil : statement.text(first + 4), addressees: addressees, consented: consented,
             originOfficer: statement.text(first + 6), expiresMilliseconds: statement.int(first + 7))
     }
 }

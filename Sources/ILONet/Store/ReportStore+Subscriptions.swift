@@ -121,29 +121,53 @@ extension ReportStore {
     }
 
     /// Who receives `report` here (docs/ACCESS.md §3): its addressees, and —
-    /// unless it is H2, H3 or case data — the identities whose subscriptions match
+    /// unless it is H2, H3 or carries personal data — the identities whose subscriptions match
     /// its topic; never its author. A known identity gets a delivery only if the
     /// disclosure decision allows it now; a named addressee not seen here yet gets
     /// one that waits (the decision is taken again whenever it is read). Writes
     /// the deliveries and returns who got one.
     func deliver(_ report: Report, seq: Int64, disclosure: Disclosure, now: Int64) throws(SQLiteError) -> [String] {
         let (subscriptions, subscribers) = try subscriptionIndex()
-        var recipients = Set<String>()
-        for addressee in report.addressees {
-            if addressee.hasPrefix("authority:") {
-                let authority = String(addressee.dropFirst("authority:".count))
-                recipients.formUnion(subscribers.values.filter { $0.authority == authority }.map(\.id))
-            } else {
-                recipients.insert(addressee)
-            }
-        }
-        if !report.kind.isSystem && report.handling != .h2 && report.handling != .h3 && report.dataClass == .strategic {
+        var recipients = ReportStore.identities(named: report.addressees, among: subscribers)
+        if report.kind.isContent && !report.handling.namedAddresseesOnly && !report.carriesPersonalData {
             recipients.formUnion(try eachSubscriptionTrie(subscriptions).subscribers(of: report.topic))
         }
         if !report.kind.isSystem { recipients.remove(report.origin.officer) }
+        return try insertDeliveries(report, seq: seq, to: recipients, facts: Disclosure.Facts(report), subscribers: subscribers, disclosure: disclosure, now: now)
+    }
+
+    /// Delivers a stored report to `names` (identities or `authority:CODE`), as
+    /// far as the disclosure decision, with `consented`, lets each read it.
+    func deliver(
+        _ report: Report, to names: [String], seq: Int64, consented: [String], disclosure: Disclosure, now: Int64
+    ) throws(SQLiteError) -> [String] {
+        let subscribers = try subscriptionIndex().subscribers
+        var recipients = ReportStore.identities(named: names, among: subscribers)
+        recipients.remove(report.origin.officer)
+        let facts = Disclosure.Facts(report, consented: consented)
+        return try insertDeliveries(report, seq: seq, to: recipients, facts: facts, subscribers: subscribers, disclosure: disclosure, now: now)
+    }
+
+    /// Identities named directly, and every known identity of an `authority:CODE`.
+    static func identities(named names: [String], among subscribers: [String: PeerIdentity]) -> Set<String> {
+        var recipients = Set<String>()
+        for name in names {
+            if name.hasPrefix("authority:") {
+                let authority = String(name.dropFirst("authority:".count))
+                recipients.formUnion(subscribers.values.filter { $0.authority == authority }.map(\.id))
+            } else {
+                recipients.insert(name)
+            }
+        }
+        return recipients
+    }
+
+    private func insertDeliveries(
+        _ report: Report, seq: Int64, to recipients: Set<String>, facts: Disclosure.Facts, subscribers: [String: PeerIdentity],
+        disclosure: Disclosure, now: Int64
+    ) throws(SQLiteError) -> [String] {
         let insert = try database.cached(
             "INSERT OR IGNORE INTO deliveries (identity, report_seq, priority, queued_ms) VALUES (?, ?, ?, ?)")
-        let facts = Disclosure.Facts(report)
         var delivered: [String] = []
         for recipient in recipients.sorted() {
             if let identity = subscribers[recipient], !disclosure.decide(facts, for: identity).allowed { continue }

@@ -169,5 +169,12 @@ enum Schema {
         UPDATE reports SET addressees = COALESCE(json_extract(CAST(document AS TEXT), '$.addressees'), '[]'),
                            purpose = json_extract(CAST(document AS TEXT), '$.purpose');
         """,
+        // 10: report format 2 (docs/REPORTS.md §7): who the author of an H2 report
+        // consented it may also go to (`consent` reports, §5.6), and the data class
+        // column now says whether the report carries personal data at all.
+        """
+        ALTER TABLE reports ADD COLUMN consented TEXT NOT NULL DEFAULT '[]';  -- JSON array of identities or authority:CODE
+        UPDATE reports SET data_class = CASE data_class WHEN 'case' THEN 'personal' ELSE 'none' END;
+        """,
     ]
 }

@@ -61,7 +61,7 @@ public enum Digest {
             ? "\(period.capitalized) digest \(filter) until \(until) UTC: nothing new"
             : "\(period.capitalized) digest \(filter) until \(until) UTC: \(total) report\(total == 1 ? "" : "s") (\(change >= 0 ? "+" : "")\(change))"
         let document: JSONValue = [
-            "id": .string(ReportID.generate().description), "kind": "digest", "country": "EU",
+            "id": .string(ReportID.generate().description), "kind": "digest", "country": .string(ISOCodes.severalCountries),
             "headline": .string(String(headline.prefix(200))), "created": .string(Timestamp.format(milliseconds: Timestamp.nowMilliseconds())),
             "handling": "H0", "addressees": [.string(reader)], "body": body,
         ]

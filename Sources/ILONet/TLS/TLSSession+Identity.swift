@@ -44,7 +44,8 @@ extension TLSSession {
             throw IdentityError(reason: "unknown role \"\(roleText)\" in OU (expected \(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let authority = try field(NID_organizationName, "O (authority)")
-        let state = try field(NID_countryName, "C (member state)")
+        let state = try field(NID_countryName, "C (participating state or EU)")
+        if let problem = ISOCodes.deployingStateProblem(state) { throw IdentityError(reason: "subject C: \(problem)") }
         var posts: [String] = []
         if let raw = X509_get_ext_d2i(certificate, NID_subject_alt_name, nil, nil) {
             let names = OpaquePointer(raw)

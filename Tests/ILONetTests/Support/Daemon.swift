@@ -172,6 +172,7 @@ func sampleReport(kind: String = "smuggling", country: String = "LY", headline: 
         "id": .string(ReportID.generate().description), "kind": .string(kind), "country": .string(country),
         "priority": .string(priority), "created": .string(Timestamp.format(milliseconds: Timestamp.nowMilliseconds())),
         "headline": .string(headline), "body": sampleBodies[kind] ?? .null,
+        "reliability": "B", "accuracy": 2, "level": "strategic",
     ]
 }
 
@@ -181,9 +182,9 @@ let sampleBodies: [String: JSONValue] = [
         "route": ["origin": ["NE"], "transit": ["LY"], "destination": ["IT"]],
         "modus_operandi": "Departures at night from beaches west of Zuwara.", "means_of_transport": ["truck", "rubber-boat"],
     ],
-    "return": ["returnees": 12, "nationality": "NG", "travel_document_status": "laissez-passer", "readmission_cooperation": "partial"],
+    "return": ["returnees": 12, "nationality": "NG", "travel_document_status": "third-country-travel-document", "readmission_cooperation": ["assessment": "partial"]],
     "border": [
-        "location": ["crossing_point": "Ras Ajdir"], "situation_type": "large-group", "time": "2026-11-22T02:15:00Z", "impact_level": "high",
+        "location": ["crossing_point": "Ras Ajdir"], "situation_type": "large-group", "time": "2026-11-22T02:15:00Z", "impact": "high",
     ],
 ]
 

@@ -8,6 +8,7 @@ public enum BodySchemas {
         case .border: border
         case .notice: notice
         case .digest: digest
+        case .consent: consent
         }
     }
 
@@ -40,9 +41,9 @@ public enum BodySchemas {
                             [
                                 Field("id", .reportID, required: true, "the report's id, to fetch it in full with ilo show"),
                                 Field("kind", .string(maxLength: 20), required: true, "its kind"),
-                                Field("country", .country, required: true, "its subject country"),
-                                Field("priority", .choice(Priority.allCases.map(\.rawValue)), required: true, "its priority"),
-                                Field("handling", .choice(HandlingCode.allCases.map(\.rawValue)), required: true, "its handling code"),
+                                Field("country", .subjectCountry, required: true, "its subject country"),
+                                Field("priority", .code(CodeBook.priority), required: true, "its priority"),
+                                Field("handling", .code(CodeBook.handling), required: true, "its handling code"),
                                 Field("created", .timestamp, required: true, "when it was written"),
                                 Field("headline", .string(maxLength: 200), required: true, "its headline"),
                             ])), minimum: 0, maximum: 500, unique: false), required: true,
@@ -68,7 +69,40 @@ public enum BodySchemas {
                 "the nodes the report passed, origin first: the notice travels back along them"),
         ])
 
+    /// A consent request or decision about an H2 report (docs/REPORTS.md §5.6).
+    public static let consent = ObjectSchema(
+        "consent",
+        [
+            Field("about", .reportID, required: true, "the H2 report the consent is about"),
+            Field(
+                "decision", .choice(Consent.Decision.allCases.map(\.rawValue)), required: true,
+                "requested: an addressee asks the provider; granted or refused: the provider decides"),
+            Field("to", .list(.string(maxLength: 200), minimum: 1, maximum: 20, unique: true), required: true, "who the report would be passed to: identities, or authority:CODE"),
+            Field("requested_by", .string(maxLength: 200), "the identity that asked (in a decision answering a request)"),
+            Field("reason", .text(maxLength: 2000), "why: the request's purpose, or the refusal's reason"),
+        ])
+
     static let countries = FieldType.list(.country, minimum: 1, maximum: 30, unique: true)
+
+    /// Nationalities of the persons concerned, with counts where known: the
+    /// first breakdown of Frontex's and the EUAA's risk analyses.
+    static let nationalities = FieldType.list(
+        .object(
+            ObjectSchema(
+                "nationality",
+                [
+                    Field("country", .country, required: true, "nationality (ISO 3166-1 alpha-2)"),
+                    Field("persons", .integer(0...10_000_000), "persons of that nationality, where known"),
+                ])), minimum: 1, maximum: 100, unique: false)
+
+    /// No nationality twice in `nationalities`.
+    static let distinctNationalities: ObjectSchema.Rule = { fields, path, issues in
+        var seen: Set<String> = []
+        for (i, entry) in (fields["nationalities"]?.arrayValue ?? []).enumerated() {
+            guard let code = entry["country"]?.stringValue else { continue }
+            if !seen.insert(code).inserted { issues.append(ValidationIssue(field: join(path, "nationalities[\(i)].country"), "\(code) is listed twice")) }
+        }
+    }
 
     /// A natural person. Every use of it is personal data.
     public static let person = ObjectSchema(
@@ -77,7 +111,7 @@ public enum BodySchemas {
             Field("name", .string(maxLength: 200), "full name as written in the source"),
             Field("date_of_birth", .date, "date of birth"),
             Field("nationality", .country, "nationality"),
-            Field("document_type", .choice(["passport", "identity-card", "residence-permit", "travel-document", "other"]), "kind of identity document"),
+            Field("document_type", .code(CodeBook.documentType), "kind of identity document"),
             Field("document_number", .string(maxLength: 60), "identity document number"),
             Field("role", .string(maxLength: 200), "role in the events (e.g. driver, organiser)"),
         ],
@@ -107,8 +141,9 @@ public enum BodySchemas {
             Field("modus_operandi", .text(maxLength: 8000), required: true, "how the smuggling is organised and carried out"),
             Field(
                 "means_of_transport",
-                .list(.choice(["foot", "car", "van", "truck", "bus", "train", "boat", "rubber-boat", "ship", "air", "other"]), minimum: 1, maximum: 11, unique: true),
-                required: true, "how persons are moved"),
+                .list(.code(CodeBook.meansOfTransport), minimum: 1, maximum: 11, unique: true), required: true, "how persons are moved"),
+            Field("nationalities", nationalities, "nationalities of the persons smuggled, with counts where known"),
+            Field("impact", .code(CodeBook.impact), "for a report of an event: the originator's assessment of its impact (2021/581 Art. 17)"),
             Field("estimated_persons", .integer(0...10_000_000), "estimated number of persons smuggled in the period"),
             Field(
                 "price_per_person",
@@ -129,7 +164,7 @@ public enum BodySchemas {
                         [
                             Field("observed", .boolean, required: true, "whether document fraud was observed"),
                             Field(
-                                "types", .list(.choice(["counterfeit", "forged", "fraudulently-obtained", "impostor", "other"]), minimum: 0, maximum: 5, unique: true),
+                                "types", .list(.code(CodeBook.documentFraud), minimum: 0, maximum: 7, unique: true),
                                 "kinds of fraud seen"),
                             Field("description", .text(maxLength: 4000), "details"),
                         ])), "document fraud seen on this route"),
@@ -155,17 +190,15 @@ public enum BodySchemas {
                             Field("notes", .text(maxLength: 4000), "other vulnerabilities (Art. 3(2))"),
                         ])), "vulnerable persons involved (Art. 3(2))"),
             Field("gender_dimension", .text(maxLength: 4000), "gender-specific aspects observed (Art. 3(2))"),
-        ])
+        ],
+        rules: [distinctNationalities])
 
     public static let returnFacilitation = ObjectSchema(
         "return facilitation",
         [
             Field("returnees", .integer(0...1_000_000), required: true, "number of persons concerned"),
             Field("nationality", .country, required: true, "nationality of the returnees"),
-            Field(
-                "travel_document_status",
-                .choice(["valid-passport", "expired-passport", "laissez-passer", "emergency-travel-document", "none", "mixed"]), required: true,
-                "travel documents the returnees hold"),
+            Field("travel_document_status", .code(CodeBook.travelDocumentStatus), required: true, "travel documents the returnees hold"),
             Field(
                 "identification_missions",
                 .list(
@@ -177,7 +210,15 @@ public enum BodySchemas {
                                 Field("authority", .string(maxLength: 200), required: true, "third-country authority that carried it out"),
                                 Field("persons_identified", .integer(0...1_000_000), "persons whose identity and nationality were confirmed"),
                             ])), minimum: 0, maximum: 100, unique: false), "identification missions held"),
-            Field("readmission_cooperation", .choice(["good", "partial", "poor", "none"]), required: true, "how the third country cooperates on readmission"),
+            Field(
+                "readmission_cooperation",
+                .object(
+                    ObjectSchema(
+                        "readmission cooperation",
+                        [
+                            Field("assessment", .code(CodeBook.readmissionAssessment), required: true, "the reporting officer's assessment"),
+                            Field("grounds", .text(maxLength: 2000), "what the assessment rests on"),
+                        ])), required: true, "the reporting officer's assessment of the third country's cooperation on readmission"),
             Field("obstacles", .list(.string(maxLength: 500), minimum: 0, maximum: 50, unique: true), "obstacles to return"),
             Field("persons", persons, personalData: [.returnIdentification], "persons to identify for return (personal data)"),
             Field("passenger_list", persons, personalData: [.returnPassengerList], "passenger list of a return flight or other return transport (personal data)"),
@@ -210,18 +251,15 @@ public enum BodySchemas {
                                 }
                             }
                         ])), required: true, "where it happened"),
-            Field(
-                "situation_type",
-                .choice([
-                    "irregular-crossing", "attempted-crossing", "large-group", "border-closure", "congestion", "violence",
-                    "search-and-rescue", "other",
-                ]), required: true, "what happened"),
+            Field("situation_type", .code(CodeBook.situationType), required: true, "what happened"),
             Field("persons", .integer(0...10_000_000), "number of persons involved"),
+            Field("nationalities", nationalities, "nationalities of the persons involved, with counts where known"),
             Field("time", .timestamp, required: true, "when it happened (UTC)"),
             Field("authorities_response", .text(maxLength: 4000), "what the authorities did"),
-            Field("impact_level", .choice(["low", "medium", "high", "critical"]), required: true, "assessed impact"),
+            Field("impact", .code(CodeBook.impact), required: true, "the originator's assessment of the event's impact (2021/581 Art. 17)"),
             Field("persons_identified", persons, personalData: [.smugglingTrafficking], "identified persons, e.g. facilitators (personal data)"),
-        ])
+        ],
+        rules: [distinctNationalities])
 
     /// `first` must not be after `second` (both dates).
     static func dateOrder(_ first: String, _ second: String) -> ObjectSchema.Rule {

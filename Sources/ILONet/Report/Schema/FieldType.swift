@@ -9,10 +9,14 @@ public indirect enum FieldType: Sendable {
     case boolean
     /// One of a fixed list of words.
     case choice([String])
+    /// One value of a documented code (`CodeBook`): its meanings are labelled and cited.
+    case code(Code)
     /// An ISO 3166-1 alpha-2 country code (plus XK).
     case country
-    /// An EU member state's ISO 3166-1 code.
-    case memberState
+    /// A country code, or `several` (`ISOCodes.severalCountries`): a report's subject.
+    case subjectCountry
+    /// A participating state: an EU member state or IS, LI, NO, CH.
+    case participatingState
     /// An ISO 4217 currency code.
     case currency
     /// A calendar date, `YYYY-MM-DD`.
@@ -41,8 +45,10 @@ public indirect enum FieldType: Sendable {
         case .number(let r): "number \(JSONValue.canonicalNumber(r.lowerBound))–\(JSONValue.canonicalNumber(r.upperBound))"
         case .boolean: "true or false"
         case .choice(let words): words.joined(separator: " | ")
+        case .code(let code): code.words.joined(separator: " | ")
         case .country: "country code (ISO 3166-1 alpha-2)"
-        case .memberState: "EU member state code"
+        case .subjectCountry: "country code (ISO 3166-1 alpha-2), or several"
+        case .participatingState: "participating state code (EU member state, IS, LI, NO, CH)"
         case .currency: "currency code (ISO 4217)"
         case .date: "date YYYY-MM-DD"
         case .timestamp: "UTC time YYYY-MM-DDTHH:MM:SSZ"

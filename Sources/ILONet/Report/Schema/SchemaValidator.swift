@@ -79,9 +79,30 @@ struct SchemaValidator {
         case .country:
             guard let s = string() else { return }
             if !ISOCodes.isCountry(s) { fail("\(quoted(s)) is not an ISO 3166-1 alpha-2 code") }
-        case .memberState:
+        case .subjectCountry:
             guard let s = string() else { return }
-            if !ISOCodes.memberStates.contains(s) { fail("\(quoted(s)) is not an EU member state code") }
+            if s == "EU" {
+                fail("\"EU\" is not a country; for a report about several countries write \"\(ISOCodes.severalCountries)\"")
+            } else if s != ISOCodes.severalCountries && !ISOCodes.isCountry(s) {
+                fail("\(quoted(s)) is not an ISO 3166-1 alpha-2 code (or \"\(ISOCodes.severalCountries)\" for several countries)")
+            }
+        case .participatingState:
+            guard let s = string() else { return }
+            if !ISOCodes.participatingStates.contains(s) {
+                fail("\(quoted(s)) is not a participating state (an EU member state, or IS, LI, NO, CH)")
+            }
+        case .code(let code):
+            let text: String
+            if code.numeric {
+                guard case .integer(let n) = value else { return fail("expected an integer (\(code.words.joined(separator: ", "))), found \(value.typeName)") }
+                text = String(n)
+            } else {
+                guard let s = string() else { return }
+                text = s
+            }
+            if code.label(text) == nil {
+                fail("\(code.numeric ? text : quoted(text)) is not one of: \(code.words.joined(separator: ", "))" + (code.hint.map { "; \($0)" } ?? ""))
+            }
         case .currency:
             guard let s = string() else { return }
             if !ISOCodes.isCurrency(s) { fail("\(quoted(s)) is not an ISO 4217 currency code") }

@@ -16,15 +16,22 @@ public struct ValidationIssue: Sendable, Equatable, CustomStringConvertible {
 /// Every rule a report breaks, in document order.
 public struct ReportValidationError: Error, Sendable, Equatable, CustomStringConvertible {
     public let issues: [ValidationIssue]
+    /// The report names a format this node does not read (`unsupported-format`).
+    public let unknownFormat: Bool
 
     public init(_ issues: [ValidationIssue]) {
         precondition(!issues.isEmpty)
         self.issues = issues
+        self.unknownFormat = false
     }
 
-    public init(field: String, _ message: String) {
-        self.init([ValidationIssue(field: field, message)])
+    public init(field: String, _ message: String, unknownFormat: Bool = false) {
+        self.issues = [ValidationIssue(field: field, message)]
+        self.unknownFormat = unknownFormat
     }
+
+    /// The protocol error code for this refusal.
+    public var code: ErrorCode { unknownFormat ? .unsupportedFormat : .invalidReport }
 
     /// The first offending field's path.
     public var field: String { issues[0].field }

@@ -51,24 +51,24 @@ public struct PersonalDataFinding: Sendable, Equatable {
         if refused {
             return ValidationIssue(
                 field: field,
-                "\(kind.described) at character \(position)\(cueText) is personal data, which a strategic report must not carry "
-                    + "(Regulation (EU) 2019/1240 Art. 3(4)); remove it, or send the report as data_class \"case\" with a purpose, "
-                    + "addressees and erase_by, and put the person in its case fields")
+                "\(kind.described) at character \(position)\(cueText) is personal data, which a report with personal_data \"none\" must not carry "
+                    + "(Regulation (EU) 2019/1240 Art. 3(4)); remove it, or send the report with personal_data set to its Art. 10(3) category, "
+                    + "addressees and erase_by, and put the person in its personal-data fields")
         }
         return ValidationIssue(
             field: field,
-            "may contain \(kind.described) at character \(position)\(cueText); a strategic report carries no personal data: "
-                + "if it is one, remove it or send the report as case data")
+            "may contain \(kind.described) at character \(position)\(cueText); a report with personal_data \"none\" carries no personal data: "
+                + "if it is one, remove it or send the report with personal_data set to its Art. 10(3) category")
     }
 }
 
 /// The personal-data screen for free text (docs/REPORTS.md §2.1): run on every
-/// free-text field of a `strategic` report. Identifiers recognised with
+/// free-text field of a report without personal data (`personal_data` "none"). Identifiers recognised with
 /// confidence refuse the report; likely names and addresses are warnings.
 public enum PersonalDataScreen {
     /// The findings in every free-text field of a report document of an authored kind.
     public static func screen(_ document: JSONValue, kind: ReportKind) -> [PersonalDataFinding] {
-        guard !kind.isSystem else { return [] }
+        guard kind.isContent else { return [] }
         var findings: [PersonalDataFinding] = []
         for name in ["headline", "conditions"] {
             if let text = document[name]?.stringValue { findings += scan(text, field: name) }
