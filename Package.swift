@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 //
-// ILONet: one library (ILONet), the daemon (ilod) and the command line (ilo).
+// ILONet: the shared library (ILONet), the daemon (ilod), the command line (ilo)
+// and what only the command line uses (ILOClient: profiles, drafts, templates,
+// rendering, the officer's outbox and sent view), which ilod does not link.
 // No package dependencies: Foundation, the system OpenSSL 3 and SQLite 3 only,
 // reached through two system-library targets and one C shim target.
 import PackageDescription
@@ -9,6 +11,7 @@ let package = Package(
     name: "ILONet",
     products: [
         .library(name: "ILONet", targets: ["ILONet"]),
+        .library(name: "ILOClient", targets: ["ILOClient"]),
         .executable(name: "ilod", targets: ["ilod"]),
         .executable(name: "ilo", targets: ["ilo"]),
     ],
@@ -35,16 +38,21 @@ let package = Package(
             dependencies: ["ILONet"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        .target(
+            name: "ILOClient",
+            dependencies: ["ILONet"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "ilo",
-            dependencies: ["ILONet"],
+            dependencies: ["ILONet", "ILOClient"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "ILONetTests",
             // The executables are dependencies so that `swift test` builds them:
             // the integration tests run the real `ilod` and `ilo` processes.
-            dependencies: ["ILONet", "ilod", "ilo"],
+            dependencies: ["ILONet", "ILOClient", "ilod", "ilo"],
             // Read by path (#filePath) in PersonalDataScreenTests, not bundled.
             exclude: ["Corpus"],
             swiftSettings: [.swiftLanguageMode(.v6)]

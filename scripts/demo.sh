@@ -18,6 +18,8 @@ case "${1:-}" in
 esac
 
 scripts/bootstrap.sh >/dev/null
+# ilo keeps its outbox and the ids it showed under var/network/, like the nodes' stores.
+export XDG_STATE_HOME=$PWD/var/network/ilo-state
 if [ -z "${ILOD:-}" ] || [ -z "${ILO:-}" ]; then
     echo "Building ilod and ilo (release) ..."
     swift build -c release --product ilod >/dev/null
@@ -103,14 +105,33 @@ as board-fr $board digest preview '#' --since 1h
 
 step "9. Receipts back at the post: signed by the nodes that delivered"
 until_true at_least post-tripoli 2 "topic = 'notice/LY/delivered'"
-say "Officer Müller's inbox at the post in Tripoli:"
-as officer-de $tripoli inbox
+say "Officer Müller's sent reports at the post in Tripoli, with the signed receipts attached:"
+as officer-de $tripoli sent
 say
 say "A receipt in full (who delivered, and that its signature verified):"
 receipt=$(sqlite3 var/network/post-tripoli/store.sqlite "SELECT id FROM reports WHERE topic = 'notice/LY/delivered' ORDER BY seq LIMIT 1")
 as officer-de $tripoli show "$receipt" | grep -E 'signed by|about|node|event'
 
-step "10. H2: passing a report on only with its author's consent"
+step "10. The officer's own link: the post node is down"
+say "The post in Tunis goes offline. Officer Rossi sends anyway: ilo keeps the signed"
+say "report on his computer (the outbox) and says so (exit 4):"
+scripts/network.sh stop post-tunis
+rc=0
+outage=$(as officer-it $tunis send --file config/demo/border-ras-ajdir.json --priority immediate \
+    --headline "Ras Ajdir reopened at 09:00, queues building") || rc=$?
+[ "$rc" = 4 ] || { say "unexpected: ilo send exited $rc"; exit 1; }
+say "  border     $outage (queued on this computer)"
+as officer-it $tunis outbox
+say
+say "The post is back; the next command sends what waits first (here: ilo sent):"
+scripts/network.sh start post-tunis
+as officer-it $tunis sent --limit 3
+until_true in_store board "$outage"
+say
+say "At the board hub, once:"
+sqlite3 var/network/board/store.sqlite "SELECT '  ' || id || '  ' || headline FROM reports WHERE id = '$outage'"
+
+step "11. H2: passing a report on only with its author's consent"
 say "Officer Müller sends a report for one board member only (SIENA H2: not to be"
 say "disseminated without the permission of the provider):"
 h2=$(as officer-de $tripoli send --file config/demo/smuggling-sabratha.json --handling H2 --addressees board.fr.martin \

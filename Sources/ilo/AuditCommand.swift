@@ -1,5 +1,6 @@
 import Foundation
 import ILONet
+import ILOClient
 
 /// `ilo audit verify|show|list`: a node's audit trail, read from its store file
 /// on the node's own host (read-only; works while the node runs, and when it
@@ -112,7 +113,7 @@ enum AuditCommand {
     /// Reads the trail from the node, a page (≤ 1000 records) at a time.
     private static func remote(_ query: Query, options: ClientOptions, json: Bool) -> Int32 {
         do throws(ClientError) {
-            let client = try ClientConnection(options)
+            let client = try connect(options)
             defer { client.close() }
             func page(after: Int64, limit: Int) throws(ClientError) -> (records: [AuditRecord], more: Bool) {
                 let page = Query(action: query.action, report: query.report, event: query.event, after: after, limit: limit)

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ILONet
+import ILOClient
 
 enum BenchCommand {
     static let help = """

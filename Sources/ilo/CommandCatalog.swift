@@ -1,4 +1,5 @@
 import ILONet
+import ILOClient
 
 /// Every `ilo` command, its subcommands and options, for shell completion and
 /// for the test that runs `--help` on each. Keep it in step with the commands'
@@ -21,7 +22,9 @@ enum CommandCatalog {
         Command(name: "template", summary: "print a fill-in report", subcommands: ["smuggling", "return", "border"], options: ["--personal-data"], offline: true),
         Command(name: "validate", summary: "check a report offline", options: envelope + ["--json", "--cert"], offline: true),
         Command(name: "send", summary: "send a report", options: envelope + ["--json"]),
-        Command(name: "inbox", summary: "read new reports", options: ["--json", "--limit", "--peek"]),
+        Command(name: "inbox", summary: "read new reports", options: ["--json", "--limit", "--peek", "--notices"]),
+        Command(name: "outbox", summary: "what waits on this computer", subcommands: ["flush"], options: ["--watch", "--json"]),
+        Command(name: "sent", summary: "your reports and where each is", options: ["--limit", "--json"]),
         Command(name: "show", summary: "one report in full", options: ["--json"]),
         Command(name: "consent", summary: "pass an H2 report on with its author's permission", subcommands: ["request", "grant", "refuse"], options: ["--to", "--reason", "--requested-by", "--json"]),
         Command(name: "subscribe", summary: "receive a topic", options: ["--digest", "--at", "--json"]),
@@ -30,7 +33,7 @@ enum CommandCatalog {
         Command(name: "watch", summary: "reports as they arrive", options: ["--json", "--count"]),
         Command(name: "digest", summary: "summaries", subcommands: ["show", "preview"], options: ["--format", "--since", "--until"]),
         Command(name: "status", summary: "a node's state (admin)", options: ["--json"]),
-        Command(name: "queue", summary: "what waits where (admin)", subcommands: ["flush", "retry", "hold", "release", "delete"], options: ["--json", "--limit"]),
+        Command(name: "queue", summary: "what waits where (admin)", subcommands: ["flush", "retry", "hold", "release", "delete"], options: ["--json", "--limit", "--reason"]),
         Command(name: "route", summary: "explain routing", subcommands: ["test"], options: [
             "--country", "--kind", "--authority", "--state", "--priority", "--handling", "--personal-data", "--table", "--json",
         ]),

@@ -1,4 +1,5 @@
 import ILONet
+import ILOClient
 
 /// `ilo completion bash|zsh`: completion scripts generated from CommandCatalog.
 enum CompletionCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import ILONet
+import ILOClient
 
 /// `ilo consent request|grant|refuse`: asking the provider of an H2 report to let
 /// it go to someone else, and the provider's answer (docs/REPORTS.md §5.6).
@@ -50,9 +51,15 @@ enum ConsentCommand {
         let options = try ClientProfile.resolve(&arguments)
         try arguments.finish()
 
-        guard let signer = AuthorSigner.load(options, refusal: "nothing sent") else { return Exit.failed }
+        let signer: AuthorSigner
+        do throws(AuthorSigner.Failure) {
+            signer = try AuthorSigner.load(options)
+        } catch {
+            printError("nothing sent: \(error)")
+            return Exit.failed
+        }
         do throws(ClientError) {
-            let client = try ClientConnection(options)
+            let client = try connect(options)
             defer { client.close() }
             // The report itself: its country and priority carry over, and ilo can say early when it is not H2.
             let held = try client.request(.get, ["id": .string(id)]).body["report"] ?? .null
@@ -61,7 +68,13 @@ enum ConsentCommand {
                 return Exit.failed
             }
             let draft = Consent.draft(decision, about: held, to: recipients, requestedBy: decision == .requested ? nil : requestedBy, reason: reason, now: Timestamp.nowMilliseconds())
-            guard let signed = signer.complete(draft, refusal: "nothing sent") else { return Exit.failed }
+            let signed: Report
+            do throws(AuthorSigner.Failure) {
+                signed = try signer.complete(draft)
+            } catch {
+                printError("nothing sent: \(error)")
+                return Exit.failed
+            }
             let answer = try client.request(.publish, ["report": signed.document])
             let consentID = answer.body["id"]?.stringValue ?? signed.id.description
             if json {

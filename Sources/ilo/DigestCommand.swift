@@ -1,5 +1,6 @@
 import Foundation
 import ILONet
+import ILOClient
 
 enum DigestCommand {
     static let help = """
@@ -31,7 +32,7 @@ enum DigestCommand {
         let argument = arguments.positional()
         try arguments.finish()
         do throws(ClientError) {
-            let client = try ClientConnection(options)
+            let client = try connect(options)
             defer { client.close() }
             let body: JSONValue
             switch action {

@@ -1,18 +1,22 @@
 import Foundation
 import ILONet
+import ILOClient
 
 enum InboxCommand {
     static let help = """
-        usage: ilo inbox [--json] [--limit N] [--peek]
+        usage: ilo inbox [--json] [--limit N] [--peek] [--notices]
 
         Fetches the reports delivered to you — by your subscriptions, as a named
-        addressee, and notices and digests for you — most urgent first, prints them,
+        addressee, consents and digests for you — most urgent first, prints them,
         and confirms them to the node, so the next `ilo inbox` shows only newer ones.
         A report already shown (the confirmation was lost) is confirmed, not shown again.
+        Notices about your own reports (delivered, expired, refused, deleted) are not
+        inbox items: `ilo sent` shows them with the reports they are about.
 
-          --json    print a JSON array of the full reports
-          --limit   at most N reports (default: all)
-          --peek    print without confirming
+          --json     print a JSON array of the full reports
+          --limit    at most N reports (default: all)
+          --peek     print without confirming
+          --notices  only the notices about your own reports, as inbox items
 
         example:
           ilo subscribe 'smuggling/LY/#' && ilo inbox
@@ -26,19 +30,20 @@ enum InboxCommand {
         let json = arguments.flag("json")
         let peek = arguments.flag("peek")
         let limit = try arguments.integer("limit", in: 1...1_000_000)
+        let notices = arguments.flag("notices")
         let options = try ClientProfile.resolve(&arguments)
         try arguments.finish()
         let seen = SeenReports(node: options.node.description, certificate: options.certificatePath)
 
         do throws(ClientError) {
-            let client = try ClientConnection(options)
+            let client = try connect(options)
             var shown: [JSONValue] = []
             var pending: [String] = []
             var fetched = 0
             var shownCount = 0  // --json: written as they come, not kept
             while limit.map({ shown.count + shownCount < $0 }) ?? true {
                 let want = min(500, (limit ?? Int.max) - shown.count - shownCount)
-                let batch = try client.request(.fetch, ["limit": .integer(Int64(want))])
+                let batch = try client.request(.fetch, ["limit": .integer(Int64(want)), "notices": .bool(notices)])
                 let entries = batch.body["reports"]?.arrayValue ?? []
                 fetched += entries.count
                 var page: [JSONValue] = []

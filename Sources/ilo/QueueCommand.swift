@@ -1,5 +1,6 @@
 import Foundation
 import ILONet
+import ILOClient
 
 enum QueueCommand {
     static let help = """
@@ -8,7 +9,8 @@ enum QueueCommand {
                ilo queue retry ID                 try this report now; one a peer refused goes back in the queue
                ilo queue hold ID                  keep this report, do not send it until released
                ilo queue release ID
-               ilo queue delete ID                remove it from every queue and the dead letters (audited)
+               ilo queue delete ID [--reason TEXT] remove it from every queue and the dead letters (audited);
+                                                  its author gets a signed notice saying who deleted it, and why
 
         For administrators (role admin). The queue lives in the node's SQLite store:
         tables outbound, dead_letters and queue_audit (docs/ROUTING.md §5).
@@ -24,6 +26,7 @@ enum QueueCommand {
         }
         let json = arguments.flag("json")
         let limit = try arguments.integer("limit", in: 1...100_000) ?? 1000
+        let reason = try arguments.option("reason")
         let options = try ClientProfile.resolve(&arguments)
         let action = arguments.positional()
         let id = arguments.positional()
@@ -35,11 +38,12 @@ enum QueueCommand {
             if action != "flush" && id == nil { throw UsageError("ilo queue \(action) needs a report id") }
         }
         do throws(ClientError) {
-            let client = try ClientConnection(options)
+            let client = try connect(options)
             defer { client.close() }
             if let action {
                 var body: [String: JSONValue] = ["action": .string(action)]
                 if let id { body["id"] = .string(id) }
+                if let reason { body["reason"] = .string(reason) }
                 let answer = try client.request(.queueControl, .object(body))
                 let affected = answer.body["affected"]?.integerValue ?? 0
                 print("\(action): \(affected) queue entr\(affected == 1 ? "y" : "ies")")

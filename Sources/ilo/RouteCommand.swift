@@ -1,5 +1,6 @@
 import Foundation
 import ILONet
+import ILOClient
 
 enum RouteCommand {
     static let help = """
@@ -49,7 +50,7 @@ enum RouteCommand {
             var body: [String: JSONValue] = [:]
             for (name, value) in fields { body[name == "personal-data" ? "personal_data" : name] = .string(value) }
             do throws(ClientError) {
-                let client = try ClientConnection(options)
+                let client = try connect(options)
                 let answer = try client.request(.routeTest, .object(body))
                 client.close()
                 node = answer.body["node"]?.stringValue ?? "?"

@@ -1,5 +1,6 @@
 import Foundation
 import ILONet
+import ILOClient
 
 /// `ilo send` and `ilo validate`: assemble a report from a file and flags, check it, send it.
 enum SendCommand {
@@ -30,9 +31,17 @@ enum SendCommand {
         not a terminal) holds a whole report, as `ilo template` prints it, or only its
         body; flags set envelope fields and win over the file. The report is checked
         and completed here (origin from your certificate, defaults, topic, expires),
-        signed with your key (--key), and checked again by every node, which refuses
-        it if the signature fails. Exit 1 if it is refused, 3 if the node is
-        unreachable (nothing was sent; send it again later). The free text of a
+        signed with your key (--key), kept in this computer's outbox (ilo outbox)
+        with its final id before anything goes on the network, and checked again by
+        every node, which refuses it if the signature fails.
+
+        Exit 0: the node acknowledged it (committed to its store). Exit 4: the node
+        could not be reached, was busy, or its acknowledgement did not come back; the
+        id is printed all the same and the report waits on this computer, to be sent
+        with the same id and bytes by `ilo outbox flush` or by the next ilo command
+        that reaches the node, so it is never delivered twice. Exit 1: the node
+        refused it for good (the reason is printed; ilo outbox lists it), or your
+        certificate is not accepted (expired, revoked). The free text of a
         report without personal data is screened for it (docs/REPORTS.md §2.1):
         identifiers (e-mail, phone, IBAN, document numbers, …) refuse it; likely
         names and addresses print a "warning:" line and the report is still sent.
@@ -106,32 +115,83 @@ enum SendCommand {
 
         let options = try ClientProfile.resolve(&arguments)
         try arguments.finish()
-        guard let signer = AuthorSigner.load(options, refusal: "report not sent"),
-            let signed = signer.complete(document, refusal: "report not sent", checked: printScreenWarnings)
-        else { return Exit.failed }
-        do throws(ClientError) {
-            let client = try ClientConnection(options)
-            let answer = try client.request(.publish, ["report": signed.document])
-            client.close()
-            let id = answer.body["id"]?.stringValue ?? "?"
-            // Say so when the report waits for a link: it is safe, but not on its way yet.
-            let waiting = (answer.body["next_hops"]?.arrayValue ?? []).filter { $0["link"]?.stringValue != "up" }
-            if !waiting.isEmpty {
-                let node = answer.body["node"]?.stringValue ?? options.node.description
-                let hops = waiting.map { hop in
-                    "\(hop["node"]?.stringValue ?? "?") (link down since \(hop["since"]?.stringValue ?? "?"))"
-                }.joined(separator: ", ")
-                printError("queued at \(node), waiting for \(hops); it is stored and will be forwarded when the link returns")
-            }
+        let signed: Report
+        do throws(AuthorSigner.Failure) {
+            signed = try AuthorSigner.load(options).complete(document)
+        } catch {
+            printError("report not sent: \(error)")
+            return Exit.failed
+        }
+        printScreenWarnings(signed)
+        // Kept on this computer, with its final id and signature, before any
+        // network I/O: whatever happens to the link, it is sent again as is.
+        let outbox: Outbox
+        do throws(OutboxError) {
+            guard let opened = try Outbox(for: options, create: true) else { throw OutboxError(path: "?", "cannot be created") }
+            outbox = opened
+            try outbox.add(signed)
+        } catch {
+            printError("report not sent: cannot keep a copy on this computer first (\(error)); nothing was sent")
+            return Exit.failed
+        }
+        let id = signed.id.description
+        return deliver(id, outbox: outbox, options: options, json: json)
+    }
+
+    /// Sends what waits in the outbox, this report with it, and says what became of this one.
+    static func deliver(_ id: String, outbox: Outbox, options: ClientOptions, json: Bool) -> Int32 {
+        func queuedHere(_ reason: ClientError) -> Int32 {
+            try? outbox.markFailed(id, error: reason.description)
             if json {
-                print(JSONValue.object(["id": .string(id), "duplicate": answer.body["duplicate"] ?? .bool(false), "queued": .bool(!waiting.isEmpty)]).encodedString())
+                print(JSONValue.object(["id": .string(id), "duplicate": false, "queued": false, "queued_here": true]).encodedString())
             } else {
                 print(id)
             }
-            return Exit.ok
-        } catch {
-            return exitFor(error)
+            printError("\(reason)")
+            if reason.isCertificateProblem {
+                printError("the report is kept on this computer (ilo outbox); it is sent when your certificate is accepted again")
+                return Exit.failed
+            }
+            printError("queued on this computer; will be sent with the same id when the node is reachable: ilo outbox")
+            return Exit.queuedHere
         }
+        let client: ClientConnection
+        do throws(ClientError) {
+            client = try ClientConnection(options)
+        } catch {
+            return queuedHere(error)
+        }
+        defer { client.close() }
+        let result: OutboxFlush.Result
+        do throws(OutboxError) {
+            result = try OutboxFlush.run(outbox, over: client)
+        } catch {
+            printError("\(error); the report may have been sent: ilo outbox and ilo sent show its state")
+            return Exit.failed
+        }
+        let others = result.sent.filter { $0.id != id }.count + result.refused.filter { $0.id != id }.count
+        if others > 0 { printError("also sent from this computer's outbox: \(result.summary)") }
+        if let refusal = result.refused.first(where: { $0.id == id })?.error {
+            return exitFor(.refused(refusal))
+        }
+        guard let sent = result.sent.first(where: { $0.id == id }) else {
+            return queuedHere(result.stoppedBy ?? .connectionClosed)
+        }
+        // Say so when the report waits for a link: it is safe, but not on its way yet.
+        let waiting = (sent.answer["next_hops"]?.arrayValue ?? []).filter { $0["link"]?.stringValue != "up" }
+        if !waiting.isEmpty {
+            let node = sent.answer["node"]?.stringValue ?? options.node.description
+            let hops = waiting.map { hop in
+                "\(hop["node"]?.stringValue ?? "?") (link down since \(hop["since"]?.stringValue ?? "?"))"
+            }.joined(separator: ", ")
+            printError("queued at \(node), waiting for \(hops); it is stored and will be forwarded when the link returns")
+        }
+        if json {
+            print(JSONValue.object(["id": .string(id), "duplicate": .bool(sent.duplicate), "queued": .bool(!waiting.isEmpty), "queued_here": false]).encodedString())
+        } else {
+            print(id)
+        }
+        return Exit.ok
     }
 
     static func parse(_ data: Data, name: String) throws(UsageError) -> JSONValue {

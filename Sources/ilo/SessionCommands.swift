@@ -1,5 +1,6 @@
 import Foundation
 import ILONet
+import ILOClient
 
 /// `ilo whoami` and `ilo ping`: small checks of the connection itself.
 enum SessionCommands {
@@ -22,7 +23,7 @@ enum SessionCommands {
         try arguments.finish()
         do throws(ClientError) {
             let started = Timestamp.monotonicNanoseconds()
-            let client = try ClientConnection(options)
+            let client = try connect(options)
             if command == "ping" {
                 let connected = Timestamp.monotonicNanoseconds()
                 try client.request(.ping)

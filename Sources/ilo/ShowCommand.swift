@@ -1,5 +1,6 @@
 import Foundation
 import ILONet
+import ILOClient
 
 enum ShowCommand {
     static let help = """
@@ -24,7 +25,7 @@ enum ShowCommand {
         guard let id = arguments.positional() else { throw UsageError("name the report: ilo show ID") }
         try arguments.finish()
         do throws(ClientError) {
-            let client = try ClientConnection(options)
+            let client = try connect(options)
             let answer = try client.request(.get, ["id": .string(id)])
             client.close()
             let report = answer.body["report"] ?? .null
@@ -41,20 +42,7 @@ enum ShowCommand {
         }
     }
 
-    /// {"verified": true, "signer": ...} or {"verified": false, "reason": ...}.
     static func signatureVerdict(_ report: JSONValue, options: ClientOptions) -> JSONValue {
-        guard report["signature"] != nil else { return ["verified": false, "reason": "the report is not signed"] }
-        let trust: TLSContext
-        do {
-            trust = try TLSContext(.makeClientConfiguration(certificate: options.certificatePath, privateKey: options.privateKeyPath, trustRoots: options.caPath))
-        } catch {
-            return ["verified": false, "reason": .string("cannot load \(options.caPath): \(error)")]
-        }
-        switch SignatureCheck().check(document: report, trust: trust) {
-        case .success(let signer):
-            return ["verified": true, "signer": .string(signer.id), "authority": .string(signer.authority), "state": .string(signer.memberState)]
-        case .failure(let failure):
-            return ["verified": false, "reason": .string(failure.description)]
-        }
+        SignatureVerdict(options: options).json(report)
     }
 }

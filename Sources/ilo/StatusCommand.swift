@@ -1,5 +1,6 @@
 import Foundation
 import ILONet
+import ILOClient
 
 enum StatusCommand {
     static let help = """
@@ -25,7 +26,7 @@ enum StatusCommand {
         let options = try ClientProfile.resolve(&arguments)
         try arguments.finish()
         do throws(ClientError) {
-            let client = try ClientConnection(options)
+            let client = try connect(options)
             defer { client.close() }
             let status = try client.request(.status)
             print(json ? status.body.prettyString() : render(status.body), terminator: json ? "\n" : "")

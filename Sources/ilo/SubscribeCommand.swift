@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ILONet
+import ILOClient
 
 /// ilo subscribe / unsubscribe / subscriptions / watch.
 enum SubscribeCommand {
@@ -42,7 +43,7 @@ enum SubscribeCommand {
         if at != nil && digest == nil { throw UsageError("--at goes with --digest") }
 
         do throws(ClientError) {
-            let client = try ClientConnection(options)
+            let client = try connect(options)
             defer { client.close() }
             switch command {
             case "subscribe":

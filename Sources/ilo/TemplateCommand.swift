@@ -1,4 +1,5 @@
 import ILONet
+import ILOClient
 
 enum TemplateCommand {
     static let help = """

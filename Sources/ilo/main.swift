@@ -2,6 +2,7 @@
 import Foundation
 import Glibc
 import ILONet
+import ILOClient
 
 /// Exit codes (documented in README.md): 0 done, 1 refused or failed,
 /// 2 usage error, 3 node unreachable or busy (try again later).
@@ -10,6 +11,9 @@ enum Exit {
     static let failed: Int32 = 1
     static let usage: Int32 = 2
     static let unavailable: Int32 = 3
+    /// `ilo send`: the report is kept in this computer's outbox and sent with the
+    /// same id when the node is reachable (`ilo outbox`).
+    static let queuedHere: Int32 = 4
 }
 
 let connectionHelp = """
@@ -28,6 +32,8 @@ let usage = """
       template print a fill-in report: ilo template smuggling > report.json
       validate check a report offline: ilo validate report.json
       send     send a report:        ilo send --file report.json
+      outbox   what waits on this computer: ilo outbox | ilo outbox flush [--watch]
+      sent     your reports and where each is: ilo sent [ID]
       inbox    read new reports:     ilo inbox [--json] [--limit N]
       show     one report in full:   ilo show ID [--json]
       consent  pass an H2 report on with its author's permission:
@@ -46,7 +52,8 @@ let usage = """
       completion  shell completion:  source <(ilo completion bash)   (or zsh)
 
     \(connectionHelp)
-    exit codes: 0 done, 1 refused or failed, 2 usage error, 3 node unreachable or busy (try again)
+    exit codes: 0 done, 1 refused or failed, 2 usage error, 3 node unreachable or busy (try again),
+    4 (ilo send, ilo outbox flush) kept in this computer's outbox, sent with the same id when the node is reachable
     """
 
 func printError(_ message: String) {
@@ -69,6 +76,8 @@ do {
     case "template": status = try TemplateCommand.run(&arguments)
     case "show": status = try ShowCommand.run(&arguments)
     case "consent": status = try ConsentCommand.run(&arguments)
+    case "outbox": status = try OutboxCommand.run(&arguments)
+    case "sent": status = try SentCommand.run(&arguments)
     case "queue": status = try QueueCommand.run(&arguments)
     case "status": status = try StatusCommand.run(&arguments)
     case "subscribe", "unsubscribe", "subscriptions", "watch": status = try SubscribeCommand.run(command!, &arguments)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ILONet
+@testable import ILOClient
 
 /// The report model in the words European law enforcement uses (issue 15):
 /// every coded value documented with its meaning and source, validated,

@@ -24,10 +24,14 @@ import Testing
         #expect(after.contains("Sabratha network moves launches east after arrests"))
         // The digest and the receipts.
         #expect(out.contains("4 reports (+4 against the period before)."))
-        #expect(out.contains("Delivered: report") && out.contains("reached board.ilonet.example"))
+        #expect(out.contains("    delivered at ") && out.contains("board.ilonet.example"), "\(out)")
         #expect(out.contains("event: delivered"))
         // H2 consent: asked at the board, granted at the post, read at Germany's node, audited.
-        let consent = out.components(separatedBy: "== 10.").last ?? ""
+        // The officer's own link: queued on his computer while the post was down, then delivered once.
+        let outage = out.components(separatedBy: "== 10.").last?.components(separatedBy: "== 11.").first ?? ""
+        #expect(outage.contains("(queued on this computer)") && demo.stderr.contains("outbox: 1 sent"), "\(outage)\n\(demo.stderr)")
+        #expect(outage.contains("Ras Ajdir reopened at 09:00, queues building"))
+        let consent = out.components(separatedBy: "== 11.").last ?? ""
         #expect(consent.contains("not-found") && consent.contains("Consent requested: pass report"), "\(consent)")
         #expect(consent.contains("handling     H2: not to be disseminated without the permission of the provider"), "\(consent)")
         #expect(consent.contains("consent-request  board.fr.martin -> authority:DE-BPOL") && consent.contains("consent-grant  officer.de.mueller -> authority:DE-BPOL"))

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import ILONet
+@testable import ILOClient
 
 /// The one disclosure decision (docs/ACCESS.md §1), driven through every path
 /// that reveals a report, with every identity of the example network.

@@ -70,6 +70,21 @@ import Testing
         #expect(verified.status == 0 && verified.output.isEmpty, "\(verified.output)")
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))
+    func theOutboxUserUnitsPassSystemdAnalyzeVerify() throws {
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/user-units-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for name in ["ilo-outbox.service", "ilo-outbox.timer"] {
+            let unit = try String(contentsOfFile: TestEnvironment.repository.path + "/config/" + name, encoding: .utf8)
+                .replacingOccurrences(of: "/usr/local/bin/ilo", with: TestEnvironment.ilo)
+            try unit.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let service = try String(contentsOfFile: directory + "/ilo-outbox.service", encoding: .utf8)
+        #expect(service.contains("outbox flush --watch"))
+        let verified = run("/usr/bin/systemd-analyze", ["verify", directory + "/ilo-outbox.service", directory + "/ilo-outbox.timer"])
+        #expect(verified.status == 0 && verified.output.isEmpty, "\(verified.output)")
+    }
+
     @Test func jsonLogsGoToAFileThatSIGHUPReopensAfterRotation() throws {
         let daemon = try Daemon(extraConfig: "log.format json\nlog.file ilod.log")
         try daemon.start()

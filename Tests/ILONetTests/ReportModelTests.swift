@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ILONet
+@testable import ILOClient
 
 let officerDE = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
 /// A fixed "now" a little after the examples in docs/REPORTS.md were written.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ILONet
+@testable import ILOClient
 
 /// Reports through the real ilo and ilod: what an officer sends is what a reader
 /// gets, and what breaks a rule is refused by the node even without the CLI.

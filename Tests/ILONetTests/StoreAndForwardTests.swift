@@ -96,8 +96,13 @@ import Testing
         // The report itself is kept whole; only its queue entry moved.
         #expect(network.post.count("SELECT count(*) FROM outbound") == 0)
         #expect(held(network.post, sent.id) == 1)
-        // The officer finds a notice in their inbox saying what expired and where.
-        let inbox = run(TestEnvironment.ilo, ["inbox", "--json"] + network.post.iloArguments("officer-de"))
+        // The officer finds a notice saying what expired and where: with the report in
+        // `ilo sent`, and as an inbox item only when asked for (--notices).
+        #expect(!run(TestEnvironment.ilo, ["inbox", "--json", "--peek"] + network.post.iloArguments("officer-de")).stdout.contains("\"notice\""))
+        let sentView = run(TestEnvironment.ilo, ["sent", sent.id] + network.post.iloArguments("officer-de"))
+        #expect(sentView.stdout.contains("now      expired before it was delivered"), "\(sentView.output)")
+        #expect(sentView.stdout.contains("expired at post-tripoli.ilonet.example waiting for regional-na.ilonet.example (signed notice)"))
+        let inbox = run(TestEnvironment.ilo, ["inbox", "--json", "--notices"] + network.post.iloArguments("officer-de"))
         let notices = (try JSONValue(parsing: inbox.stdout).arrayValue ?? []).filter { $0["kind"] == "notice" }
         #expect(notices.count == 1, "\(inbox.output)")
         #expect(notices.first?["body"]?["about"]?.stringValue == sent.id)
@@ -118,7 +123,7 @@ import Testing
         #expect(waitFor(10) { network.regional.count("SELECT count(*) FROM dead_letters") == 1 })
         // The notice comes down the same links to the post, where the officer reads it.
         #expect(waitFor(10) { network.post.count("SELECT count(*) FROM reports WHERE kind = 'notice' AND recipient = 'officer.de.mueller'") == 1 })
-        let inbox = run(TestEnvironment.ilo, ["inbox", "--json"] + network.post.iloArguments("officer-de"))
+        let inbox = run(TestEnvironment.ilo, ["inbox", "--json", "--notices"] + network.post.iloArguments("officer-de"))
         let notice = (try JSONValue(parsing: inbox.stdout).arrayValue ?? []).first { $0["kind"] == "notice" }
         #expect(notice?["body"]?["about"]?.stringValue == sent.id)
         #expect(notice?["body"]?["node"] == "regional-na.ilonet.example")
@@ -129,8 +134,8 @@ import Testing
         let network = try TestNetwork(postConfig: "queue.max-per-hop 3", startRegional: false)
         for n in 0..<3 { #expect(network.send(sampleReport(["headline": "fits \(n)"])).status == 0) }
         let refused = network.send(sampleReport(["headline": "one too many"]))
-        #expect(refused.status == 3, "\(refused.stderr)")
-        #expect(refused.stderr.contains("queue-full"))
+        #expect(refused.status == 4, "\(refused.stderr)")
+        #expect(refused.stderr.contains("queue-full") && refused.stderr.contains("queued on this computer"))
         #expect(refused.stderr.contains("the queue for regional-na.ilonet.example is full"))
         #expect(network.post.count("SELECT count(*) FROM outbound") == 3)
         #expect(network.post.count("SELECT count(*) FROM reports") == 3)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ILONet
+@testable import ILOClient
 
 @Suite struct FrameDecoderTests {
     @Test func framesSplitAnywhereReassemble() throws {

@@ -48,13 +48,26 @@ extension ServerSession {
         if action != .flush && id.flatMap(ReportID.init) == nil {
             throw ProtocolError(.badMessage, "id: \(action.rawValue) needs a report id", requestID: message.requestID)
         }
+        let reason = message.body["reason"]?.stringValue
         let requestID = message.requestID
         let actor = identity.id
-        withStore({ store throws(SQLiteError) in
-            try store.control(action, reportID: id, actor: actor, now: Timestamp.nowMilliseconds())
+        let services = node
+        withStore({ store throws(SQLiteError) -> (Int, [String]) in
+            let now = Timestamp.nowMilliseconds()
+            let hops = action == .delete ? try store.waitingHops(id ?? "") : []
+            let touched = try store.control(action, reportID: id, actor: actor, now: now)
+            // The author is told, signed, like for an expiry: a deleted report never just disappears.
+            guard action == .delete, touched > 0, let id, let deleted = try store.deletedReport(id, hops: hops),
+                let unsigned = Notice.deleted(deleted, by: actor, reason: reason, node: services.nodeOrigin, now: now)
+            else { return (touched, []) }
+            let notice = services.signedByNode(unsigned)
+            let noticeHops = try services.writeNotice(notice, to: deleted.originOfficer, store: store, now: now)
+            services.logger.info("notice written", ["report": notice.id.description, "about": id, "to": deleted.originOfficer, "event": "deleted"])
+            return (touched, noticeHops)
         }) { session, result in
             switch result {
-            case .success(let touched):
+            case .success(let (touched, noticeHops)):
+                session.node.peers.poke(noticeHops)
                 session.node.logger.info(
                     "queue control", ["action": action.rawValue, "report": id ?? "-", "by": actor, "entries": String(touched)])
                 if action == .flush { session.node.peers.reconnectAll() }

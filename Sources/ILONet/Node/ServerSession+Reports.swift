@@ -60,13 +60,21 @@ extension ServerSession {
         guard (1...ServerSession.maximumFetch).contains(limit) else {
             throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumFetch)", requestID: message.requestID)
         }
+        // Notices about the caller's own reports belong to `ilo sent`, not the inbox:
+        // only when asked for (`"notices": true`, then only they).
+        let notices: ReportStore.NoticeSelection
+        switch message.body["notices"] {
+        case nil, .bool(false)?: notices = .excluded
+        case .bool(true)?: notices = .only
+        default: throw ProtocolError(.badMessage, "notices: true or false", requestID: message.requestID)
+        }
         let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
         let requestID = message.requestID
         // A BATCH is one frame: it holds as many reports as fit in limits.max-frame-bytes
         // (at least one), and says `more` when others wait.
         var budget = AnswerBudget(frameBytes: node.configuration.maximumFrameSize)
         withStore({ store throws(SQLiteError) in
-            try store.pendingDeliveries(for: identity, disclosure: disclosure, limit: Int(limit) + 1)
+            try store.pendingDeliveries(for: identity, disclosure: disclosure, limit: Int(limit) + 1, notices: notices)
         }) { session, result in
             switch result {
             case .success(let deliveries):
@@ -84,6 +92,51 @@ extension ServerSession {
             case .failure(let error):
                 session.node.logger.error("inbox read failed", ["identity": identity.id, "error": error.description])
                 session.refuse(ProtocolError(.storeUnavailable, "the inbox could not be read; try again later", requestID: requestID))
+            }
+        }
+    }
+
+    static let maximumSent: Int64 = 200
+
+    /// SENT: the caller's own reports held here, newest first (or one, `id`):
+    /// where each went from here and the signed notices about it (docs/PROTOCOL.md).
+    func sentReports(_ message: Message) throws(ProtocolError) {
+        guard let identity else { return }
+        let limit = try message.optionalInteger("limit") ?? 20
+        guard (1...ServerSession.maximumSent).contains(limit) else {
+            throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumSent)", requestID: message.requestID)
+        }
+        let id = message.body["id"]?.stringValue
+        if let id, ReportID(id) == nil { throw ProtocolError(.badMessage, "id: not a report id", requestID: message.requestID) }
+        let requestID = message.requestID
+        let author = identity.id
+        let now = Timestamp.nowMilliseconds()
+        var budget = AnswerBudget(frameBytes: node.configuration.maximumFrameSize)
+        withStore({ store throws(SQLiteError) in try store.sentReports(of: author, id: id, limit: Int(limit)) }) { session, result in
+            switch result {
+            case .success(let found):
+                var entries: [JSONValue] = []
+                var more = false
+                for report in found.reports {
+                    let size = report.document.count + report.notices.reduce(0) { $0 + $1.count } + 512
+                    guard budget.take(size) else {
+                        more = true
+                        break
+                    }
+                    guard let document = try? JSONValue(parsing: report.document) else { continue }
+                    var entry: [String: JSONValue] = [
+                        "report": document, "received": .string(Timestamp.format(milliseconds: report.receivedMilliseconds)),
+                        "expired": .bool(report.expiresMilliseconds <= now), "hops": .array(report.hops),
+                        "notices": .array(report.notices.compactMap { try? JSONValue(parsing: $0) }),
+                    ]
+                    if let deleted = report.deleted { entry["deleted"] = deleted }
+                    entries.append(.object(entry))
+                }
+                var body: [String: JSONValue] = ["node": .string(session.node.router.nodeName), "reports": .array(entries), "more": .bool(more)]
+                if let erased = found.erased { body["erased"] = erased }
+                session.connection.send(Message(.sentList, requestID: requestID, .object(body)))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "your reports could not be read; try again later", requestID: requestID))
             }
         }
     }

@@ -14,6 +14,8 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case confirm = 0x22
     case get = 0x23
     case report = 0x24
+    case sent = 0x25
+    case sentList = 0x26
     case forward = 0x30
     case queue = 0x40
     case queueState = 0x41

@@ -10,6 +10,7 @@ public enum Notice {
         switch event {
         case "delivered": text = "Delivered: report \(id) reached \(node)"
         case "expired": text = "Not delivered: report \(id) expired at \(node) waiting for \(nextHop ?? "?")"
+        case "deleted": text = "Not delivered: report \(id) deleted at \(node) by an administrator"
         default: text = "Not delivered: \(nextHop ?? "?") refused report \(id) at \(node)"
         }
         return String(text.prefix(200))
@@ -20,7 +21,7 @@ public enum Notice {
     static func wordingProblem(_ notice: Report) -> String? {
         let body = notice.body
         guard let about = body["about"]?.stringValue, ReportID(about) != nil, let event = body["event"]?.stringValue,
-            ["delivered", "expired", "refused"].contains(event), let node = body["node"]?.stringValue
+            ["delivered", "expired", "refused", "deleted"].contains(event), let node = body["node"]?.stringValue
         else { return "a notice names the report it is about (body.about), the event and the node" }
         guard node == notice.origin.officer else { return "body.node \(node) is not its author \(notice.origin.officer)" }
         guard notice.addressees.count == 1 else { return "a notice has exactly one addressee, the author of the report it is about" }
@@ -46,6 +47,30 @@ public enum Notice {
                 "about": .string(id), "event": "delivered", "node": .string(node.officer),
                 "since": .string(Timestamp.format(milliseconds: now)), "return_path": .array(path.map { .string($0) }),
             ],
+        ]
+        return try? Report.validate(document, sender: node, now: now)
+    }
+
+    /// A notice that an administrator of `node` deleted the author's report from
+    /// its queues (`ilo queue delete`): who, and why if they said.
+    public static func deleted(_ report: ReportStore.DeletedReport, by administrator: String, reason: String?, node: Origin, now: Int64) -> Report? {
+        let detail = "deleted by \(administrator)" + (reason.map { ": \(String($0.prefix(1500)))" } ?? "")
+        var body: [String: JSONValue] = [
+            "about": .string(report.id), "event": "deleted", "node": .string(node.officer), "reason": .string(detail),
+            "since": .string(Timestamp.format(milliseconds: now)),
+            "return_path": .array((report.path.isEmpty ? [node.officer] : report.path).map { .string($0) }),
+        ]
+        if let hop = report.hops.first { body["next_hop"] = .string(hop) }
+        let document: JSONValue = [
+            "id": .string(ReportID.generate().description),
+            "kind": "notice",
+            "country": .string(report.country),
+            "headline": .string(headline(event: "deleted", about: report.id, node: node.officer, nextHop: nil)),
+            "created": .string(Timestamp.format(milliseconds: now)),
+            "handling": "H0",
+            "addressees": [.string(report.originOfficer)],
+            "priority": "priority",
+            "body": .object(body),
         ]
         return try? Report.validate(document, sender: node, now: now)
     }

@@ -153,6 +153,39 @@ extension ReportStore {
         return touched
     }
 
+    /// What a deletion notice needs of report `id`: nil for system reports, which tell nobody.
+    public struct DeletedReport: Sendable {
+        public let id: String
+        public let originOfficer: String
+        public let country: String
+        public let path: [String]
+        /// The next hops it waited for.
+        public let hops: [String]
+    }
+
+    public func deletedReport(_ id: String, hops: [String]) throws(SQLiteError) -> DeletedReport? {
+        let statement = try database.cached("SELECT origin_officer, country, path, kind FROM reports WHERE id = ?")
+        statement.bind(1, id)
+        guard try statement.step() else { return nil }
+        defer { _ = try? statement.step() }
+        guard ReportKind(rawValue: statement.text(3))?.isSystem == false else { return nil }
+        let path = (try? JSONValue(parsing: statement.text(2)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        return DeletedReport(id: id, originOfficer: statement.text(0), country: statement.text(1), path: path, hops: hops)
+    }
+
+    /// The next hops report `id` waits for or was dead-lettered at (before a deletion).
+    public func waitingHops(_ id: String) throws(SQLiteError) -> [String] {
+        let statement = try database.cached(
+            """
+            SELECT next_hop FROM outbound WHERE report_seq = (SELECT seq FROM reports WHERE id = ?1)
+            UNION SELECT next_hop FROM dead_letters WHERE report_seq = (SELECT seq FROM reports WHERE id = ?1)
+            """)
+        statement.bind(1, id)
+        var hops: [String] = []
+        while try statement.step() { hops.append(statement.text(0)) }
+        return hops
+    }
+
     /// Runs a statement about one report (nil: none) and returns the rows it changed.
     private func changes(_ sql: String, _ seq: Int64?) throws(SQLiteError) -> Int {
         let statement = try database.cached(sql)

@@ -223,9 +223,24 @@ extension ReportStore {
     /// disclosure decision is taken for each; one it withholds (rules tightened,
     /// report expired) is withdrawn from the inbox.
     public func pendingDeliveries(
-        for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter? = nil, limit: Int, skipping: Set<Int64> = []
+        for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter? = nil, limit: Int, skipping: Set<Int64> = [],
+        notices: NoticeSelection = .included
     ) throws(SQLiteError) -> [Delivery] {
-        try deliveries(for: identity, disclosure: disclosure, filter: filter, limit: limit, skipping: skipping, condition: "1", arguments: [])
+        try deliveries(for: identity, disclosure: disclosure, filter: filter, limit: limit, skipping: skipping, condition: notices.condition, arguments: [])
+    }
+
+    /// Which deliveries an inbox read takes: notices about the reader's own
+    /// reports are `ilo sent`'s, and the inbox leaves them out unless asked.
+    public enum NoticeSelection: Sendable {
+        case included, excluded, only
+
+        var condition: String {
+            switch self {
+            case .included: "1"
+            case .excluded: "r.kind <> 'notice'"
+            case .only: "r.kind = 'notice'"
+            }
+        }
     }
 
     private func deliveries(

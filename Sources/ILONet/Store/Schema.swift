@@ -176,5 +176,9 @@ enum Schema {
         ALTER TABLE reports ADD COLUMN consented TEXT NOT NULL DEFAULT '[]';  -- JSON array of identities or authority:CODE
         UPDATE reports SET data_class = CASE data_class WHEN 'case' THEN 'personal' ELSE 'none' END;
         """,
+        // 11: an author's own reports, newest first (SENT, `ilo sent`).
+        """
+        CREATE INDEX reports_origin ON reports (origin_officer, seq);
+        """,
     ]
 }

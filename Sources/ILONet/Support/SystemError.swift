@@ -13,6 +13,12 @@ public struct SystemError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         "\(call): \(String(cString: strerror(errno))) (errno \(errno))"
     }
+
+    /// What went wrong in words, without the call's name: "connection refused".
+    public var plainReason: String {
+        let text = String(cString: strerror(errno))
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
 }
 
 /// Runs a system call, retrying while it fails with EINTR. Returns the result or

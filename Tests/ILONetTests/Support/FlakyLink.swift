@@ -22,6 +22,10 @@ final class FlakyLink: @unchecked Sendable {  // shared state is in Mutexes
         var cutAfterBytes: Int?
         /// Read and drop everything, in both directions, and close nothing.
         var blackhole = false
+        /// Once this many bytes went towards the target on a connection, the next
+        /// bytes coming back are not delivered: both sides are cut instead. An
+        /// acknowledgement lost after the request arrived.
+        var cutAnswersAfterBytesToTarget: Int?
     }
 
     struct Counters {
@@ -115,6 +119,7 @@ final class FlakyLink: @unchecked Sendable {  // shared state is in Mutexes
         let client: Int32
         let server: Int32
         let ended = Atomic<Int>(0)
+        let towardsTarget = Atomic<Int>(0)
         init(client: Int32, server: Int32) {
             self.client = client
             self.server = server
@@ -153,6 +158,12 @@ final class FlakyLink: @unchecked Sendable {  // shared state is in Mutexes
                     let current = settings.withLock { $0 }
                     var bytes = chunk.bytes
                     var cut = false
+                    if !towardsTarget, let limit = current.cutAnswersAfterBytesToTarget, connection.towardsTarget.load(ordering: .relaxed) >= limit {
+                        counters.withLock { $0.cuts += 1 }
+                        shutdown(connection.client, Int32(SHUT_RDWR))
+                        shutdown(connection.server, Int32(SHUT_RDWR))
+                        break writing
+                    }
                     if towardsTarget, let limit = current.cutAfterBytes, sentOnThisConnection + bytes.count >= limit {
                         bytes = Array(bytes.prefix(max(1, (limit - sentOnThisConnection) / 2)))
                         cut = true
@@ -160,7 +171,10 @@ final class FlakyLink: @unchecked Sendable {  // shared state is in Mutexes
                     if let rate = current.bytesPerSecond { Thread.sleep(forTimeInterval: Double(bytes.count) / Double(rate)) }
                     if !FlakyLink.writeAll(sink, bytes) { break writing }
                     sentOnThisConnection += bytes.count
-                    if towardsTarget { counters.withLock { $0.bytesToTarget += bytes.count } }
+                    if towardsTarget {
+                        counters.withLock { $0.bytesToTarget += bytes.count }
+                        connection.towardsTarget.add(bytes.count, ordering: .relaxed)
+                    }
                     if cut {
                         counters.withLock { $0.cuts += 1 }
                         shutdown(connection.client, Int32(SHUT_RDWR))

@@ -30,6 +30,16 @@ enum TestEnvironment {
     static var ilod: String { binaries.appendingPathComponent("ilod").path }
     static var ilo: String { binaries.appendingPathComponent("ilo").path }
 
+    /// `ilo` keeps state (its outbox, the reports it showed) in $XDG_STATE_HOME:
+    /// every program a test runs without an XDG_STATE_HOME of its own keeps it
+    /// under this run's temporary directory (`run` sets it), never in the home
+    /// directory of whoever runs the tests.
+    static let stateHome: String = {
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/state"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }()
+
     /// The network's PKI for this test run (made once).
     static let pki: TestPKI = TestPKI.make(name: "pki")
     /// A second, unrelated CA with the same identities: nothing from it may get in.
@@ -87,7 +97,9 @@ func run(_ program: String, _ arguments: [String], stdin: String? = nil, environ
     let process = Process()
     process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments
-    if let environment { process.environment = environment }
+    var environment = environment ?? ProcessInfo.processInfo.environment
+    if environment["XDG_STATE_HOME"] == nil { environment["XDG_STATE_HOME"] = TestEnvironment.stateHome }
+    process.environment = environment
     let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out
     process.standardError = err

@@ -58,8 +58,8 @@ public enum BodySchemas {
         [
             Field("about", .reportID, required: true, "the report the notice is about"),
             Field(
-                "event", .choice(["expired", "refused", "delivered"]), required: true,
-                "expired: not delivered before it expired; refused: a next hop refused it; delivered: it reached its destination (a receipt)"),
+                "event", .choice(["expired", "refused", "delivered", "deleted"]), required: true,
+                "expired: not delivered before it expired; refused: a next hop refused it; delivered: it reached its destination (a receipt); deleted: an administrator deleted it from the node's queues"),
             Field("node", .string(maxLength: 200), required: true, "the node where it was stuck, or (delivered) the node it reached"),
             Field("next_hop", .string(maxLength: 200), "the next hop it was waiting for"),
             Field("since", .timestamp, "when it started waiting there"),

@@ -1,3 +1,4 @@
+import ILONet
 import Foundation
 
 /// How `ilo` shows reports to people.
@@ -93,7 +94,7 @@ public enum ReportRendering {
         return [s("id"), pad(age, 4), pad(s("priority"), 9), s("handling"), pad(s("kind"), 9), s("country"), s("headline")].joined(separator: "  ")
     }
 
-    static func ageText(_ milliseconds: Int64) -> String {
+    public static func ageText(_ milliseconds: Int64) -> String {
         let seconds = max(0, milliseconds / 1000)
         if seconds < 60 { return "\(seconds)s" }
         if seconds < 3600 { return "\(seconds / 60)m" }

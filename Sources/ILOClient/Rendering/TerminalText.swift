@@ -1,3 +1,4 @@
+import ILONet
 /// Text from reports made safe for a terminal (docs/CLI.md): a report's author
 /// must not be able to move the cursor, erase lines, set the window title,
 /// write the clipboard (OSC 52), ring the bell or reorder what follows on a

@@ -1,3 +1,4 @@
+import ILONet
 import Foundation
 
 /// Where `ilo` finds the node and its credentials, so officers do not type them

@@ -1,3 +1,4 @@
+import ILONet
 /// `ilo template KIND`: a commented fill-in report, generated from the schemas.
 ///
 /// Required fields start empty (`""`, `[]` or `null`) so the report does not

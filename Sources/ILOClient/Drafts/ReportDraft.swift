@@ -1,3 +1,4 @@
+import ILONet
 /// Assembles the report `ilo send` and `ilo validate` work on, from a file and
 /// flags. The file holds either a whole report (it has a `body` member) or just
 /// the body; flags set envelope fields and win over the file. Adds `id` and

@@ -1,3 +1,4 @@
+import ILONet
 import Foundation
 
 /// The ids of reports `ilo` has already shown, per identity and node, so that a

@@ -1,0 +1,96 @@
+/// An author's own reports as this node knows them (SENT, `ilo sent`): where
+/// each one is, and the signed notices about it.
+extension ReportStore {
+    /// One report of the author's, and what this node did with it.
+    public struct SentReport: Sendable {
+        public let id: String
+        public let document: [UInt8]
+        public let receivedMilliseconds: Int64
+        public let expiresMilliseconds: Int64
+        /// Each next hop this node queued it for: queued, held, forwarded, or dead-lettered.
+        public var hops: [JSONValue] = []
+        /// An administrator deleted it from this node's queues: who and when.
+        public var deleted: JSONValue?
+        /// The notices this node holds about it, as signed documents.
+        public var notices: [[UInt8]] = []
+    }
+
+    /// The author's reports held here, newest first (or only `id`), at most `limit`;
+    /// and, when `id` names a report erased here, when it was erased.
+    public func sentReports(of author: String, id: String?, limit: Int) throws(SQLiteError) -> (reports: [SentReport], erased: JSONValue?) {
+        var reports: [SentReport] = []
+        let select = try database.cached(
+            id == nil
+                ? "SELECT seq, id, document, received_ms, expires_ms FROM reports WHERE origin_officer = ? AND kind IN ('smuggling', 'return', 'border', 'consent') ORDER BY seq DESC LIMIT ?"
+                : "SELECT seq, id, document, received_ms, expires_ms FROM reports WHERE origin_officer = ? AND id = ? AND kind IN ('smuggling', 'return', 'border', 'consent')")
+        select.bind(1, author)
+        if let id { select.bind(2, id) } else { select.bind(2, Int64(limit)) }
+        var seqs: [Int64] = []
+        while try select.step() {
+            seqs.append(select.int(0))
+            reports.append(SentReport(id: select.text(1), document: select.blob(2), receivedMilliseconds: select.int(3), expiresMilliseconds: select.int(4)))
+        }
+        for (index, seq) in seqs.enumerated() {
+            reports[index].hops = try hops(of: seq, id: reports[index].id)
+            reports[index].deleted = try deletion(of: reports[index].id)
+        }
+        // The notices for this author, matched to the reports listed (a notice names its report in body.about).
+        let listed = Dictionary(uniqueKeysWithValues: reports.enumerated().map { ($0.element.id, $0.offset) })
+        if !listed.isEmpty {
+            let notices = try database.cached(
+                """
+                SELECT document, json_extract(CAST(document AS TEXT), '$.body.about') FROM reports
+                WHERE recipient = ? AND kind = 'notice' ORDER BY seq DESC LIMIT 2000
+                """)
+            notices.bind(1, author)
+            while try notices.step() {
+                guard let index = listed[notices.text(1)], reports[index].notices.count < 32 else { continue }
+                reports[index].notices.append(notices.blob(0))
+            }
+        }
+        var erased: JSONValue?
+        if let id, reports.isEmpty {
+            let gone = try database.cached("SELECT erased_ms, reason FROM erased WHERE id = ?")
+            gone.bind(1, id)
+            if try gone.step() {
+                erased = ["at": .string(Timestamp.format(milliseconds: gone.int(0))), "reason": .string(gone.text(1))]
+                try gone.step()
+            }
+        }
+        return (reports, erased)
+    }
+
+    /// Where report `seq` went from here: queue entries, dead letters and forwards.
+    private func hops(of seq: Int64, id: String) throws(SQLiteError) -> [JSONValue] {
+        var hops: [JSONValue] = []
+        let queued = try database.cached("SELECT next_hop, state, queued_ms, attempts, last_error FROM outbound WHERE report_seq = ?")
+        queued.bind(1, seq)
+        while try queued.step() {
+            var hop: [String: JSONValue] = [
+                "node": .string(queued.text(0)), "state": .string(queued.text(1) == "held" ? "held" : "queued"),
+                "since": .string(Timestamp.format(milliseconds: queued.int(2))), "attempts": .integer(queued.int(3)),
+            ]
+            if !queued.isNull(4) { hop["error"] = .string(queued.text(4)) }
+            hops.append(.object(hop))
+        }
+        let dead = try database.cached("SELECT next_hop, reason, dead_ms FROM dead_letters WHERE report_seq = ?")
+        dead.bind(1, seq)
+        while try dead.step() {
+            hops.append(["node": .string(dead.text(0)), "state": "dead-lettered", "reason": .string(dead.text(1)), "at": .string(Timestamp.format(milliseconds: dead.int(2)))])
+        }
+        let forwarded = try database.cached("SELECT counterpart, at_ms FROM audit WHERE report_id = ? AND event = 'forward' ORDER BY seq")
+        forwarded.bind(1, id)
+        while try forwarded.step() {
+            hops.append(["node": .string(forwarded.text(0)), "state": "forwarded", "at": .string(Timestamp.format(milliseconds: forwarded.int(1)))])
+        }
+        return hops
+    }
+
+    private func deletion(of id: String) throws(SQLiteError) -> JSONValue? {
+        let statement = try database.cached("SELECT actor, at_ms FROM audit WHERE report_id = ? AND event = 'delete' ORDER BY seq DESC LIMIT 1")
+        statement.bind(1, id)
+        guard try statement.step() else { return nil }
+        defer { _ = try? statement.step() }
+        return ["by": .string(statement.text(0)), "at": .string(Timestamp.format(milliseconds: statement.int(1)))]
+    }
+}
