@@ -13,7 +13,8 @@ enum SentCommand {
         administrator (who, why), erased. The notices about your reports come here,
         attached to the report they are about, not to your inbox; a notice counts
         only when its signature verifies against your CA (--ca) as a node's.
-        `ilo sent ID` tells one report's whole story, step by step.
+        `ilo sent ID` tells one report's whole story, step by step. The notices it
+        shows are then confirmed: they no longer wait in `ilo inbox --notices`.
 
           --limit N  at most N reports from the node (default 20, at most 200)
           --json     machine-readable: [{"id", "kind", "country", "headline", "created",
@@ -56,6 +57,14 @@ enum SentCommand {
             var body: [String: JSONValue] = ["limit": .integer(Int64(limit))]
             if let id { body["id"] = .string(id) }
             answer = try client.request(.sent, .object(body)).body
+            // The notices are read here, with their reports: they leave the inbox's
+            // pending deliveries (ilo inbox --notices would list them otherwise).
+            let verdict = SignatureVerdict(options: options)
+            let read = (answer?["reports"]?.arrayValue ?? []).flatMap { $0["notices"]?.arrayValue ?? [] }
+                .filter { verdict.isTrustedNotice($0) }.compactMap { $0["id"]?.stringValue }
+            for chunk in stride(from: 0, to: read.count, by: 1000) {
+                _ = try? client.request(.confirm, ["ids": .array(read[chunk..<min(chunk + 1000, read.count)].map { .string($0) })])
+            }
             client.close()
         } catch {
             unreachable = error

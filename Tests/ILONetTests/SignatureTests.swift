@@ -89,10 +89,10 @@ import Testing
         // A German officer's report goes to the board and, by the copy rule, to Germany's authority node.
         let receipts = "SELECT count(*) FROM reports WHERE kind = 'notice' AND topic = 'notice/LY/delivered'"
         #expect(waitFor(20) { network.post.count(receipts) == 2 }, "\(network.post.query("SELECT headline FROM reports"))")
+        let inbox = run(TestEnvironment.ilo, ["inbox", "--json", "--notices", "--peek"] + network.post.iloArguments("officer-de"))
         let sentView = run(TestEnvironment.ilo, ["sent", "--json"] + network.post.iloArguments("officer-de"))
         let story = try JSONValue(parsing: sentView.stdout).arrayValue?.first { $0["id"]?.stringValue == sent.id }
         #expect(story?["state"] == "delivered at authority-de.ilonet.example, board.ilonet.example", "\(sentView.output)")
-        let inbox = run(TestEnvironment.ilo, ["inbox", "--json", "--notices"] + network.post.iloArguments("officer-de"))
         let notices = try JSONValue(parsing: inbox.stdout).arrayValue?.filter { $0["body"]?["event"] == "delivered" } ?? []
         #expect(Set(notices.compactMap { $0["body"]?["node"]?.stringValue }) == ["board.ilonet.example", "authority-de.ilonet.example"])
         #expect(notices.allSatisfy { $0["body"]?["about"]?.stringValue == sent.id })

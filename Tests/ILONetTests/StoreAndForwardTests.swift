@@ -99,10 +99,10 @@ import Testing
         // The officer finds a notice saying what expired and where: with the report in
         // `ilo sent`, and as an inbox item only when asked for (--notices).
         #expect(!run(TestEnvironment.ilo, ["inbox", "--json", "--peek"] + network.post.iloArguments("officer-de")).stdout.contains("\"notice\""))
+        let inbox = run(TestEnvironment.ilo, ["inbox", "--json", "--notices", "--peek"] + network.post.iloArguments("officer-de"))
         let sentView = run(TestEnvironment.ilo, ["sent", sent.id] + network.post.iloArguments("officer-de"))
         #expect(sentView.stdout.contains("now      expired before it was delivered"), "\(sentView.output)")
         #expect(sentView.stdout.contains("expired at post-tripoli.ilonet.example waiting for regional-na.ilonet.example (signed notice)"))
-        let inbox = run(TestEnvironment.ilo, ["inbox", "--json", "--notices"] + network.post.iloArguments("officer-de"))
         let notices = (try JSONValue(parsing: inbox.stdout).arrayValue ?? []).filter { $0["kind"] == "notice" }
         #expect(notices.count == 1, "\(inbox.output)")
         #expect(notices.first?["body"]?["about"]?.stringValue == sent.id)
