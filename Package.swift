@@ -53,8 +53,8 @@ let package = Package(
             // The executables are dependencies so that `swift test` builds them:
             // the integration tests run the real `ilod` and `ilo` processes.
             dependencies: ["ILONet", "ILOClient", "ilod", "ilo"],
-            // Read by path (#filePath) in PersonalDataScreenTests, not bundled.
-            exclude: ["Corpus"],
+            // Read by path in PersonalDataScreenTests and RegisterTests, not bundled.
+            exclude: ["Corpus", "Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -25,6 +25,10 @@ enum CommandCatalog {
         Command(name: "inbox", summary: "read new reports", options: ["--json", "--limit", "--peek", "--notices"]),
         Command(name: "outbox", summary: "what waits on this computer", subcommands: ["flush"], options: ["--watch", "--json"]),
         Command(name: "sent", summary: "your reports and where each is", options: ["--limit", "--json"]),
+        Command(name: "directory", summary: "who is deployed where (the register)", subcommands: ["export"], options: ["--country", "--state", "--as-of", "--format", "--json"]),
+        Command(name: "deploy", summary: "register a deployment (authority)", subcommands: ["end"], options: [
+            "--role", "--post", "--from", "--until", "--function", "--display-name", "--represents", "--reads-at", "--on", "--json",
+        ]),
         Command(name: "show", summary: "one report in full", options: ["--json"]),
         Command(name: "consent", summary: "pass an H2 report on with its author's permission", subcommands: ["request", "grant", "refuse"], options: ["--to", "--reason", "--requested-by", "--json"]),
         Command(name: "subscribe", summary: "receive a topic", options: ["--digest", "--at", "--json"]),

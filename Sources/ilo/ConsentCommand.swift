@@ -51,13 +51,7 @@ enum ConsentCommand {
         let options = try ClientProfile.resolve(&arguments)
         try arguments.finish()
 
-        let signer: AuthorSigner
-        do throws(AuthorSigner.Failure) {
-            signer = try AuthorSigner.load(options)
-        } catch {
-            printError("nothing sent: \(error)")
-            return Exit.failed
-        }
+        guard let signer = loadSigner(options) else { return Exit.failed }
         do throws(ClientError) {
             let client = try connect(options)
             defer { client.close() }
@@ -68,13 +62,7 @@ enum ConsentCommand {
                 return Exit.failed
             }
             let draft = Consent.draft(decision, about: held, to: recipients, requestedBy: decision == .requested ? nil : requestedBy, reason: reason, now: Timestamp.nowMilliseconds())
-            let signed: Report
-            do throws(AuthorSigner.Failure) {
-                signed = try signer.complete(draft)
-            } catch {
-                printError("nothing sent: \(error)")
-                return Exit.failed
-            }
+            guard let signed = sign(draft, with: signer) else { return Exit.failed }
             let answer = try client.request(.publish, ["report": signed.document])
             let consentID = answer.body["id"]?.stringValue ?? signed.id.description
             if json {
@@ -88,3 +76,24 @@ enum ConsentCommand {
         }
     }
 }
+
+/// The user's signer for a document ilo writes (a consent, a register entry), or nil after saying why.
+func loadSigner(_ options: ClientOptions) -> AuthorSigner? {
+    do throws(AuthorSigner.Failure) {
+        return try AuthorSigner.load(options)
+    } catch {
+        printError("nothing sent: \(error)")
+        return nil
+    }
+}
+
+/// `draft` completed and signed, or nil after printing every problem.
+func sign(_ draft: JSONValue, with signer: AuthorSigner) -> Report? {
+    do throws(AuthorSigner.Failure) {
+        return try signer.complete(draft)
+    } catch {
+        printError("nothing sent: \(error)")
+        return nil
+    }
+}
+

@@ -34,6 +34,8 @@ let usage = """
       send     send a report:        ilo send --file report.json
       outbox   what waits on this computer: ilo outbox | ilo outbox flush [--watch]
       sent     your reports and where each is: ilo sent [ID]
+      directory who is deployed where, for whom: ilo directory --country LY | export --format csv
+      deploy   register a deployment (authority): ilo deploy IDENTITY --post LY:Tripoli --from DATE …
       inbox    read new reports:     ilo inbox [--json] [--limit N]
       show     one report in full:   ilo show ID [--json]
       consent  pass an H2 report on with its author's permission:
@@ -78,6 +80,8 @@ do {
     case "consent": status = try ConsentCommand.run(&arguments)
     case "outbox": status = try OutboxCommand.run(&arguments)
     case "sent": status = try SentCommand.run(&arguments)
+    case "directory": status = try DirectoryCommand.run(&arguments)
+    case "deploy": status = try DeployCommand.run(&arguments)
     case "queue": status = try QueueCommand.run(&arguments)
     case "status": status = try StatusCommand.run(&arguments)
     case "subscribe", "unsubscribe", "subscriptions", "watch": status = try SubscribeCommand.run(command!, &arguments)

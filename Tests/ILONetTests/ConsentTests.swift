@@ -122,12 +122,22 @@ import Testing
         "officer-ch", subject: "/C=CH/O=CH-SEM/OU=officer/CN=officer.ch.meier", extensions: "extendedKeyUsage=clientAuth;subjectAltName=URI:ilonet:post:LY")
     static let outsider: Void = TestEnvironment.pki.issue(
         "officer-us", subject: "/C=US/O=US-DHS/OU=officer/CN=officer.us.smith", extensions: "extendedKeyUsage=clientAuth")
+    static let swissAuthority: Void = TestEnvironment.pki.issue(
+        "authority-ch", subject: "/C=CH/O=CH-SEM/OU=authority/CN=ncp.ch.keller", extensions: "extendedKeyUsage=clientAuth")
 
     @Test func aSwissOfficerReportsForNorwayAndAnOutsideStateIsRefused() throws {
         _ = Self.swissOfficer
         _ = Self.outsider
+        _ = Self.swissAuthority
         let daemon = try Daemon(extraConfig: "access \(TestEnvironment.repository.path)/config/network/access.rules")
         try daemon.start()
+        // Switzerland's authority registers its officer, who also represents Norway and Iceland.
+        let today = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds()).prefix(10))
+        let deployed = run(TestEnvironment.ilo, [
+            "deploy", "officer.ch.meier", "--post", "LY:Tripoli", "--from", today, "--represents", "NO:SEM-POD-2026/1,IS:SEM-UTL-2026/2",
+            "--reads-at", "hub.ilonet.example",
+        ] + daemon.iloArguments("authority-ch"))
+        #expect(deployed.status == 0, "\(deployed.output)")
         let swiss = try daemon.client("officer-ch")
         let report = sampleReport(["on_behalf_of": ["NO", "IS"], "headline": "Joint report of the Swiss and Norwegian officers"])
         #expect(try swiss.request(.publish, ["report": report]).type == .accepted)

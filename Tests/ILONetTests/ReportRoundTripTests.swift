@@ -32,6 +32,15 @@ import Testing
     @Test func everyDocumentedExampleRoundTripsThroughSendAndShow() throws {
         let daemon = try Daemon()
         try daemon.start()
+        // The smuggling example is on behalf of Austria and Norway: the register says so.
+        let today = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds()).prefix(10))
+        let deployed = run(TestEnvironment.ilo, [
+            "deploy", "officer.de.mueller", "--post", "LY:Tripoli", "--from", today, "--represents", "AT:BMI-2026/14,NO:POD-2026/3",
+            "--reads-at", "hub.ilonet.example",
+        ] + daemon.iloArguments("authority-de-user"))
+        #expect(deployed.status == 0, "\(deployed.output)")
+        // With a register, addressees must be someone: the examples' board member has connected here.
+        try daemon.register("board-fr")
         for (name, documented) in documentedExamples.sorted(by: { $0.key < $1.key }) {
             // The examples' times are fixed; sent today they would have expired.
             let example = movedToNow(documented)

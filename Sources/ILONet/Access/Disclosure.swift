@@ -8,7 +8,9 @@
 /// 1. The author sees their own report.
 /// 2. A notice or digest (written by a node) goes to its addressee only.
 /// 3. An expired report is disclosed to nobody else.
-/// 4. `admin`, `dpo` and `node` identities read no report content.
+/// 4. Deployment-register entries are disclosed to every identity (the
+///    network's phone book); `admin`, `dpo` and `node` identities read no
+///    report content.
 /// 5. H2 and H3 reports go to their named addressees only (an identity, or
 ///    `authority:CODE` for every identity of that deploying authority); an H2
 ///    report also to those its author consented to (`Consent`). A consent
@@ -82,6 +84,7 @@ public struct Disclosure: Sendable {
         let named = Disclosure.names(reader, in: facts.addressees)
         if system { return named ? .disclose : .withhold("a \(facts.kind?.rawValue ?? "system") report goes to its addressee only") }
         if facts.expiresMilliseconds <= now { return .withhold("the report has expired") }
+        if facts.kind == .deployment { return .disclose }  // the register is the network's phone book (docs/ACCESS.md §6)
         if Disclosure.contentlessRoles.contains(reader.role) { return .withhold("\(reader.role.rawValue) identities read no report content") }
         if facts.kind == .consent { return named ? .disclose : .withhold("a consent goes to its addressees only") }
         if let handling = facts.handling, handling.namedAddresseesOnly, !named {

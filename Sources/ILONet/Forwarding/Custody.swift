@@ -20,7 +20,12 @@ extension NodeServices {
         let fullPath = path + [router.nodeName]
         let access = self.access.rules
         // A consent is routed by the report it is about, read in the store job.
-        let routed = report.kind == .consent ? [] : router.nextHops(for: report, path: fullPath, access: access, logger: logger)
+        let routed: [RoutingTable.Decision]
+        switch report.kind {
+        case .consent: routed = []
+        case .deployment: routed = router.flood(to: configuration.peers.map(\.name), path: fullPath)
+        default: routed = router.nextHops(for: report, path: fullPath, access: access, logger: logger)
+        }
         let consentAuthor = report.kind == .consent ? ((try? signer(of: report).get()) ?? nil) : nil
         let document = report.canonicalEncoding
         let recipient = report.kind == .notice ? report.addressees.first : nil
@@ -33,6 +38,10 @@ extension NodeServices {
             let disclosure = Disclosure(rules: access, now: now)
             var decisions = routed
             var plan = ConsentPlan()
+            // The first node checks the author's claims against the register (docs/ACCESS.md §6).
+            if path.isEmpty, report.kind.isContent, let refusal = try store.registerProblem(report) {
+                return CustodyReceipt(outcome: .duplicate, decisions: [], path: fullPath, refusal: refusal)
+            }
             if report.kind == .consent {
                 guard let author = consentAuthor else {
                     return CustodyReceipt(outcome: .duplicate, decisions: [], path: fullPath, refusal: ProtocolError(.badSignature, "a consent is always signed"))
@@ -46,6 +55,7 @@ extension NodeServices {
             var outcome = try store.accept(
                 report, document: document, path: fullPath, nextHops: decisions.map(\.nextHop), recipient: recipient,
                 now: now, queueLimit: limit, disclosure: disclosure)
+            if report.kind == .deployment, case .stored = outcome { try store.applyRegisterEntry(report) }
             if report.kind == .consent, case .stored(let seq, let recipients) = outcome {
                 let delivered = try store.applyConsent(report, disclosure: disclosure, now: now)
                 try store.queueAgain(reportID: plan.about, to: plan.reportHops, now: now)

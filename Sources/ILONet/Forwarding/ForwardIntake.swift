@@ -45,7 +45,7 @@ enum ForwardIntake {
         switch result {
         case .success(let receipt):
             if let refusal = receipt.refusal {
-                services.logger.warning("consent refused", ["report": report.id.description, "code": refusal.code.rawValue, "reason": refusal.message])
+                services.logger.warning("report refused", ["report": report.id.description, "kind": report.kind.rawValue, "code": refusal.code.rawValue, "reason": refusal.message])
                 services.metrics.count("ilonet_requests_refused_total", ["code": refusal.code.rawValue])
                 return .error(ProtocolError(refusal.code, refusal.message, field: refusal.field, requestID: requestID))
             }

@@ -34,6 +34,12 @@ extension NodeServices {
                 .forbidden, "\(author.id) is a node: nodes write only notices and digests, not \(report.kind.rawValue) reports",
                 field: "origin", requestID: requestID)
         }
+        if report.kind == .deployment {
+            if let problem = Deployment.authorProblem(report, author: author) {
+                throw ProtocolError(.forbidden, "deployment: \(problem)", field: "body.authority", requestID: requestID)
+            }
+            return
+        }
         if report.kind == .consent {
             // Who may ask or decide depends on the report it is about (checked at custody), not on publish rules.
             if let problem = Consent.wordingProblem(report) {

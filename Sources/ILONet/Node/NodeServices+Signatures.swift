@@ -5,8 +5,9 @@ extension NodeServices {
     /// The verified signer of `report` (nil: unsigned, and this node does not
     /// require signatures), or why it may not be taken.
     func signer(of report: Report) -> Result<PeerIdentity?, SignatureFailure> {
-        // A consent decides who may read someone's report: always signed (docs/REPORTS.md §5.6).
-        if report.signature == nil && !configuration.requireSignatures && report.kind != .consent { return .success(nil) }
+        // A consent decides who may read someone's report, a register entry what a node
+        // believes about people: both always signed (docs/REPORTS.md §5.6, §5.7).
+        if report.signature == nil && !configuration.requireSignatures && report.kind != .consent && report.kind != .deployment { return .success(nil) }
         do throws(SignatureFailure) {
             return .success(try signatures.check(report, trust: tlsContext))
         } catch {

@@ -141,6 +141,32 @@ extension ServerSession {
         }
     }
 
+    /// DIRECTORY: the deployment register as this node holds it, for every
+    /// identity (docs/ACCESS.md §6): the current entry of each identity.
+    func directory(_ message: Message) {
+        let requestID = message.requestID
+        var budget = AnswerBudget(frameBytes: node.configuration.maximumFrameSize)
+        withStore({ store throws(SQLiteError) in try store.registerEntries() }) { session, result in
+            switch result {
+            case .success(let entries):
+                var listed: [JSONValue] = []
+                var more = false
+                for entry in entries {
+                    let json = entry.json
+                    guard budget.take(json.encoded().count + 8) else {
+                        more = true
+                        break
+                    }
+                    listed.append(json)
+                }
+                session.connection.send(
+                    Message(.directoryList, requestID: requestID, ["node": .string(session.node.router.nodeName), "entries": .array(listed), "more": .bool(more)]))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "the register could not be read; try again later", requestID: requestID))
+            }
+        }
+    }
+
     /// GET: one report by id with the list of its follow-ups, if the disclosure
     /// decision lets the caller read it now; `{"latest": "digest"}` asks for the
     /// newest digest delivered to the caller.

@@ -158,6 +158,7 @@ final class ServerSession: ConnectionDelegate {
             case .confirm: try confirm(message)
             case .get: try get(message)
             case .sent: try sentReports(message)
+            case .directory: directory(message)
             case .forward: try forward(message)
             case .accepted, .error: _ = forwarder?.handleAnswer(message)
             case .queue: try queueListing(message)

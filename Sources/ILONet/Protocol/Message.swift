@@ -16,6 +16,8 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case report = 0x24
     case sent = 0x25
     case sentList = 0x26
+    case directory = 0x27
+    case directoryList = 0x28
     case forward = 0x30
     case queue = 0x40
     case queueState = 0x41

@@ -15,6 +15,9 @@ public enum ReportKind: String, Sendable, CaseIterable {
     /// A provider's consent to pass an H2 report on, or a request for it
     /// (docs/REPORTS.md §5.6): written by people, carries no report content.
     case consent
+    /// An entry of the deployment register, written by a deploying authority
+    /// (docs/REPORTS.md §5.7); flooded to every node.
+    case deployment
 
     /// Kinds only nodes produce; a PUBLISH of one is refused.
     public var isSystem: Bool { self == .notice || self == .digest }
@@ -191,6 +194,7 @@ public struct ReportDefaults: Sendable, Equatable {
     /// How long a report of each kind stays deliverable when it names no `expires`.
     public var lifetime: [ReportKind: Double] = [
         .smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400, .notice: 30 * 86400, .digest: 30 * 86400, .consent: 30 * 86400,
+        .deployment: 3650 * 86400,
     ]
     public var handling: HandlingCode = .h1
     /// How far in the future `created` may lie (clock skew between posts and nodes).

@@ -7,6 +7,7 @@
 /// | border | `border/COUNTRY/SITUATION_TYPE` |
 /// | notice | `notice/COUNTRY/EVENT` |
 /// | consent | `consent/COUNTRY/DECISION` |
+/// | deployment | `deployment/COUNTRY/ROLE` |
 ///
 /// Levels never contain `/`, `+` or `#`, so MQTT-style filters apply.
 public enum Topic {
@@ -35,6 +36,8 @@ public enum Topic {
             third = body["period"]?.stringValue ?? "preview"
         case .consent:
             third = body["decision"]?.stringValue ?? "requested"
+        case .deployment:
+            third = body["role"]?.stringValue ?? "officer"
         }
         return "\(kind.rawValue)/\(country)/\(third)"
     }

@@ -85,4 +85,13 @@ public final class Router: Sendable {
         }
         return nextHops(for: held.report, path: path, consented: consented, access: access, logger: logger)
     }
+
+    /// The rule register entries follow: to every peer (docs/ROUTING.md §2).
+    static let floodRule = RoutingTable.Rule(kind: .copy, conditions: [], nextHops: [], file: "(deployment register: every peer)", line: 0)
+
+    /// Every peer that `path` has not passed: how a deployment-register entry
+    /// reaches every node of the network, each once (the id de-duplicates).
+    public func flood(to peers: [String], path: [String]) -> [RoutingTable.Decision] {
+        peers.filter { $0 != nodeName && !path.contains($0) }.map { RoutingTable.Decision(nextHop: $0, rule: Router.floodRule) }
+    }
 }

@@ -180,5 +180,16 @@ enum Schema {
         """
         CREATE INDEX reports_origin ON reports (origin_officer, seq);
         """,
+        // 12: the deployment register (docs/ACCESS.md §6): the latest entry per
+        // identity, from the `deployment` reports this node holds.
+        """
+        CREATE TABLE register (
+            identity    TEXT    PRIMARY KEY,
+            entry_id    TEXT    NOT NULL,
+            created_ms  INTEGER NOT NULL,
+            authority   TEXT    NOT NULL,
+            body        TEXT    NOT NULL              -- the entry's body, JSON
+        ) WITHOUT ROWID;
+        """,
     ]
 }

@@ -9,6 +9,7 @@ public enum BodySchemas {
         case .notice: notice
         case .digest: digest
         case .consent: consent
+        case .deployment: Deployment.schema
         }
     }
 

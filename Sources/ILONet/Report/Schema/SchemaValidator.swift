@@ -165,8 +165,8 @@ extension SchemaValidator {
 
 /// Calendar dates (`YYYY-MM-DD`) as the Unix milliseconds of their midnight UTC,
 /// from 1900 (dates of birth) to 9999.
-enum ReportDate {
-    static func parse(_ text: String) -> Int64? {
+public enum ReportDate {
+    public static func parse(_ text: String) -> Int64? {
         guard text.utf8.count == 10 else { return nil }
         return Timestamp.parse(text + "T00:00:00Z", earliestYear: 1900)
     }

@@ -1,0 +1,89 @@
+/// The deployment register as this node holds it (docs/ACCESS.md §6), and the
+/// checks a first node makes with it before it takes a report.
+extension ReportStore {
+    /// Applies a stored `deployment` entry: it supersedes the identity's entry if it is newer.
+    func applyRegisterEntry(_ report: Report) throws(SQLiteError) {
+        guard let entry = RegisterEntry(report) else { return }
+        let upsert = try database.cached(
+            """
+            INSERT INTO register (identity, entry_id, created_ms, authority, body) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (identity) DO UPDATE SET entry_id = excluded.entry_id, created_ms = excluded.created_ms,
+                authority = excluded.authority, body = excluded.body
+            WHERE excluded.created_ms > register.created_ms OR (excluded.created_ms = register.created_ms AND excluded.entry_id > register.entry_id)
+            """)
+        upsert.bind(1, entry.identity)
+        upsert.bind(2, entry.entryID)
+        upsert.bind(3, entry.createdMilliseconds)
+        upsert.bind(4, entry.authority)
+        upsert.bind(5, report.body.encodedString())
+        try upsert.run()
+    }
+
+    /// Every identity's current entry, by identity.
+    public func registerEntries() throws(SQLiteError) -> [RegisterEntry] {
+        let select = try database.cached("SELECT entry_id, created_ms, body FROM register ORDER BY identity")
+        var entries: [RegisterEntry] = []
+        while try select.step() {
+            guard let body = try? JSONValue(parsing: select.text(2)),
+                let entry = RegisterEntry(body: body, entryID: select.text(0), created: select.int(1))
+            else { continue }
+            entries.append(entry)
+        }
+        return entries
+    }
+
+    public func registerEntry(_ identity: String) throws(SQLiteError) -> RegisterEntry? {
+        let select = try database.cached("SELECT entry_id, created_ms, body FROM register WHERE identity = ?")
+        select.bind(1, identity)
+        guard try select.step() else { return nil }
+        defer { _ = try? select.step() }
+        guard let body = try? JSONValue(parsing: select.text(2)) else { return nil }
+        return RegisterEntry(body: body, entryID: select.text(0), created: select.int(1))
+    }
+
+    /// Why a first node does not take `report` from its author, by the register
+    /// (nil: it does): an `on_behalf_of` state the author does not represent on
+    /// the report's date, or an addressee nobody in the network is (with a
+    /// "did you mean"). Addressees are checked once the register has entries.
+    public func registerProblem(_ report: Report) throws(SQLiteError) -> ProtocolError? {
+        let day = String(Timestamp.format(milliseconds: report.createdMilliseconds).prefix(10))
+        if !report.onBehalfOf.isEmpty {
+            let author = report.origin.officer
+            guard let entry = try registerEntry(author), entry.isInForce(on: day) else {
+                return ProtocolError(
+                    .invalidReport,
+                    "on_behalf_of: \(author) has no deployment in force on \(day) in the deployment register, so represents no other state; "
+                        + "leave on_behalf_of out, or ask your authority to register the joint deployment (ilo deploy --represents)",
+                    field: "on_behalf_of")
+            }
+            let represented = entry.represented(on: day)
+            for (index, state) in report.onBehalfOf.enumerated() where !represented.contains(state) {
+                return ProtocolError(
+                    .invalidReport,
+                    "on_behalf_of: \(author) does not represent \(state) (deployment register"
+                        + (represented.isEmpty ? "" : "; on \(day) they represent \(represented.sorted().joined(separator: ", "))") + ")",
+                    field: "on_behalf_of[\(index)]")
+            }
+        }
+        guard !report.addressees.isEmpty else { return nil }
+        let entries = try registerEntries()
+        guard !entries.isEmpty else { return nil }
+        let known = try subscriptionIndex().subscribers
+        let identities = Set(entries.map(\.identity)).union(known.keys)
+        let authorities = Set(entries.map(\.authority)).union(known.values.map(\.authority))
+        for (index, addressee) in report.addressees.enumerated() {
+            if addressee.hasPrefix("authority:") {
+                let code = String(addressee.dropFirst("authority:".count))
+                guard !authorities.contains(code) else { continue }
+                let hint = DidYouMean.suggestion(for: code, among: authorities).map { "; did you mean authority:\($0)?" } ?? ""
+                return ProtocolError(
+                    .invalidReport, "addressees[\(index)]: no authority \"\(code)\" in the deployment register\(hint)", field: "addressees[\(index)]")
+            }
+            guard !identities.contains(addressee) else { continue }
+            let hint = DidYouMean.suggestion(for: addressee, among: identities).map { "; did you mean \($0)?" } ?? ""
+            return ProtocolError(
+                .invalidReport, "addressees[\(index)]: nobody called \"\(addressee)\" in the deployment register\(hint)", field: "addressees[\(index)]")
+        }
+        return nil
+    }
+}

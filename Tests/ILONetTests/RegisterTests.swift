@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+@testable import ILONet
+@testable import ILOClient
+
+/// The deployment register (issue 17): signed entries by deploying authorities,
+/// flooded to every node; on_behalf_of and addressees checked against it.
+@Suite(.serialized) struct RegisterTests {
+    static let italianAuthority: Void = TestEnvironment.pki.issue(
+        "authority-it-user", subject: "/C=IT/O=IT-PS/OU=authority/CN=ncp.it.bianchi", extensions: "extendedKeyUsage=clientAuth")
+
+    func ilo(_ node: Daemon, _ identity: String, _ arguments: [String]) -> (status: Int32, output: String, stdout: String, stderr: String) {
+        run(TestEnvironment.ilo, arguments + node.iloArguments(identity))
+    }
+
+    static func day(_ offset: Int) -> String {
+        String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds() + Int64(offset) * 86_400_000).prefix(10))
+    }
+
+    func deployMueller(_ node: Daemon, readsAt: String) -> (status: Int32, output: String, stdout: String, stderr: String) {
+        ilo(node, "authority-de-user", [
+            "deploy", "officer.de.mueller", "--post", "LY:Tripoli", "--from", Self.day(-30), "--until", Self.day(30),
+            "--function", "immigration liaison officer", "--represents", "AT:BMI-BPOL-2026/14", "--reads-at", readsAt,
+        ])
+    }
+
+    @Test func onlyAnAuthorityWritesItsOwnPeoplesEntries() throws {
+        _ = Self.italianAuthority
+        let daemon = try Daemon()
+        try daemon.start()
+        // Germany's contact point may not register an Italian officer, nor an officer anyone.
+        let wrong = Deployment.draft(
+            ["identity": "officer.it.rossi", "role": "officer", "state": "IT", "authority": "IT-PS", "from": .string(Self.day(0)), "reads_at": "hub.ilonet.example"],
+            now: Timestamp.nowMilliseconds())
+        let signer = try AuthorSigner.load(daemon.pki.clientOptions("authority-de-user", port: daemon.port))
+        let signed = try signer.complete(wrong)
+        let authority = try daemon.client("authority-de-user")
+        do throws(ClientError) {
+            try authority.request(.publish, ["report": signed.document])
+            Issue.record("an entry for another authority's officer was accepted")
+        } catch {
+            guard case .refused(let refusal) = error else { throw error }
+            #expect(refusal.code == .forbidden && refusal.message.contains("writes entries for DE-BPOL (DE) only, not for IT-PS (IT)"), "\(refusal)")
+        }
+        let byOfficer = ilo(daemon, "officer-de", ["deploy", "officer.de.mueller", "--from", Self.day(0), "--reads-at", "hub.ilonet.example"])
+        #expect(byOfficer.status == 1 && byOfficer.stderr.contains("written by a deploying authority (role authority), not by a officer"), "\(byOfficer.output)")
+        #expect(daemon.count("SELECT count(*) FROM register") == 0)
+    }
+
+    @Test func onBehalfOfOnlyForTheStatesTheRegisterSays() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let officer = try daemon.client("officer-de")
+        // No entry yet: on_behalf_of is refused.
+        func publish(_ states: [JSONValue]) -> ProtocolError? {
+            do throws(ClientError) {
+                try officer.request(.publish, ["report": sampleReport(["on_behalf_of": .array(states)])])
+                return nil
+            } catch {
+                if case .refused(let refusal) = error { return refusal }
+                return ProtocolError(.badMessage, "\(error)")
+            }
+        }
+        #expect(publish(["AT"])?.message.contains("has no deployment in force") == true)
+        let deployed = deployMueller(daemon, readsAt: "hub.ilonet.example")
+        #expect(deployed.status == 0, "\(deployed.output)")
+        #expect(publish(["AT"]) == nil, "on behalf of Austria, during the deployment")
+        let france = publish(["AT", "FR"])
+        #expect(france?.field == "on_behalf_of[1]" && france?.message.contains("officer.de.mueller does not represent FR (deployment register; on \(Self.day(0)) they represent AT)") == true, "\(String(describing: france))")
+        // The deployment ends yesterday: no more reports on behalf of Austria.
+        let ended = ilo(daemon, "authority-de-user", ["deploy", "end", "officer.de.mueller", "--on", Self.day(-1)])
+        #expect(ended.status == 0 && ended.stdout.contains("Deployment ended: officer.de.mueller (DE-BPOL) on \(Self.day(-1))"), "\(ended.output)")
+        #expect(publish(["AT"])?.message.contains("has no deployment in force on \(Self.day(0))") == true)
+        #expect(publish([]) == nil, "a report on behalf of nobody else is not affected")
+    }
+
+    @Test func aMistypedAddresseeIsRefusedWithTheNearestName() throws {
+        _ = Self.italianAuthority
+        let daemon = try Daemon()
+        try daemon.start()
+        #expect(ilo(daemon, "authority-it-user", [
+            "deploy", "officer.it.rossi", "--post", "LY:Tripoli,TN:Tunis", "--from", Self.day(-10), "--reads-at", "hub.ilonet.example",
+        ]).status == 0)
+        #expect(deployMueller(daemon, readsAt: "hub.ilonet.example").status == 0)
+        let sent = run(
+            TestEnvironment.ilo,
+            ["send", "--kind", "smuggling", "--country", "LY", "--headline", "For Rossi", "--reliability", "B", "--accuracy", "2", "--level", "operational",
+             "--handling", "H2", "--addressees", "officer.it.rosi"] + daemon.iloArguments("officer-de"),
+            stdin: sampleBodies["smuggling"]!.encodedString())
+        #expect(sent.status == 1, "\(sent.output)")
+        #expect(sent.stderr.contains("addressees[0]: nobody called \"officer.it.rosi\" in the deployment register; did you mean officer.it.rossi?"), "\(sent.stderr)")
+        do throws(ClientError) {
+            try (try? daemon.client("officer-de"))?.request(.publish, ["report": sampleReport(["handling": "H2", "addressees": ["authority:IT-PSS"]])])
+            Issue.record("an unknown authority was accepted as addressee")
+        } catch {
+            guard case .refused(let refusal) = error else { throw error }
+            #expect(refusal.message.contains("no authority \"IT-PSS\" in the deployment register; did you mean authority:IT-PS?"), "\(refusal)")
+        }
+    }
+
+    @Test func anEntryReachesANodeThatWasOfflineWhenItWasMade() throws {
+        let network = try TestNetwork(startRegional: false)
+        // Germany's contact point registers the officer at the post; the regional hub is down.
+        let deployed = deployMueller(network.post, readsAt: "post-tripoli.ilonet.example")
+        #expect(deployed.status == 0, "\(deployed.output)")
+        #expect(network.post.count("SELECT count(*) FROM register") == 1)
+        try network.regional.start()
+        for node in [network.regional, network.board, network.authority] {
+            #expect(waitFor(15) { node.count("SELECT count(*) FROM register WHERE identity = 'officer.de.mueller'") == 1 })
+        }
+        let directory = ilo(network.board, "board-fr", ["directory", "--country", "LY"])
+        #expect(directory.status == 0, "\(directory.output)")
+        #expect(directory.stdout.contains("officer.de.mueller") && directory.stdout.contains("Tripoli (LY)") && directory.stdout.contains("AT (BMI-BPOL-2026/14)"), "\(directory.stdout)")
+    }
+
+    @Test func theArticle8ListIsExportedAsTheFixture() throws {
+        func entry(_ identity: String, _ body: JSONValue) -> RegisterEntry { RegisterEntry(body: body, entryID: "01a20000-0000-7000-8000-000000000000", created: 0)! }
+        let entries = [
+            entry("officer.de.mueller", [
+                "identity": "officer.de.mueller", "role": "officer", "state": "DE", "authority": "DE-BPOL", "function": "immigration liaison officer",
+                "posts": [["country": "LY", "place": "Tripoli"]], "from": "2026-09-01", "until": "2027-08-31",
+                "represents": [["state": "AT", "arrangement": "BMI-BPOL-2026/14"]], "reads_at": "post-tripoli.ilonet.example",
+            ]),
+            entry("officer.it.rossi", [
+                "identity": "officer.it.rossi", "role": "officer", "state": "IT", "authority": "IT-PS", "function": "ILO, return \"and\" readmission",
+                "posts": [["country": "LY", "place": "Tripoli"], ["country": "TN", "place": "Tunis, Lac 2"]], "from": "2026-01-15",
+                "reads_at": "post-tunis.ilonet.example",
+            ]),
+            entry("ncp.de.schmidt", [
+                "identity": "ncp.de.schmidt", "role": "authority", "state": "DE", "authority": "DE-BPOL", "from": "2025-01-01", "reads_at": "authority-de.ilonet.example",
+            ]),
+        ]
+        let selected = Directory.select(entries, on: "2026-12-01", country: nil, state: nil)
+        let fixture = try String(contentsOfFile: TestEnvironment.repository.path + "/Tests/ILONetTests/Fixtures/directory-export.csv", encoding: .utf8)
+        #expect(Directory.export(selected, format: "csv") == fixture)
+        #expect(Directory.select(entries, on: "2026-12-01", country: "TN", state: nil).map(\.identity) == ["officer.it.rossi"])
+        #expect(Directory.select(entries, on: "2026-12-01", country: nil, state: "AT").map(\.identity) == ["officer.de.mueller"])
+        #expect(Directory.select(entries, on: "2027-09-01", country: "LY", state: nil).map(\.identity) == ["officer.it.rossi"])
+        #expect(DidYouMean.suggestion(for: "officer.it.rosi", among: ["officer.it.rossi", "officer.de.mueller"]) == "officer.it.rossi")
+        #expect(DidYouMean.suggestion(for: "officer.fr.dupont", among: ["officer.it.rossi"]) == nil)
+    }
+}
