@@ -126,6 +126,10 @@ for node in board regional-na authority-de post-tripoli post-tunis; do
 done
 # A user at Germany's national contact point (role authority).
 issue authority-de-user "/C=DE/O=DE-BPOL/OU=authority/CN=ncp.de.schmidt" "extendedKeyUsage=clientAuth" "$days"
+# Users at Italy's and France's deploying authorities: they keep their people's
+# entries in the deployment register (ilo deploy, docs/ACCESS.md §6).
+issue authority-it-user "/C=IT/O=IT-PS/OU=authority/CN=ncp.it.bianchi" "extendedKeyUsage=clientAuth" "$days"
+issue authority-fr-user "/C=FR/O=FR-DGEF/OU=authority/CN=ncp.fr.bernard" "extendedKeyUsage=clientAuth" "$days"
 # Two officers of different member states, both posted to Libya.
 issue officer-de "/C=DE/O=DE-BPOL/OU=officer/CN=officer.de.mueller" \
     "extendedKeyUsage=clientAuth;subjectAltName=URI:ilonet:post:LY" "$days"

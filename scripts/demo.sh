@@ -41,6 +41,8 @@ say() { printf '%s\n' "$*"; }
 # waits up to 20 s for COMMAND to succeed
 until_true() { for _ in $(seq 200); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 in_store() { [ "$(sqlite3 "var/network/$1/store.sqlite" "SELECT count(*) FROM reports WHERE id = '$2'")" = 1 ]; }
+# at_least_register NODE N: the node's deployment register has N entries
+at_least_register() { [ "$(sqlite3 "var/network/$1/store.sqlite" "SELECT count(*) FROM register")" -ge "$2" ]; }
 # at_least NODE N SQL-CONDITION: the node's store holds at least N reports matching it (read each time)
 at_least() { [ "$(sqlite3 "var/network/$1/store.sqlite" "SELECT count(*) FROM reports WHERE $3")" -ge "$2" ]; }
 
@@ -60,6 +62,14 @@ trap cleanup EXIT
 say "board hub :$board (EU steering board), regional hub :$regional (North Africa),"
 say "authority node :$authority (Germany's national contact point), posts :$tripoli (Tripoli) and :$tunis (Tunis)"
 scripts/network.sh start
+say
+say "The deploying authorities register their people (ilo deploy); every node gets the register:"
+ILO=$ILO scripts/network.sh register | sed 's/^/  /'
+until_true at_least_register post-tripoli 5
+until_true at_least_register post-tunis 5
+say
+say "Who else is in Libya? Officer Rossi asks the directory at his post (Müller also represents Austria):"
+as officer-it $tripoli directory --country LY
 
 step "2. The steering board subscribes to everything at the board hub"
 as board-fr $board subscribe '#'

@@ -3,8 +3,13 @@
 # the regional hub for North Africa (7602), Germany's authority node (7603) and
 # the post nodes in Tripoli (7611) and Tunis (7612). Logs and stores in var/network/.
 #
-#   scripts/network.sh start [NODE...] | stop [NODE...] | status
+#   scripts/network.sh start [NODE...] | stop [NODE...] | status | register
 #   (NODE: board, authority-de, regional-na, post-tripoli, post-tunis; default all)
+#
+#   register  writes the example network's deployment register (docs/ACCESS.md §6)
+#             through the board hub, as the example authorities: Müller (DE-BPOL) in
+#             Tripoli, also representing Austria; Rossi (IT-PS) in Tripoli and Tunis;
+#             the board member (FR-DGEF); the German and Italian contact points.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes="board authority-de regional-na post-tripoli post-tunis"
@@ -44,5 +49,22 @@ status)
         if [ -f var/network/$n/pid ] && kill -0 "$(cat var/network/$n/pid)" 2>/dev/null; then s=running; else s=stopped; fi
         printf '%-14s %s\n' "$n" "$s"
     done ;;
-*) echo "usage: scripts/network.sh start|stop|status" >&2; exit 2 ;;
+register)
+    ilo=${ILO:-.build/release/ilo}
+    today=$(date -u +%Y-%m-%d)
+    as() {  # as IDENTITY ilo-arguments...
+        local who=$1; shift
+        "$ilo" "$@" --node 127.0.0.1:7601 --cert "certs-example/$who.crt" --key "certs-example/$who.key" --ca certs-example/ca.crt
+    }
+    as authority-de-user deploy officer.de.mueller --display-name "K. Müller" --post LY:Tripoli --from 2026-09-01 --until 2027-08-31 \
+        --function "immigration liaison officer" --represents AT:BMI-BPOL-2026/14 --reads-at post-tripoli.ilonet.example
+    as authority-de-user deploy ncp.de.schmidt --role authority --function "national contact point" --from 2025-01-01 \
+        --reads-at authority-de.ilonet.example
+    as authority-it-user deploy officer.it.rossi --display-name "G. Rossi" --post LY:Tripoli,TN:Tunis --from 2026-03-01 \
+        --function "immigration liaison officer" --reads-at post-tunis.ilonet.example
+    as authority-it-user deploy ncp.it.bianchi --role authority --function "national contact point" --from 2025-01-01 \
+        --reads-at board.ilonet.example
+    as authority-fr-user deploy board.fr.martin --role board --function "steering board member" --from "$today" \
+        --reads-at board.ilonet.example ;;
+*) echo "usage: scripts/network.sh start|stop|status|register" >&2; exit 2 ;;
 esac

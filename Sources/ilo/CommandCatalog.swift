@@ -39,7 +39,8 @@ enum CommandCatalog {
         Command(name: "status", summary: "a node's state (admin)", options: ["--json"]),
         Command(name: "queue", summary: "what waits where (admin)", subcommands: ["flush", "retry", "hold", "release", "delete"], options: ["--json", "--limit", "--reason"]),
         Command(name: "route", summary: "explain routing", subcommands: ["test"], options: [
-            "--country", "--kind", "--authority", "--state", "--priority", "--handling", "--personal-data", "--table", "--json",
+            "--country", "--kind", "--authority", "--state", "--priority", "--handling", "--personal-data", "--represented", "--addressees",
+            "--table", "--json",
         ]),
         Command(name: "audit", summary: "a node's audit trail (on its host, or as dpo over the network)", subcommands: ["verify", "show", "list"], options: ["--store", "--config", "--report", "--event", "--after", "--limit", "--json"]),
         Command(name: "whoami", summary: "who the node says you are", options: ["--json"]),

@@ -5,16 +5,20 @@ import ILOClient
 enum RouteCommand {
     static let help = """
         usage: ilo route test --country CC [--kind KIND] [--authority NAME|CC] [--state CC]
-                              [--priority P] [--handling H] [--personal-data P] [--table FILE] [--json]
+                              [--priority P] [--handling H] [--personal-data P] [--represented CC,...]
+                              [--addressees authority:CODE,...] [--table FILE] [--json]
 
         Explains where a report with these envelope fields goes from the node: each
-        next hop and the rule (file:line) that chose it. With --table FILE, tests a
-        routing table file offline instead of asking the node — check an edited
-        table before you reload it with SIGHUP.
+        next hop and the rule (file:line) that chose it; asked of a node, also the
+        hops the deployment register adds (where an addressed authority, or the
+        authority of a state the report is on behalf of, reads: docs/ROUTING.md §2).
+        With --table FILE, tests a routing table file offline instead of asking the
+        node — check an edited table before you reload it with SIGHUP.
 
         examples:
           ilo route test --country LY --kind smuggling --authority DE
           ilo route test --country LY --authority DE-BPOL --table config/network/regional-na.routes
+          ilo route test --country LY --authority DE-BPOL --handling H2 --addressees authority:IT-PS
         """
 
     static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
@@ -24,7 +28,7 @@ enum RouteCommand {
         }
         guard arguments.positional() == "test" else { throw UsageError("expected: ilo route test --country CC ...") }
         var fields: [String: String] = [:]
-        for name in ["country", "kind", "authority", "state", "priority", "handling", "personal-data"] {
+        for name in ["country", "kind", "authority", "state", "priority", "handling", "personal-data", "represented", "addressees"] {
             fields[name] = try arguments.option(name)
         }
         guard fields["country"] != nil else { throw UsageError("--country is required") }

@@ -11,6 +11,9 @@ import Testing
             environment: ProcessInfo.processInfo.environment.merging(["ILOD": TestEnvironment.ilod, "ILO": TestEnvironment.ilo]) { $1 })
         #expect(demo.status == 0, "\(demo.output)")
         let out = demo.stdout
+        // The register: who is in Libya, with the joint deployment.
+        let directory = out.components(separatedBy: "== 1.").last?.components(separatedBy: "== 2.").first ?? ""
+        #expect(directory.contains("officer.de.mueller") && directory.contains("officer.it.rossi") && directory.contains("AT (BMI-BPOL-2026/14)"), "\(directory)")
         // Delivery: the board member's inbox lists all three, flash first.
         let inbox = out.components(separatedBy: "== 4.").last?.components(separatedBy: "== 5.").first ?? ""
         let rows = inbox.split(separator: "\n").filter { $0.contains("  H1  ") }

@@ -8,6 +8,8 @@ import Testing
 @Suite(.serialized) struct RegisterTests {
     static let italianAuthority: Void = TestEnvironment.pki.issue(
         "authority-it-user", subject: "/C=IT/O=IT-PS/OU=authority/CN=ncp.it.bianchi", extensions: "extendedKeyUsage=clientAuth")
+    static let austrianAuthority: Void = TestEnvironment.pki.issue(
+        "authority-at-user", subject: "/C=AT/O=AT-BMI/OU=authority/CN=ncp.at.huber", extensions: "extendedKeyUsage=clientAuth")
 
     func ilo(_ node: Daemon, _ identity: String, _ arguments: [String]) -> (status: Int32, output: String, stdout: String, stderr: String) {
         run(TestEnvironment.ilo, arguments + node.iloArguments(identity))
@@ -138,5 +140,45 @@ import Testing
         #expect(Directory.select(entries, on: "2027-09-01", country: "LY", state: nil).map(\.identity) == ["officer.it.rossi"])
         #expect(DidYouMean.suggestion(for: "officer.it.rosi", among: ["officer.it.rossi", "officer.de.mueller"]) == "officer.it.rossi")
         #expect(DidYouMean.suggestion(for: "officer.fr.dupont", among: ["officer.it.rossi"]) == nil)
+    }
+
+    @Test func theRegisterRoutesToWhereAnAuthorityReadsWithNoRuleForIt() throws {
+        _ = Self.italianAuthority
+        _ = Self.austrianAuthority
+        let network = try TestNetwork()
+        // Italy's contact point reads at the national node next to Germany's (no IT rule anywhere);
+        // Austria's at the board hub; Rossi at a post this network does not have.
+        #expect(ilo(network.post, "authority-it-user", ["deploy", "ncp.it.bianchi", "--role", "authority", "--from", Self.day(-10), "--reads-at", "authority-de.ilonet.example"]).status == 0)
+        #expect(ilo(network.post, "authority-it-user", ["deploy", "officer.it.rossi", "--post", "TN:Tunis", "--from", Self.day(-10), "--reads-at", "post-tunis.ilonet.example"]).status == 0)
+        #expect(ilo(network.post, "authority-at-user", ["deploy", "ncp.at.huber", "--role", "authority", "--from", Self.day(-10), "--reads-at", "board.ilonet.example"]).status == 0)
+        #expect(deployMueller(network.post, readsAt: "post-tripoli.ilonet.example").status == 0)
+        for node in network.all { #expect(waitFor(15) { node.count("SELECT count(*) FROM register") == 4 }, "\(node.directory)") }
+        try network.authority.register("authority-it-user")
+        try network.board.register("authority-at-user", "board-fr")
+        try network.post.register("board-fr")  // known at the first node: a valid addressee there
+        // The regional hub explains it.
+        let explained = ilo(network.regional, "admin", ["route", "test", "--country", "LY", "--authority", "DE-BPOL", "--handling", "H2", "--addressees", "authority:IT-PS"])
+        #expect(explained.stdout.contains("authority-de.ilonet.example") && explained.stdout.contains("authority:IT-PS reads at authority-de.ilonet.example"), "\(explained.output)")
+
+        // H2 for Italy's authority: it reaches Italy's reader, by the register alone.
+        let forItaly = network.send(sampleReport(["handling": "H2", "addressees": ["authority:IT-PS"], "headline": "For Italy's contact point"]))
+        #expect(forItaly.status == 0, "\(forItaly.stderr)")
+        #expect(waitFor(15) { network.authority.count("SELECT count(*) FROM reports WHERE id = '\(forItaly.id)'") == 1 })
+        let inbox = ilo(network.authority, "authority-it-user", ["inbox"])
+        #expect(inbox.stdout.contains("For Italy's contact point"), "\(inbox.output)")
+
+        // On behalf of Austria: Austria's contact point at the board hub receives it.
+        let forAustria = network.send(sampleReport(["on_behalf_of": ["AT"], "headline": "Joint report for Austria"]))
+        #expect(forAustria.status == 0, "\(forAustria.stderr)")
+        #expect(waitFor(15) { ilo(network.board, "authority-at-user", ["inbox", "--peek"]).stdout.contains("Joint report for Austria") })
+
+        // H2 for Rossi, who reads at another post: no delivery waits for him where he never reads.
+        let forRossi = network.send(sampleReport(["handling": "H2", "addressees": ["officer.it.rossi", "board.fr.martin"], "headline": "For Rossi"]))
+        #expect(forRossi.status == 0, "\(forRossi.stderr)")
+        #expect(waitFor(15) { network.board.count("SELECT count(*) FROM reports WHERE id = '\(forRossi.id)'") == 1 })
+        for node in network.all {
+            #expect(node.count("SELECT count(*) FROM deliveries d JOIN reports r ON r.seq = d.report_seq WHERE r.id = '\(forRossi.id)' AND d.identity = 'officer.it.rossi'") == 0)
+        }
+        #expect(network.board.count("SELECT count(*) FROM deliveries d JOIN reports r ON r.seq = d.report_seq WHERE r.id = '\(forRossi.id)' AND d.identity = 'board.fr.martin'") == 1)
     }
 }

@@ -42,6 +42,17 @@ extension NodeServices {
             if path.isEmpty, report.kind.isContent, let refusal = try store.registerProblem(report) {
                 return CustodyReceipt(outcome: .duplicate, decisions: [], path: fullPath, refusal: refusal)
             }
+            // The register routes to where the addressed authorities, and the represented states' authorities, read.
+            if report.kind.isContent {
+                let authorities = Set(report.addressees.filter { $0.hasPrefix("authority:") }.map { String($0.dropFirst("authority:".count)) })
+                let states = report.handling.namedAddresseesOnly || report.carriesPersonalData ? [] : Set(report.onBehalfOf)
+                let day = String(Timestamp.format(milliseconds: now).prefix(10))
+                let readers = try store.registerReaders(authorities: authorities, states: states, on: day)
+                for hop in router.registerHops(for: report, readers: readers, peers: configuration.peers.map(\.name), path: fullPath, access: access)
+                where !decisions.contains(where: { $0.nextHop == hop.nextHop }) {
+                    decisions.append(hop)
+                }
+            }
             if report.kind == .consent {
                 guard let author = consentAuthor else {
                     return CustodyReceipt(outcome: .duplicate, decisions: [], path: fullPath, refusal: ProtocolError(.badSignature, "a consent is always signed"))

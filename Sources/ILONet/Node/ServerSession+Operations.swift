@@ -86,11 +86,31 @@ extension ServerSession {
         for (key, value) in message.body.objectValue ?? [:] { fields[key] = value.stringValue }
         let envelope = RoutingTable.Envelope(testFields: fields)
         let table = node.router.table
-        let decisions = table.decide(envelope, excluding: [node.router.nodeName])
-        connection.send(
-            Message(
-                .routes, requestID: message.requestID,
-                ["node": .string(node.router.nodeName), "table": .string(table.path), "decisions": .array(decisions.map(\.json))]))
+        var decisions = table.decide(envelope, excluding: [node.router.nodeName])
+        let addressees = (fields["addressees"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        // As for a real report: H2 and H3 follow copy rules only towards their addressees.
+        if ["H2", "H3"].contains(envelope.handling) {
+            decisions.removeAll { $0.rule.kind == .copy && !Router.copyReachesAddressee($0.rule, addressees: addressees) }
+        }
+        let requestID = message.requestID
+        let nodeName = node.router.nodeName
+        // The deployment register's hops (docs/ROUTING.md §2), as custody adds them.
+        let authorities = Set(addressees.filter { $0.hasPrefix("authority:") }.map { String($0.dropFirst("authority:".count)) })
+        let states = ["H2", "H3"].contains(envelope.handling) || envelope.personalData != "none" ? [] : Set(envelope.represented)
+        let peers = Set(node.configuration.peers.map(\.name))
+        let day = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds()).prefix(10))
+        let found = decisions
+        withStore({ store throws(SQLiteError) in try store.registerReaders(authorities: authorities, states: states, on: day) }) { session, result in
+            var all = found.map(\.json)
+            if case .success(let readers) = result {
+                for (hop, why) in readers.sorted(by: { $0.key < $1.key })
+                where hop != nodeName && peers.contains(hop) && !found.contains(where: { $0.nextHop == hop }) {
+                    all.append(["next_hop": .string(hop), "rule": "copy", "location": .string("(deployment register)"), "match": .string(why)])
+                }
+            }
+            session.connection.send(
+                Message(.routes, requestID: requestID, ["node": .string(nodeName), "table": .string(table.path), "decisions": .array(all)]))
+        }
     }
 }
 

@@ -19,8 +19,12 @@ public final class Router: Sendable {
     /// authority the report is addressed to (`copy authority=DE` and addressee
     /// `authority:DE-BPOL`): the copy then goes where its addressee reads.
     static func copyReachesAddressee(_ rule: RoutingTable.Rule, _ report: Report, consented: [String] = []) -> Bool {
+        copyReachesAddressee(rule, addressees: report.addressees + consented)
+    }
+
+    public static func copyReachesAddressee(_ rule: RoutingTable.Rule, addressees: [String]) -> Bool {
         guard let authorities = rule.conditions.first(where: { $0.key == .authority })?.values else { return false }
-        let addressed = (report.addressees + consented).filter { $0.hasPrefix("authority:") }.map { String($0.dropFirst("authority:".count)) }
+        let addressed = addressees.filter { $0.hasPrefix("authority:") }.map { String($0.dropFirst("authority:".count)) }
         return addressed.contains { name in
             authorities.contains { $0 == name || ($0.count == 2 && name.hasPrefix($0 + "-")) }
         }
@@ -93,5 +97,25 @@ public final class Router: Sendable {
     /// reaches every node of the network, each once (the id de-duplicates).
     public func flood(to peers: [String], path: [String]) -> [RoutingTable.Decision] {
         peers.filter { $0 != nodeName && !path.contains($0) }.map { RoutingTable.Decision(nextHop: $0, rule: Router.floodRule) }
+    }
+
+    /// Next hops the deployment register adds (docs/ROUTING.md §2): the nodes
+    /// where the authorities a report is addressed to read and — for an H0 or
+    /// H1 report without personal data — where the authorities of the states it
+    /// is on behalf of read. `readers` comes from the register (node → why);
+    /// only configured peers the report has not passed count, and personal data
+    /// goes only where `hold-personal` allows, as for routing rules.
+    public func registerHops(
+        for report: Report, readers: [String: String], peers: [String], path: [String], access: AccessRules = .defaults
+    ) -> [RoutingTable.Decision] {
+        readers.keys.sorted().compactMap { node in
+            guard node != nodeName, peers.contains(node), !path.contains(node) else { return nil }
+            if report.carriesPersonalData {
+                let peer = PeerIdentity(id: node, role: .node, authority: "", memberState: "")
+                guard access.decide(.holdPersonal, for: peer).allowed else { return nil }
+            }
+            let rule = RoutingTable.Rule(kind: .copy, conditions: [], nextHops: [node], file: "(deployment register: \(readers[node]!))", line: 0)
+            return RoutingTable.Decision(nextHop: node, rule: rule)
+        }
     }
 }

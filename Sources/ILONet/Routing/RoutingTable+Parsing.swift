@@ -72,6 +72,8 @@ extension RoutingTable {
         case .personalData:
             return value == "none" || value == "any" || Purpose(rawValue: value) != nil
                 ? nil : "unknown personal-data value \"\(value)\" (none, any, \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")))"
+        case .represented:
+            return ISOCodes.participatingStates.contains(value) ? nil : "\"\(value)\" is not a participating state (an EU member state, IS, LI, NO or CH)"
         case .authority:
             return nil
         }

@@ -33,6 +33,8 @@ public struct RoutingTable: Sendable {
     public enum Key: String, Sendable, CaseIterable {
         case country, kind, authority, state, priority, handling
         case personalData = "personal-data"
+        /// A state the report is on behalf of (`on_behalf_of`, checked against the register).
+        case represented
     }
 
     public let rules: [Rule]
@@ -50,6 +52,8 @@ public struct RoutingTable: Sendable {
         public var handling: String
         /// `none`, or the Art. 10(3) category of the personal data carried.
         public var personalData: String
+        /// The states the report is on behalf of.
+        public var represented: [String] = []
 
         public init(kind: String, country: String, authority: String, state: String, priority: String = "routine", handling: String = "H1", personalData: String = "none") {
             self.kind = kind
@@ -74,12 +78,14 @@ public struct RoutingTable: Sendable {
                 kind: fields["kind"] ?? "smuggling", country: fields["country"] ?? "", authority: authority, state: state,
                 priority: fields["priority"] ?? "routine", handling: fields["handling"] ?? "H1",
                 personalData: fields["personal-data"] ?? fields["personal_data"] ?? "none")
+            represented = (fields["represented"] ?? fields["on_behalf_of"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
 
         public init(_ report: Report) {
             self.init(
                 kind: report.kind.rawValue, country: report.country, authority: report.origin.authority, state: report.origin.state,
                 priority: report.priority.rawValue, handling: report.handling.rawValue, personalData: report.personalData?.rawValue ?? "none")
+            represented = report.onBehalfOf
         }
     }
 
@@ -116,6 +122,7 @@ public struct RoutingTable: Sendable {
             case .priority: condition.values.contains(envelope.priority)
             case .handling: condition.values.contains(envelope.handling)
             case .personalData: condition.values.contains(envelope.personalData) || (envelope.personalData != "none" && condition.values.contains("any"))
+            case .represented: envelope.represented.contains { condition.values.contains($0) }
             case .authority:
                 // A two-letter value means every authority of that member state.
                 condition.values.contains { $0 == envelope.authority || ($0.count == 2 && $0 == envelope.state) }

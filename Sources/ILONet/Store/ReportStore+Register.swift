@@ -86,4 +86,20 @@ extension ReportStore {
         }
         return nil
     }
+
+    /// Where the authorities named (`authority:CODE` addressees) and the
+    /// authorities of the states represented read, by the register on `day`:
+    /// node → why. Only `authority` identities count: they are the contact points.
+    public func registerReaders(authorities: Set<String>, states: Set<String>, on day: String) throws(SQLiteError) -> [String: String] {
+        guard !authorities.isEmpty || !states.isEmpty else { return [:] }
+        var nodes: [String: String] = [:]
+        for entry in try registerEntries() where entry.role == "authority" && entry.isInForce(on: day) && !entry.ended {
+            if authorities.contains(entry.authority) {
+                nodes[entry.readsAt] = nodes[entry.readsAt] ?? "authority:\(entry.authority) reads at \(entry.readsAt)"
+            } else if states.contains(entry.state) {
+                nodes[entry.readsAt] = nodes[entry.readsAt] ?? "on behalf of \(entry.state): \(entry.authority) reads at \(entry.readsAt)"
+            }
+        }
+        return nodes
+    }
 }

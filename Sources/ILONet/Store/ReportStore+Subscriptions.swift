@@ -131,6 +131,10 @@ extension ReportStore {
         var recipients = ReportStore.identities(named: report.addressees, among: subscribers)
         if report.kind.isContent && !report.handling.namedAddresseesOnly && !report.carriesPersonalData {
             recipients.formUnion(try eachSubscriptionTrie(subscriptions).subscribers(of: report.topic))
+            // A report on behalf of a state is that state's too: its contact points get it (docs/ACCESS.md §6).
+            if !report.onBehalfOf.isEmpty {
+                recipients.formUnion(subscribers.values.filter { $0.role == .authority && report.onBehalfOf.contains($0.memberState) }.map(\.id))
+            }
         }
         if !report.kind.isSystem { recipients.remove(report.origin.officer) }
         return try insertDeliveries(report, seq: seq, to: recipients, facts: Disclosure.Facts(report), subscribers: subscribers, disclosure: disclosure, now: now)
@@ -171,6 +175,9 @@ extension ReportStore {
         var delivered: [String] = []
         for recipient in recipients.sorted() {
             if let identity = subscribers[recipient], !disclosure.decide(facts, for: identity).allowed { continue }
+            // A named addressee never seen here whom the register says reads at another
+            // node gets no delivery here: it would wait forever (docs/ACCESS.md §6).
+            if subscribers[recipient] == nil, let entry = try registerEntry(recipient), entry.readsAt != nodeName { continue }
             insert.bind(1, recipient)
             insert.bind(2, seq)
             insert.bind(3, Int64(report.priority.rank))
