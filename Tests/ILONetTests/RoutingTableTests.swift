@@ -32,7 +32,13 @@ let documentedTables: [String: String] = {
         #expect(table.decide(envelope()).map(\.nextHop) == ["board.ilonet.example", "authority-de.ilonet.example"])
         #expect(table.decide(envelope(authority: "IT-PS", state: "IT")).map(\.nextHop) == ["board.ilonet.example"])
         let copy = table.decide(envelope())[1]
-        #expect(copy.rule.kind == .copy && copy.rule.line == 6 && copy.rule.matchText == "authority=DE")
+        #expect(copy.rule.kind == .copy && copy.rule.line == 8 && copy.rule.matchText == "authority=DE")
+        // An Italian officer's report on behalf of Germany: Germany's contact point gets it too.
+        var onBehalf = envelope(authority: "IT-PS", state: "IT")
+        onBehalf.represented = ["DE"]
+        let decided = table.decide(onBehalf)
+        #expect(decided.map(\.nextHop) == ["board.ilonet.example", "authority-de.ilonet.example"])
+        #expect(decided[1].rule.matchText == "represented=DE")
     }
 
     @Test func theFullerExampleRoutesByFirstRouteRuleAndEveryCopy() throws {
