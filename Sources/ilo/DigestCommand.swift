@@ -37,7 +37,14 @@ enum DigestCommand {
             let body: JSONValue
             switch action {
             case "show":
-                let answer = try client.request(.get, argument.map { ["id": .string($0)] } ?? ["latest": "digest"])
+                let answer: Message
+                do throws(ClientError) {
+                    answer = try client.request(.get, argument.map { ["id": .string($0)] } ?? ["latest": "digest"])
+                } catch .refused(let refusal) where refusal.code == .notFound && argument == nil {
+                    // Not an error: nothing was delivered yet.
+                    print("no digest yet: none has been delivered to you (ilo subscribe FILTER --digest daily; ilo digest preview FILTER shows one now)")
+                    return Exit.ok
+                }
                 guard let report = answer.body["report"], report["kind"] == "digest" else { throw ClientError.malformed("that report is not a digest") }
                 body = report["body"] ?? .null
             case "preview":

@@ -87,9 +87,11 @@ enum SendCommand {
         let fileValue: JSONValue?
         if let file, file != "-" {
             guard let data = FileManager.default.contents(atPath: file) else { throw UsageError("cannot read \(file)") }
-            fileValue = try parse(data, name: file)
+            guard let value = parse(data, name: file) else { return Exit.failed }
+            fileValue = value
         } else if file == "-" || (isatty(0) == 0 && !validateOnly) {
-            fileValue = try parse(FileHandle.standardInput.readDataToEndOfFile(), name: "standard input")
+            guard let value = parse(FileHandle.standardInput.readDataToEndOfFile(), name: "standard input") else { return Exit.failed }
+            fileValue = value
         } else if validateOnly {
             throw UsageError("name the file to check: ilo validate FILE")
         } else {
@@ -194,11 +196,16 @@ enum SendCommand {
         return Exit.ok
     }
 
-    static func parse(_ data: Data, name: String) throws(UsageError) -> JSONValue {
-        do {
-            return try JSONValue(parsing: [UInt8](data), allowingComments: true)
+    /// The report file's JSON, or nil after saying where its syntax breaks
+    /// (`FILE:LINE:COLUMN`): a report that is not even JSON is not valid (exit 1).
+    static func parse(_ data: Data, name: String) -> JSONValue? {
+        let bytes = [UInt8](data)
+        do throws(JSONSyntaxError) {
+            return try JSONValue(parsing: bytes, allowingComments: true)
         } catch {
-            throw UsageError("\(name): \(error)")
+            let (line, column) = error.position(in: bytes)
+            printError("\(name):\(line):\(column): \(error.reason); the report is not valid JSON (// comments are allowed)")
+            return nil
         }
     }
 }

@@ -68,43 +68,71 @@ func exitFor(_ error: ClientError) -> Int32 {
 }
 
 signal(SIGPIPE, SIG_IGN)
-var arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
+/// The command line with connection options given before the command moved after
+/// it: `ilo --profile tripoli inbox` is `ilo inbox --profile tripoli`.
+func commandFirst(_ raw: [String]) -> [String] {
+    let global: Set<String> = ["--profile", "--node", "--cert", "--key", "--ca", "--server-name"]
+    var rest = raw[...]
+    var leading: [String] = []
+    while let first = rest.first, let name = first.split(separator: "=", maxSplits: 1).first.map(String.init), global.contains(name) {
+        leading.append(rest.removeFirst())
+        if !first.contains("="), let value = rest.first {
+            leading.append(value)
+            rest.removeFirst()
+        }
+    }
+    guard let command = rest.first else { return leading }
+    return [command] + leading + rest.dropFirst()
+}
+
+/// Runs one command; `ilo help COMMAND` comes back here as `COMMAND --help`.
+func dispatch(_ command: String?, _ arguments: inout Arguments) throws(UsageError) -> Int32 {
+    switch command {
+    case "send": return try SendCommand.run(&arguments, validateOnly: false)
+    case "validate": return try SendCommand.run(&arguments, validateOnly: true)
+    case "template": return try TemplateCommand.run(&arguments)
+    case "show": return try ShowCommand.run(&arguments)
+    case "consent": return try ConsentCommand.run(&arguments)
+    case "outbox": return try OutboxCommand.run(&arguments)
+    case "sent": return try SentCommand.run(&arguments)
+    case "directory": return try DirectoryCommand.run(&arguments)
+    case "deploy": return try DeployCommand.run(&arguments)
+    case "queue": return try QueueCommand.run(&arguments)
+    case "status": return try StatusCommand.run(&arguments)
+    case "subscribe", "unsubscribe", "subscriptions", "watch": return try SubscribeCommand.run(command!, &arguments)
+    case "digest": return try DigestCommand.run(&arguments)
+    case "route": return try RouteCommand.run(&arguments)
+    case "inbox": return try InboxCommand.run(&arguments)
+    case "whoami", "ping": return try SessionCommands.run(command!, &arguments)
+    case "bench": return try BenchCommand.run(&arguments)
+    case "audit": return try AuditCommand.run(&arguments)
+    case "completion": return try CompletionCommand.run(&arguments)
+    case "help" where arguments.peekPositional != nil:
+        // `ilo help send` is `ilo send --help`.
+        let topic = arguments.positional()!
+        try arguments.finish()
+        var help = Arguments(["--help"])
+        return try dispatch(topic, &help)
+    case "help", nil:
+        if arguments.flag("version") {
+            print("ilo \(ILONetVersion.current)")
+            return Exit.ok
+        }
+        print(usage)
+        // `ilo` alone is a usage error; `ilo help` and `ilo --help` are not.
+        return command == nil && !arguments.flag("help") ? Exit.usage : Exit.ok
+    default:
+        // A command that does not exist is an error, --help or not: a script can tell.
+        printError("unknown command \"\(command!)\"; `ilo help` lists the commands")
+        return Exit.usage
+    }
+}
+
+var arguments = Arguments(commandFirst(Array(CommandLine.arguments.dropFirst())))
 let command = arguments.positional()
 let status: Int32
 do {
-    switch command {
-    case "send": status = try SendCommand.run(&arguments, validateOnly: false)
-    case "validate": status = try SendCommand.run(&arguments, validateOnly: true)
-    case "template": status = try TemplateCommand.run(&arguments)
-    case "show": status = try ShowCommand.run(&arguments)
-    case "consent": status = try ConsentCommand.run(&arguments)
-    case "outbox": status = try OutboxCommand.run(&arguments)
-    case "sent": status = try SentCommand.run(&arguments)
-    case "directory": status = try DirectoryCommand.run(&arguments)
-    case "deploy": status = try DeployCommand.run(&arguments)
-    case "queue": status = try QueueCommand.run(&arguments)
-    case "status": status = try StatusCommand.run(&arguments)
-    case "subscribe", "unsubscribe", "subscriptions", "watch": status = try SubscribeCommand.run(command!, &arguments)
-    case "digest": status = try DigestCommand.run(&arguments)
-    case "route": status = try RouteCommand.run(&arguments)
-    case "inbox": status = try InboxCommand.run(&arguments)
-    case "whoami", "ping": status = try SessionCommands.run(command!, &arguments)
-    case "bench": status = try BenchCommand.run(&arguments)
-    case "audit": status = try AuditCommand.run(&arguments)
-    case "completion": status = try CompletionCommand.run(&arguments)
-    case "help", nil:
-        print(usage)
-        // `ilo` alone is a usage error; `ilo help` and `ilo --help` are not.
-        status = command == nil && !arguments.flag("help") ? Exit.usage : Exit.ok
-    default:
-        if arguments.flag("help") || command == "--help" {
-            print(usage)
-            status = Exit.ok
-        } else {
-            printError("unknown command \"\(command!)\"\n\n\(usage)")
-            status = Exit.usage
-        }
-    }
+    status = try dispatch(command, &arguments)
 } catch {
     printError("\(error)\n(see ilo \(command ?? "") --help)")
     status = Exit.usage

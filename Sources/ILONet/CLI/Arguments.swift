@@ -86,6 +86,12 @@ public struct Arguments {
         return nil
     }
 
+    /// The next positional argument, without taking it.
+    public var peekPositional: String? {
+        var copy = self
+        return copy.positional()
+    }
+
     /// Fails on anything not consumed: unknown options or extra positionals.
     public func finish() throws(UsageError) {
         for token in tokens.compactMap({ $0 }) where token != "--" {

@@ -171,7 +171,7 @@ public struct ConfigFile: Sendable {
     /// Parses `500ms`, `10s`, `5m`, `2h`, `1d` into seconds; nil for anything
     /// else, negative, or longer than `maximumDuration`.
     public static func parseDuration(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 7 * 86400)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
             if let n = Double(text.dropLast(suffix.count)), n >= 0, n.isFinite, n * factor <= maximumDuration { return n * factor }
         }

@@ -127,9 +127,12 @@ extension ServerSession {
         func time(_ field: String) throws(ProtocolError) -> Int64? {
             guard let text = message.body[field]?.stringValue else { return nil }
             if let t = Timestamp.parse(text) { return t }
+            // A day alone is its midnight UTC: --since 2026-11-01 --until 2026-11-30 covers November up to the 30th's start.
+            if let day = ReportDate.parse(text), day >= Timestamp.earliest { return day }
             if let seconds = ConfigFile.parseDuration(text) { return now - Int64(seconds * 1000) }
             throw ProtocolError(
-                .badMessage, "\(field): a UTC time from 1970 to 9999, or a duration such as 24h (at most 36500d)", field: field, requestID: message.requestID)
+                .badMessage, "\(field): a UTC time (2026-11-30T12:00:00Z) or day (2026-11-30) from 1970 to 9999, or a duration such as 24h, 7d or 52w (at most 36500d)",
+                field: field, requestID: message.requestID)
         }
         // Durations are at most 100 years (ConfigFile.maximumDuration) and times
         // 1970–9999 (Timestamp), so none of this overflows; a span reaching back
@@ -148,8 +151,28 @@ extension ServerSession {
 
     func topicFilter(_ message: Message) throws(ProtocolError) -> TopicFilter {
         let text = try message.requireString("filter")
-        do throws(TopicFilter.Invalid) { return try TopicFilter(text) } catch {
+        let filter: TopicFilter
+        do throws(TopicFilter.Invalid) { filter = try TopicFilter(text) } catch {
             throw ProtocolError(.badMessage, "filter: \(error)", requestID: message.requestID)
         }
+        // A filter that can never match a topic (docs/REPORTS.md §6) is a mistake, not a subscription.
+        if let problem = ServerSession.neverMatches(filter) { throw ProtocolError(.badMessage, "filter: \(problem)", requestID: message.requestID) }
+        return filter
+    }
+
+    /// Why `filter` can match no topic: its first level is not a kind, or its second not a country.
+    static func neverMatches(_ filter: TopicFilter) -> String? {
+        let levels = filter.levels.map(String.init)
+        if let kind = levels.first, kind != "+", kind != "#", ReportKind(rawValue: kind) == nil {
+            return "\"\(kind)\" is not a report kind (\(ReportKind.allCases.map(\.rawValue).joined(separator: ", ")), or + or #)"
+        }
+        if levels.count > 1 {
+            let country = levels[1]
+            if country != "+", country != "#", country != ISOCodes.severalCountries, !ISOCodes.isCountry(country) {
+                return "\"\(country)\" is not a country code, so the filter can match nothing"
+                    + (ISOCodes.suggestion(for: country).map { "; did you mean \($0)?" } ?? "") + " (topics are KIND/COUNTRY/…, docs/REPORTS.md §6)"
+            }
+        }
+        return nil
     }
 }

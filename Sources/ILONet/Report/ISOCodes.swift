@@ -34,6 +34,25 @@ public enum ISOCodes {
 
     public static func isCurrency(_ code: String) -> Bool { currencyCodes.contains(code) }
 
+    /// The code someone probably meant by `text`: lower case (`ly`), a name
+    /// (`Libya`), its beginning (`LIB`: Libya or Liberia), the EU's own
+    /// abbreviations (`UK`, `EL`). "LY (Libya)" or "LY (Libya) or LR (Liberia)".
+    public static func suggestion(for text: String) -> String? {
+        func named(_ code: String) -> String { "\(code) (\(countryName(code) ?? code))" }
+        let upper = text.uppercased()
+        if upper != text, isCountry(upper) { return named(upper) }
+        let euAbbreviations = ["UK": "GB", "EL": "GR"]
+        if let code = euAbbreviations[upper] { return named(code) + ", the ISO 3166-1 code; \(upper) is the EU's abbreviation" }
+        let lower = text.lowercased()
+        guard lower.count >= 3 else { return nil }
+        let all = countryNames.merging(additionalCountries) { a, _ in a }
+        let exact = all.filter { $0.value.lowercased() == lower || $0.value.lowercased().replacingOccurrences(of: "*", with: "") == lower }
+        if let code = exact.keys.sorted().first { return named(code) }
+        let prefixed = all.filter { $0.value.lowercased().hasPrefix(lower) }.keys.sorted()
+        guard !prefixed.isEmpty, prefixed.count <= 3 else { return nil }
+        return prefixed.map(named).joined(separator: " or ")
+    }
+
     /// The EU's 27 member states, by ISO 3166-1 code (Greece is GR here, not EL).
     public static let memberStates: Set<String> = [
         "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",

@@ -3,6 +3,20 @@ public struct JSONSyntaxError: Error, CustomStringConvertible, Equatable {
     public let offset: Int
     public let reason: String
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+
+    /// Where the error is in `bytes`, as people count: line and column, from 1.
+    public func position(in bytes: [UInt8]) -> (line: Int, column: Int) {
+        var line = 1, column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {  // count characters, not UTF-8 continuation bytes
+                column += 1
+            }
+        }
+        return (line, column)
+    }
 }
 
 extension JSONValue {

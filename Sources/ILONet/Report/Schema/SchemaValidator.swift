@@ -78,13 +78,16 @@ struct SchemaValidator {
             if !words.contains(s) { fail("\(quoted(s)) is not one of: \(words.joined(separator: ", "))") }
         case .country:
             guard let s = string() else { return }
-            if !ISOCodes.isCountry(s) { fail("\(quoted(s)) is not an ISO 3166-1 alpha-2 code") }
+            if !ISOCodes.isCountry(s) {
+                fail("\(quoted(s)) is not an ISO 3166-1 alpha-2 code" + (personal ? "" : ISOCodes.suggestion(for: s).map { "; did you mean \($0)?" } ?? ""))
+            }
         case .subjectCountry:
             guard let s = string() else { return }
             if s == "EU" {
                 fail("\"EU\" is not a country; for a report about several countries write \"\(ISOCodes.severalCountries)\"")
             } else if s != ISOCodes.severalCountries && !ISOCodes.isCountry(s) {
-                fail("\(quoted(s)) is not an ISO 3166-1 alpha-2 code (or \"\(ISOCodes.severalCountries)\" for several countries)")
+                fail("\(quoted(s)) is not an ISO 3166-1 alpha-2 code (or \"\(ISOCodes.severalCountries)\" for several countries)"
+                    + (ISOCodes.suggestion(for: s).map { "; did you mean \($0)?" } ?? ""))
             }
         case .participatingState:
             guard let s = string() else { return }

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import ILONet
+
+/// What a newcomer hits in the first hour (issue 18): the command line says
+/// what it means and what to do.
+@Suite(.serialized) struct NewcomerTests {
+    @Test func globalOptionsBeforeTheCommandVersionAndHelp() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let profiles = daemon.directory + "/profiles.conf"
+        try """
+            [tripoli]
+            node    127.0.0.1:\(daemon.port)
+            cert    \(daemon.pki.path("officer-it.crt"))
+            key     \(daemon.pki.path("officer-it.key"))
+            ca      \(daemon.pki.ca)
+            """.write(toFile: profiles, atomically: true, encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment
+        environment["ILO_PROFILES"] = profiles
+        // README's form: the profile before the command.
+        let inbox = run(TestEnvironment.ilo, ["--profile", "tripoli", "inbox"], environment: environment)
+        #expect(inbox.status == 0 && inbox.stdout.contains("no new reports"), "\(inbox.output)")
+        let version = run(TestEnvironment.ilo, ["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("ilo \(ILONetVersion.current)"), "\(version.output)")
+        let help = run(TestEnvironment.ilo, ["help", "send"])
+        #expect(help.status == 0 && help.stdout.hasPrefix("usage: ilo send"), "\(help.output)")
+        let missing = run(TestEnvironment.ilo, ["nosuchcommand", "--help"])
+        #expect(missing.status == 2 && missing.stderr.contains("unknown command \"nosuchcommand\""), "\(missing.output)")
+        // No digest yet is an answer, not an error; dates and weeks are spans.
+        let digest = run(TestEnvironment.ilo, ["digest", "show"] + daemon.iloArguments("board-fr"))
+        #expect(digest.status == 0 && digest.stdout.contains("no digest yet"), "\(digest.output)")
+        for span in [["--since", "2026-11-01", "--until", "2026-11-30"], ["--since", "52w"]] {
+            let preview = run(TestEnvironment.ilo, ["digest", "preview", "#"] + span + daemon.iloArguments("board-fr"))
+            #expect(preview.status == 0, "\(span): \(preview.output)")
+        }
+    }
+
+    @Test func countryMistakesGetTheCodeTheyMeant() throws {
+        #expect(ISOCodes.suggestion(for: "ly") == "LY (Libya)")
+        #expect(ISOCodes.suggestion(for: "Libya") == "LY (Libya)")
+        #expect(ISOCodes.suggestion(for: "LIB") == "LR (Liberia) or LY (Libya)")
+        #expect(ISOCodes.suggestion(for: "UK")?.hasPrefix("GB (United Kingdom)") == true)
+        do throws(ReportValidationError) {
+            _ = try Report.validate(sampleReport(["country": "Libya"]), sender: officerDE)
+            Issue.record("Libya was accepted as a country code")
+        } catch {
+            #expect(error.description.contains("country: \"Libya\" is not an ISO 3166-1 alpha-2 code (or \"several\" for several countries); did you mean LY (Libya)?"), "\(error)")
+        }
+        let daemon = try Daemon()
+        try daemon.start()
+        let refused = run(TestEnvironment.ilo, ["subscribe", "smuggling/LIBYA/#"] + daemon.iloArguments("board-fr"))
+        #expect(refused.status == 1 && refused.stderr.contains("\"LIBYA\" is not a country code, so the filter can match nothing; did you mean LY (Libya)?"), "\(refused.output)")
+        #expect(run(TestEnvironment.ilo, ["subscribe", "smuggling/LY/#"] + daemon.iloArguments("board-fr")).status == 0)
+    }
+
+    @Test func aJSONMistakeIsShownByLineAndColumn() throws {
+        let file = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/broken-\(UUID().uuidString.prefix(8)).json"
+        try "{\n  \"kind\": \"border\",\n  \"country\": \"LY\"\n  \"headline\": \"x\"\n}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let checked = run(TestEnvironment.ilo, ["validate", file])
+        #expect(checked.status == 1, "\(checked.output)")
+        #expect(checked.stderr.contains("\(file):4:3:"), "\(checked.stderr)")
+    }
+}
