@@ -57,16 +57,7 @@ import Testing
     @Test func connectionSettingsComeFromAProfileFile() throws {
         let daemon = try Daemon()
         try daemon.start()
-        let profiles = daemon.directory + "/profiles.conf"
-        try """
-            [tripoli]
-            node    127.0.0.1:\(daemon.port)
-            cert    \(daemon.pki.path("officer-it.crt"))
-            key     \(daemon.pki.path("officer-it.key"))
-            ca      \(daemon.pki.ca)
-            """.write(toFile: profiles, atomically: true, encoding: .utf8)
-        var environment = ProcessInfo.processInfo.environment
-        environment["ILO_PROFILES"] = profiles
+        let environment = try daemon.profileEnvironment("tripoli", identity: "officer-it")
         let who = run(TestEnvironment.ilo, ["whoami", "--profile", "tripoli"], environment: environment)
         #expect(who.status == 0, "\(who.output)")
         #expect(who.stdout.contains("officer.it.rossi"))

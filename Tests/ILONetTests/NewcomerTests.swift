@@ -8,16 +8,7 @@ import Testing
     @Test func globalOptionsBeforeTheCommandVersionAndHelp() throws {
         let daemon = try Daemon()
         try daemon.start()
-        let profiles = daemon.directory + "/profiles.conf"
-        try """
-            [tripoli]
-            node    127.0.0.1:\(daemon.port)
-            cert    \(daemon.pki.path("officer-it.crt"))
-            key     \(daemon.pki.path("officer-it.key"))
-            ca      \(daemon.pki.ca)
-            """.write(toFile: profiles, atomically: true, encoding: .utf8)
-        var environment = ProcessInfo.processInfo.environment
-        environment["ILO_PROFILES"] = profiles
+        let environment = try daemon.profileEnvironment("tripoli", identity: "officer-it")
         // README's form: the profile before the command.
         let inbox = run(TestEnvironment.ilo, ["--profile", "tripoli", "inbox"], environment: environment)
         #expect(inbox.status == 0 && inbox.stdout.contains("no new reports"), "\(inbox.output)")

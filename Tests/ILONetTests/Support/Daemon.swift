@@ -142,6 +142,19 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
         try ClientConnection(pki.clientOptions(identity, port: port, serverName: serverName))
     }
 
+    /// An environment whose ilo profile NAME (in a profiles file of its own) connects here as `identity`.
+    func profileEnvironment(_ name: String, identity: String) throws -> [String: String] {
+        let profiles = directory + "/profiles.conf"
+        try """
+            [\(name)]
+            node    127.0.0.1:\(port)
+            cert    \(pki.path("\(identity).crt"))
+            key     \(pki.path("\(identity).key"))
+            ca      \(pki.ca)
+            """.write(toFile: profiles, atomically: true, encoding: .utf8)
+        return ProcessInfo.processInfo.environment.merging(["ILO_PROFILES": profiles]) { $1 }
+    }
+
     /// Arguments for the `ilo` command line connecting as `identity`.
     func iloArguments(_ identity: String) -> [String] {
         ["--node", "127.0.0.1:\(port)", "--cert", pki.path("\(identity).crt"), "--key", pki.path("\(identity).key"), "--ca", pki.ca]
