@@ -4,13 +4,18 @@ import ILOClient
 
 enum StatusCommand {
     static let help = """
-        usage: ilo status [--json]
+        usage: ilo status [--json] [--check]
 
-        A node's state, for administrators (role admin): its identity and uptime;
+        A node's state, for administrators (role admin): its health first — the
+        last reload and its result, the revocation list's next update and the node
+        certificate's expiry with the days left, the store, links that are down, and
+        what needs attention — then its identity and uptime;
         each peer link, up or down, since when, and its last error; what waits in
         the queue for each next hop, by priority, and the dead letters; every known
         reader and how many deliveries wait for them; the store's size and commits.
         --json prints the node's answer as it came (docs/PROTOCOL.md, NODE-STATUS).
+        --check prints only what needs attention and exits 1 when anything does,
+        for monitoring (a timer, Nagios, a Prometheus textfile job).
         Exit 0 when the node answered, 3 when it could not be reached.
 
         example:
@@ -23,12 +28,19 @@ enum StatusCommand {
             return Exit.ok
         }
         let json = arguments.flag("json")
+        let check = arguments.flag("check")
         let options = try ClientProfile.resolve(&arguments)
         try arguments.finish()
         do throws(ClientError) {
             let client = try connect(options)
             defer { client.close() }
             let status = try client.request(.status)
+            let attention = (status.body["health"]?["attention"]?.arrayValue ?? []).compactMap(\.stringValue)
+            if check {
+                if attention.isEmpty { print("ok: \(status.body["node"]?.stringValue ?? "the node") needs no attention") }
+                for item in attention { print("attention: \(item)") }
+                return attention.isEmpty ? Exit.ok : Exit.failed
+            }
             print(json ? status.body.prettyString() : render(status.body), terminator: json ? "\n" : "")
             return Exit.ok
         } catch {
@@ -44,8 +56,23 @@ enum StatusCommand {
             "up since     \(text(status["started"])) (\(duration(uptime)))",
             "connections  \(text(status["connections"]))",
             "",
-            "peers",
+            "health",
         ]
+        let health = status["health"] ?? .null
+        if let reload = health["reload"] {
+            lines.append("  last reload  \(text(reload["at"])): \(text(reload["result"]))")
+        } else {
+            lines.append("  last reload  none since start")
+        }
+        if let crl = health["crl"] {
+            lines.append("  revocation list next update \(text(crl["next_update"])) (\(text(crl["days_left"])) days left)")
+        }
+        if let certificate = health["certificate"] {
+            lines.append("  certificate  expires \(text(certificate["not_after"])) (\(text(certificate["days_left"])) days left)")
+        }
+        let attention = (health["attention"]?.arrayValue ?? []).compactMap(\.stringValue)
+        lines += attention.isEmpty ? ["  nothing needs attention"] : attention.map { "  ATTENTION: \($0)" }
+        lines += ["", "peers"]
         let peers = status["peers"]?.objectValue ?? [:]
         if peers.isEmpty { lines.append("  (none configured)") }
         for (name, link) in peers.sorted(by: { $0.key < $1.key }) {

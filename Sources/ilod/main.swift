@@ -103,7 +103,11 @@ while true {
         }
         logger.info("SIGHUP received; reloading the routing table, the access rules, the trust roots and the revocation list")
         node.reload()
-        systemd.ready(status: node.store.health.failureReason.map { "STORE FAILED, acknowledging nothing: \($0)" } ?? "serving \(configuration.name)")
+        // systemd's STATUS says a refused reload until the next good one (`systemctl status ilod`).
+        let reloadProblem = node.lastReload.flatMap { $0.succeeded ? nil : "reload failed, nothing changed: \($0.problems.first ?? "?")" }
+        systemd.ready(
+            status: node.store.health.failureReason.map { "STORE FAILED, acknowledging nothing: \($0)" }
+                ?? reloadProblem.map { "serving \(configuration.name); \($0)" } ?? "serving \(configuration.name)")
     default:
         systemd.stopping()
         logger.info("stopping", ["signal": received == SIGTERM ? "TERM" : "INT"])

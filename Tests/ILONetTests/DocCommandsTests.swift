@@ -137,6 +137,16 @@ import Testing
         #expect(check.status == 0, "\(check.output)")
     }
 
+    /// README promises config/hub.conf holds every node setting, commented.
+    @Test func theExampleConfigurationNamesEverySetting() throws {
+        let text = try String(contentsOfFile: TestEnvironment.repository.path + "/config/hub.conf", encoding: .utf8)
+        let named = Set(text.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.drop { $0 == "#" || $0 == " " }
+            return trimmed.split(separator: " ").first.map(String.init)
+        })
+        for key in NodeConfiguration.knownKeys { #expect(named.contains(key), "config/hub.conf does not name \(key)") }
+    }
+
     @Test func everyConfigurationKeyIsDocumented() throws {
         let texts = try (DocCommandsTests.documents + ["config/hub.conf"]).map {
             try String(contentsOfFile: TestEnvironment.repository.path + "/" + $0, encoding: .utf8)

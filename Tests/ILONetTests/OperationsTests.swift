@@ -39,6 +39,49 @@ import Testing
         deinit { close(fd) }
     }
 
+    /// A reload is all or nothing, systemd and `ilo status` say when one was
+    /// refused, and monitoring can ask `ilo status --check` (issue 18).
+    @Test func aRefusedReloadChangesNothingAndEveryoneIsTold() throws {
+        let notify = try NotifySocket()
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/reload-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let rules = directory + "/access.rules", routes = directory + "/routes"
+        try "allow connect role=*\nallow subscribe role=* topic=#\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        try "default -> nowhere.example\n".write(toFile: routes, atomically: true, encoding: .utf8)
+        let daemon = try Daemon(extraConfig: "access \(rules)\nroutes \(routes)\npeer nowhere.example")
+        daemon.environment = ["NOTIFY_SOCKET": notify.path]
+        try daemon.start()
+        _ = notify.next()
+        #expect(run(TestEnvironment.ilo, ["status", "--check"] + daemon.iloArguments("admin")).stdout.contains("links down: nowhere.example"))
+        // New access rules that refuse the board, and a broken routing table, in one SIGHUP.
+        try "allow connect role=officer,admin\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        try "default -> nowhere.example\ncopy kind=smugling -> nowhere.example\n".write(toFile: routes, atomically: true, encoding: .utf8)
+        kill(daemon.pid, SIGHUP)
+        _ = notify.next()  // RELOADING=1
+        let status = notify.next() ?? ""
+        #expect(status.contains("STATUS=serving hub.ilonet.example; reload failed, nothing changed: \(routes):2: unknown kind \"smugling\""), "\(status)")
+        #expect(waitFor(5) { daemon.log.contains("reload failed; nothing was changed") })
+        // The access rules of the same SIGHUP were not put in place: the board still gets in.
+        #expect(throws: Never.self) { try daemon.client("board-fr").request(.ping) }
+        let check = run(TestEnvironment.ilo, ["status", "--check"] + daemon.iloArguments("admin"))
+        #expect(check.status == 1 && check.stdout.contains("attention: the last reload was refused, nothing changed: \(routes):2"), "\(check.output)")
+        let shown = run(TestEnvironment.ilo, ["status"] + daemon.iloArguments("admin")).stdout
+        #expect(shown.contains("last reload") && shown.contains("refused") && shown.contains("certificate  expires"), "\(shown)")
+        // The metrics say it too, from the first scrape.
+        let json = try JSONValue(parsing: run(TestEnvironment.ilo, ["status", "--json"] + daemon.iloArguments("admin")).stdout)
+        #expect(json["health"]?["reload"]?["result"] == "refused")
+        #expect((json["health"]?["certificate"]?["days_left"]?.integerValue ?? 0) > 0)
+        #expect(json["health"]?["crl"]?["next_update"]?.stringValue != nil)
+        // Fixed: the next reload is applied, and the node says so.
+        try "default -> nowhere.example\n".write(toFile: routes, atomically: true, encoding: .utf8)
+        kill(daemon.pid, SIGHUP)
+        _ = notify.next()
+        let fixed = notify.next() ?? ""
+        #expect(fixed.contains("STATUS=serving hub.ilonet.example\nMAINPID="), "\(fixed)")
+        #expect(waitFor(5) { daemon.log.components(separatedBy: "access rules reloaded").count == 2 })
+        #expect(throws: ClientError.self) { try daemon.client("board-fr").request(.ping) }
+    }
+
     @Test func systemdHearsReadyReloadingAndStopping() throws {
         let notify = try NotifySocket()
         let daemon = try Daemon()

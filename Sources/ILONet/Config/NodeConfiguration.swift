@@ -101,6 +101,12 @@ public struct NodeConfiguration: Sendable {
     public var group: String?
     /// The line each key was set on, so later checks can point at it.
     public var lines: [String: Int] = [:]
+    /// The file this configuration was read from, and its values then (a reload
+    /// names the settings changed since, which take effect only at a restart).
+    public var sourcePath: String?
+    public var startupValues: [String: [String]] = [:]
+    /// Keys a reload re-reads the files of; their values (the paths) still need a restart.
+    static let reloadedFromFiles: Set<String> = []
 
     static let knownKeys = [
         "node.name", "node.role", "listen", "store", "tls.certificate", "tls.key", "tls.ca", "tls.min-version",
@@ -368,6 +374,8 @@ public struct NodeConfiguration: Sendable {
         if !errors.isEmpty {
             throw ConfigErrors(errors: errors.sorted { ($0.line, $0.message) < ($1.line, $1.message) })
         }
+        configuration.sourcePath = path
+        for entry in file.entries { configuration.startupValues[entry.key, default: []].append(entry.value) }
         return configuration
     }
 

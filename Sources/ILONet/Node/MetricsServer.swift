@@ -103,6 +103,23 @@ final class MetricsServer: Sendable {
         gauge("ilonet_store_failed", "1 once the store was found damaged or its files replaced: nothing is acknowledged until it is recovered.", [
             ("", services.store.health.failureReason == nil ? "0" : "1"),
         ])
+        // Health (docs/OPERATIONS.md): every gauge has a sample from the start.
+        let now = Timestamp.nowMilliseconds()
+        let reload = services.lastReload.withLock { $0 }
+        gauge("ilonet_last_reload_success", "1 when the last reload (SIGHUP) was applied, 0 when it was refused; 1 before any.", [
+            ("", reload.map { $0.succeeded ? "1" : "0" } ?? "1"),
+        ])
+        gauge("ilonet_last_reload_timestamp_seconds", "When the last reload was tried (0: none since start).", [
+            ("", String((reload?.milliseconds ?? 0) / 1000)),
+        ])
+        if let path = services.configuration.tls.revocationListPath {
+            gauge("ilonet_crl_next_update_seconds", "Seconds until the revocation list's next update (negative: past it; -1e9 when unreadable).", [
+                ("", TLSContext.revocationListNextUpdate(path).map { String(($0 - now) / 1000) } ?? "-1000000000"),
+            ])
+        }
+        gauge("ilonet_certificate_expiry_seconds", "Seconds until this node's certificate expires.", [
+            ("", PeerIdentity.validity(certificateFile: services.configuration.tls.certificatePath).map { String(($0.notAfter - now) / 1000) } ?? "0"),
+        ])
         let done = DispatchSemaphore(value: 0)
         let status = Mutex<ReportStore.Status?>(nil)
         let path = services.configuration.storePath

@@ -220,39 +220,76 @@ public final class Node: Sendable {
              "threads": String(threadCount), "tls-min": configuration.tls.minimumVersion.rawValue, "store": configuration.storePath])
     }
 
-    /// SIGHUP: re-reads the routing table and the access rules. A file with errors
-    /// is refused, every error is logged, and the node keeps what it had.
-    /// Connections are not touched.
+    public var lastReload: ReloadOutcome? { services.lastReload.withLock { $0 } }
+
+    /// SIGHUP: re-reads the routing table, the access rules, the trust roots and
+    /// the revocation list — all of them or none: every file is read and checked
+    /// first, and only when all are good are they put in place together. A
+    /// refused reload changes nothing, and every problem is logged. Settings of
+    /// the configuration file itself that changed are named: they take effect
+    /// at the next restart.
     @discardableResult
     public func reload() -> Bool {
-        let routes = reloadRoutes()
-        let access = reloadAccess()
-        let tls = reloadTLS()
+        let logger = services.logger
+        var problems: [String] = []
+        var table: RoutingTable?
+        if let path = configuration.routesPath {
+            do throws(ConfigErrors) { table = try RoutingTable.load(path, knownHops: Set(configuration.peers.map(\.name))) } catch {
+                problems += error.errors.map(\.description)
+            }
+        }
+        var rules: AccessRules?
+        if let path = configuration.accessPath {
+            do throws(ConfigErrors) { rules = try AccessRules.load(path) } catch { problems += error.errors.map(\.description) }
+        }
+        var tlsContexts: (server: TLSContext, client: TLSContext)?
+        do throws(OpenSSLError) { tlsContexts = try NodeServices.makeTLSContexts(configuration, credentials: services.credentials) } catch {
+            problems.append("\(configuration.tls.trustRootsPath): TLS trust roots or revocation list: \(error.description)")
+        }
+        let needsRestart = settingsNeedingRestart()
+        for setting in needsRestart { logger.warning("a changed setting takes effect at the next restart, not on reload", ["setting": setting]) }
+        guard problems.isEmpty, let tlsContexts else {
+            for problem in problems { logger.error("reload refused", ["problem": problem]) }
+            logger.error("reload failed; nothing was changed: the previous routing table, access rules, trust roots and revocation list stay in force")
+            services.lastReload.withLock { $0 = ReloadOutcome(milliseconds: Timestamp.nowMilliseconds(), succeeded: false, problems: problems, needsRestart: needsRestart) }
+            services.metrics.count("ilonet_reloads_total", ["result": "refused"])
+            return false
+        }
+        if let table, let path = configuration.routesPath {
+            services.router.replace(table)
+            logger.info("routing table reloaded", ["table": path, "rules": String(table.rules.count)])
+        }
+        if let rules, let path = configuration.accessPath {
+            services.access.replace(rules)
+            logger.info("access rules reloaded", ["file": path, "rules": String(rules.rules.count)])
+        }
+        services.replaceTLSContexts(server: tlsContexts.server, client: tlsContexts.client)
+        Node.logRevocationList(tlsContexts.server, configuration: configuration, logger: logger)
+        logger.info("TLS trust roots and revocation list reloaded", ["ca": configuration.tls.trustRootsPath])
         reauthorizeOpenConnections()
-        return tls && routes && access
+        services.lastReload.withLock { $0 = ReloadOutcome(milliseconds: Timestamp.nowMilliseconds(), succeeded: true, problems: [], needsRestart: needsRestart) }
+        services.metrics.count("ilonet_reloads_total", ["result": "ok"])
+        return true
+    }
+
+    /// Settings of the configuration file that differ from those this node
+    /// started with and are read only at start-up (listen, store, metrics, …).
+    func settingsNeedingRestart() -> [String] {
+        guard let path = configuration.sourcePath, let now = try? ConfigFile.load(path) else { return [] }
+        let started = configuration.startupValues
+        var changed: [String] = []
+        var current: [String: [String]] = [:]
+        for entry in now.entries { current[entry.key, default: []].append(entry.value) }
+        for key in Set(started.keys).union(current.keys).sorted() where !NodeConfiguration.reloadedFromFiles.contains(key) {
+            if started[key] != current[key] { changed.append(key) }
+        }
+        return changed
     }
 
     /// Revocation and rule changes reach open connections at once, not only new
     /// ones: each loop re-checks its sessions (docs/ACCESS.md §1.2).
     public func reauthorizeOpenConnections() {
         for context in contexts { context.loop.execute { context.value.reauthorize() } }
-    }
-
-    /// Rebuilds the TLS contexts from the trust roots and the revocation list on
-    /// disk (the certificate and key stay those read at start-up). New connections
-    /// use the new contexts; a broken file is refused and the old contexts kept.
-    @discardableResult
-    public func reloadTLS() -> Bool {
-        do throws(OpenSSLError) {
-            let contexts = try NodeServices.makeTLSContexts(configuration, credentials: services.credentials)
-            services.replaceTLSContexts(server: contexts.server, client: contexts.client)
-            Node.logRevocationList(contexts.server, configuration: configuration, logger: services.logger)
-            services.logger.info("TLS trust roots and revocation list reloaded", ["ca": configuration.tls.trustRootsPath])
-            return true
-        } catch {
-            services.logger.error("reload failed; keeping the previous TLS trust roots and revocation list", ["error": error.description])
-            return false
-        }
     }
 
     private static func logRevocationList(_ context: TLSContext, configuration: NodeConfiguration, logger: Logger) {
@@ -269,39 +306,6 @@ public final class Node: Sendable {
             logger.warning("the certificate revocation list has expired; certificates are accepted without it (tls.crl-unavailable accept)", ["crl": path])
         case .missing:
             logger.warning("no certificate revocation list; certificates are accepted without it (tls.crl-unavailable accept)", ["crl": path])
-        }
-    }
-
-    @discardableResult
-    public func reloadAccess() -> Bool {
-        guard let path = configuration.accessPath else { return true }
-        do throws(ConfigErrors) {
-            let rules = try AccessRules.load(path)
-            services.access.replace(rules)
-            services.logger.info("access rules reloaded", ["file": path, "rules": String(rules.rules.count)])
-            return true
-        } catch {
-            for problem in error.errors { services.logger.error("access rules refused", ["problem": problem.description]) }
-            services.logger.error("reload failed; keeping the previous access rules", ["file": path])
-            return false
-        }
-    }
-
-    @discardableResult
-    public func reloadRoutes() -> Bool {
-        guard let path = configuration.routesPath else {
-            services.logger.info("reload: no routing table configured")
-            return true
-        }
-        do throws(ConfigErrors) {
-            let table = try RoutingTable.load(path, knownHops: Set(configuration.peers.map(\.name)))
-            services.router.replace(table)
-            services.logger.info("routing table reloaded", ["table": path, "rules": String(table.rules.count)])
-            return true
-        } catch {
-            for problem in error.errors { services.logger.error("routing table refused", ["problem": problem.description]) }
-            services.logger.error("reload failed; keeping the previous routing table", ["table": path, "rules": String(services.router.table.rules.count)])
-            return false
         }
     }
 

@@ -34,6 +34,8 @@ final class NodeServices: Sendable {
     /// Checks authors' signatures; remembers signers' certificates that verified.
     let signatures = SignatureCheck()
     let metrics = NodeMetrics()
+    /// What the last SIGHUP did (`ilo status`, the metrics, systemd's STATUS).
+    let lastReload = Mutex<ReloadOutcome?>(nil)
     /// The roles of the identities seen here, for checking peers' paths.
     let identities = IdentityDirectory()
     let startedAt = Timestamp.nowMilliseconds()
@@ -81,3 +83,14 @@ final class NodeServices: Sendable {
         return (server, try TLSContext(client, credentials: credentials))
     }
 }
+
+/// What a SIGHUP did: all of the reloaded files, or none of them.
+public struct ReloadOutcome: Sendable, Equatable {
+    public let milliseconds: Int64
+    public let succeeded: Bool
+    /// Why it was refused (`FILE:LINE: message`), first problem first.
+    public let problems: [String]
+    /// Settings changed in the configuration file that take effect only at a restart.
+    public let needsRestart: [String]
+}
+

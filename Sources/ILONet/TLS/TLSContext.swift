@@ -103,6 +103,28 @@ public final class TLSContext: @unchecked Sendable {
         return expired ? .expired : .current
     }
 
+    /// The earliest next-update time of the CRLs in a PEM file (Unix ms), or nil
+    /// when the file cannot be read: after it, a node that refuses without a
+    /// current list refuses everyone (`tls.crl-unavailable refuse`).
+    public static func revocationListNextUpdate(_ path: String) -> Int64? {
+        ERR_clear_error()
+        guard let bio = BIO_new_file(path, "r") else {
+            ERR_clear_error()
+            return nil
+        }
+        defer { BIO_free(bio) }
+        var earliest: Int64?
+        while let crl = PEM_read_bio_X509_CRL(bio, nil, nil, nil) {
+            defer { X509_CRL_free(crl) }
+            var parts = tm()
+            guard let next = X509_CRL_get0_nextUpdate(crl), ASN1_TIME_to_tm(next, &parts) == 1 else { continue }
+            let at = Int64(timegm(&parts)) * 1000
+            earliest = min(earliest ?? at, at)
+        }
+        ERR_clear_error()
+        return earliest
+    }
+
     /// Checks a certificate met outside a handshake (a report's signer) against
     /// this context's trust roots, revocation list and revocation policy. Nil
     /// when it verifies; otherwise OpenSSL's reason.
