@@ -17,7 +17,8 @@ enum SubscribeCommand {
         offline wait for you, most urgent first. With --digest, you get one summary
         per period instead (UTC; --at sets when the period ends, default 00:00).
         `ilo watch` prints your reports as they arrive until interrupted (or after
-        --count new ones); with FILTER it subscribes to it and shows only those.
+        --count new ones); with FILTER it shows only those, through a subscription
+        that lasts as long as the watch (one you already had stays).
         The node's access rules decide what you may subscribe to (docs/ACCESS.md).
 
         examples:
@@ -76,7 +77,9 @@ enum SubscribeCommand {
                     }
                 }
             default:
-                return try watch(client, filter: filter, json: json, count: count, seen: SeenReports(node: options.node.description, certificate: options.certificatePath))
+                return try watch(
+                    client, filter: filter, json: json, count: count, seen: SeenReports(node: options.node.description, certificate: options.certificatePath),
+                    options: options)
             }
             return Exit.ok
         } catch {
@@ -85,9 +88,31 @@ enum SubscribeCommand {
     }
 
     /// Streams deliveries: print each new report, record it, confirm it.
-    static func watch(_ client: ClientConnection, filter: String?, json: Bool, count: Int?, seen: SeenReports) throws(ClientError) -> Int32 {
+    static func watch(
+        _ client: ClientConnection, filter: String?, json: Bool, count: Int?, seen: SeenReports, options: ClientOptions
+    ) throws(ClientError) -> Int32 {
         var body: [String: JSONValue] = [:]
         if let filter { body["filter"] = .string(filter) }
+        // WATCH subscribes its filter; one made only for this watch goes when the watch ends.
+        var temporary: String?
+        if let filter {
+            let held = (try client.request(.subscriptions).body["subscriptions"]?.arrayValue ?? []).compactMap { $0["filter"]?.stringValue }
+            if !held.contains(filter) { temporary = filter }
+        }
+        if let temporary {
+            for number in [SIGINT, SIGTERM] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    // Interrupted: remove it over a connection of its own, then stop.
+                    if let other = try? ClientConnection(options) { _ = try? other.request(.unsubscribe, ["filter": .string(temporary)]) }
+                    exit(0)
+                }
+                source.resume()
+                watchSignals.append(source)
+            }
+        }
+        defer { if let temporary { _ = try? client.request(.unsubscribe, ["filter": .string(temporary)]) } }
         let answer = try client.request(.watch, .object(body))
         if !json { printError("watching \(answer.body["watching"]?.stringValue ?? "your deliveries"); Ctrl-C to stop") }
         var shown = 0
@@ -125,3 +150,7 @@ enum SubscribeCommand {
         return Exit.ok
     }
 }
+
+/// The signal sources of a watch with a temporary subscription (kept alive while it runs).
+nonisolated(unsafe) var watchSignals: [any DispatchSourceSignal] = []
+

@@ -52,4 +52,48 @@ import Testing
         #expect(checked.status == 1, "\(checked.output)")
         #expect(checked.stderr.contains("\(file):4:3:"), "\(checked.stderr)")
     }
+
+    @Test func aWatchLeavesNoSubscriptionBehind() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        func subscriptions() -> String { run(TestEnvironment.ilo, ["subscriptions"] + daemon.iloArguments("board-fr")).stdout }
+        // Ended by --count.
+        let watcher = Process()
+        watcher.executableURL = URL(fileURLWithPath: TestEnvironment.ilo)
+        watcher.arguments = ["watch", "border/#", "--count", "1"] + daemon.iloArguments("board-fr")
+        watcher.environment = ProcessInfo.processInfo.environment.merging(["XDG_STATE_HOME": daemon.directory + "/state-watch"]) { $1 }
+        watcher.standardOutput = Pipe()
+        watcher.standardError = Pipe()
+        try watcher.run()
+        #expect(waitFor(10) { subscriptions().contains("border/#") })
+        try daemon.client("officer-de").request(.publish, ["report": sampleReport(kind: "border")])
+        #expect(waitFor(10) { !watcher.isRunning })
+        #expect(!subscriptions().contains("border/#"), "\(subscriptions())")
+        // Ended by Ctrl-C.
+        let interrupted = Process()
+        interrupted.executableURL = URL(fileURLWithPath: TestEnvironment.ilo)
+        interrupted.arguments = ["watch", "smuggling/#"] + daemon.iloArguments("board-fr")
+        interrupted.environment = watcher.environment
+        interrupted.standardOutput = Pipe()
+        interrupted.standardError = Pipe()
+        try interrupted.run()
+        #expect(waitFor(10) { subscriptions().contains("smuggling/#") })
+        kill(interrupted.processIdentifier, SIGINT)
+        #expect(waitFor(10) { !interrupted.isRunning })
+        #expect(!subscriptions().contains("smuggling/#"), "\(subscriptions())")
+        // A subscription held before the watch stays.
+        #expect(run(TestEnvironment.ilo, ["subscribe", "return/#"] + daemon.iloArguments("board-fr")).status == 0)
+        let held = Process()
+        held.executableURL = URL(fileURLWithPath: TestEnvironment.ilo)
+        held.arguments = ["watch", "return/#", "--count", "1"] + daemon.iloArguments("board-fr")
+        held.environment = watcher.environment
+        held.standardOutput = Pipe()
+        held.standardError = Pipe()
+        try held.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        try daemon.client("officer-de").request(.publish, ["report": sampleReport(kind: "return")])
+        #expect(waitFor(10) { !held.isRunning })
+        #expect(subscriptions().contains("return/#"), "\(subscriptions())")
+    }
 }
+
