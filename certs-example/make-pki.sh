@@ -18,10 +18,21 @@
 #   certificate gets exactly that validity (the tests make expired and not yet
 #   valid certificates this way).
 #
-#   certificate revocation (nodes load OUTDIR/ca.crl with `tls.crl`):
-#   make-pki.sh OUTDIR revoke NAME [CRL-DAYS]   revokes NAME.crt and rewrites ca.crl
-#   make-pki.sh OUTDIR crl [CRL-DAYS]           rewrites ca.crl (default: valid 30 days);
-#                                               publish it to every node, then SIGHUP them
+#   Every certificate issued is recorded in OUTDIR/index.txt (the CA's inventory),
+#   and `issue` prints what it made.
+#
+#   the CA's inventory and revocation (nodes load OUTDIR/ca.crl with `tls.crl`):
+#   make-pki.sh OUTDIR record NAME...           records certificates issued before the CA
+#                                               kept its inventory
+#   make-pki.sh OUTDIR list                     every certificate issued: valid, revoked or
+#                                               expired, with its expiry; those expiring
+#                                               within 30 days are marked
+#   make-pki.sh OUTDIR revoke NAME [CRL-DAYS]   revokes NAME.crt, rewrites ca.crl and prints
+#                                               its next update
+#   make-pki.sh OUTDIR renew-crl [CRL-DAYS]     re-signs ca.crl (default: valid 30 days) and
+#                                               prints its next update; run it on a schedule
+#                                               (docs/OPERATIONS.md §1), publish the file to
+#                                               every node, then SIGHUP them. `crl` is the same.
 set -euo pipefail
 
 out=${1:?usage: make-pki.sh OUTDIR [DAYS] | make-pki.sh OUTDIR issue NAME SUBJECT EXTENSIONS [DAYS] | make-pki.sh OUTDIR revoke NAME | make-pki.sh OUTDIR crl [DAYS]}
@@ -62,6 +73,10 @@ write_crl() {  # DAYS
     chmod 644 "$out/ca.crl"
 }
 
+crl_next_update() {
+    openssl crl -in "$out/ca.crl" -noout -nextupdate | sed 's/^nextUpdate=//'
+}
+
 issue() {  # NAME SUBJECT EXTRA-EXTENSIONS DAYS
     local name=$1 subject=$2 extensions=$3 days=$4
     local ext; ext=$(mktemp)
@@ -74,14 +89,12 @@ issue() {  # NAME SUBJECT EXTRA-EXTENSIONS DAYS
     } >"$ext"
     openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "$subject" \
         -keyout "$out/$name.key" -out "$out/$name.csr" 2>/dev/null
-    if [ -n "${NOT_BEFORE:-}" ]; then
-        openssl ca -batch -config "$(ca_config)" -notext -startdate "$NOT_BEFORE" -enddate "${NOT_AFTER:?NOT_AFTER}" \
-            -extfile "$ext" -in "$out/$name.csr" -out "$out/$name.crt" 2>/dev/null
-        rm -f "$out"/[0-9A-F]*.pem
-    else
-        openssl x509 -req -in "$out/$name.csr" -CA "$out/ca.crt" -CAkey "$out/ca.key" -CAcreateserial \
-            -days "$days" -sha256 -extfile "$ext" -out "$out/$name.crt" 2>/dev/null
-    fi
+    # `openssl ca` records every certificate in the CA's database (index.txt): the inventory `list` shows.
+    local validity=(-days "$days")
+    [ -n "${NOT_BEFORE:-}" ] && validity=(-startdate "$NOT_BEFORE" -enddate "${NOT_AFTER:?NOT_AFTER}")
+    openssl ca -batch -config "$(ca_config)" -notext "${validity[@]}" \
+        -extfile "$ext" -in "$out/$name.csr" -out "$out/$name.crt" 2>/dev/null
+    rm -f "$out"/[0-9A-F]*.pem
     rm -f "$out/$name.csr" "$ext"
     chmod 600 "$out/$name.key"
     chmod 644 "$out/$name.crt"
@@ -90,14 +103,43 @@ issue() {  # NAME SUBJECT EXTRA-EXTENSIONS DAYS
 case "${2:-}" in
 issue)
     issue "${3:?NAME}" "${4:?SUBJECT}" "${5:?EXTENSIONS}" "${6:-825}"
+    serial=$(openssl x509 -in "$out/$3.crt" -noout -serial | sed 's/^serial=//')
+    until=$(openssl x509 -in "$out/$3.crt" -noout -enddate | sed 's/^notAfter=//')
+    echo "issued $3: $4, serial $serial, valid until $until ($out/$3.crt, key $out/$3.key)"
     exit 0 ;;
 revoke)
-    openssl ca -config "$(ca_config)" -revoke "$out/${3:?NAME}.crt" 2>/dev/null
+    [ -f "$out/${3:?NAME}.crt" ] || { echo "make-pki.sh: no certificate $out/$3.crt" >&2; exit 1; }
+    openssl ca -config "$(ca_config)" -revoke "$out/$3.crt" 2>/dev/null || { echo "make-pki.sh: $3 could not be revoked (already revoked?)" >&2; exit 1; }
     write_crl "${4:-30}"
-    echo "revoked $3; publish $out/ca.crl to every node and send them SIGHUP"
+    echo "revoked $3; $out/ca.crl is valid until $(crl_next_update): publish it to every node and send them SIGHUP, and renew it before then (make-pki.sh $out renew-crl)"
     exit 0 ;;
-crl)
+crl|renew-crl)
     write_crl "${3:-30}"
+    echo "renewed $out/ca.crl: valid until $(crl_next_update); publish it to every node and send them SIGHUP"
+    exit 0 ;;
+record)
+    # Certificates issued before the CA kept its inventory: record them (as valid).
+    shift 2
+    for name in "$@"; do
+        openssl ca -config "$(ca_config)" -valid "$out/$name.crt" 2>/dev/null && echo "recorded $name" || echo "make-pki.sh: $name was not recorded (already there?)" >&2
+    done
+    exit 0 ;;
+list)
+    [ -f "$out/index.txt" ] || { echo "make-pki.sh: no CA database $out/index.txt" >&2; exit 1; }
+    now=$(date -u +%s)
+    printf '%-8s %-42s %-22s %s\n' STATE SERIAL EXPIRES SUBJECT
+    # index.txt: status, expiry (YYMMDDHHMMSSZ), revocation date, serial, file, subject; tab-separated.
+    # (tabs are whitespace to `read`, so the empty revocation field of a valid entry would vanish: awk splits).
+    awk -F'\t' '{ print $1 "|" $2 "|" $4 "|" $6 }' "$out/index.txt" | while IFS='|' read -r status expiry serial subject; do
+        when=$(date -u -d "20${expiry:0:2}-${expiry:2:2}-${expiry:4:2} ${expiry:6:2}:${expiry:8:2}:${expiry:10:2}" +%s)
+        state=valid
+        [ "$status" = R ] && state=revoked
+        [ "$status" != R ] && [ "$when" -lt "$now" ] && state=expired
+        note=
+        if [ "$state" = valid ] && [ $(( (when - now) / 86400 )) -lt 30 ]; then note="  <- expires in $(( (when - now) / 86400 )) days"; fi
+        printf '%-8s %-42s %-22s %s%s\n' "$state" "$serial" "$(date -u -d "@$when" +%Y-%m-%dT%H:%M:%SZ)" "$subject" "$note"
+    done
+    [ -f "$out/ca.crl" ] && echo "revocation list $out/ca.crl valid until $(crl_next_update)"
     exit 0 ;;
 esac
 

@@ -82,6 +82,27 @@ import Testing
         #expect(throws: ClientError.self) { try daemon.client("board-fr").request(.ping) }
     }
 
+    /// certs-example/make-pki.sh as a small CA tool for an authority (issue 18).
+    @Test func theCAToolIssuesRecordsListsRevokesAndRenews() throws {
+        let pki = TestPKI.make(name: "ca-tool")
+        let script = TestPKI.script
+        let issued = run(script, [pki.directory, "issue", "officer-es", "/C=ES/O=ES-CGEF/OU=officer/CN=officer.es.garcia", "extendedKeyUsage=clientAuth", "10"])
+        #expect(issued.status == 0 && issued.stdout.contains("issued officer-es: /C=ES/O=ES-CGEF/OU=officer/CN=officer.es.garcia, serial "), "\(issued.output)")
+        var list = run(script, [pki.directory, "list"])
+        #expect(list.status == 0, "\(list.output)")
+        #expect(list.stdout.contains("CN=officer.es.garcia  <- expires in 9 days") || list.stdout.contains("CN=officer.es.garcia  <- expires in 10 days"), "\(list.stdout)")
+        #expect(list.stdout.contains("valid") && list.stdout.contains("CN=officer.de.mueller"))
+        let revoked = run(script, [pki.directory, "revoke", "officer-es"])
+        #expect(revoked.status == 0 && revoked.stdout.contains("ca.crl is valid until ") && revoked.stdout.contains("renew-crl"), "\(revoked.output)")
+        list = run(script, [pki.directory, "list"])
+        #expect(list.stdout.split(separator: "\n").contains { $0.hasPrefix("revoked") && $0.contains("officer.es.garcia") }, "\(list.stdout)")
+        #expect(run(script, [pki.directory, "revoke", "officer-es"]).status == 1, "revoking twice says so")
+        let renewed = run(script, [pki.directory, "renew-crl", "60"])
+        #expect(renewed.status == 0 && renewed.stdout.contains("renewed") && renewed.stdout.contains("valid until"), "\(renewed.output)")
+        let next = try #require(TLSContext.revocationListNextUpdate(pki.crl))
+        #expect(abs(next - Timestamp.nowMilliseconds() - 60 * 86_400_000) < 3_600_000, "next update in 60 days")
+    }
+
     @Test func systemdHearsReadyReloadingAndStopping() throws {
         let notify = try NotifySocket()
         let daemon = try Daemon()
