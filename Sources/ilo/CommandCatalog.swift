@@ -37,7 +37,7 @@ enum CommandCatalog {
         Command(name: "watch", summary: "reports as they arrive", options: ["--json", "--count"]),
         Command(name: "digest", summary: "summaries", subcommands: ["show", "preview"], options: ["--format", "--since", "--until"]),
         Command(name: "status", summary: "a node's state (admin)", options: ["--json", "--check"]),
-        Command(name: "queue", summary: "what waits where (admin)", subcommands: ["flush", "retry", "hold", "release", "delete"], options: ["--json", "--limit", "--reason"]),
+        Command(name: "queue", summary: "what waits where (admin)", subcommands: ["flush", "retry", "hold", "release", "delete"], options: ["--json", "--limit", "--reason", "--next-hop", "--state", "--older-than"]),
         Command(name: "route", summary: "explain routing", subcommands: ["test"], options: [
             "--country", "--kind", "--authority", "--state", "--priority", "--handling", "--personal-data", "--represented", "--addressees",
             "--table", "--json",

@@ -12,6 +12,14 @@ enum QueueCommand {
                ilo queue delete ID [--reason TEXT] remove it from every queue and the dead letters (audited);
                                                   its author gets a signed notice saying who deleted it, and why
 
+        ID is a report id, a unique prefix of one (at least 4 characters), ALL, or -
+        to read ids from standard input, one per line (as postsuper -d - does).
+        ALL and the others can be narrowed, like postsuper -h ALL deferred:
+          --next-hop NODE        only what waits for (or died at) this next hop
+          --state STATE          queued, held or dead (dead-lettered)
+          --older-than DURATION  waiting (or dead) for longer than this: 2h, 7d
+        e.g. ilo queue hold ALL --next-hop regional-na.ilonet.example --state queued
+
         For administrators (role admin). The queue lives in the node's SQLite store:
         tables outbound, dead_letters and queue_audit (docs/ROUTING.md §5).
 
@@ -27,6 +35,10 @@ enum QueueCommand {
         let json = arguments.flag("json")
         let limit = try arguments.integer("limit", in: 1...100_000) ?? 1000
         let reason = try arguments.option("reason")
+        var selection: [String: JSONValue] = [:]
+        if let hop = try arguments.option("next-hop") { selection["next_hop"] = .string(hop) }
+        if let state = try arguments.option("state") { selection["state"] = .string(state) }
+        if let age = try arguments.option("older-than") { selection["older_than"] = .string(age) }
         let options = try ClientProfile.resolve(&arguments)
         let action = arguments.positional()
         let id = arguments.positional()
@@ -35,17 +47,26 @@ enum QueueCommand {
             guard ["flush", "retry", "hold", "release", "delete"].contains(action) else {
                 throw UsageError("unknown queue action \"\(action)\" (flush, retry, hold, release, delete)")
             }
-            if action != "flush" && id == nil { throw UsageError("ilo queue \(action) needs a report id") }
+            if action != "flush" && id == nil { throw UsageError("ilo queue \(action) needs a report id, a prefix of one, ALL, or - (ids on standard input)") }
         }
         do throws(ClientError) {
             let client = try connect(options)
             defer { client.close() }
             if let action {
-                var body: [String: JSONValue] = ["action": .string(action)]
-                if let id { body["id"] = .string(id) }
-                if let reason { body["reason"] = .string(reason) }
-                let answer = try client.request(.queueControl, .object(body))
-                let affected = answer.body["affected"]?.integerValue ?? 0
+                // "-": the ids come on standard input, one per line.
+                let ids: [String?] = id == "-"
+                    ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self).split(whereSeparator: \.isNewline)
+                        .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    : [id]
+                var affected: Int64 = 0
+                for one in ids {
+                    var body: [String: JSONValue] = ["action": .string(action)].merging(selection) { a, _ in a }
+                    if let one { body["id"] = .string(one) }
+                    if let reason { body["reason"] = .string(reason) }
+                    let answer = try client.request(.queueControl, .object(body))
+                    affected += answer.body["affected"]?.integerValue ?? 0
+                    if let why = answer.body["reason"]?.stringValue { printError(why) }
+                }
                 print("\(action): \(affected) queue entr\(affected == 1 ? "y" : "ies")")
                 return affected == 0 && action != "flush" ? Exit.failed : Exit.ok
             }

@@ -97,3 +97,35 @@ import Testing
     }
 }
 
+
+/// Queue control as Postfix's postsuper does it (issue 18): prefixes, ALL with
+/// a selection, ids on standard input, and a reason when nothing happens.
+@Suite(.serialized) struct QueueSelectionTests {
+    @Test func prefixesAllSelectionsAndStandardInput() throws {
+        let network = try TestNetwork(startRegional: false)
+        let post = network.post
+        func queue(_ arguments: [String], stdin: String? = nil) -> (status: Int32, output: String, stdout: String, stderr: String) {
+            run(TestEnvironment.ilo, ["queue"] + arguments + post.iloArguments("admin"), stdin: stdin)
+        }
+        let ids = (0..<3).map { network.send(sampleReport(["headline": .string("waiting \($0)")])).id }
+        let hop = "regional-na.ilonet.example"
+        let held = queue(["hold", "ALL", "--next-hop", hop, "--state", "queued"])
+        #expect(held.status == 0 && held.stdout.contains("hold: 3 queue entries"), "\(held.output)")
+        #expect(post.count("SELECT count(*) FROM outbound WHERE state = 'held'") == 3)
+        let released = queue(["release", String(ids[0].prefix(23))])
+        #expect(released.status == 0 && released.stdout.contains("release: 1 queue entry"), "\(released.output)")
+        let ambiguous = queue(["release", String(ids[0].prefix(4))])
+        #expect(ambiguous.status == 1 && ambiguous.stderr.contains("names 3 reports") && ambiguous.stderr.contains("give more of the id"), "\(ambiguous.output)")
+        let deleted = queue(["delete", "-", "--reason", "duplicates"], stdin: ids[1] + "\n" + ids[2] + "\n")
+        #expect(deleted.status == 0 && deleted.stdout.contains("delete: 2 queue entries"), "\(deleted.output)")
+        #expect(post.count("SELECT count(*) FROM outbound") == 1)
+        // An expired dead letter cannot be retried, and the answer says why.
+        let expires = Timestamp.format(milliseconds: Timestamp.nowMilliseconds() + 1500)
+        let short = network.send(sampleReport(["headline": "short-lived", "expires": .string(expires)]))
+        #expect(waitFor(10) { post.count("SELECT count(*) FROM dead_letters WHERE reason = 'expired'") == 1 })
+        let retried = queue(["retry", short.id])
+        #expect(retried.status == 1 && retried.stderr.contains("expired at") && retried.stderr.contains("an expired report is not sent again"), "\(retried.output)")
+        let none = queue(["hold", "ALL", "--state", "held"])
+        #expect(none.status == 1 && none.stderr.contains("nothing in the queues or dead letters matches"), "\(none.output)")
+    }
+}

@@ -36,7 +36,10 @@ extension ServerSession {
         }
     }
 
-    /// QUEUE-CONTROL: flush, retry, hold, release, delete (audited).
+    /// QUEUE-CONTROL: flush, retry, hold, release, delete (audited). A report is
+    /// named by its id, a unique prefix of it, or `ALL` — narrowed by `next_hop`,
+    /// `state` (queued, held, dead) and `older_than` (a duration), as Postfix's
+    /// postsuper does (docs/ROUTING.md §5).
     func queueControl(_ message: Message) throws(ProtocolError) {
         let identity = try requireRole([.admin], "queue control", message)
         let actionText = try message.requireString("action")
@@ -44,35 +47,67 @@ extension ServerSession {
             throw ProtocolError(
                 .badMessage, "action: one of \(ReportStore.QueueAction.allCases.map(\.rawValue).joined(separator: ", "))", requestID: message.requestID)
         }
-        let id = message.body["id"]?.stringValue
-        if action != .flush && id.flatMap(ReportID.init) == nil {
-            throw ProtocolError(.badMessage, "id: \(action.rawValue) needs a report id", requestID: message.requestID)
+        let named = message.body["id"]?.stringValue
+        if action != .flush && named == nil {
+            throw ProtocolError(.badMessage, "id: \(action.rawValue) needs a report id, a unique prefix of one, or ALL", requestID: message.requestID)
+        }
+        if let named, named != "ALL", named.utf8.count < 4 || !named.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x2D }) {
+            throw ProtocolError(.badMessage, "id: a report id, a prefix of at least 4 of its characters, or ALL", requestID: message.requestID)
+        }
+        let selection = ReportStore.QueueSelection(
+            nextHop: message.body["next_hop"]?.stringValue, state: message.body["state"]?.stringValue,
+            olderThanMilliseconds: try message.body["older_than"]?.stringValue.map { (text: String) throws(ProtocolError) -> Int64 in
+                guard let seconds = ConfigFile.parseDuration(text) else {
+                    throw ProtocolError(.badMessage, "older_than: a duration such as 2h or 7d", requestID: message.requestID)
+                }
+                return Int64(seconds * 1000)
+            })
+        if let state = selection.state, !["queued", "held", "dead"].contains(state) {
+            throw ProtocolError(.badMessage, "state: queued, held or dead", requestID: message.requestID)
         }
         let reason = message.body["reason"]?.stringValue
         let requestID = message.requestID
         let actor = identity.id
         let services = node
-        withStore({ store throws(SQLiteError) -> (Int, [String]) in
+        withStore({ store throws(SQLiteError) -> Result<(Int, [String], [String], String?), ProtocolError> in
             let now = Timestamp.nowMilliseconds()
-            let hops = action == .delete ? try store.waitingHops(id ?? "") : []
-            let touched = try store.control(action, reportID: id, actor: actor, now: now)
-            // The author is told, signed, like for an expiry: a deleted report never just disappears.
-            guard action == .delete, touched > 0, let id, let deleted = try store.deletedReport(id, hops: hops),
-                let unsigned = Notice.deleted(deleted, by: actor, reason: reason, node: services.nodeOrigin, now: now)
-            else { return (touched, []) }
-            let notice = services.signedByNode(unsigned)
-            let noticeHops = try services.writeNotice(notice, to: deleted.originOfficer, store: store, now: now)
-            services.logger.info("notice written", ["report": notice.id.description, "about": id, "to": deleted.originOfficer, "event": "deleted"])
-            return (touched, noticeHops)
+            var ids: [String?] = [nil]
+            if let named {
+                switch try store.queueSelection(named, selection, now: now) {
+                case .none(let problem): return .failure(ProtocolError(.notFound, problem, requestID: requestID))
+                case .reports(let found): ids = found
+                }
+            }
+            var touched = 0
+            var noticeHops: [String] = []
+            var reasons: [String] = []
+            for id in ids {
+                let hops = action == .delete ? try store.waitingHops(id ?? "") : []
+                let count = try store.control(action, reportID: id, actor: actor, now: now)
+                touched += count
+                if count == 0, action == .retry, let id, let why = try store.whyNotRetried(id) { reasons.append(why) }
+                // The author is told, signed, like for an expiry: a deleted report never just disappears.
+                guard action == .delete, count > 0, let id, let deleted = try store.deletedReport(id, hops: hops),
+                    let unsigned = Notice.deleted(deleted, by: actor, reason: reason, node: services.nodeOrigin, now: now)
+                else { continue }
+                let notice = services.signedByNode(unsigned)
+                noticeHops += try services.writeNotice(notice, to: deleted.originOfficer, store: store, now: now)
+                services.logger.info("notice written", ["report": notice.id.description, "about": id, "to": deleted.originOfficer, "event": "deleted"])
+            }
+            return .success((touched, noticeHops, ids.compactMap { $0 }, reasons.first))
         }) { session, result in
             switch result {
-            case .success(let (touched, noticeHops)):
+            case .success(.success(let (touched, noticeHops, ids, why))):
                 session.node.peers.poke(noticeHops)
                 session.node.logger.info(
-                    "queue control", ["action": action.rawValue, "report": id ?? "-", "by": actor, "entries": String(touched)])
+                    "queue control", ["action": action.rawValue, "report": named ?? "-", "reports": String(ids.count), "by": actor, "entries": String(touched)])
                 if action == .flush { session.node.peers.reconnectAll() }
                 session.node.peers.pokeAll()
-                session.connection.send(Message(.ok, requestID: requestID, ["affected": .integer(Int64(touched))]))
+                var body: [String: JSONValue] = ["affected": .integer(Int64(touched)), "reports": .array(ids.map { .string($0) })]
+                if let why { body["reason"] = .string(why) }
+                session.connection.send(Message(.ok, requestID: requestID, .object(body)))
+            case .success(.failure(let refusal)):
+                session.refuse(refusal)
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the action was not applied; try again", requestID: requestID))
             }

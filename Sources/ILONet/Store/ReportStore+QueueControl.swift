@@ -193,4 +193,79 @@ extension ReportStore {
         try statement.run()
         return database.changes
     }
+
+    /// Which queue entries an administrator's action names besides the report
+    /// (docs/ROUTING.md §5): a next hop, a state, an age.
+    public struct QueueSelection: Sendable {
+        public var nextHop: String?
+        /// queued, held or dead.
+        public var state: String?
+        public var olderThanMilliseconds: Int64?
+    }
+
+    /// The report ids `named` (an id, a unique prefix, or ALL) and `selection`
+    /// pick among what waits or is dead-lettered here, or why none.
+    public enum QueuePick: Sendable {
+        case reports([String])
+        /// Why the name and selection pick nothing (or too much).
+        case none(String)
+    }
+
+    public func queueSelection(_ named: String, _ selection: QueueSelection, now: Int64) throws(SQLiteError) -> QueuePick {
+        var conditions: [String] = []
+        var arguments: [JSONValue] = []
+        if named != "ALL" {
+            conditions.append("r.id LIKE ? ESCAPE '\\'")
+            arguments.append(.string(named + "%"))
+        }
+        if let hop = selection.nextHop {
+            conditions.append("q.next_hop = ?")
+            arguments.append(.string(hop))
+        }
+        switch selection.state {
+        case "queued"?: conditions.append("q.state = 'ready'")
+        case "held"?: conditions.append("q.state = 'held'")
+        case "dead"?: conditions.append("q.state = 'dead'")
+        default: break
+        }
+        if let age = selection.olderThanMilliseconds {
+            conditions.append("q.since_ms <= ?")
+            arguments.append(.integer(now - age))
+        }
+        let statement = try database.cached(
+            """
+            SELECT DISTINCT r.id FROM (
+                SELECT report_seq, next_hop, state, queued_ms AS since_ms FROM outbound
+                UNION ALL SELECT report_seq, next_hop, 'dead', dead_ms FROM dead_letters
+            ) q JOIN reports r ON r.seq = q.report_seq
+            WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")) ORDER BY r.id LIMIT 100001
+            """)
+        for (i, argument) in arguments.enumerated() {
+            switch argument {
+            case .integer(let n): statement.bind(Int32(i + 1), n)
+            case .string(let text): statement.bind(Int32(i + 1), text)
+            default: break
+            }
+        }
+        var ids: [String] = []
+        while try statement.step() { ids.append(statement.text(0)) }
+        if ids.isEmpty {
+            return .none(named == "ALL" ? "nothing in the queues or dead letters matches" : "no queued or dead-lettered report \(named)… here (ilo queue lists them)")
+        }
+        if named != "ALL", ids.count > 1, ReportID(named) == nil {
+            return .none("\(named)… names \(ids.count > 100_000 ? "many" : String(ids.count)) reports (\(ids.prefix(3).joined(separator: ", "))…); give more of the id")
+        }
+        return .reports(ids)
+    }
+
+    /// Why retrying report `id` did nothing: its dead letter is an expiry.
+    public func whyNotRetried(_ id: String) throws(SQLiteError) -> String? {
+        let statement = try database.cached(
+            "SELECT d.next_hop, r.expires_ms FROM dead_letters d JOIN reports r ON r.seq = d.report_seq WHERE r.id = ? AND d.reason = 'expired'")
+        statement.bind(1, id)
+        guard try statement.step() else { return nil }
+        defer { _ = try? statement.step() }
+        return "report \(id) expired at \(Timestamp.format(milliseconds: statement.int(1))) before \(statement.text(0)) took it: an expired report is not sent again"
+    }
 }
+
