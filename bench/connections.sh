@@ -9,6 +9,7 @@
 # It needs an open-file limit above the count (`ulimit -n`); ilod and ilo raise
 # their soft limit to the hard limit themselves. The hub listens on
 # 127.0.0.1:PORT_BASE+31 (PORT_BASE=17600), never on the example's 7443.
+# ILOD and ILO may name other binaries, which are then used as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=10000 json=()
@@ -21,8 +22,11 @@ while [ $# -gt 0 ]; do
 done
 port=$(( ${PORT_BASE:-17600} + 31 ))
 scripts/bootstrap.sh >/dev/null
-swift build -c release --product ilod >&2
-swift build -c release --product ilo >&2
+if [ -z "${ILOD:-}" ] || [ -z "${ILO:-}" ]; then
+    swift build -c release --product ilod >&2
+    swift build -c release --product ilo >&2
+fi
+ilod=${ILOD:-.build/release/ilod} ilo=${ILO:-.build/release/ilo}
 work=$(mktemp -d /tmp/ilonet-connections.XXXXXX)
 hub=
 cleanup() { [ -n "$hub" ] && kill "$hub" 2>/dev/null; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
@@ -32,8 +36,8 @@ sed -e "s|^listen .*|listen           127.0.0.1:$port|" \
     -e "s|^limits.max-connections-per-identity .*|limits.max-connections-per-identity $((count + 100))|" \
     -e "s|^limits.max-connections .*|limits.max-connections              $((count + 100))|" \
     -e "s|\.\./certs-example/|$PWD/certs-example/|g" config/hub.conf >"$work/hub.conf"
-.build/release/ilod --config "$work/hub.conf" 2>"$work/ilod.log" &
+"$ilod" --config "$work/hub.conf" 2>"$work/ilod.log" &
 hub=$!
 for _ in $(seq 100); do grep -q 'msg="node ready"' "$work/ilod.log" && break; sleep 0.1; done
-.build/release/ilo bench connections --count "$count" --concurrency 32 --pid "$hub" "${json[@]}" \
+"$ilo" bench connections --count "$count" --concurrency 32 --pid "$hub" "${json[@]}" \
     --node "127.0.0.1:$port" --cert certs-example/officer-de.crt --key certs-example/officer-de.key --ca certs-example/ca.crt

@@ -19,6 +19,8 @@ enum QueueCommand {
           --state STATE          queued, held or dead (dead-lettered)
           --older-than DURATION  waiting (or dead) for longer than this: 2h, 7d
         e.g. ilo queue hold ALL --next-hop regional-na.ilonet.example --state queued
+        Exit 1 when a named report was not touched; ALL that matches nothing exits 0
+        (it says so), so that a nightly clean-up does not fail for want of work.
 
         For administrators (role admin). The queue lives in the node's SQLite store:
         tables outbound, dead_letters and queue_audit (docs/ROUTING.md §5).
@@ -68,7 +70,8 @@ enum QueueCommand {
                     if let why = answer.body["reason"]?.stringValue { printError(why) }
                 }
                 print("\(action): \(affected) queue entr\(affected == 1 ? "y" : "ies")")
-                return affected == 0 && action != "flush" ? Exit.failed : Exit.ok
+                // A named report that was not touched is a failure; ALL that matched nothing is not.
+                return affected == 0 && action != "flush" && id != "ALL" ? Exit.failed : Exit.ok
             }
             let state = try client.request(.queue, ["limit": .integer(Int64(limit))])
             if json {

@@ -68,8 +68,10 @@ func exitFor(_ error: ClientError) -> Int32 {
 }
 
 signal(SIGPIPE, SIG_IGN)
-/// The command line with connection options given before the command moved after
-/// it: `ilo --profile tripoli inbox` is `ilo inbox --profile tripoli`.
+/// The command line with connection options given before the command moved to
+/// the end: `ilo --profile tripoli consent grant ID` is `ilo consent grant ID
+/// --profile tripoli`. At the end (before a `--`), their values cannot be taken
+/// for a command's verb or id, which are read before its options.
 func commandFirst(_ raw: [String]) -> [String] {
     let global: Set<String> = ["--profile", "--node", "--cert", "--key", "--ca", "--server-name"]
     var rest = raw[...]
@@ -82,7 +84,9 @@ func commandFirst(_ raw: [String]) -> [String] {
         }
     }
     guard let command = rest.first else { return leading }
-    return [command] + leading + rest.dropFirst()
+    var after = Array(rest.dropFirst())
+    after.insert(contentsOf: leading, at: after.firstIndex(of: "--") ?? after.endIndex)
+    return [command] + after
 }
 
 /// Runs one command; `ilo help COMMAND` comes back here as `COMMAND --help`.

@@ -2,13 +2,12 @@ import Foundation
 import Testing
 
 /// The README's demo runs end to end (with this build's binaries) and shows
-/// delivery, queueing across an outage, a digest and receipts.
+/// delivery, queueing across an outage, a digest and receipts. It runs in a
+/// sandbox: its own var/ and ports, so a user's example network is left alone.
 @Suite(.serialized) struct DemoTests {
     @Test func theDemoRunsEndToEnd() throws {
-        let repository = TestEnvironment.repository.path
-        let demo = run(
-            "/bin/bash", [repository + "/scripts/demo.sh"],
-            environment: ProcessInfo.processInfo.environment.merging(["ILOD": TestEnvironment.ilod, "ILO": TestEnvironment.ilo]) { $1 })
+        let sandbox = try Sandbox(name: "demo")
+        let demo = sandbox.bash("scripts/demo.sh")
         #expect(demo.status == 0, "\(demo.output)")
         let out = demo.stdout
         // The register: who is in Libya, with the joint deployment.
@@ -40,7 +39,7 @@ import Testing
         #expect(consent.contains("consent-request  board.fr.martin -> authority:DE-BPOL") && consent.contains("consent-grant  officer.de.mueller -> authority:DE-BPOL"))
         // It cleaned up: no node of the example network is left running.
         for node in ["board", "authority-de", "regional-na", "post-tripoli", "post-tunis"] {
-            #expect(!FileManager.default.fileExists(atPath: repository + "/var/network/\(node)/pid"), "\(node) still has a pid file")
+            #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/var/network/\(node)/pid"), "\(node) still has a pid file")
         }
     }
 }

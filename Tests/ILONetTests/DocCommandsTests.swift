@@ -2,10 +2,10 @@ import Foundation
 import Testing
 @testable import ILONet
 
-/// The commands the documentation shows: the README's walkthrough is run as
-/// written against a real hub; every other `ilo`, `ilod` and `scripts/…` line in
-/// a shell block of README.md and docs/*.md is checked against the code (the
-/// command exists, and so does every option it uses).
+/// The commands the documentation shows: every `ilo`, `ilod` and `scripts/…`
+/// line in a shell block of README.md and docs/*.md is checked against the code
+/// (the command exists, and so does every option it uses). DocBlocksTests runs
+/// the blocks.
 @Suite(.serialized) struct DocCommandsTests {
     static let documents = ["README.md"] + ((try? FileManager.default.contentsOfDirectory(atPath: TestEnvironment.repository.path + "/docs")) ?? [])
         .filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
@@ -28,38 +28,6 @@ import Testing
             }
         }
         return blocks
-    }
-
-    @Test func theREADMEWalkthroughRunsAsWritten() throws {
-        // The README uses the example PKI in certs-example/.
-        let daemon = try Daemon(pki: TestPKI(directory: TestEnvironment.repository.path + "/certs-example"))
-        try daemon.start()
-        let readme = try String(contentsOfFile: TestEnvironment.repository.path + "/README.md", encoding: .utf8)
-        let walkthrough = readme.components(separatedBy: "## Walkthrough").last ?? ""
-        guard let block = DocCommandsTests.shellBlocks("README.md").first(where: { walkthrough.contains($0.text) }) else {
-            Issue.record("no walkthrough block in README.md")
-            return
-        }
-        #expect(block.text.contains("swift build -c release && export PATH=$PWD/.build/release:$PATH"))
-        let script = block.text
-            .replacingOccurrences(of: "swift build -c release && export PATH=$PWD/.build/release:$PATH", with: "export PATH=\(TestEnvironment.binaries.path):$PATH")
-            .replacingOccurrences(of: "127.0.0.1:7443", with: "127.0.0.1:\(daemon.port)")
-        let result = run("/bin/bash", ["-e", "-c", "cd '\(TestEnvironment.repository.path)'\n" + script])
-        #expect(result.status == 0, "\(result.output)")
-        // What the comments promise: Rossi's implicit subscription, the board's, the report, Rossi's inbox, the board's JSON.
-        #expect(result.stdout.contains("+/LY/#"))
-        #expect(result.stdout.contains("subscribed to #"))
-        #expect(result.stdout.contains("Departures from Zuwara rising"))
-        #expect(result.stdout.contains("valid: border report about TN"))
-        guard let start = result.stdout.range(of: "\n[", options: .backwards) else {
-            Issue.record("the walkthrough printed no JSON inbox: \(result.output)")
-            return
-        }
-        let json = result.stdout[start.lowerBound...]
-        let boardInbox = try JSONValue(parsing: String(json.dropFirst()))
-        #expect(Set(boardInbox.arrayValue?.compactMap { $0["headline"]?.stringValue } ?? []) == [
-            "Departures from Zuwara rising", "Large group at Ras Ajdir, crossing closed since 02:00",
-        ])
     }
 
     /// Every command line in a shell block, with continuation lines joined and comments dropped.
@@ -100,7 +68,10 @@ import Testing
                         let place = "\(document) (block at line \(block.line)): \(line)"
                         if program == "ilo" || program.hasSuffix("/ilo") {
                             checked += 1
-                            let command = words.dropFirst().first { !$0.hasPrefix("-") && !$0.hasPrefix("$") } ?? "help"
+                            // `ilo --profile NAME COMMAND`: NAME is not the command.
+                            var rest = Array(words.dropFirst())
+                            while rest.first == "--profile", rest.count > 1 { rest.removeFirst(2) }
+                            let command = rest.first { !$0.hasPrefix("-") && !$0.hasPrefix("$") } ?? "help"
                             guard command != "help", let known = options[command] else {
                                 #expect(command == "help", "unknown ilo command \"\(command)\" in \(place)")
                                 continue

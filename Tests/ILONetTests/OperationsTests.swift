@@ -243,6 +243,11 @@ import Testing
         #expect(body.contains("ilonet_connections 1\n") || body.contains("ilonet_connections 2\n"))
         #expect(body.contains("ilonet_store_commit_seconds_bucket{le=\"+Inf\"}"))
         #expect(body.contains("ilonet_node_info{node=\"hub.ilonet.example\",role=\"board-hub\""))
+        // Counters whose labels are known have a sample before their first event.
+        for zero in ["ilonet_reports_received_total{kind=\"border\",via=\"forward\"} 0", "ilonet_requests_refused_total{code=\"bad-signature\"} 0",
+                     "ilonet_reports_delivered_total 0", "ilonet_reloads_total{result=\"refused\"} 0", "ilonet_connections_refused_total{reason=\"handshaking\"} 0"] {
+            #expect(body.contains(zero + "\n"), "\(zero)")
+        }
         // Every sample line: NAME{LABELS} VALUE, and every family announced with HELP and TYPE.
         for sample in body.split(separator: "\n") where !sample.hasPrefix("#") {
             #expect(sample.wholeMatch(of: /[a-z_]+(\{[^}]*\})? -?[0-9.e+]+/) != nil, "\(sample)")

@@ -18,13 +18,38 @@ final class NodeMetrics: Sendable {
         Family(name: "ilonet_reports_delivered_total", type: "counter", help: "Deliveries readers confirmed (inbox or watch)."),
         Family(name: "ilonet_requests_refused_total", type: "counter", help: "Requests answered with an error, by error code (docs/PROTOCOL.md section 4)."),
         Family(name: "ilonet_tls_handshake_failures_total", type: "counter", help: "Connections that failed the TLS handshake or identity check, by side and reason."),
+        Family(name: "ilonet_connections_refused_total", type: "counter", help: "Connections closed before their handshake because too many were handshaking (in all, or from one address), or to make room for one."),
+        Family(name: "ilonet_reloads_total", type: "counter", help: "SIGHUP reloads, by result (ok, refused: nothing changed)."),
     ]
 
-    private let counters = Mutex<[String: [String: UInt64]]>([:])
+    private let counters: Mutex<[String: [String: UInt64]]>
+
+    /// Every counter whose label values are known in advance starts at 0, so that
+    /// it has a sample from the first scrape (a series that appears only with its
+    /// first event defeats `increase()` and alerts on it). TLS failure reasons
+    /// are OpenSSL's and open-ended: a reason appears with its first failure.
+    init(peers: [String] = []) {
+        var initial: [String: [String: UInt64]] = [:]
+        func zero(_ name: String, _ labels: [KeyValuePairs<String, String>]) {
+            for set in labels { initial[name, default: [:]][NodeMetrics.key(set)] = 0 }
+        }
+        zero("ilonet_reports_received_total", ReportKind.allCases.flatMap { kind in ["publish", "forward"].map { ["kind": kind.rawValue, "via": $0] } })
+        zero("ilonet_reports_forwarded_total", peers.map { ["peer": $0] })
+        zero("ilonet_reports_delivered_total", [[:]])
+        zero("ilonet_requests_refused_total", ErrorCode.allCases.map { ["code": $0.rawValue] })
+        zero("ilonet_tls_handshake_failures_total", ["server", "client"].map { ["side": $0, "reason": "identity refused"] })
+        zero("ilonet_connections_refused_total", ["handshaking", "handshaking-per-address", "handshake-evicted"].map { ["reason": $0] })
+        zero("ilonet_reloads_total", ["ok", "refused"].map { ["result": $0] })
+        counters = Mutex(initial)
+    }
+
+    private static func key(_ labels: KeyValuePairs<String, String>) -> String {
+        labels.map { "\($0.key)=\"\(NodeMetrics.escape($0.value))\"" }.joined(separator: ",")
+    }
 
     /// Adds `amount` to the counter `name` with `labels` (in the order given).
     func count(_ name: String, _ labels: KeyValuePairs<String, String> = [:], by amount: UInt64 = 1) {
-        let key = labels.map { "\($0.key)=\"\(NodeMetrics.escape($0.value))\"" }.joined(separator: ",")
+        let key = NodeMetrics.key(labels)
         counters.withLock { $0[name, default: [:]][key, default: 0] += amount }
     }
 

@@ -33,7 +33,7 @@ final class NodeServices: Sendable {
     let nodeOrigin: Origin
     /// Checks authors' signatures; remembers signers' certificates that verified.
     let signatures = SignatureCheck()
-    let metrics = NodeMetrics()
+    let metrics: NodeMetrics
     /// What the last SIGHUP did (`ilo status`, the metrics, systemd's STATUS).
     let lastReload = Mutex<ReloadOutcome?>(nil)
     /// The roles of the identities seen here, for checking peers' paths.
@@ -54,6 +54,7 @@ final class NodeServices: Sendable {
         self.access = access
         self.clock = clock
         self.peers = PeerRegistry(peers: configuration.peers)
+        self.metrics = NodeMetrics(peers: configuration.peers.map(\.name))
         self.handshaking = HandshakeLimits(maximumPerAddress: configuration.maximumHandshakingPerAddress)
         self.handshakingPerLoop = max(1, configuration.handshakingLimit / max(1, configuration.threadCount))
         self.identityLimits = IdentityLimits(

@@ -94,6 +94,7 @@ extension ServerSession {
                 noticeHops += try services.writeNotice(notice, to: deleted.originOfficer, store: store, now: now)
                 services.logger.info("notice written", ["report": notice.id.description, "about": id, "to": deleted.originOfficer, "event": "deleted"])
             }
+            if named == "ALL", ids.isEmpty { reasons.append("nothing in the queues or dead letters matches") }
             return .success((touched, noticeHops, ids.compactMap { $0 }, reasons.first))
         }) { session, result in
             switch result {

@@ -249,8 +249,10 @@ extension ReportStore {
         }
         var ids: [String] = []
         while try statement.step() { ids.append(statement.text(0)) }
-        if ids.isEmpty {
-            return .none(named == "ALL" ? "nothing in the queues or dead letters matches" : "no queued or dead-lettered report \(named)… here (ilo queue lists them)")
+        // ALL that matches nothing is not an error (postsuper -h ALL): a nightly
+        // clean-up must not fail because there was nothing to clean up.
+        if ids.isEmpty, named != "ALL" {
+            return .none("no queued or dead-lettered report \(named)… here (ilo queue lists them)")
         }
         if named != "ALL", ids.count > 1, ReportID(named) == nil {
             return .none("\(named)… names \(ids.count > 100_000 ? "many" : String(ids.count)) reports (\(ids.prefix(3).joined(separator: ", "))…); give more of the id")

@@ -1,0 +1,109 @@
+import Foundation
+import Glibc
+
+/// A private copy of the parts of the checkout that the documentation's commands
+/// use (`config/`, `certs-example/`, `scripts/`, `bench/`), in a temporary
+/// directory with a `var/` of its own, so that a test can run `scripts/demo.sh`,
+/// `scripts/network.sh` or a README block as written without touching the
+/// user's `var/` or a network the user started.
+///
+/// The only change made to the copy is the ports: the example network's
+/// 7601–7603, 7611–7612 and the hubs' 7443 and 7444 become `base + 1 … base + 44`, for a
+/// `base` no other sandbox of this run uses and whose ports are free.
+/// `PORT_BASE` is set to the same base for the scripts that take it.
+struct Sandbox: Sendable {
+    let path: String
+    let base: Int
+
+    init(name: String) throws {
+        base = Sandbox.freeBase()
+        path = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/sandbox-\(name)"
+        let manager = FileManager.default
+        try? manager.removeItem(atPath: path)
+        try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let repository = TestEnvironment.repository.path
+        for directory in ["config", "certs-example", "scripts", "bench"] {
+            let copy = run("/bin/cp", ["-a", repository + "/" + directory, path + "/"])
+            guard copy.status == 0 else { throw SandboxError(message: "cp \(directory): \(copy.output)") }
+        }
+        for directory in ["config", "scripts", "bench"] {
+            for file in manager.enumerator(atPath: path + "/" + directory)?.compactMap({ $0 as? String }) ?? [] {
+                let full = path + "/" + directory + "/" + file
+                guard let text = try? String(contentsOfFile: full, encoding: .utf8) else { continue }
+                let mapped = mapPorts(text)
+                if mapped != text {
+                    let mode = (try? manager.attributesOfItem(atPath: full)[.posixPermissions]) ?? 0o644
+                    try mapped.write(toFile: full, atomically: true, encoding: .utf8)
+                    try manager.setAttributes([.posixPermissions: mode], ofItemAtPath: full)
+                }
+            }
+        }
+    }
+
+    /// `text` with every example port replaced by this sandbox's.
+    func mapPorts(_ text: String) -> String {
+        text.replacing(/(^|[^0-9])(76(?:0[1-3]|1[12])|744[34])(?![0-9])/.anchorsMatchLineEndings()) { match in
+            match.1 + String(base + Int(match.2)! % 100)
+        }
+    }
+
+    /// The port this sandbox uses for an example port.
+    func port(_ example: Int) -> Int { base + example % 100 }
+
+    /// The environment for the documentation's commands: this build's binaries
+    /// first on PATH, `ilo`'s state and profiles inside the sandbox, HOME too.
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = TestEnvironment.binaries.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["ILOD"] = TestEnvironment.ilod
+        environment["ILO"] = TestEnvironment.ilo
+        environment["HOME"] = path + "/home"
+        environment["XDG_STATE_HOME"] = path + "/home/.local/state"
+        environment["XDG_CONFIG_HOME"] = path + "/home/.config"
+        environment["PORT_BASE"] = String(base)
+        for name in ["ILO_PROFILE", "ILO_PROFILES", "ILO_NODE", "ILO_CERT", "ILO_KEY", "ILO_CA"] { environment[name] = nil }
+        return environment.merging(extra) { $1 }
+    }
+
+    /// Runs a bash script in the sandbox's root with its environment.
+    func bash(_ script: String, environment extra: [String: String] = [:]) -> (status: Int32, output: String, stdout: String, stderr: String) {
+        try? FileManager.default.createDirectory(atPath: path + "/home", withIntermediateDirectories: true)
+        return run("/bin/bash", ["-c", "cd '\(path)'\n" + script], environment: environment(extra))
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var taken: Set<Int> = []
+
+    /// A base in 20000–32000 (below Linux's ephemeral ports) whose ports
+    /// base+1 … base+50 are free now and that no other sandbox of this run has.
+    private static func freeBase() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        var candidate = 20_000 + Int(getpid() % 120) * 100
+        while true {
+            if !taken.contains(candidate), (1...50).allSatisfy({ portIsFree(candidate + $0) }) {
+                taken.insert(candidate)
+                return candidate
+            }
+            candidate = candidate + 100 >= 32_000 ? 20_000 : candidate + 100
+        }
+    }
+
+    private static func portIsFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+struct SandboxError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
