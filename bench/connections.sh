@@ -36,8 +36,14 @@ sed -e "s|^listen .*|listen           127.0.0.1:$port|" \
     -e "s|^limits.max-connections-per-identity .*|limits.max-connections-per-identity $((count + 100))|" \
     -e "s|^limits.max-connections .*|limits.max-connections              $((count + 100))|" \
     -e "s|\.\./certs-example/|$PWD/certs-example/|g" config/hub.conf >"$work/hub.conf"
+# Handshakes in flight: the default (a quarter of max-connections, shared by the
+# event loops) is small for a small --count on a busy machine, where a loop's
+# slots fill and its oldest handshake is closed to make room. Half of
+# max-connections (it must stay below it).
+echo "limits.max-handshaking $(( (count + 100) / 2 ))" >>"$work/hub.conf"
 "$ilod" --config "$work/hub.conf" 2>"$work/ilod.log" &
 hub=$!
 for _ in $(seq 100); do grep -q 'msg="node ready"' "$work/ilod.log" && break; sleep 0.1; done
+grep -q 'msg="node ready"' "$work/ilod.log" || { echo "bench/connections.sh: the hub did not start:" >&2; cat "$work/ilod.log" >&2; exit 1; }
 "$ilo" bench connections --count "$count" --concurrency 32 --pid "$hub" "${json[@]}" \
     --node "127.0.0.1:$port" --cert certs-example/officer-de.crt --key certs-example/officer-de.key --ca certs-example/ca.crt
