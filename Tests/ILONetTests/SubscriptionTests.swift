@@ -127,7 +127,7 @@ import Testing
         try Timestamp.format(milliseconds: now).write(toFile: clock, atomically: true, encoding: .utf8)
         daemon.environment["ILONET_CLOCK_FILE"] = clock
         try daemon.start()
-        #expect(daemon.log.contains("digests use the time in a file"))
+        #expect(daemon.log.contains("this node goes by the time in a file"))
         let subscribed = ilo(daemon, "board-fr", ["subscribe", "#", "--digest", "daily"])
         #expect(subscribed.status == 0, "\(subscribed.output)")
 

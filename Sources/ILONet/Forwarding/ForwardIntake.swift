@@ -20,9 +20,10 @@ enum ForwardIntake {
             throw ProtocolError(.invalidReport, "origin: required on a forwarded report", field: "origin", requestID: message.requestID)
         }
         let report: Report
+        let now = services.clock.now()
         do throws(ReportValidationError) {
             report = try Report.validate(
-                document, sender: origin, defaults: services.configuration.reportDefaults)
+                document, sender: origin, defaults: services.configuration.reportDefaults, now: now)
         } catch {
             throw ProtocolError(error.code, error.summary, field: error.field, requestID: message.requestID)
         }
@@ -36,7 +37,7 @@ enum ForwardIntake {
         let signer = try services.requireSignature(report, document: document, from: peer, requestID: message.requestID)
         // Every node applies its own rules to the author, not only the first one.
         try services.requireAdmissible(
-            report, author: services.author(of: report, signer: signer), now: Timestamp.nowMilliseconds(), requestID: message.requestID)
+            report, author: services.author(of: report, signer: signer), now: now, requestID: message.requestID)
         return (report, path)
     }
 

@@ -165,7 +165,7 @@ public final class Node: Sendable {
             metrics = nil
         }
         if let file = services.clock.file {
-            logger.warning("digests use the time in a file, not the system clock (testing only)", ["ILONET_CLOCK_FILE": file])
+            logger.warning("this node goes by the time in a file, not the system clock (testing only)", ["ILONET_CLOCK_FILE": file])
         }
 
         var loops: [EventLoop] = []

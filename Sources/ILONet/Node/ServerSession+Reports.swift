@@ -10,12 +10,13 @@ extension ServerSession {
         }
         let document = try message.require("report")
         let report: Report
+        let now = node.clock.now()
         do throws(ReportValidationError) {
-            report = try Report.validate(document, sender: Origin(identity), defaults: node.configuration.reportDefaults)
+            report = try Report.validate(document, sender: Origin(identity), defaults: node.configuration.reportDefaults, now: now)
         } catch {
             throw ProtocolError(error.code, error.summary, field: error.field, requestID: message.requestID)
         }
-        try node.requireAdmissible(report, author: identity, now: Timestamp.nowMilliseconds(), requestID: message.requestID)
+        try node.requireAdmissible(report, author: identity, now: now, requestID: message.requestID)
         try node.requireSignature(report, document: document, from: nil, requestID: message.requestID)
         takeCustody(of: report, arrivedVia: [], requestID: message.requestID)
     }

@@ -159,6 +159,7 @@ final class ServerSession: ConnectionDelegate {
             case .get: try get(message)
             case .sent: try sentReports(message)
             case .directory: directory(message)
+            case .activity: try activity(message)
             case .forward: try forward(message)
             case .accepted, .error: _ = forwarder?.handleAnswer(message)
             case .queue: try queueListing(message)

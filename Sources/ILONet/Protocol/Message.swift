@@ -18,6 +18,8 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case sentList = 0x26
     case directory = 0x27
     case directoryList = 0x28
+    case activity = 0x29
+    case activityCounts = 0x2A
     case forward = 0x30
     case queue = 0x40
     case queueState = 0x41

@@ -41,7 +41,10 @@ extension ReportStore {
         if let category = report.personalData { statement.bind(19, category.rawValue) } else { statement.bindNull(19) }
         statement.bind(20, report.contentHash)
         try statement.run()
-        return database.changes == 0 ? .duplicate : .stored(seq: database.lastInsertRowID)
+        guard database.changes > 0 else { return .duplicate }
+        let seq = database.lastInsertRowID
+        if report.kind.isContent { try count(report) }
+        return .stored(seq: seq)
     }
 
     /// A follow-up as listed under the report it follows.

@@ -191,5 +191,34 @@ enum Schema {
             body        TEXT    NOT NULL              -- the entry's body, JSON
         ) WITHOUT ROWID;
         """,
+        // 13: the statistics ledger (docs/REPORTS.md §9): content-free counts
+        // of the reports that reached this node, kept when erasure and retention
+        // remove the reports; the activity report (Art. 8) is computed from it.
+        // Reports already held are counted once here; those erased before this
+        // version are not.
+        """
+        CREATE TABLE statistics (
+            day           TEXT    NOT NULL,   -- the report's creation date, UTC, YYYY-MM-DD
+            kind          TEXT    NOT NULL,
+            country       TEXT    NOT NULL,
+            origin_state  TEXT    NOT NULL,
+            authority     TEXT    NOT NULL,
+            level         TEXT    NOT NULL,   -- '' when the report has none
+            purpose       TEXT    NOT NULL,   -- the personal-data purpose; '' for none
+            on_behalf_of  TEXT    NOT NULL,   -- the states, sorted, comma-separated; '' for none
+            priority      TEXT    NOT NULL,
+            handling      TEXT    NOT NULL,
+            reports       INTEGER NOT NULL,
+            PRIMARY KEY (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling)
+        ) WITHOUT ROWID;
+        INSERT INTO statistics
+            SELECT date(r.created_ms / 1000, 'unixepoch'), r.kind, r.country, r.origin_state, r.origin_authority,
+                   COALESCE(json_extract(CAST(r.document AS TEXT), '$.level'), ''), COALESCE(r.purpose, ''),
+                   COALESCE((SELECT group_concat(value, ',') FROM (SELECT value FROM json_each(CAST(r.document AS TEXT), '$.on_behalf_of') ORDER BY value)), ''),
+                   CASE r.priority WHEN 0 THEN 'flash' WHEN 1 THEN 'immediate' WHEN 2 THEN 'priority' ELSE 'routine' END,
+                   r.handling, count(*)
+            FROM reports r WHERE r.kind IN ('smuggling', 'return', 'border')
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
+        """,
     ]
 }

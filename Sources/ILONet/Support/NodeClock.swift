@@ -1,9 +1,11 @@
 import Foundation
 
-/// The time a node's digests go by. Normally the system clock; when the
-/// environment variable ILONET_CLOCK_FILE names a file, its content (a UTC time
-/// such as 2026-11-23T00:05:00Z) is the time instead, so tests can move a node
-/// to the end of a period. The node logs loudly when it uses a file.
+/// The time a node's reports, digests and erasures go by: the checks on a report's
+/// `created` and `expires` when it arrives, digest periods, erase-by dates and
+/// retention. Normally the system clock; when the environment variable
+/// ILONET_CLOCK_FILE names a file, its content (a UTC time such as
+/// 2026-11-23T00:05:00Z) is the time instead, so tests can move a node through
+/// two years of reports. The node logs loudly when it uses a file.
 public struct NodeClock: Sendable {
     public let file: String?
 

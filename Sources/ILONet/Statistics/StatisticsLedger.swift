@@ -1,0 +1,109 @@
+/// The statistics ledger (docs/REPORTS.md §9): for every smuggling, return
+/// and border report that reaches this node, one count in the `statistics` table,
+/// written in the report's own transaction, by its creation day and its
+/// content-free envelope facts. Erasure and retention remove reports, never
+/// these counts; the activity report (`ActivityReport`) reads only them.
+public struct LedgerRow: Sendable, Equatable {
+    /// YYYY-MM (the finest period the activity report offers).
+    public var month: String
+    public var kind: String
+    public var country: String
+    public var state: String
+    public var authority: String
+    /// "" when the report has no level.
+    public var level: String
+    /// The personal-data purpose; "" for a report without personal data.
+    public var purpose: String
+    /// The states the report was made on behalf of, sorted.
+    public var onBehalfOf: [String]
+    public var priority: String
+    public var handling: String
+    public var reports: Int64
+
+    public init(
+        month: String, kind: String, country: String, state: String, authority: String, level: String, purpose: String,
+        onBehalfOf: [String], priority: String, handling: String, reports: Int64
+    ) {
+        self.month = month
+        self.kind = kind
+        self.country = country
+        self.state = state
+        self.authority = authority
+        self.level = level
+        self.purpose = purpose
+        self.onBehalfOf = onBehalfOf
+        self.priority = priority
+        self.handling = handling
+        self.reports = reports
+    }
+
+    /// As ACTIVITY carries it (docs/PROTOCOL.md §3).
+    public var json: JSONValue {
+        [
+            "month": .string(month), "kind": .string(kind), "country": .string(country), "state": .string(state),
+            "authority": .string(authority), "level": .string(level), "purpose": .string(purpose),
+            "on_behalf_of": .array(onBehalfOf.map { .string($0) }), "priority": .string(priority), "handling": .string(handling),
+            "reports": .integer(reports),
+        ]
+    }
+
+    public init?(_ json: JSONValue) {
+        guard let month = json["month"]?.stringValue, let kind = json["kind"]?.stringValue, let country = json["country"]?.stringValue,
+            let state = json["state"]?.stringValue, let reports = json["reports"]?.integerValue
+        else { return nil }
+        self.init(
+            month: month, kind: kind, country: country, state: state, authority: json["authority"]?.stringValue ?? "",
+            level: json["level"]?.stringValue ?? "", purpose: json["purpose"]?.stringValue ?? "",
+            onBehalfOf: json["on_behalf_of"]?.arrayValue?.compactMap(\.stringValue) ?? [], priority: json["priority"]?.stringValue ?? "",
+            handling: json["handling"]?.stringValue ?? "", reports: reports)
+    }
+}
+
+extension ReportStore {
+    /// Counts `report` in the ledger; called by `insert` in the same transaction.
+    func count(_ report: Report) throws(SQLiteError) {
+        let statement = try database.cached(
+            """
+            INSERT INTO statistics (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, reports)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+            ON CONFLICT (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling)
+            DO UPDATE SET reports = reports + 1
+            """)
+        statement.bind(1, String(Timestamp.format(milliseconds: report.createdMilliseconds).prefix(10)))
+        statement.bind(2, report.kind.rawValue)
+        statement.bind(3, report.country)
+        statement.bind(4, report.origin.state)
+        statement.bind(5, report.origin.authority)
+        statement.bind(6, report.level?.rawValue ?? "")
+        statement.bind(7, report.personalData?.rawValue ?? "")
+        statement.bind(8, report.onBehalfOf.sorted().joined(separator: ","))
+        statement.bind(9, report.priority.rawValue)
+        statement.bind(10, report.handling.rawValue)
+        try statement.run()
+    }
+
+    /// The ledger's counts for reports created from `from` to `to` (YYYY-MM-DD,
+    /// both included), summed per month; at most `limit` rows, in a fixed order.
+    public func ledger(from: String, to: String, limit: Int) throws(SQLiteError) -> [LedgerRow] {
+        let statement = try database.cached(
+            """
+            SELECT substr(day, 1, 7), kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, sum(reports)
+            FROM statistics WHERE day >= ? AND day <= ?
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 LIMIT ?
+            """)
+        statement.bind(1, from)
+        statement.bind(2, to)
+        statement.bind(3, Int64(limit))
+        var rows: [LedgerRow] = []
+        while try statement.step() {
+            let states = statement.text(7)
+            rows.append(
+                LedgerRow(
+                    month: statement.text(0), kind: statement.text(1), country: statement.text(2), state: statement.text(3),
+                    authority: statement.text(4), level: statement.text(5), purpose: statement.text(6),
+                    onBehalfOf: states.isEmpty ? [] : states.split(separator: ",").map(String.init), priority: statement.text(8),
+                    handling: statement.text(9), reports: statement.int(10)))
+        }
+        return rows
+    }
+}

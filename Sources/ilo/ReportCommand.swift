@@ -1,0 +1,79 @@
+import Foundation
+import ILONet
+import ILOClient
+
+/// `ilo report activity`: the network's activity over a span, from the node's
+/// statistics ledger (Regulation (EU) 2019/1240 Art. 8).
+enum ReportCommand {
+    static let help = """
+        usage: ilo report activity --from YYYY-MM-DD --to YYYY-MM-DD [--by DIMENSIONS] [--format md|csv]
+
+        The activity report: how many smuggling, return and border reports created
+        from --from to --to (both days included) reached the node, broken down by
+        --by (default quarter,country,state,kind). Counted from the node's statistics
+        ledger, which erasure and retention do not touch, so a hub that erased the
+        reports long ago still counts them (docs/REPORTS.md §9). For the roles that
+        report on the network: board, authority, admin, dpo.
+
+          --by DIMENSIONS  comma-separated: one period (year, quarter, month) and any of
+                           country, state (the author's), kind, authority, level,
+                           priority, handling
+          --format md      (default) headed tables; ends with the liaison officers
+                           deployed on --to, from the deployment register (Art. 8)
+          --format csv     RFC 4180: section,DIMENSIONS…,subject,reports; sections
+                           reports, case-data, on-behalf-of, total
+
+        Reports with personal data are counted only as totals per purpose, never
+        broken down; the report holds no report id and no headline. The same
+        ledger gives the same bytes every time.
+
+        example:
+          ilo report activity --from 2025-01-01 --to 2026-12-31 --by quarter,country,state,kind --format csv
+        """
+
+    static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
+        if arguments.flag("help") {
+            print(help + "\n\n" + connectionHelp)
+            return Exit.ok
+        }
+        let from = try arguments.option("from")
+        let to = try arguments.option("to")
+        let by = try arguments.option("by") ?? "quarter,country,state,kind"
+        let format = try arguments.option("format") ?? "md"
+        let options = try ClientProfile.resolve(&arguments)
+        let verb = arguments.positional()
+        try arguments.finish()
+        guard verb == "activity" else {
+            throw UsageError(verb == nil ? "say which report: ilo report activity --from DAY --to DAY" : "unknown report \"\(verb!)\" (activity)")
+        }
+        guard let from, let to else { throw UsageError("ilo report activity needs --from and --to, e.g. --from 2025-01-01 --to 2026-12-31") }
+        for (name, value) in [("from", from), ("to", to)] where value.count != 10 || ReportDate.parse(value) == nil {
+            throw UsageError("--\(name): \"\(value)\" is not a date like 2026-12-31")
+        }
+        guard from <= to else { throw UsageError("--to \(to) is before --from \(from)") }
+        guard ["md", "csv"].contains(format) else { throw UsageError("--format: md or csv") }
+        let dimensions: [ActivityReport.Dimension]
+        switch ActivityReport.dimensions(by) {
+        case .success(let parsed): dimensions = parsed
+        case .failure(let error): throw UsageError(error.description)
+        }
+        do throws(ClientError) {
+            let client = try connect(options)
+            defer { client.close() }
+            let answer = try client.request(.activity, ["from": .string(from), "to": .string(to)]).body
+            let rows = answer["rows"]?.arrayValue?.compactMap(LedgerRow.init) ?? []
+            let report = ActivityReport(rows: rows, from: from, to: to, node: answer["node"]?.stringValue ?? "the node", dimensions: dimensions)
+            if format == "csv" {
+                print(report.csv, terminator: "")
+                return Exit.ok
+            }
+            print(report.markdown, terminator: "")
+            let deployed = Directory.select(Directory.entries(try client.request(.directory).body), on: to, country: nil, state: nil)
+            print("\n## Liaison officers deployed on \(to) (the deployment register)\n")
+            print(deployed.isEmpty ? "None registered.\n" : Directory.export(deployed, format: "md"), terminator: "")
+            return Exit.ok
+        } catch {
+            return exitFor(error)
+        }
+    }
+}

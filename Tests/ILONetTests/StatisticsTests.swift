@@ -1,0 +1,96 @@
+import Foundation
+import ILONet
+import Testing
+
+/// The statistics ledger and the activity report (docs/REPORTS.md §9): counts
+/// written with each report survive its erasure, and `ilo report activity`
+/// equals the counts computed from what was sent.
+@Suite(.serialized) struct StatisticsTests {
+    @Test func theActivityReportCountsWhatWasSentAfterErasureAndOnlyForReportingRoles() throws {
+        let daemon = try Daemon(extraConfig: "queue.expiry-sweep 200ms")
+        let clock = daemon.directory + "/clock"
+        func setClock(_ text: String) throws { try text.write(toFile: clock, atomically: true, encoding: .utf8) }
+        try setClock("2025-01-10T12:00:00.000Z")
+        daemon.environment["ILONET_CLOCK_FILE"] = clock
+        try daemon.start()
+        let officers = ["officer-de": "DE", "officer-it": "IT"]
+        let clients = try officers.keys.reduce(into: [String: ClientConnection]()) { $0[$1] = try daemon.client($1) }
+
+        // Two years, a few reports a month, on a moved clock; every fifth month a case report erased 30 days later.
+        var expected: [String: Int] = [:]  // "quarter,state,kind" → reports
+        var purposes: [String: Int] = [:]
+        var headlines: [String] = []
+        var ids: [String] = []
+        for month in 0..<24 {
+            let year = 2025 + month / 12, m = month % 12 + 1
+            let day = String(format: "%04d-%02d-10", year, m)
+            try setClock(day + "T12:00:00.000Z")
+            let quarter = "\(year)-Q\((m - 1) / 3 + 1)"
+            var sends: [(String, JSONValue)] = [
+                ("officer-de", sampleReport(["priority": "routine"], kind: "smuggling")),
+                ("officer-it", sampleReport(["priority": "flash"], kind: "border")),
+                ("officer-de", sampleReport([:], kind: "return")),
+            ]
+            if month % 3 == 0 { sends.append(("officer-it", sampleReport([:], kind: "smuggling"))) }
+            if month % 5 == 0 {
+                let eraseBy = String(format: "%04d-%02d-28", year, m)
+                sends.append(("officer-de", sampleReport(
+                    ["personal_data": "return-passenger-list", "erase_by": .string(eraseBy), "addressees": ["ncp.de.schmidt"],
+                     "body.passenger_list": [["name": "CASE-PERSON", "nationality": "NG"]]], kind: "return")))
+            }
+            for (officer, sample) in sends {
+                let headline = "stat \(month) \(UUID().uuidString.prefix(6))"
+                let report = sample.with(headline: headline, created: day + "T11:59:00.000Z")
+                let answer = try clients[officer]!.request(.publish, ["report": report])
+                #expect(answer.type == .accepted, "\(answer.body)")
+                headlines.append(headline)
+                ids.append(report["id"]!.stringValue!)
+                if report["personal_data"] != nil {
+                    purposes["return-passenger-list", default: 0] += 1
+                } else {
+                    expected["\(quarter),\(officers[officer]!),\(report["kind"]!.stringValue!)", default: 0] += 1
+                }
+            }
+        }
+        // Past every erase-by date: the case reports are erased, their counts stay.
+        #expect(daemon.count("SELECT count(*) FROM reports WHERE purpose IS NOT NULL") == purposes.values.reduce(0, +))
+        try setClock("2027-03-01T12:00:00.000Z")
+        #expect(waitFor(15) { daemon.count("SELECT count(*) FROM reports WHERE purpose IS NOT NULL") == 0 }, "\(daemon.log)")
+
+        var csv = "section,quarter,state,kind,subject,reports\r\n"
+        for key in expected.keys.sorted() { csv += "reports,\(key),,\(expected[key]!)\r\n" }
+        for key in purposes.keys.sorted() { csv += "case-data,,,,\(key),\(purposes[key]!)\r\n" }
+        csv += "total,,,,all,\(ids.count)\r\n"
+        let arguments = ["report", "activity", "--from", "2025-01-01", "--to", "2026-12-31", "--by", "quarter,state,kind", "--format", "csv"]
+        let first = run(TestEnvironment.ilo, arguments + daemon.iloArguments("board-fr"))
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.stdout == csv, "got:\n\(first.stdout)\nexpected:\n\(csv)")
+        // The same store gives the same bytes; no id, no headline.
+        #expect(run(TestEnvironment.ilo, arguments + daemon.iloArguments("board-fr")).stdout == first.stdout)
+        #expect(!ids.contains { first.stdout.contains($0) } && !headlines.contains { first.stdout.contains($0) })
+
+        // A span: only 2026, by year.
+        let year = run(TestEnvironment.ilo, ["report", "activity", "--from", "2026-01-01", "--to", "2026-12-31", "--by", "year", "--format", "csv"] + daemon.iloArguments("board-fr"))
+        let in2026 = expected.filter { $0.key.hasPrefix("2026") }.values.reduce(0, +)
+        #expect(year.stdout.contains("reports,2026,,\(in2026)\r\n"), "\(year.output)")
+
+        // Markdown for people, with the register's section; officers may not ask.
+        let md = run(TestEnvironment.ilo, ["report", "activity", "--from", "2025-01-01", "--to", "2026-12-31"] + daemon.iloArguments("board-fr"))
+        #expect(md.status == 0 && md.stdout.hasPrefix("# Activity report, 2025-01-01 to 2026-12-31") && md.stdout.contains("| return-passenger-list | \(purposes["return-passenger-list"]!) |")
+            && md.stdout.contains("## Liaison officers deployed on 2026-12-31"), "\(md.output)")
+        let officer = run(TestEnvironment.ilo, arguments + daemon.iloArguments("officer-de"))
+        #expect(officer.status == 1 && officer.stderr.contains("forbidden"), "\(officer.output)")
+        let bad = run(TestEnvironment.ilo, ["report", "activity", "--from", "2025-01-01", "--to", "2026-12-31", "--by", "quarter,month"] + daemon.iloArguments("board-fr"))
+        #expect(bad.status == 2 && bad.stderr.contains("one period only"), "\(bad.output)")
+    }
+}
+
+extension JSONValue {
+    /// This report with another headline and creation time.
+    fileprivate func with(headline: String, created: String) -> JSONValue {
+        guard case .object(var fields) = self else { return self }
+        fields["headline"] = .string(headline)
+        fields["created"] = .string(created)
+        return .object(fields)
+    }
+}
