@@ -27,6 +27,7 @@ enum CommandCatalog {
         Command(name: "sent", summary: "your reports and where each is", options: ["--limit", "--json"]),
         Command(name: "directory", summary: "who is deployed where (the register)", subcommands: ["export"], options: ["--country", "--state", "--as-of", "--format", "--json"]),
         Command(name: "report", summary: "the activity report (Art. 8) from the statistics ledger", subcommands: ["activity"], options: ["--from", "--to", "--by", "--format"]),
+        Command(name: "trend", summary: "reports per week or month from the statistics ledger", options: ["--from", "--to", "--every", "--by", "--format"]),
         Command(name: "deploy", summary: "register a deployment (authority)", subcommands: ["end"], options: [
             "--role", "--post", "--from", "--until", "--function", "--display-name", "--represents", "--reads-at", "--on", "--json",
         ]),

@@ -36,8 +36,7 @@ enum ReportCommand {
             print(help + "\n\n" + connectionHelp)
             return Exit.ok
         }
-        let from = try arguments.option("from")
-        let to = try arguments.option("to")
+        let spanOptions = try LedgerSpan.options(&arguments)
         let by = try arguments.option("by") ?? "quarter,country,state,kind"
         let format = try arguments.option("format") ?? "md"
         let options = try ClientProfile.resolve(&arguments)
@@ -46,11 +45,8 @@ enum ReportCommand {
         guard verb == "activity" else {
             throw UsageError(verb == nil ? "say which report: ilo report activity --from DAY --to DAY" : "unknown report \"\(verb!)\" (activity)")
         }
-        guard let from, let to else { throw UsageError("ilo report activity needs --from and --to, e.g. --from 2025-01-01 --to 2026-12-31") }
-        for (name, value) in [("from", from), ("to", to)] where value.count != 10 || ReportDate.parse(value) == nil {
-            throw UsageError("--\(name): \"\(value)\" is not a date like 2026-12-31")
-        }
-        guard from <= to else { throw UsageError("--to \(to) is before --from \(from)") }
+        let span = try LedgerSpan(spanOptions, command: "ilo report activity")
+        let (from, to) = (span.from, span.to)
         guard ["md", "csv"].contains(format) else { throw UsageError("--format: md or csv") }
         let dimensions: [ActivityReport.Dimension]
         switch ActivityReport.dimensions(by) {

@@ -45,6 +45,7 @@ let usage = """
       watch    reports as they come: ilo watch ['border/#']
       digest   summaries:            ilo digest show [ID] | ilo digest preview FILTER --since 24h
       report   the activity report (board): ilo report activity --from DAY --to DAY [--format csv]
+      trend    counts per week or month (board): ilo trend --from DAY --to DAY --by country
       status   a node's state (admin): ilo status [--json]
       queue    what waits where (admin): ilo queue [--json] | flush | retry|hold|release|delete ID
       route    explain routing:      ilo route test --country LY --kind smuggling --authority DE
@@ -102,6 +103,7 @@ func dispatch(_ command: String?, _ arguments: inout Arguments) throws(UsageErro
     case "sent": return try SentCommand.run(&arguments)
     case "directory": return try DirectoryCommand.run(&arguments)
     case "report": return try ReportCommand.run(&arguments)
+    case "trend": return try TrendCommand.run(&arguments)
     case "deploy": return try DeployCommand.run(&arguments)
     case "queue": return try QueueCommand.run(&arguments)
     case "status": return try StatusCommand.run(&arguments)

@@ -19,6 +19,7 @@ import Testing
         // Two years, a few reports a month, on a moved clock; every fifth month a case report erased 30 days later.
         var expected: [String: Int] = [:]  // "quarter,state,kind" → reports
         var purposes: [String: Int] = [:]
+        var monthly: [String: [String: Int]] = [:]  // "YYYY-MM" → kind → reports (without case data)
         var headlines: [String] = []
         var ids: [String] = []
         for month in 0..<24 {
@@ -49,13 +50,17 @@ import Testing
                     purposes["return-passenger-list", default: 0] += 1
                 } else {
                     expected["\(quarter),\(officers[officer]!),\(report["kind"]!.stringValue!)", default: 0] += 1
+                    monthly[String(day.prefix(7)), default: [:]][report["kind"]!.stringValue!, default: 0] += 1
                 }
             }
         }
-        // Past every erase-by date: the case reports are erased, their counts stay.
-        #expect(daemon.count("SELECT count(*) FROM reports WHERE purpose IS NOT NULL") == purposes.values.reduce(0, +))
+        // Past every erase-by date (the sweep erases each as the clock passes it):
+        // every case report was stored and then erased; their counts stay.
         try setClock("2027-03-01T12:00:00.000Z")
-        #expect(waitFor(15) { daemon.count("SELECT count(*) FROM reports WHERE purpose IS NOT NULL") == 0 }, "\(daemon.log)")
+        #expect(waitFor(15) {
+            daemon.count("SELECT count(*) FROM reports WHERE purpose IS NOT NULL") == 0
+                && daemon.count("SELECT count(*) FROM erased WHERE reason = 'erase-by date reached'") == purposes.values.reduce(0, +)
+        }, "\(daemon.log)")
 
         var csv = "section,quarter,state,kind,subject,reports\r\n"
         for key in expected.keys.sorted() { csv += "reports,\(key),,\(expected[key]!)\r\n" }
@@ -73,6 +78,18 @@ import Testing
         let year = run(TestEnvironment.ilo, ["report", "activity", "--from", "2026-01-01", "--to", "2026-12-31", "--by", "year", "--format", "csv"] + daemon.iloArguments("board-fr"))
         let in2026 = expected.filter { $0.key.hasPrefix("2026") }.values.reduce(0, +)
         #expect(year.stdout.contains("reports,2026,,\(in2026)\r\n"), "\(year.output)")
+
+        // Trends: every month of 2025, by kind, zeros included, case data left out.
+        let trend = run(TestEnvironment.ilo, ["trend", "--from", "2025-01-01", "--to", "2025-12-31", "--every", "month", "--by", "kind", "--format", "csv"] + daemon.iloArguments("board-fr"))
+        var trendCSV = "period,border,return,smuggling,total\r\n"
+        for m in 1...12 {
+            let month = String(format: "2025-%02d", m), counts = monthly[month] ?? [:]
+            let row = ["border", "return", "smuggling"].map { counts[$0] ?? 0 }
+            trendCSV += "\(month),\(row.map(String.init).joined(separator: ",")),\(row.reduce(0, +))\r\n"
+        }
+        #expect(trend.status == 0 && trend.stdout == trendCSV, "got:\n\(trend.output)\nexpected:\n\(trendCSV)")
+        let weeks = run(TestEnvironment.ilo, ["trend", "--from", "2026-12-21", "--to", "2027-01-10"] + daemon.iloArguments("board-fr"))
+        #expect(weeks.status == 0 && weeks.stdout.hasPrefix("2026-W52") && weeks.stdout.contains("2026-W53") && weeks.stdout.contains("2027-W01"), "\(weeks.output)")
 
         // Markdown for people, with the register's section; officers may not ask.
         let md = run(TestEnvironment.ilo, ["report", "activity", "--from", "2025-01-01", "--to", "2026-12-31"] + daemon.iloArguments("board-fr"))

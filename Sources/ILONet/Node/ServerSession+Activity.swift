@@ -17,9 +17,10 @@ extension ServerSession {
         }
         let from = try day("from")
         let to = try day("to")
+        let perDay = message.body["per_day"] == .bool(true)
         guard from <= to else { throw ProtocolError(.badMessage, "to: before from", field: "to", requestID: message.requestID) }
         let requestID = message.requestID
-        withStore({ store throws(SQLiteError) in try store.ledger(from: from, to: to, limit: ServerSession.maximumActivityRows + 1) }) { session, result in
+        withStore({ store throws(SQLiteError) in try store.ledger(from: from, to: to, perDay: perDay, limit: ServerSession.maximumActivityRows + 1) }) { session, result in
             switch result {
             case .success(let rows) where rows.count > ServerSession.maximumActivityRows:
                 session.refuse(ProtocolError(.badMessage, "the span \(from) to \(to) holds more than \(ServerSession.maximumActivityRows) monthly counts; ask for a shorter one", requestID: requestID))

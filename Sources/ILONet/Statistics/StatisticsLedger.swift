@@ -4,8 +4,10 @@
 /// content-free envelope facts. Erasure and retention remove reports, never
 /// these counts; the activity report (`ActivityReport`) reads only them.
 public struct LedgerRow: Sendable, Equatable {
-    /// YYYY-MM (the finest period the activity report offers).
+    /// YYYY-MM (the activity report's finest period).
     public var month: String
+    /// YYYY-MM-DD when the counts were asked for per day (trends), else nil.
+    public var day: String?
     public var kind: String
     public var country: String
     public var state: String
@@ -25,6 +27,7 @@ public struct LedgerRow: Sendable, Equatable {
         onBehalfOf: [String], priority: String, handling: String, reports: Int64
     ) {
         self.month = month
+        self.day = nil
         self.kind = kind
         self.country = country
         self.state = state
@@ -39,12 +42,14 @@ public struct LedgerRow: Sendable, Equatable {
 
     /// As ACTIVITY carries it (docs/PROTOCOL.md §3).
     public var json: JSONValue {
-        [
+        var fields: [String: JSONValue] = [
             "month": .string(month), "kind": .string(kind), "country": .string(country), "state": .string(state),
             "authority": .string(authority), "level": .string(level), "purpose": .string(purpose),
             "on_behalf_of": .array(onBehalfOf.map { .string($0) }), "priority": .string(priority), "handling": .string(handling),
             "reports": .integer(reports),
         ]
+        if let day { fields["day"] = .string(day) }
+        return .object(fields)
     }
 
     public init?(_ json: JSONValue) {
@@ -56,6 +61,7 @@ public struct LedgerRow: Sendable, Equatable {
             level: json["level"]?.stringValue ?? "", purpose: json["purpose"]?.stringValue ?? "",
             onBehalfOf: json["on_behalf_of"]?.arrayValue?.compactMap(\.stringValue) ?? [], priority: json["priority"]?.stringValue ?? "",
             handling: json["handling"]?.stringValue ?? "", reports: reports)
+        day = json["day"]?.stringValue
     }
 }
 
@@ -83,11 +89,12 @@ extension ReportStore {
     }
 
     /// The ledger's counts for reports created from `from` to `to` (YYYY-MM-DD,
-    /// both included), summed per month; at most `limit` rows, in a fixed order.
-    public func ledger(from: String, to: String, limit: Int) throws(SQLiteError) -> [LedgerRow] {
+    /// both included), summed per month (or kept per day with `perDay`); at most
+    /// `limit` rows, in a fixed order.
+    public func ledger(from: String, to: String, perDay: Bool = false, limit: Int) throws(SQLiteError) -> [LedgerRow] {
         let statement = try database.cached(
             """
-            SELECT substr(day, 1, 7), kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, sum(reports)
+            SELECT substr(day, 1, \(perDay ? 10 : 7)), kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, sum(reports)
             FROM statistics WHERE day >= ? AND day <= ?
             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 LIMIT ?
             """)
@@ -97,12 +104,14 @@ extension ReportStore {
         var rows: [LedgerRow] = []
         while try statement.step() {
             let states = statement.text(7)
-            rows.append(
-                LedgerRow(
-                    month: statement.text(0), kind: statement.text(1), country: statement.text(2), state: statement.text(3),
+            let period = statement.text(0)
+            var row = LedgerRow(
+                    month: String(period.prefix(7)), kind: statement.text(1), country: statement.text(2), state: statement.text(3),
                     authority: statement.text(4), level: statement.text(5), purpose: statement.text(6),
                     onBehalfOf: states.isEmpty ? [] : states.split(separator: ",").map(String.init), priority: statement.text(8),
-                    handling: statement.text(9), reports: statement.int(10)))
+                    handling: statement.text(9), reports: statement.int(10))
+            if perDay { row.day = period }
+            rows.append(row)
         }
         return rows
     }

@@ -1,0 +1,112 @@
+import Foundation
+
+/// Counts per week or month over a span, from the statistics ledger (docs/REPORTS.md
+/// §9.1): one series per value of a dimension (country, kind, priority, state), every
+/// period of the span listed, zeros included, so that a chart has no gaps. Reports
+/// with personal data are left out, as they are of every breakdown.
+public struct Trend: Sendable {
+    public enum Every: String, Sendable, CaseIterable { case week, month }
+    public enum Series: String, Sendable, CaseIterable {
+        case none, country, kind, priority, state
+
+        func value(_ row: LedgerRow) -> String {
+            switch self {
+            case .none: "reports"
+            case .country: row.country
+            case .kind: row.kind
+            case .priority: row.priority
+            case .state: row.state
+            }
+        }
+    }
+
+    public let from: String
+    public let to: String
+    public let every: Every
+    public let by: Series
+    /// The periods of the span, in order: `2026-W05` (ISO 8601 weeks) or `2026-02`.
+    public let periods: [String]
+    /// Each series' counts, one per period.
+    public let series: [(name: String, counts: [Int64])]
+
+    public init(rows: [LedgerRow], from: String, to: String, every: Every, by: Series) {
+        self.from = from
+        self.to = to
+        self.every = every
+        self.by = by
+        var periods: [String] = []
+        if let start = Trend.date(from), let end = Trend.date(to) {
+            var day = start
+            while day <= end {
+                let period = Trend.period(of: day, every: every)
+                if periods.last != period { periods.append(period) }
+                day = day.addingTimeInterval(86_400)
+            }
+        }
+        self.periods = periods
+        let index = Dictionary(uniqueKeysWithValues: periods.enumerated().map { ($1, $0) })
+        var counts: [String: [Int64]] = [:]
+        for row in rows where row.purpose.isEmpty {
+            guard let day = row.day.flatMap(Trend.date), let position = index[Trend.period(of: day, every: every)] else { continue }
+            counts[by.value(row), default: Array(repeating: 0, count: periods.count)][position] += row.reports
+        }
+        if counts.isEmpty, by == .none { counts["reports"] = Array(repeating: 0, count: periods.count) }
+        series = counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Totals per period, over every series.
+    public var totals: [Int64] {
+        periods.indices.map { i in series.reduce(0) { $0 + $1.counts[i] } }
+    }
+
+    /// CSV (RFC 4180, CRLF): `period,SERIES…,total`, one row per period.
+    public var csv: String {
+        var out = (["period"] + series.map { ActivityReport.csvField($0.name) } + (by == .none ? [] : ["total"])).joined(separator: ",") + "\r\n"
+        for (i, period) in periods.enumerated() {
+            out += ([period] + series.map { String($0.counts[i]) } + (by == .none ? [] : [String(totals[i])])).joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    public var json: JSONValue {
+        [
+            "from": .string(from), "to": .string(to), "every": .string(every.rawValue), "by": .string(by.rawValue),
+            "periods": .array(periods.map { .string($0) }),
+            "series": .array(series.map { ["name": .string($0.name), "counts": .array($0.counts.map { .integer($0) })] }),
+        ]
+    }
+
+    /// For a terminal: each period's total as a bar, with the series beside it.
+    public var text: String {
+        let peak = max(1, totals.max() ?? 1)
+        var out = ""
+        for (i, period) in periods.enumerated() {
+            let bar = String(repeating: "#", count: Int((Double(totals[i]) / Double(peak) * 40).rounded(.up)))
+            let parts = by == .none ? "" : "  " + series.filter { $0.counts[i] > 0 }.map { "\($0.name) \($0.counts[i])" }.joined(separator: ", ")
+            out += "\(period.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(totals[i]).leftPadded(6)) \(bar)\(parts)\n"
+        }
+        return out
+    }
+
+    static func date(_ text: String) -> Date? {
+        guard let milliseconds = ReportDate.parse(text) else { return nil }
+        return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    static func period(of day: Date, every: Every) -> String {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        switch every {
+        case .month:
+            let parts = calendar.dateComponents([.year, .month], from: day)
+            return String(format: "%04d-%02d", parts.year!, parts.month!)
+        case .week:
+            let parts = calendar.dateComponents([.yearForWeekOfYear, .weekOfYear], from: day)
+            return String(format: "%04d-W%02d", parts.yearForWeekOfYear!, parts.weekOfYear!)
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
