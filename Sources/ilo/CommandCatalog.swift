@@ -32,6 +32,7 @@ enum CommandCatalog {
             "--role", "--post", "--from", "--until", "--function", "--display-name", "--represents", "--reads-at", "--on", "--json",
         ]),
         Command(name: "show", summary: "one report in full", options: ["--json"]),
+        Command(name: "search", summary: "find reports you may read", options: ["--kind", "--country", "--priority", "--handling", "--state", "--since", "--until", "--limit", "--page", "--json"]),
         Command(name: "consent", summary: "pass an H2 report on with its author's permission", subcommands: ["request", "grant", "refuse"], options: ["--to", "--reason", "--requested-by", "--json"]),
         Command(name: "subscribe", summary: "receive a topic", options: ["--digest", "--at", "--json"]),
         Command(name: "unsubscribe", summary: "stop receiving a topic", options: ["--digest", "--json"]),

@@ -38,6 +38,7 @@ let usage = """
       deploy   register a deployment (authority): ilo deploy IDENTITY --post LY:Tripoli --from DATE …
       inbox    read new reports:     ilo inbox [--json] [--limit N]
       show     one report in full:   ilo show ID [--json]
+      search   find reports you may read: ilo search zuwara boats [--country LY] [--since DAY]
       consent  pass an H2 report on with its author's permission:
                ilo consent request ID --to NAME | grant ID --to NAME | refuse ID --to NAME
       subscribe, unsubscribe, subscriptions
@@ -104,6 +105,7 @@ func dispatch(_ command: String?, _ arguments: inout Arguments) throws(UsageErro
     case "directory": return try DirectoryCommand.run(&arguments)
     case "report": return try ReportCommand.run(&arguments)
     case "trend": return try TrendCommand.run(&arguments)
+    case "search": return try SearchCommand.run(&arguments)
     case "deploy": return try DeployCommand.run(&arguments)
     case "queue": return try QueueCommand.run(&arguments)
     case "status": return try StatusCommand.run(&arguments)

@@ -42,7 +42,7 @@ import Testing
 
     @Test func bashCompletionOffersCommandsSubcommandsOptionsAndValues() {
         #expect(complete(["ilo", "qu"]) == ["queue"])
-        #expect(Set(complete(["ilo", "s"])) == ["send", "sent", "show", "subscribe", "subscriptions", "status"])
+        #expect(Set(complete(["ilo", "s"])) == ["search", "send", "sent", "show", "subscribe", "subscriptions", "status"])
         #expect(complete(["ilo", "send", "--ki"]) == ["--kind"])
         #expect(complete(["ilo", "send", "--kind", ""]) == ["smuggling", "return", "border"])
         #expect(complete(["ilo", "send", "--priority", "f"]) == ["flash"])

@@ -160,6 +160,7 @@ final class ServerSession: ConnectionDelegate {
             case .sent: try sentReports(message)
             case .directory: directory(message)
             case .activity: try activity(message)
+            case .search: try search(message)
             case .forward: try forward(message)
             case .accepted, .error: _ = forwarder?.handleAnswer(message)
             case .queue: try queueListing(message)

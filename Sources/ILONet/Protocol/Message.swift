@@ -20,6 +20,8 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case directoryList = 0x28
     case activity = 0x29
     case activityCounts = 0x2A
+    case search = 0x2B
+    case searchResults = 0x2C
     case forward = 0x30
     case queue = 0x40
     case queueState = 0x41

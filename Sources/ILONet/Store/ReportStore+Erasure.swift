@@ -51,6 +51,9 @@ extension ReportStore {
             try audit(.erase, report: id, actor: nodeName, detail: "erase-by date reached (quarantined copy)", now: now)
             erased.append(Erasure(reportID: id, reason: "erase-by date reached (quarantined copy)"))
         }
+        // The index of reports with personal data holds only those not yet erased,
+        // so rewriting it is cheap; the main index drops words at FTS5's merges.
+        if !due.isEmpty { try compactCaseIndex() }
         if !erased.isEmpty { resetCaches() }
         return erased
     }
@@ -67,6 +70,7 @@ extension ReportStore {
         tombstone.bind(2, reason)
         tombstone.bind(3, seq)
         try tombstone.run()
+        try unindex(seq: seq)
         let delete = try database.cached("DELETE FROM reports WHERE seq = ?")
         delete.bind(1, seq)
         try delete.run()

@@ -43,7 +43,10 @@ extension ReportStore {
         try statement.run()
         guard database.changes > 0 else { return .duplicate }
         let seq = database.lastInsertRowID
-        if report.kind.isContent { try count(report) }
+        if report.kind.isContent {
+            try count(report)
+            try index(report, seq: seq)
+        }
         return .stored(seq: seq)
     }
 

@@ -220,5 +220,20 @@ enum Schema {
             FROM reports r WHERE r.kind IN ('smuggling', 'return', 'border')
             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
         """,
+        // 14: full-text search (docs/REPORTS.md §10): the headline and every string
+        // of the body of each smuggling, return and border report, in FTS5 tables
+        // whose rowid is the report's seq. Reports with personal data have a table
+        // of their own, kept small by erasure and rewritten (`optimize`) after
+        // each erasure, so that an erased report's words leave the file at once.
+        """
+        CREATE VIRTUAL TABLE search_open USING fts5(headline, body, tokenize = 'unicode61 remove_diacritics 2');
+        CREATE VIRTUAL TABLE search_case USING fts5(headline, body, tokenize = 'unicode61 remove_diacritics 2');
+        INSERT INTO search_open (rowid, headline, body)
+            SELECT r.seq, r.headline, (SELECT group_concat(t.value, ' ') FROM json_tree(CAST(r.document AS TEXT), '$.body') t WHERE t.type = 'text')
+            FROM reports r WHERE r.kind IN ('smuggling', 'return', 'border') AND r.purpose IS NULL;
+        INSERT INTO search_case (rowid, headline, body)
+            SELECT r.seq, r.headline, (SELECT group_concat(t.value, ' ') FROM json_tree(CAST(r.document AS TEXT), '$.body') t WHERE t.type = 'text')
+            FROM reports r WHERE r.kind IN ('smuggling', 'return', 'border') AND r.purpose IS NOT NULL;
+        """,
     ]
 }

@@ -1,0 +1,208 @@
+/// Full-text search over the reports a reader may read (docs/REPORTS.md §10):
+/// SQLite FTS5 over each report's headline and every string of its body, ranked
+/// by bm25, filtered by envelope fields, and every hit checked by the single
+/// disclosure decision before anything of it is shown.
+public struct SearchQuery: Sendable, Equatable {
+    /// The words, each matched as a whole token (a trailing `*` matches a prefix).
+    public var words: [String]
+    public var kind: String?
+    public var country: String?
+    public var priority: String?
+    public var handling: String?
+    /// The author's member state.
+    public var state: String?
+    /// Created on or after this day (YYYY-MM-DD), and on or before `until`.
+    public var since: String?
+    public var until: String?
+    public var offset: Int = 0
+    public var limit: Int = 20
+
+    public static let maximumWords = 16
+    public static let maximumLimit = 50
+    /// Candidates ranked and checked per request; a query that matches more
+    /// says so (`more`) and asks for narrower words or filters.
+    public static let maximumCandidates = 2000
+
+    public init(words: [String]) { self.words = words }
+
+    /// The words of `text`: letters, digits, `-` and `'` inside words; a `*` at the end of one.
+    public static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for character in text {
+            if character.isLetter || character.isNumber {
+                current.append(character)
+            } else if character == "*", !current.isEmpty {
+                current.append("*")
+                words.append(current)
+                current = ""
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// The FTS5 MATCH expression: every word quoted (no FTS5 syntax from the
+    /// user reaches SQLite), all of them required.
+    var match: String {
+        words.map { word in word.hasSuffix("*") ? "\"\(word.dropLast())\"*" : "\"\(word)\"" }.joined(separator: " ")
+    }
+}
+
+/// One report found, as the reader may see it.
+public struct SearchHit: Sendable, Equatable {
+    public let id: String
+    public let kind: String
+    public let country: String
+    public let priority: String
+    public let handling: String
+    public let state: String
+    public let createdMilliseconds: Int64
+    public let headline: String
+    /// Text around the matches; each match between U+0002 and U+0003.
+    public let snippet: String
+
+    public static let highlightStart = "\u{2}"
+    public static let highlightEnd = "\u{3}"
+
+    public var json: JSONValue {
+        [
+            "id": .string(id), "kind": .string(kind), "country": .string(country), "priority": .string(priority),
+            "handling": .string(handling), "state": .string(state), "created": .string(Timestamp.format(milliseconds: createdMilliseconds)),
+            "headline": .string(headline), "snippet": .string(snippet),
+        ]
+    }
+
+    public init?(_ json: JSONValue) {
+        guard let id = json["id"]?.stringValue, let headline = json["headline"]?.stringValue else { return nil }
+        self.id = id
+        kind = json["kind"]?.stringValue ?? ""
+        country = json["country"]?.stringValue ?? ""
+        priority = json["priority"]?.stringValue ?? ""
+        handling = json["handling"]?.stringValue ?? ""
+        state = json["state"]?.stringValue ?? ""
+        createdMilliseconds = json["created"]?.stringValue.flatMap { Timestamp.parse($0) } ?? 0
+        self.headline = headline
+        snippet = json["snippet"]?.stringValue ?? ""
+    }
+
+    init(id: String, kind: String, country: String, priority: String, handling: String, state: String, createdMilliseconds: Int64, headline: String, snippet: String) {
+        self.id = id
+        self.kind = kind
+        self.country = country
+        self.priority = priority
+        self.handling = handling
+        self.state = state
+        self.createdMilliseconds = createdMilliseconds
+        self.headline = headline
+        self.snippet = snippet
+    }
+}
+
+public struct SearchPage: Sendable {
+    public let hits: [SearchHit]
+    /// More hits follow this page (ask with a larger offset), or more reports
+    /// matched than one request ranks (narrow the query).
+    public let more: Bool
+    public let truncated: Bool
+}
+
+extension ReportStore {
+    /// Indexes `report` (stored as `seq`); called by `insert` in the same transaction.
+    func index(_ report: Report, seq: Int64) throws(SQLiteError) {
+        let table = report.carriesPersonalData ? "search_case" : "search_open"
+        let statement = try database.cached("INSERT INTO \(table) (rowid, headline, body) VALUES (?, ?, ?)")
+        statement.bind(1, seq)
+        statement.bind(2, report.headline)
+        statement.bind(3, ReportStore.strings(in: report.body).joined(separator: " "))
+        try statement.run()
+    }
+
+    /// Every string in a body, in document order.
+    static func strings(in value: JSONValue) -> [String] {
+        switch value {
+        case .string(let text): [text]
+        case .array(let items): items.flatMap { strings(in: $0) }
+        case .object(let members): members.keys.sorted().flatMap { strings(in: members[$0]!) }
+        default: []
+        }
+    }
+
+    /// Removes report `seq` from the search index (erasure).
+    func unindex(seq: Int64) throws(SQLiteError) {
+        for table in ["search_open", "search_case"] {
+            let statement = try database.cached("DELETE FROM \(table) WHERE rowid = ?")
+            statement.bind(1, seq)
+            try statement.run()
+        }
+    }
+
+    /// Rewrites the index of reports with personal data into one segment: FTS5
+    /// (SQLite 3.40) leaves a deleted report's words in older segments until
+    /// they are merged; with `secure_delete` on, the rewrite zeroes them.
+    func compactCaseIndex() throws(SQLiteError) {
+        try database.execute("INSERT INTO search_case (search_case) VALUES ('optimize')")
+    }
+
+    /// Records in the audit trail that `reader` was shown these reports (as search
+    /// results, which show their headlines and text); on the writer, before the answer goes.
+    public func auditSearchResults(_ ids: [String], reader: String, now: Int64) throws(SQLiteError) {
+        for id in ids { try audit(.read, report: id, actor: reader, detail: "search result", now: now) }
+    }
+
+    /// The page of reports matching `query` that `identity` may read now, best
+    /// first. Reads only: it runs on a reader connection.
+    public func search(_ query: SearchQuery, for identity: PeerIdentity, disclosure: Disclosure) throws(SQLiteError) -> SearchPage {
+        var candidates: [(rank: Double, hit: SearchHit, facts: Disclosure.Facts)] = []
+        var truncated = false
+        for table in ["search_open", "search_case"] {
+            var conditions = ["\(table) MATCH ?"]
+            var arguments: [JSONValue] = [.string(query.match)]
+            if let kind = query.kind { conditions.append("r.kind = ?"); arguments.append(.string(kind)) }
+            if let country = query.country { conditions.append("r.country = ?"); arguments.append(.string(country)) }
+            if let priority = query.priority, let rank = Priority(rawValue: priority)?.rank {
+                conditions.append("r.priority = ?")
+                arguments.append(.integer(Int64(rank)))
+            }
+            if let handling = query.handling { conditions.append("r.handling = ?"); arguments.append(.string(handling)) }
+            if let state = query.state { conditions.append("r.origin_state = ?"); arguments.append(.string(state)) }
+            if let since = query.since.flatMap(ReportDate.parse) { conditions.append("r.created_ms >= ?"); arguments.append(.integer(since)) }
+            if let until = query.until.flatMap(ReportDate.parse) { conditions.append("r.created_ms < ?"); arguments.append(.integer(until + 86_400_000)) }
+            let statement = try database.cached(
+                """
+                SELECT bm25(\(table)), r.id, r.kind, r.country, r.priority, r.handling, r.origin_state, r.created_ms, r.headline,
+                       snippet(\(table), -1, char(2), char(3), '…', 16), \(ReportStore.disclosureColumns)
+                FROM \(table) JOIN reports r ON r.seq = \(table).rowid
+                WHERE \(conditions.joined(separator: " AND ")) ORDER BY bm25(\(table)) LIMIT \(SearchQuery.maximumCandidates + 1)
+                """)
+            for (i, argument) in arguments.enumerated() {
+                switch argument {
+                case .integer(let n): statement.bind(Int32(i + 1), n)
+                case .string(let text): statement.bind(Int32(i + 1), text)
+                default: break
+                }
+            }
+            var count = 0
+            while try statement.step() {
+                count += 1
+                if count > SearchQuery.maximumCandidates {
+                    truncated = true
+                    break
+                }
+                let priority = Priority.allCases.first { $0.rank == Int(statement.int(4)) }?.rawValue ?? ""
+                let hit = SearchHit(
+                    id: statement.text(1), kind: statement.text(2), country: statement.text(3), priority: priority,
+                    handling: statement.text(5), state: statement.text(6), createdMilliseconds: statement.int(7),
+                    headline: statement.text(8), snippet: statement.text(9))
+                candidates.append((statement.double(0), hit, ReportStore.disclosureFacts(statement, at: 10)))
+            }
+            statement.reset()
+        }
+        let allowed = candidates.sorted { $0.rank < $1.rank }.filter { disclosure.decide($0.facts, for: identity).allowed }.map(\.hit)
+        let page = Array(allowed.dropFirst(query.offset).prefix(query.limit))
+        return SearchPage(hits: page, more: allowed.count > query.offset + page.count, truncated: truncated)
+    }
+}

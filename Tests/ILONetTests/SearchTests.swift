@@ -1,0 +1,72 @@
+import Foundation
+import ILONet
+import Testing
+
+/// Full-text search (docs/REPORTS.md §10): every word of a report's text finds it
+/// for a reader who may read it and never for one who may not; an erased report
+/// is found by nobody, and its words leave the store's files.
+@Suite(.serialized) struct SearchTests {
+    func search(_ daemon: Daemon, _ identity: String, _ words: [String], _ more: [String] = []) -> (status: Int32, output: String, stdout: String, stderr: String) {
+        run(TestEnvironment.ilo, ["search"] + words + more + daemon.iloArguments(identity))
+    }
+
+    @Test func whatAReaderMayReadAndNothingElse() throws {
+        let daemon = try Daemon(extraConfig: "access \(TestEnvironment.repository.path)/config/network/access.rules\nqueue.expiry-sweep 200ms")
+        let clock = daemon.directory + "/clock"
+        let now = Timestamp.nowMilliseconds()
+        try Timestamp.format(milliseconds: now).write(toFile: clock, atomically: true, encoding: .utf8)
+        daemon.environment["ILONET_CLOCK_FILE"] = clock
+        try daemon.start()
+        let mueller = try daemon.client("officer-de")
+
+        // An H1 report with words of its own in its free text.
+        let text = "Kumquat facilitators load nightboats near Zuwara lighthouse"
+        let open = sampleReport(["headline": "Zebrafish route reopened", "body.modus_operandi": .string(text)])
+        // An H2 report for the board member only, and a case report for Germany's contact point.
+        let h2 = sampleReport(["headline": "Marmalade network", "handling": "H2", "addressees": ["board.fr.martin"]])
+        let tomorrow = String(Timestamp.format(milliseconds: now + 86_400_000).prefix(10))
+        let marker = "Quetzal\(UUID().uuidString.prefix(6).filter(\.isLetter))"
+        let personal = sampleReport(
+            ["personal_data": "return-passenger-list", "erase_by": .string(tomorrow), "addressees": ["ncp.de.schmidt"],
+             "body.passenger_list": [["name": .string(marker), "nationality": "NG"]]], kind: "return")
+        for report in [open, h2, personal] { #expect(try mueller.request(.publish, ["report": report]).type == .accepted) }
+        let openID = open["id"]!.stringValue!, h2ID = h2["id"]!.stringValue!, personalID = personal["id"]!.stringValue!
+
+        // Every word of the headline and the free text finds it for Rossi (posted to Libya).
+        for word in (text + " Zebrafish route reopened").split(separator: " ").map(String.init) {
+            let found = search(daemon, "officer-it", [word.lowercased()])
+            #expect(found.status == 0 && found.stdout.contains(openID), "\(word): \(found.output)")
+        }
+        let highlighted = search(daemon, "officer-it", ["kumquat", "nightboat*"])
+        #expect(highlighted.stdout.contains("[Kumquat]") && highlighted.stdout.contains("[nightboats]"), "\(highlighted.output)")
+        // Filters narrow it; all the words are required.
+        #expect(search(daemon, "officer-it", ["kumquat"], ["--country", "TN"]).stdout.contains("no report you may read matches"))
+        #expect(search(daemon, "officer-it", ["kumquat"], ["--kind", "border"]).stdout.contains("no report you may read matches"))
+        #expect(search(daemon, "officer-it", ["kumquat", "absentword"]).stdout.contains("no report you may read matches"))
+        #expect(search(daemon, "officer-it", ["kumquat"], ["--since", tomorrow]).stdout.contains("no report you may read matches"))
+
+        // The H2 report: its addressee finds it, Rossi does not.
+        #expect(search(daemon, "board-fr", ["marmalade"]).stdout.contains(h2ID))
+        let withheld = search(daemon, "officer-it", ["marmalade"])
+        #expect(withheld.status == 0 && !withheld.stdout.contains(h2ID) && withheld.stdout.contains("no report you may read matches"))
+        // The case report: its addressee finds it by the name in it; nobody else does.
+        #expect(search(daemon, "authority-de-user", [marker]).stdout.contains(personalID))
+        #expect(!search(daemon, "board-fr", [marker]).stdout.contains(personalID))
+        #expect(!search(daemon, "officer-it", [marker]).stdout.contains(personalID))
+        // Roles that read no content search none.
+        let admin = search(daemon, "admin", ["kumquat"])
+        #expect(admin.status == 1 && admin.stderr.contains("forbidden"), "\(admin.output)")
+        // Every result shown is in the audit trail.
+        #expect(daemon.count("SELECT count(*) FROM audit WHERE event = 'read' AND report_id = '\(openID)' AND detail = 'search result'") >= 1)
+
+        // Erasure: the case report is found by nobody, and its words are in none of the store's files.
+        func onDisk(_ needle: String) -> Bool {
+            ["", "-wal", "-shm"].contains { FileManager.default.contents(atPath: daemon.storePath + $0)?.range(of: Data(needle.utf8)) != nil }
+        }
+        #expect(onDisk(marker.lowercased()), "positive control: the index holds the word as FTS5 stores it")
+        try Timestamp.format(milliseconds: now + 2 * 86_400_000).write(toFile: clock, atomically: true, encoding: .utf8)
+        #expect(waitFor(10) { daemon.log.contains("msg=\"report erased\" report=\(personalID)") }, "\(daemon.log)")
+        #expect(!search(daemon, "authority-de-user", [marker]).stdout.contains(personalID))
+        #expect(waitFor(10) { !onDisk(marker.lowercased()) && !onDisk(marker) }, "the erased report's words are still in the store's files")
+    }
+}
