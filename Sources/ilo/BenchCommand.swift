@@ -13,6 +13,8 @@ enum BenchCommand {
                ilo bench connections --count N [--pid PID] [--hold SECONDS] [--concurrency N] [--json]
                ilo bench abuse --officer-cert FILE --officer-key FILE --board-cert FILE --board-key FILE
                                [--duration 300] [--rate 10] [--unauthenticated 2000] [--json]
+               ilo bench search-store --store FILE --count N
+               ilo bench search [--queries N] [--json]
 
         load: publishers send reports (ILONet) or QoS 1 messages (MQTT 3.1.1) over
         mutual TLS as fast as acknowledgements allow (or at --rate per second in all),
@@ -49,6 +51,15 @@ enum BenchCommand {
         percentiles, delivery percentiles, and what the attacks achieved. Exit 1 if
         a legitimate report was lost. bench/abuse.sh runs it against a fresh hub.
 
+        search-store: writes N synthetic reports into a new store FILE (on this
+        machine, no node involved): headline and free text drawn from a fixed
+        vocabulary of 5,000 pseudo-words with Zipf-like frequencies, indexed for
+        search as a node indexes them. search: as the connection's identity, sends
+        --queries searches of each class (one rare word, one middling, one common,
+        two middling words; default 50) one after another, and prints the latency
+        percentiles per class and in all. bench/search.sh runs both against a hub
+        of its own (docs/PERFORMANCE.md).
+
         connections: opens N mutually authenticated connections to the node, completes HELLO on
         each, keeps them idle, and reports how long that took and (with --pid, the
         node's process id on this machine) the node's resident memory.
@@ -67,6 +78,8 @@ enum BenchCommand {
         let mode = arguments.positional()
         if mode == "load" { return try load(&arguments) }
         if mode == "abuse" { return try abuse(&arguments) }
+        if mode == "search-store" { return try searchStore(&arguments) }
+        if mode == "search" { return try search(&arguments) }
         guard mode == "connections" else { throw UsageError("expected: ilo bench load ... | ilo bench connections ...") }
         guard let count = try arguments.integer("count", in: 1...100_000) else { throw UsageError("--count is required") }
         let pid = try arguments.integer("pid", in: 1...Int(Int32.max))
@@ -145,6 +158,71 @@ enum BenchCommand {
             if let failure = result.firstFailure { print("first failure seen by the legitimate users: \(failure)") }
         }
         return result.lost == 0 ? Exit.ok : Exit.failed
+    }
+
+    static func searchStore(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
+        guard let path = try arguments.option("store") else { throw UsageError("--store FILE is required (a new file)") }
+        guard let count = try arguments.integer("count", in: 1...50_000_000) else { throw UsageError("--count is required") }
+        try arguments.finish()
+        guard !FileManager.default.fileExists(atPath: path) else { throw UsageError("--store: \(path) exists; name a new file") }
+        do {
+            let seconds = try SearchBench.fill(store: path, count: count) { written in
+                if written % 100_000 == 0 { printError("search-store: \(written) reports written") }
+            }
+            print("search-store: \(count) reports in \(String(format: "%.1f", seconds)) s (\(Int(Double(count) / max(seconds, 0.001)))/s), \(path)")
+            return Exit.ok
+        } catch {
+            printError("search-store: \(error)")
+            return Exit.failed
+        }
+    }
+
+    static func search(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
+        let perClass = try arguments.integer("queries", in: 1...10_000) ?? 50
+        let json = arguments.flag("json")
+        let options = try ClientProfile.resolve(&arguments)
+        try arguments.finish()
+        do throws(ClientError) {
+            let client = try connect(options)
+            defer { client.close() }
+            var latencies: [String: [Double]] = [:]
+            var results: [String: Int] = [:]
+            for (kind, text) in SearchBench.queries(perClass: perClass) {
+                let started = DispatchTime.now().uptimeNanoseconds
+                let answer = try client.request(.search, ["query": .string(text), "limit": 20]).body
+                let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+                latencies[kind, default: []].append(milliseconds)
+                latencies["all", default: []].append(milliseconds)
+                results[kind, default: 0] += answer["results"]?.arrayValue?.count ?? 0
+            }
+            func percentile(_ values: [Double], _ p: Double) -> Double {
+                let sorted = values.sorted()
+                return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+            }
+            let classes = ["rare", "middling", "common", "two words", "all"]
+            if json {
+                var out: [String: JSONValue] = [:]
+                for kind in classes {
+                    let values = latencies[kind] ?? [0]
+                    out[kind] = [
+                        "queries": .integer(Int64(values.count)), "p50_ms": .number(percentile(values, 0.5)), "p99_ms": .number(percentile(values, 0.99)),
+                        "max_ms": .number(values.max() ?? 0),
+                    ]
+                }
+                print(JSONValue.object(out).prettyString())
+            } else {
+                for kind in classes {
+                    let values = latencies[kind] ?? [0]
+                    let shown = kind == "all" ? "" : String(format: ", %.1f results each", Double(results[kind] ?? 0) / Double(max(1, values.count)))
+                    let name = kind.padding(toLength: 9, withPad: " ", startingAt: 0)
+                    print("search \(name) " + String(format: "%4d queries: p50 %.1f ms, p99 %.1f ms, max %.1f ms", values.count,
+                        percentile(values, 0.5), percentile(values, 0.99), values.max() ?? 0) + shown)
+                }
+            }
+            return Exit.ok
+        } catch {
+            return exitFor(error)
+        }
     }
 
     static func load(_ arguments: inout Arguments) throws(UsageError) -> Int32 {

@@ -69,7 +69,7 @@ enum SearchCommand {
             }
             if answer["more"] == .bool(true) { print("more results: ilo search \(text) --page \(page + 1)") }
             if answer["truncated"] == .bool(true) {
-                printError("more than \(SearchQuery.maximumCandidates) reports match; only the best of them were ranked. Add words or filters")
+                printError("more than \(SearchQuery.maximumCandidates) reports match; the \(SearchQuery.maximumCandidates) most recent were ranked. Add words, filters or --since/--until")
             }
             return Exit.ok
         } catch {

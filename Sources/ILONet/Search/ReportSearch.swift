@@ -19,8 +19,10 @@ public struct SearchQuery: Sendable, Equatable {
 
     public static let maximumWords = 16
     public static let maximumLimit = 50
-    /// Candidates ranked and checked per request; a query that matches more
-    /// says so (`more`) and asks for narrower words or filters.
+    /// Candidates ranked and checked per request: when more reports match, the
+    /// most recent this many (FTS5 walks its lists newest first and stops) are
+    /// ranked, and the answer says so (`truncated`). This bounds the work of a
+    /// query for a word in every report, which bm25 over all matches would not.
     public static let maximumCandidates = 2000
 
     public init(words: [String]) { self.words = words }
@@ -156,7 +158,7 @@ extension ReportStore {
     /// The page of reports matching `query` that `identity` may read now, best
     /// first. Reads only: it runs on a reader connection.
     public func search(_ query: SearchQuery, for identity: PeerIdentity, disclosure: Disclosure) throws(SQLiteError) -> SearchPage {
-        var candidates: [(rank: Double, hit: SearchHit, facts: Disclosure.Facts)] = []
+        var candidates: [(rank: Double, seq: Int64, table: String, facts: Disclosure.Facts)] = []
         var truncated = false
         for table in ["search_open", "search_case"] {
             var conditions = ["\(table) MATCH ?"]
@@ -173,10 +175,9 @@ extension ReportStore {
             if let until = query.until.flatMap(ReportDate.parse) { conditions.append("r.created_ms < ?"); arguments.append(.integer(until + 86_400_000)) }
             let statement = try database.cached(
                 """
-                SELECT bm25(\(table)), r.id, r.kind, r.country, r.priority, r.handling, r.origin_state, r.created_ms, r.headline,
-                       snippet(\(table), -1, char(2), char(3), '…', 16), \(ReportStore.disclosureColumns)
+                SELECT bm25(\(table)), r.seq, \(ReportStore.disclosureColumns)
                 FROM \(table) JOIN reports r ON r.seq = \(table).rowid
-                WHERE \(conditions.joined(separator: " AND ")) ORDER BY bm25(\(table)) LIMIT \(SearchQuery.maximumCandidates + 1)
+                WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(table).rowid DESC LIMIT \(SearchQuery.maximumCandidates + 1)
                 """)
             for (i, argument) in arguments.enumerated() {
                 switch argument {
@@ -192,17 +193,32 @@ extension ReportStore {
                     truncated = true
                     break
                 }
-                let priority = Priority.allCases.first { $0.rank == Int(statement.int(4)) }?.rawValue ?? ""
-                let hit = SearchHit(
-                    id: statement.text(1), kind: statement.text(2), country: statement.text(3), priority: priority,
-                    handling: statement.text(5), state: statement.text(6), createdMilliseconds: statement.int(7),
-                    headline: statement.text(8), snippet: statement.text(9))
-                candidates.append((statement.double(0), hit, ReportStore.disclosureFacts(statement, at: 10)))
+                candidates.append((statement.double(0), statement.int(1), table, ReportStore.disclosureFacts(statement, at: 2)))
             }
             statement.reset()
         }
-        let allowed = candidates.sorted { $0.rank < $1.rank }.filter { disclosure.decide($0.facts, for: identity).allowed }.map(\.hit)
-        let page = Array(allowed.dropFirst(query.offset).prefix(query.limit))
+        let allowed = candidates.sorted { $0.rank < $1.rank }.filter { disclosure.decide($0.facts, for: identity).allowed }
+        // Only the page's hits are read in full, with their snippets.
+        var page: [SearchHit] = []
+        for candidate in allowed.dropFirst(query.offset).prefix(query.limit) {
+            let statement = try database.cached(
+                """
+                SELECT r.id, r.kind, r.country, r.priority, r.handling, r.origin_state, r.created_ms, r.headline,
+                       snippet(\(candidate.table), -1, char(2), char(3), '…', 16)
+                FROM \(candidate.table) JOIN reports r ON r.seq = \(candidate.table).rowid
+                WHERE \(candidate.table) MATCH ? AND \(candidate.table).rowid = ?
+                """)
+            statement.bind(1, query.match)
+            statement.bind(2, candidate.seq)
+            guard try statement.step() else { continue }
+            let priority = Priority.allCases.first { $0.rank == Int(statement.int(3)) }?.rawValue ?? ""
+            page.append(
+                SearchHit(
+                    id: statement.text(0), kind: statement.text(1), country: statement.text(2), priority: priority,
+                    handling: statement.text(4), state: statement.text(5), createdMilliseconds: statement.int(6),
+                    headline: statement.text(7), snippet: statement.text(8)))
+            statement.reset()
+        }
         return SearchPage(hits: page, more: allowed.count > query.offset + page.count, truncated: truncated)
     }
 }
