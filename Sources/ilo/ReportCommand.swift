@@ -6,7 +6,7 @@ import ILOClient
 /// statistics ledger (Regulation (EU) 2019/1240 Art. 8).
 enum ReportCommand {
     static let help = """
-        usage: ilo report activity --from YYYY-MM-DD --to YYYY-MM-DD [--by DIMENSIONS] [--format md|csv]
+        usage: ilo report activity --from YYYY-MM-DD --to YYYY-MM-DD [--by DIMENSIONS] [--format md|csv|html]
 
         The activity report: how many smuggling, return and border reports created
         from --from to --to (both days included) reached the node, broken down by
@@ -22,6 +22,8 @@ enum ReportCommand {
                            deployed on --to, from the deployment register (Art. 8)
           --format csv     RFC 4180: section,DIMENSIONS…,subject,reports; sections
                            reports, case-data, on-behalf-of, total
+          --format html    the Markdown's tables as one self-contained HTML page
+                           (no script, no external asset), to open or mail as it is
 
         Reports with personal data are counted only as totals per purpose, never
         broken down; the report holds no report id and no headline. The same
@@ -47,7 +49,7 @@ enum ReportCommand {
         }
         let span = try LedgerSpan(spanOptions, command: "ilo report activity")
         let (from, to) = (span.from, span.to)
-        guard ["md", "csv"].contains(format) else { throw UsageError("--format: md or csv") }
+        guard ["md", "csv", "html"].contains(format) else { throw UsageError("--format: md, csv or html") }
         let dimensions: [ActivityReport.Dimension]
         switch ActivityReport.dimensions(by) {
         case .success(let parsed): dimensions = parsed
@@ -63,10 +65,11 @@ enum ReportCommand {
                 print(report.csv, terminator: "")
                 return Exit.ok
             }
-            print(report.markdown, terminator: "")
-            let deployed = Directory.select(Directory.entries(try client.request(.directory).body), on: to, country: nil, state: nil)
-            print("\n## Liaison officers deployed on \(to) (the deployment register)\n")
-            print(deployed.isEmpty ? "None registered.\n" : Directory.export(deployed, format: "md"), terminator: "")
+            let deployed = Directory.exportTable(
+                Directory.select(Directory.entries(try client.request(.directory).body), on: to, country: nil, state: nil))
+            let officers = ActivityReport.Table(
+                title: "Liaison officers deployed on \(to) (the deployment register)", header: deployed.header, rows: deployed.rows, note: nil)
+            print(format == "html" ? report.html(extra: [officers]) : report.markdown + ActivityReport.markdownTable(officers), terminator: "")
             return Exit.ok
         } catch {
             return exitFor(error)

@@ -6,7 +6,7 @@ import ILOClient
 enum TrendCommand {
     static let help = """
         usage: ilo trend --from YYYY-MM-DD --to YYYY-MM-DD [--every week|month] [--by country|kind|priority|state]
-                   [--format text|csv|json]
+                   [--format text|csv|json|svg]
 
         How many smuggling, return and border reports created in each week (ISO 8601,
         Monday first; default) or month of the span reached the node, one series per
@@ -19,6 +19,9 @@ enum TrendCommand {
           --format text  (default) a bar per period, the series beside it
           --format csv   RFC 4180: period,SERIES…,total (one row per period), for a spreadsheet
           --format json  {"from","to","every","by","periods":[…],"series":[{"name","counts":[…]}]}
+          --format svg   a stacked bar chart, the total above each bar, a legend with
+                         each series' sum, each segment's number in its tooltip;
+                         self-contained (no script, no font, no stylesheet)
 
         example:
           ilo trend --from 2026-01-01 --to 2026-12-31 --every month --by country --format csv
@@ -41,7 +44,7 @@ enum TrendCommand {
         guard let by = Trend.Series(rawValue: byText), by != .none || byText == "none" else {
             throw UsageError("--by: country, kind, priority or state")
         }
-        guard ["text", "csv", "json"].contains(format) else { throw UsageError("--format: text, csv or json") }
+        guard ["text", "csv", "json", "svg"].contains(format) else { throw UsageError("--format: text, csv, json or svg") }
         do throws(ClientError) {
             let client = try connect(options)
             defer { client.close() }
@@ -50,6 +53,7 @@ enum TrendCommand {
             switch format {
             case "csv": print(trend.csv, terminator: "")
             case "json": print(trend.json.prettyString())
+            case "svg": print(TrendChart(trend).svg, terminator: "")
             default: print(trend.text, terminator: "")
             }
             return Exit.ok

@@ -1,4 +1,5 @@
 import Foundation
+import FoundationXML
 import ILONet
 import Testing
 
@@ -99,6 +100,43 @@ import Testing
         #expect(officer.status == 1 && officer.stderr.contains("forbidden"), "\(officer.output)")
         let bad = run(TestEnvironment.ilo, ["report", "activity", "--from", "2025-01-01", "--to", "2026-12-31", "--by", "quarter,month"] + daemon.iloArguments("board-fr"))
         #expect(bad.status == 2 && bad.stderr.contains("one period only"), "\(bad.output)")
+    }
+}
+
+/// The chart and the HTML page: well-formed, self-contained, and nothing a
+/// hostile node or series name sends reaches them unescaped.
+@Suite struct StatisticsRenderingTests {
+    static let rows = [
+        LedgerRow(month: "2026-01", kind: "smuggling", country: "LY", state: "DE", authority: "DE-BPOL", level: "strategic", purpose: "",
+                  onBehalfOf: ["AT"], priority: "routine", handling: "H1", reports: 7),
+        LedgerRow(month: "2026-02", kind: "border", country: "<script>x</script>", state: "IT", authority: "IT-PS", level: "", purpose: "",
+                  onBehalfOf: [], priority: "flash", handling: "H0", reports: 3),
+        LedgerRow(month: "2026-02", kind: "return", country: "LY", state: "DE", authority: "DE-BPOL", level: "", purpose: "return-identification",
+                  onBehalfOf: [], priority: "routine", handling: "H1", reports: 2),
+    ].enumerated().map { i, row in
+        var row = row
+        row.day = ["2026-01-14", "2026-02-03", "2026-02-20"][i]
+        return row
+    }
+
+    @Test func theSVGChartIsWellFormedSelfContainedAndEscaped() throws {
+        let trend = Trend(rows: Self.rows, from: "2026-01-01", to: "2026-03-31", every: .month, by: .country)
+        let svg = TrendChart(trend).svg
+        #expect(XMLParser(data: Data(svg.utf8)).parse(), "\(svg)")
+        #expect(!svg.contains("<script") && svg.contains("&lt;script&gt;x&lt;/script&gt; (3)"))
+        #expect(!svg.contains("href") && !svg.contains("url("))
+        // Totals above the bars: 7 in January, 3 in February (case data left out), 0 in March.
+        #expect(svg.contains(">7</text>") && svg.contains(">3</text>") && svg.contains(">0</text>"))
+        #expect(trend.csv == "period,<script>x</script>,LY,total\r\n2026-01,0,7,7\r\n2026-02,3,0,3\r\n2026-03,0,0,0\r\n")
+    }
+
+    @Test func theHTMLActivityReportIsSelfContainedAndEscaped() throws {
+        let report = ActivityReport(rows: Self.rows, from: "2026-01-01", to: "2026-03-31", node: "<img src=x onerror=alert(1)>", dimensions: [.quarter, .country])
+        let html = report.html(extra: [ActivityReport.Table(title: "Deployed <b>", header: ["country"], rows: [["<i>LY</i>"]], note: nil)])
+        #expect(!html.contains("<script") && !html.contains("<img") && !html.contains("<b>") && !html.contains("<i>"), "\(html)")
+        #expect(html.contains("&lt;img src=x onerror=alert(1)&gt;") && html.contains("<td class=\"n\">2</td>"))
+        #expect(!html.contains("src=\"") && !html.contains("href="))
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
     }
 }
 

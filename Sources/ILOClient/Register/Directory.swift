@@ -45,6 +45,17 @@ public enum Directory {
     /// The Art. 8 list: one row per post of each officer in force on the day.
     /// Columns: country, post, state, authority, function, from, until, represents.
     public static func export(_ entries: [RegisterEntry], format: String) -> String {
+        let (header, rows) = exportTable(entries)
+        if format == "md" {
+            func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+            return (["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
+                + rows.map { "| " + $0.map(cell).joined(separator: " | ") + " |" }).joined(separator: "\n") + "\n"
+        }
+        return ([header] + rows).map(CSV.row).joined()
+    }
+
+    /// The Art. 8 list as a header and rows.
+    public static func exportTable(_ entries: [RegisterEntry]) -> (header: [String], rows: [[String]]) {
         let header = ["country", "post", "state", "authority", "function", "from", "until", "represents"]
         var rows: [[String]] = []
         for entry in entries where entry.role == "officer" {
@@ -55,16 +66,6 @@ public enum Directory {
                 ])
             }
         }
-        if format == "md" {
-            func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
-            return (["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
-                + rows.map { "| " + $0.map(cell).joined(separator: " | ") + " |" }).joined(separator: "\n") + "\n"
-        }
-        // RFC 4180: quoted when a field holds a comma, a quote or a line break.
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
-        return ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        return (header, rows)
     }
 }

@@ -91,43 +91,104 @@ public struct ActivityReport: Sendable {
     /// personal data made on behalf of other states: per state represented, and
     /// per period if one is asked for), `total`.
     public var csv: String {
-        var out = (["section"] + dimensions.map(\.rawValue) + ["subject", "reports"]).joined(separator: ",") + "\r\n"
-        for line in lines {
-            out += ([line.section] + line.values + [line.subject, String(line.reports)]).map(ActivityReport.csvField).joined(separator: ",") + "\r\n"
-        }
-        return out
+        CSV.row(["section"] + dimensions.map(\.rawValue) + ["subject", "reports"])
+            + lines.map { CSV.row([$0.section] + $0.values + [$0.subject, String($0.reports)]) }.joined()
     }
 
-    static func csvField(_ value: String) -> String {
-        value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+    /// Markdown: the same numbers as `csv`, as headed tables.
+    /// One headed table of the report, with a note under it.
+    public struct Table: Sendable {
+        public let title: String
+        public let header: [String]
+        public let rows: [[String]]
+        public let note: String?
+
+        public init(title: String, header: [String], rows: [[String]], note: String?) {
+            self.title = title
+            self.header = header
+            self.rows = rows
+            self.note = note
+        }
+    }
+
+    /// The opening sentence (without formatting).
+    public var summary: (total: Int64, text: String) {
+        let total = lines.first { $0.section == "total" }?.reports ?? 0
+        return (total, "Reports created from \(from) to \(to) that reached \(node): \(total). Smuggling, return and border reports, "
+            + "each counted once, from the node's statistics ledger, which erasure and retention do not touch "
+            + "(docs/REPORTS.md §9). Regulation (EU) 2019/1240 Art. 8.")
+    }
+
+    /// The report's tables, in order: by the dimensions, case data per purpose, on behalf of other states.
+    public var tables: [Table] {
+        let names = dimensions.map(\.rawValue)
+        let period = dimensions.first(where: \.isPeriod)
+        let index = period.flatMap { dimensions.firstIndex(of: $0) }
+        return [
+            Table(
+                title: "Reports by \(names.joined(separator: ", "))", header: names + ["reports"],
+                rows: lines.filter { $0.section == "reports" }.map { $0.values + [String($0.reports)] },
+                note: "Reports with personal data are not in this table; they are counted only as totals per purpose."),
+            Table(
+                title: "Reports with personal data, per purpose (Art. 10)", header: ["purpose", "reports"],
+                rows: lines.filter { $0.section == "case-data" }.map { [$0.subject, String($0.reports)] }, note: nil),
+            Table(
+                title: "Reports made on behalf of other states (Art. 6)", header: (period.map { [$0.rawValue] } ?? []) + ["on behalf of", "reports"],
+                rows: lines.filter { $0.section == "on-behalf-of" }.map { line in (index.map { [line.values[$0]] } ?? []) + [line.subject, String(line.reports)] },
+                note: nil),
+        ]
     }
 
     /// Markdown: the same numbers as `csv`, as headed tables.
     public var markdown: String {
-        let total = lines.first { $0.section == "total" }?.reports ?? 0
-        var out = "# Activity report, \(from) to \(to)\n\n"
-        out += "Reports created from \(from) to \(to) that reached \(node): **\(total)**. Smuggling, return and border reports, "
-        out += "each counted once, from the node's statistics ledger, which erasure and retention do not touch "
-        out += "(docs/REPORTS.md §9). Regulation (EU) 2019/1240 Art. 8.\n\n"
-        let names = dimensions.map(\.rawValue)
-        out += "## Reports by \(names.joined(separator: ", "))\n\n"
-        out += table(names + ["reports"], lines.filter { $0.section == "reports" }.map { $0.values + [String($0.reports)] })
-        out += "\nReports with personal data are not in this table; they are counted only as totals per purpose.\n\n"
-        out += "## Reports with personal data, per purpose (Art. 10)\n\n"
-        out += table(["purpose", "reports"], lines.filter { $0.section == "case-data" }.map { [$0.subject, String($0.reports)] })
-        out += "\n## Reports made on behalf of other states (Art. 6)\n\n"
-        let period = dimensions.first(where: \.isPeriod)
-        let index = period.flatMap { dimensions.firstIndex(of: $0) }
-        out += table((period.map { [$0.rawValue] } ?? []) + ["on behalf of", "reports"],
-            lines.filter { $0.section == "on-behalf-of" }.map { line in (index.map { [line.values[$0]] } ?? []) + [line.subject, String(line.reports)] })
+        let (total, text) = summary
+        var out = "# Activity report, \(from) to \(to)\n\n" + text.replacingOccurrences(of: ": \(total).", with: ": **\(total)**.") + "\n\n"
+        for table in tables { out += ActivityReport.markdownTable(table) }
         return out
     }
 
-    private func table(_ header: [String], _ rows: [[String]]) -> String {
-        guard !rows.isEmpty else { return "None.\n" }
-        var out = "| " + header.joined(separator: " | ") + " |\n|" + header.map { $0 == "reports" ? "---:" : "---" }.joined(separator: "|") + "|\n"
-        for row in rows { out += "| " + row.joined(separator: " | ") + " |\n" }
-        return out
+    /// A table in Markdown, headed `##`.
+    public static func markdownTable(_ table: Table) -> String {
+        var out = "## \(table.title)\n\n"
+        if table.rows.isEmpty {
+            out += "None.\n"
+        } else {
+            func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+            out += "| " + table.header.joined(separator: " | ") + " |\n|" + table.header.map { $0 == "reports" ? "---:" : "---" }.joined(separator: "|") + "|\n"
+            for row in table.rows { out += "| " + row.map(cell).joined(separator: " | ") + " |\n" }
+        }
+        return out + (table.note.map { "\n\($0)\n\n" } ?? "\n")
+    }
+
+    /// A self-contained HTML document (no script, no external asset), every text
+    /// escaped; `extra` tables (the deployed officers) follow the report's own.
+    public func html(extra: [Table] = []) -> String {
+        let e = TrendChart.escape
+        var out = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(e("Activity report, \(from) to \(to)"))</title>
+            <style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.4}table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #bbb;padding:.2em .6em;text-align:left}td.n,th.n{text-align:right}</style>
+            </head><body>
+            <h1>\(e("Activity report, \(from) to \(to)"))</h1>
+            <p>\(e(summary.text))</p>
+
+            """
+        for table in tables + extra {
+            out += "<h2>\(e(table.title))</h2>\n"
+            if table.rows.isEmpty {
+                out += "<p>None.</p>\n"
+            } else {
+                let numeric = table.header.map { $0 == "reports" }
+                out += "<table><thead><tr>" + table.header.enumerated().map { "<th\(numeric[$0.offset] ? " class=\"n\"" : "")>\(e($0.element))</th>" }.joined() + "</tr></thead><tbody>\n"
+                for row in table.rows {
+                    out += "<tr>" + row.enumerated().map { "<td\(numeric[$0.offset] ? " class=\"n\"" : "")>\(e($0.element))</td>" }.joined() + "</tr>\n"
+                }
+                out += "</tbody></table>\n"
+            }
+            if let note = table.note { out += "<p>\(e(note))</p>\n" }
+        }
+        return out + "</body></html>\n"
     }
 }
 

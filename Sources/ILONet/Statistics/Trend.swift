@@ -61,11 +61,8 @@ public struct Trend: Sendable {
 
     /// CSV (RFC 4180, CRLF): `period,SERIES…,total`, one row per period.
     public var csv: String {
-        var out = (["period"] + series.map { ActivityReport.csvField($0.name) } + (by == .none ? [] : ["total"])).joined(separator: ",") + "\r\n"
-        for (i, period) in periods.enumerated() {
-            out += ([period] + series.map { String($0.counts[i]) } + (by == .none ? [] : [String(totals[i])])).joined(separator: ",") + "\r\n"
-        }
-        return out
+        CSV.row(["period"] + series.map(\.name) + (by == .none ? [] : ["total"]))
+            + periods.indices.map { i in CSV.row([periods[i]] + series.map { String($0.counts[i]) } + (by == .none ? [] : [String(totals[i])])) }.joined()
     }
 
     public var json: JSONValue {
