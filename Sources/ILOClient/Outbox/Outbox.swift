@@ -151,27 +151,18 @@ public final class Outbox {
     private func update(_ sql: String, _ arguments: [JSONValue]) throws(OutboxError) {
         try run("record the outcome") { () throws(SQLiteError) in
             let statement = try database.cached(sql)
-            bind(statement, arguments)
+            statement.bind(arguments)
             try statement.run()
         }
     }
 
-    private func bind(_ statement: SQLiteStatement, _ arguments: [JSONValue]) {
-        for (i, argument) in arguments.enumerated() {
-            switch argument {
-            case .integer(let n): statement.bind(Int32(i + 1), n)
-            case .string(let s): statement.bind(Int32(i + 1), s)
-            default: statement.bindNull(Int32(i + 1))
-            }
-        }
-    }
 
     private func select(_ tail: String, _ arguments: [JSONValue]) throws(OutboxError) -> [Entry] {
         var entries: [Entry] = []
         try run("read the outbox") { () throws(SQLiteError) in
             let statement = try database.cached(
                 "SELECT id, kind, country, headline, priority, queued_ms, state, attempts, last_error, accepted_ms, accepted_by, refusal, document FROM outbox \(tail)")
-            bind(statement, arguments)
+            statement.bind(arguments)
             while try statement.step() {
                 entries.append(
                     Entry(

@@ -179,13 +179,7 @@ extension ReportStore {
                 FROM \(table) JOIN reports r ON r.seq = \(table).rowid
                 WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(table).rowid DESC LIMIT \(SearchQuery.maximumCandidates + 1)
                 """)
-            for (i, argument) in arguments.enumerated() {
-                switch argument {
-                case .integer(let n): statement.bind(Int32(i + 1), n)
-                case .string(let text): statement.bind(Int32(i + 1), text)
-                default: break
-                }
-            }
+            statement.bind(arguments)
             var count = 0
             while try statement.step() {
                 count += 1

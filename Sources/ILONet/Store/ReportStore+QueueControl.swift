@@ -240,13 +240,7 @@ extension ReportStore {
             ) q JOIN reports r ON r.seq = q.report_seq
             WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")) ORDER BY r.id LIMIT 100001
             """)
-        for (i, argument) in arguments.enumerated() {
-            switch argument {
-            case .integer(let n): statement.bind(Int32(i + 1), n)
-            case .string(let text): statement.bind(Int32(i + 1), text)
-            default: break
-            }
-        }
+        statement.bind(arguments)
         var ids: [String] = []
         while try statement.step() { ids.append(statement.text(0)) }
         // ALL that matches nothing is not an error (postsuper -h ALL): a nightly

@@ -45,6 +45,19 @@ public final class SQLiteStatement {
         sqlite3_bind_null(handle, index)
     }
 
+    /// Binds `values` to the parameters from `first` on: integers and strings
+    /// as they are, anything else as NULL (for statements built with a list of
+    /// conditions and their arguments).
+    public func bind(_ values: [JSONValue], from first: Int32 = 1) {
+        for (i, value) in values.enumerated() {
+            switch value {
+            case .integer(let n): bind(first + Int32(i), n)
+            case .string(let text): bind(first + Int32(i), text)
+            default: bindNull(first + Int32(i))
+            }
+        }
+    }
+
     /// Steps once: true when a row is available, false when done.
     @discardableResult
     public func step() throws(SQLiteError) -> Bool {
