@@ -31,7 +31,7 @@ work=$(mktemp -d /tmp/ilonet-connections.XXXXXX)
 hub=
 cleanup() { [ -n "$hub" ] && kill "$hub" 2>/dev/null; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
-sed -e "s|^listen .*|listen           127.0.0.1:$port|" \
+sed -e "s|^listen .*|listen           127.0.0.1:$port|" -e "/^web.listen/d" \
     -e "s|^store .*|store            $work/store.sqlite|" \
     -e "s|^limits.max-connections-per-identity .*|limits.max-connections-per-identity $((count + 100))|" \
     -e "s|^limits.max-connections .*|limits.max-connections              $((count + 100))|" \

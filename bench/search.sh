@@ -36,7 +36,7 @@ hub=
 cleanup() { [ -n "$hub" ] && kill "$hub" 2>/dev/null; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
 "$ilo" bench search-store --store "$work/store.sqlite" --count "$reports" >&2
-sed -e "s|^listen .*|listen           127.0.0.1:$port|" \
+sed -e "s|^listen .*|listen           127.0.0.1:$port|" -e "/^web.listen/d" \
     -e "s|^store .*|store            $work/store.sqlite|" \
     -e "s|\.\./certs-example/|$PWD/certs-example/|g" config/hub.conf >"$work/hub.conf"
 "${server_cpu[@]}" "$ilod" --config "$work/hub.conf" 2>"$work/ilod.log" &

@@ -29,7 +29,7 @@ export ILOD=${ILOD:-$PWD/.build/release/ilod}
 ILO=${ILO:-$PWD/.build/release/ilo}
 
 # Ports of the example network (config/network/*.conf).
-board=7601 regional=7602 authority=7603 tripoli=7611 tunis=7612
+board=7601 regional=7602 authority=7603 tripoli=7611 tunis=7612 board_web=7604
 
 # as IDENTITY PORT ilo-arguments...: runs ilo as that certificate's holder against that node.
 as() {
@@ -163,5 +163,19 @@ as authority-de-user $authority show "$h2" | sed -n '1p;/handling/,/delivery/p'
 say "Each step is in every node's audit trail:"
 sqlite3 var/network/regional-na/store.sqlite \
     "SELECT '  ' || event || '  ' || actor || ' -> ' || counterpart FROM audit WHERE report_id = '$h2' AND event LIKE 'consent-%' ORDER BY seq"
+
+step "12. The board member's web view"
+say "The board hub also serves its pages over HTTPS (web.listen), to a browser that"
+say "presents the board member's certificate; without one it gets nothing:"
+page=$(curl -s --cacert certs-example/ca.crt --cert certs-example/board-fr.crt --key certs-example/board-fr.key \
+    "https://127.0.0.1:$board_web/search?q=sabratha")
+printf '%s' "$page" | grep -q "$sabratha" || { say "unexpected: the web view's search did not find $sabratha"; exit 1; }
+say "  search for \"sabratha\" as board.fr.martin: finds $sabratha"
+curl -s -o /dev/null --cacert certs-example/ca.crt "https://127.0.0.1:$board_web/" && { say "unexpected: served without a certificate"; exit 1; }
+say "  the same address without a certificate: the TLS handshake is refused"
 say
 say "Delivered, queued across an outage, digested, passed on with consent. Logs and stores are in var/network/."
+say
+say "The board member's web view: https://127.0.0.1:$board_web/"
+say "  (import certs-example/board-fr.crt and .key into the browser and trust certs-example/ca.crt"
+say "  first, docs/WEB.md §3; it serves while the network runs: scripts/demo.sh --keep)"

@@ -6,3 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 swift build --build-tests
 swift test "$@"
+# The web view in a real browser (docs/WEB.md §6); where Chromium is missing it
+# says what to install and is skipped, except in CI.
+if [ $# -eq 0 ]; then scripts/browser-test.sh; fi

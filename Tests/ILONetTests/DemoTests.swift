@@ -33,10 +33,14 @@ import Testing
         let outage = out.components(separatedBy: "== 10.").last?.components(separatedBy: "== 11.").first ?? ""
         #expect(outage.contains("(queued on this computer)") && demo.stderr.contains("outbox: 1 sent"), "\(outage)\n\(demo.stderr)")
         #expect(outage.contains("Ras Ajdir reopened at 09:00, queues building"))
-        let consent = out.components(separatedBy: "== 11.").last ?? ""
+        let consent = out.components(separatedBy: "== 11.").last?.components(separatedBy: "== 12.").first ?? ""
         #expect(consent.contains("not-found") && consent.contains("Consent requested: pass report"), "\(consent)")
         #expect(consent.contains("handling     H2: not to be disseminated without the permission of the provider"), "\(consent)")
         #expect(consent.contains("consent-request  board.fr.martin -> authority:DE-BPOL") && consent.contains("consent-grant  officer.de.mueller -> authority:DE-BPOL"))
+        // The web view: the board member's search finds the report; no certificate, no page; it ends with the URL.
+        let web = out.components(separatedBy: "== 12.").last ?? ""
+        #expect(web.contains("search for \"sabratha\" as board.fr.martin: finds") && web.contains("the TLS handshake is refused"), "\(web)")
+        #expect(web.contains("The board member's web view: https://127.0.0.1:\(sandbox.port(7604))/"), "\(web)")
         // It cleaned up: no node of the example network is left running.
         for node in ["board", "authority-de", "regional-na", "post-tripoli", "post-tunis"] {
             #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/var/network/\(node)/pid"), "\(node) still has a pid file")

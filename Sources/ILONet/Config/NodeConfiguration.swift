@@ -63,6 +63,8 @@ public struct NodeConfiguration: Sendable {
     public var logFile: String?
     /// Where the Prometheus metrics are served (off unless set; keep it on loopback).
     public var metricsListen: Endpoint?
+    /// Where the web view is served (HTTPS with a client certificate, docs/WEB.md; off unless set).
+    public var webListen: Endpoint?
     /// Defaults the node fills into reports that leave fields out.
     public var reportDefaults = ReportDefaults()
     public var peers: [Peer] = []
@@ -111,7 +113,7 @@ public struct NodeConfiguration: Sendable {
     static let knownKeys = [
         "node.name", "node.role", "listen", "store", "tls.certificate", "tls.key", "tls.ca", "tls.min-version",
         "limits.max-frame-bytes", "limits.max-connections", "limits.handshake-timeout", "limits.hello-timeout",
-        "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level", "log.format", "log.file", "metrics.listen",
+        "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level", "log.format", "log.file", "metrics.listen", "web.listen",
         "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling", "reports.signatures", "reports.receipts",
         "peer", "routes", "queue.max-per-hop", "link.window", "link.answer-timeout", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
         "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
@@ -369,6 +371,11 @@ public struct NodeConfiguration: Sendable {
         if let entry = values["metrics.listen"] {
             if let endpoint = Endpoint(entry.value) { configuration.metricsListen = endpoint } else {
                 fail(entry, "\"metrics.listen\" is not HOST:PORT")
+            }
+        }
+        if let entry = values["web.listen"] {
+            if let endpoint = Endpoint(entry.value) { configuration.webListen = endpoint } else {
+                fail(entry, "\"web.listen\" is not HOST:PORT (e.g. 0.0.0.0:7444)")
             }
         }
         if !errors.isEmpty {

@@ -5,11 +5,14 @@ import Glibc
 final class Listener: IOHandler {
     let fd: Int32
     unowned let context: LoopContext
+    /// The web view's port (HTTPS) rather than the ILONet protocol's.
+    let web: Bool
     private var paused = false
 
-    init(fd: Int32, context: LoopContext) {
+    init(fd: Int32, context: LoopContext, web: Bool = false) {
         self.fd = fd
         self.context = context
+        self.web = web
     }
 
     func handle(_ events: IOEvents) {
@@ -27,7 +30,7 @@ final class Listener: IOHandler {
                     Glibc.close(client)
                     continue
                 }
-                context.adopt(fd: client, peer: peer)
+                context.adopt(fd: client, peer: peer, web: web)
             case .wouldBlock:
                 return
             case .exhausted(let error):

@@ -6,6 +6,8 @@ final class LoopContext {
     let loop: EventLoop
     let services: NodeServices
     private var sessions: [ObjectIdentifier: ServerSession] = [:]
+    /// The web view's connections (`web.listen`).
+    private var webSessions: [ObjectIdentifier: WebSession] = [:]
     private var listeners: [Listener] = []
     private var sweepTimer: TimerHandle?
     private var stopping = false
@@ -15,12 +17,17 @@ final class LoopContext {
         self.services = services
     }
 
-    var sessionCount: Int { sessions.count }
+    var sessionCount: Int { sessions.count + webSessions.count }
 
-    func start(listeningOn fds: [Int32]) throws(SystemError) {
+    func start(listeningOn fds: [Int32], web: Int32? = nil) throws(SystemError) {
         for fd in fds {
             let listener = Listener(fd: fd, context: self)
             try loop.register(fd: fd, handler: listener)
+            listeners.append(listener)
+        }
+        if let web {
+            let listener = Listener(fd: web, context: self, web: true)
+            try loop.register(fd: web, handler: listener)
             listeners.append(listener)
         }
         scheduleSweep()
@@ -31,13 +38,15 @@ final class LoopContext {
             guard let self, !self.stopping else { return }
             let now = Timestamp.monotonicNanoseconds()
             for session in Array(self.sessions.values) { session.checkDeadlines(now: now) }
+            for session in Array(self.webSessions.values) { session.checkDeadlines(now: now) }
             self.services.memory.returnFreedMemory(connections: self.services.connections.load(ordering: .relaxed), now: now)
             self.scheduleSweep()
         }
     }
 
-    /// Takes an accepted socket: wraps it in TLS and starts the handshake.
-    func adopt(fd: Int32, peer: String) {
+    /// Takes an accepted socket: wraps it in TLS and starts the handshake; on
+    /// the web view's port the conversation is HTTP (`WebSession`).
+    func adopt(fd: Int32, peer: String, web: Bool = false) {
         let address = HandshakeLimits.host(of: peer)
         // This loop's share of handshake slots is taken (by many addresses): its
         // oldest unfinished handshake makes room. A real client finishes in
@@ -68,8 +77,13 @@ final class LoopContext {
             services.connections.subtract(1, ordering: .relaxed)
             return
         }
-        let session = ServerSession(connection: connection, context: self)
-        sessions[ObjectIdentifier(session)] = session
+        if web {
+            let session = WebSession(connection: connection, context: self)
+            webSessions[ObjectIdentifier(session)] = session
+        } else {
+            let session = ServerSession(connection: connection, context: self)
+            sessions[ObjectIdentifier(session)] = session
+        }
         do throws(SystemError) {
             try connection.start()
         } catch {
@@ -90,10 +104,11 @@ final class LoopContext {
 
     private func evictOldestHandshake() -> Bool {
         let now = Timestamp.monotonicNanoseconds()
-        let oldest = sessions.values.filter { $0.connection.state == .handshaking }.min { $0.connection.openedAt < $1.connection.openedAt }
-        guard let oldest, now &- oldest.connection.openedAt > 100_000_000 else { return false }
+        let connections = sessions.values.map(\.connection) + webSessions.values.map(\.connection)
+        let oldest = connections.filter { $0.state == .handshaking }.min { $0.openedAt < $1.openedAt }
+        guard let oldest, now &- oldest.openedAt > 100_000_000 else { return false }
         services.metrics.count("ilonet_connections_refused_total", ["reason": "handshake-evicted"])
-        oldest.connection.close(.timeout("handshake slots full: the oldest unfinished handshake makes room (limits.max-handshaking)"))
+        oldest.close(.timeout("handshake slots full: the oldest unfinished handshake makes room (limits.max-handshaking)"))
         return true
     }
 
@@ -112,10 +127,22 @@ final class LoopContext {
         }
     }
 
+    func remove(_ session: WebSession, reason: CloseReason) {
+        guard webSessions.removeValue(forKey: ObjectIdentifier(session)) != nil else { return }
+        services.connections.subtract(1, ordering: .relaxed)
+        let connection = session.connection
+        if case .handshakeFailed = reason {
+            services.logger.info("web connection refused", ["peer": connection.peerAddress, "reason": reason.description])
+        } else {
+            services.logger.debug("web connection closed", ["peer": connection.peerAddress, "identity": connection.identity?.id ?? "-", "reason": reason.description])
+        }
+    }
+
     /// After a reload: every session checks its peer's certificate and admission
     /// again, and watchers re-read their streams under the new rules.
     func reauthorize() {
         for session in Array(sessions.values) { session.reauthorize() }
+        for session in Array(webSessions.values) { session.reauthorize() }
     }
 
     /// Stops accepting and closes every connection (BYE first when possible).
@@ -128,6 +155,7 @@ final class LoopContext {
             session.refuse(ProtocolError(.shuttingDown, "the node is stopping"))
             session.connection.close(.localClose("node stopping"))
         }
+        for session in Array(webSessions.values) { session.connection.close(.localClose("node stopping")) }
     }
 }
 

@@ -39,6 +39,8 @@ public final class Node: Sendable {
     private let state = Mutex(State.running)
     /// The addresses actually bound (a configured port 0 becomes a real port).
     public let boundEndpoints: [Endpoint]
+    /// Where the web view listens (`web.listen`, a port 0 resolved), if it is on.
+    public let webEndpoint: Endpoint?
     private let metrics: MetricsServer?
 
     public var configuration: NodeConfiguration { services.configuration }
@@ -89,7 +91,9 @@ public final class Node: Sendable {
         // its own socket per address (SO_REUSEPORT); port 0 is resolved once.
         let threadCount = configuration.threadCount
         var socketsPerLoop = Array(repeating: [Int32](), count: threadCount)
+        var webSocketPerLoop: [Int32] = []
         var bound: [Endpoint] = []
+        var webBound: Endpoint?
         var metricsSocket: (fd: Int32, endpoint: Endpoint)?
         do throws(SystemError) {
             for endpoint in configuration.listen {
@@ -101,21 +105,31 @@ public final class Node: Sendable {
                 }
                 bound.append(actual)
             }
+            if let endpoint = configuration.webListen {
+                var actual = endpoint
+                for index in 0..<threadCount {
+                    let fd = try Socket.listen(on: actual, reusePort: true)
+                    if index == 0 { actual = Endpoint(host: endpoint.host, port: Socket.localPort(fd)) }
+                    webSocketPerLoop.append(fd)
+                }
+                webBound = actual
+            }
             if let endpoint = configuration.metricsListen {
                 let (fd, actual) = try MetricsServer.bind(endpoint)
                 metricsSocket = (fd, actual)
             }
         } catch {
-            for fd in socketsPerLoop.joined() { close(fd) }
+            for fd in socketsPerLoop.joined() + webSocketPerLoop { close(fd) }
             throw .listen(error)
         }
         boundEndpoints = bound
+        webEndpoint = webBound
 
         if let user = configuration.user {
             do throws(Privileges.DropError) {
                 try Privileges.drop(toUser: user, group: configuration.group)
             } catch {
-                for fd in socketsPerLoop.joined() { close(fd) }
+                for fd in socketsPerLoop.joined() + webSocketPerLoop { close(fd) }
                 throw .privileges("cannot drop root privileges: \(error)")
             }
             logger.info("dropped root privileges", ["user": user, "uid": String(getuid()), "gid": String(getgid())])
@@ -133,7 +147,7 @@ public final class Node: Sendable {
         do throws(ReportStore.StoreSetupError) {
             store = try StoreWorker(path: configuration.storePath, logger: logger, checkAtStart: configuration.checkStoreAtStart)
         } catch {
-            for fd in socketsPerLoop.joined() { close(fd) }
+            for fd in socketsPerLoop.joined() + webSocketPerLoop { close(fd) }
             throw .store(error)
         }
         // The node is the actor of what it does itself; the audit head is logged
@@ -151,7 +165,7 @@ public final class Node: Sendable {
         do throws(SQLiteError) {
             readers = try StoreReaders(path: configuration.storePath, threads: 2, budget: configuration.readBudget, health: store.health)
         } catch {
-            for fd in socketsPerLoop.joined() { close(fd) }
+            for fd in socketsPerLoop.joined() + webSocketPerLoop { close(fd) }
             store.stop()
             throw .store(.sqlite(error))
         }
@@ -173,16 +187,17 @@ public final class Node: Sendable {
         for index in 0..<threadCount {
             let loop: EventLoop
             do throws(SystemError) { loop = try EventLoop(name: "ilonet-loop-\(index)") } catch {
-                for fd in socketsPerLoop.joined() { close(fd) }
+                for fd in socketsPerLoop.joined() + webSocketPerLoop { close(fd) }
                 store.stop()
                 throw .listen(error)
             }
             loop.start()
             let services = self.services
             let fds = socketsPerLoop[index]
+            let webFD = webSocketPerLoop.isEmpty ? nil : webSocketPerLoop[index]
             let context = loop.runAndWait {
                 let context = LoopContext(loop: loop, services: services)
-                do throws(SystemError) { try context.start(listeningOn: fds) } catch {
+                do throws(SystemError) { try context.start(listeningOn: fds, web: webFD) } catch {
                     services.logger.error("cannot register listening socket", ["error": error.description])
                 }
                 return LoopBound(context, loop: loop)
@@ -209,6 +224,9 @@ public final class Node: Sendable {
         sweeperLoop.execute {
             ExpirySweeper(loop: sweeperLoop, services: services).start()
             DigestScheduler(loop: sweeperLoop, services: services).start()
+        }
+        if let webBound {
+            logger.info("web view served", ["listen": webBound.description, "url": "https://\(webBound)/"])
         }
         if let metrics {
             metrics.start()

@@ -20,6 +20,7 @@ final class NodeMetrics: Sendable {
         Family(name: "ilonet_tls_handshake_failures_total", type: "counter", help: "Connections that failed the TLS handshake or identity check, by side and reason."),
         Family(name: "ilonet_connections_refused_total", type: "counter", help: "Connections closed before their handshake because too many were handshaking (in all, or from one address), or to make room for one."),
         Family(name: "ilonet_reloads_total", type: "counter", help: "SIGHUP reloads, by result (ok, refused: nothing changed)."),
+        Family(name: "ilonet_web_requests_total", type: "counter", help: "Requests to the web view (web.listen), by method."),
     ]
 
     private let counters: Mutex<[String: [String: UInt64]]>
@@ -40,6 +41,7 @@ final class NodeMetrics: Sendable {
         zero("ilonet_tls_handshake_failures_total", ["server", "client"].map { ["side": $0, "reason": "identity refused"] })
         zero("ilonet_connections_refused_total", ["handshaking", "handshaking-per-address", "handshake-evicted"].map { ["reason": $0] })
         zero("ilonet_reloads_total", ["ok", "refused"].map { ["result": $0] })
+        zero("ilonet_web_requests_total", ["GET", "HEAD", "POST", "other"].map { ["method": $0] })
         counters = Mutex(initial)
     }
 

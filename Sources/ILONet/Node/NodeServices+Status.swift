@@ -85,12 +85,12 @@ extension ServerSession {
         let path = node.configuration.storePath
         // A failed store answers no queries: say what is known without it.
         if node.store.health.failureReason != nil {
-            connection.send(Message(.nodeStatus, requestID: requestID, node.statusJSON(ReportStore.Status())))
+            send(Message(.nodeStatus, requestID: requestID, node.statusJSON(ReportStore.Status())))
             return
         }
         withReader("the node's status", requestID: requestID, { store throws(SQLiteError) in try store.status(path: path, countingReports: true) }) {
             session, status in
-            session.connection.send(Message(.nodeStatus, requestID: requestID, session.node.statusJSON(status)))
+            session.send(Message(.nodeStatus, requestID: requestID, session.node.statusJSON(status)))
         }
     }
 }

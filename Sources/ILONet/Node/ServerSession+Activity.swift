@@ -35,7 +35,7 @@ extension ServerSession {
                     }
                     listed.append(json)
                 }
-                session.connection.send(
+                session.send(
                     Message(.activityCounts, requestID: requestID, ["node": .string(session.node.router.nodeName), "rows": .array(listed)]))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the statistics could not be read; try again later", requestID: requestID))

@@ -25,7 +25,7 @@ extension ServerSession {
             let entries = allEntries.prefix { budget.take($0.json.encoded().count + 2) }
             budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize / 2)
             let letters = allLetters.prefix { budget.take($0.json.encoded().count + 2) }
-            session.connection.send(
+            session.send(
                 Message(
                     .queueState, requestID: requestID,
                     [
@@ -106,7 +106,7 @@ extension ServerSession {
                 session.node.peers.pokeAll()
                 var body: [String: JSONValue] = ["affected": .integer(Int64(touched)), "reports": .array(ids.map { .string($0) })]
                 if let why { body["reason"] = .string(why) }
-                session.connection.send(Message(.ok, requestID: requestID, .object(body)))
+                session.send(Message(.ok, requestID: requestID, .object(body)))
             case .success(.failure(let refusal)):
                 session.refuse(refusal)
             case .failure:
@@ -144,7 +144,7 @@ extension ServerSession {
                     all.append(["next_hop": .string(hop), "rule": "copy", "location": .string("(deployment register)"), "match": .string(why)])
                 }
             }
-            session.connection.send(
+            session.send(
                 Message(.routes, requestID: requestID, ["node": .string(nodeName), "table": .string(table.path), "decisions": .array(all)]))
         }
     }
@@ -192,7 +192,7 @@ extension ServerSession {
                 "more": .bool(records.count > page.count),
             ]
             if let head { body["head"] = ["seq": .integer(head.seq), "hash": .string(head.hash.hexString)] }
-            session.connection.send(Message(.auditRecords, requestID: requestID, .object(body)))
+            session.send(Message(.auditRecords, requestID: requestID, .object(body)))
         }
     }
 }

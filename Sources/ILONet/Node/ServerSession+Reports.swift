@@ -89,7 +89,7 @@ extension ServerSession {
                     guard let document = try? JSONValue(parsing: delivery.document) else { continue }
                     entries.append(["seq": .integer(delivery.seq), "report": document])
                 }
-                session.connection.send(Message(.batch, requestID: requestID, ["reports": .array(entries), "more": .bool(more)]))
+                session.send(Message(.batch, requestID: requestID, ["reports": .array(entries), "more": .bool(more)]))
             case .failure(let error):
                 session.node.logger.error("inbox read failed", ["identity": identity.id, "error": error.description])
                 session.refuse(ProtocolError(.storeUnavailable, "the inbox could not be read; try again later", requestID: requestID))
@@ -135,7 +135,7 @@ extension ServerSession {
                 }
                 var body: [String: JSONValue] = ["node": .string(session.node.router.nodeName), "reports": .array(entries), "more": .bool(more)]
                 if let erased = found.erased { body["erased"] = erased }
-                session.connection.send(Message(.sentList, requestID: requestID, .object(body)))
+                session.send(Message(.sentList, requestID: requestID, .object(body)))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "your reports could not be read; try again later", requestID: requestID))
             }
@@ -160,7 +160,7 @@ extension ServerSession {
                     }
                     listed.append(json)
                 }
-                session.connection.send(
+                session.send(
                     Message(.directoryList, requestID: requestID, ["node": .string(session.node.router.nodeName), "entries": .array(listed), "more": .bool(more)]))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the register could not be read; try again later", requestID: requestID))
@@ -191,7 +191,7 @@ extension ServerSession {
                 let followUps: [JSONValue] = found.1.map {
                     ["id": .string($0.id), "headline": .string($0.headline), "created": .string(Timestamp.format(milliseconds: $0.createdMilliseconds))]
                 }
-                session.connection.send(Message(.report, requestID: requestID, ["report": document, "follow_ups": .array(followUps)]))
+                session.send(Message(.report, requestID: requestID, ["report": document, "follow_ups": .array(followUps)]))
             case .success(nil):
                 session.refuse(ProtocolError(.notFound, latest != nil ? "no digest delivered to you yet" : "no report \(id) that you may read", requestID: requestID))
             case .failure:
@@ -218,7 +218,7 @@ extension ServerSession {
             switch result {
             case .success(let count):
                 session.node.metrics.count("ilonet_reports_delivered_total", by: UInt64(count))
-                session.connection.send(Message(.ok, requestID: requestID, ["confirmed": .integer(Int64(count))]))
+                session.send(Message(.ok, requestID: requestID, ["confirmed": .integer(Int64(count))]))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the confirmation was not stored; send it again", requestID: requestID))
             }

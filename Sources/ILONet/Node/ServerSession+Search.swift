@@ -56,7 +56,7 @@ extension ServerSession {
                     session.refuse(ProtocolError(.storeUnavailable, "the search could not be recorded; try again later", requestID: requestID))
                     return
                 }
-                session.connection.send(
+                session.send(
                     Message(.searchResults, requestID: requestID, [
                         "results": .array(page.hits.map(\.json)), "more": .bool(page.more), "truncated": .bool(page.truncated),
                         "offset": .integer(Int64(searched.offset)),

@@ -49,7 +49,7 @@ extension ServerSession {
                             + "nothing was added. Remove some (ilo unsubscribe) or use a wider filter such as smuggling/#", requestID: requestID))
             case .success(.some(let subscription)):
                 session.node.logger.info("subscribed", ["identity": owner, "filter": filter.text, "mode": mode])
-                session.connection.send(Message(.ok, requestID: requestID, ["subscription": subscription?.json ?? .null]))
+                session.send(Message(.ok, requestID: requestID, ["subscription": subscription?.json ?? .null]))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the subscription was not stored; try again", requestID: requestID))
             }
@@ -67,7 +67,7 @@ extension ServerSession {
         }) { session, result in
             switch result {
             case .success(let removed):
-                session.connection.send(Message(.ok, requestID: requestID, ["removed": .integer(Int64(removed))]))
+                session.send(Message(.ok, requestID: requestID, ["removed": .integer(Int64(removed))]))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "nothing was changed; try again", requestID: requestID))
             }
@@ -81,7 +81,7 @@ extension ServerSession {
         withStore({ store throws(SQLiteError) in try store.subscriptions(of: owner) }) { session, result in
             switch result {
             case .success(let subscriptions):
-                session.connection.send(Message(.subscriptionList, requestID: requestID, ["subscriptions": .array(subscriptions.map(\.json))]))
+                session.send(Message(.subscriptionList, requestID: requestID, ["subscriptions": .array(subscriptions.map(\.json))]))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "subscriptions could not be read; try again", requestID: requestID))
             }
@@ -110,7 +110,7 @@ extension ServerSession {
             self?.refuse(ProtocolError(.overloaded, "slow subscriber: nothing confirmed while at the in-flight cap; your reports stay queued"))
         }
         self.watcher = watcher
-        connection.send(Message(.ok, requestID: message.requestID, ["watching": .string(filter?.text ?? "all deliveries")]))
+        send(Message(.ok, requestID: message.requestID, ["watching": .string(filter?.text ?? "all deliveries")]))
         watcher.start()
     }
 
@@ -145,7 +145,7 @@ extension ServerSession {
         withReader("the digest of \(filter.text)", requestID: requestID, { store throws(SQLiteError) in
             try store.digestBody(filter: filter, reader: identity, disclosure: disclosure, period: "preview", from: since, to: until)
         }) { session, body in
-            session.connection.send(Message(.digest, requestID: requestID, ["digest": body]))
+            session.send(Message(.digest, requestID: requestID, ["digest": body]))
         }
     }
 

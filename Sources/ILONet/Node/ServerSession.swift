@@ -1,7 +1,14 @@
 /// The protocol conversation with one connected peer, on the server side.
 /// Owns its `Connection`; confined to that connection's loop.
+///
+/// The web view (`WebSession`) runs its requests through a session of its own
+/// with an `outlet`: the same messages, the same checks and the same single
+/// disclosure decision, with the answers going to the page being built
+/// instead of onto the wire.
 final class ServerSession: ConnectionDelegate {
     let connection: Connection
+    /// Where answers go when not onto `connection` (the web view).
+    private let outlet: ((Message) -> Void)?
     unowned let context: LoopContext
     private(set) var protocolState = ServerProtocolState()
     private var readyAt: UInt64 = 0
@@ -19,7 +26,47 @@ final class ServerSession: ConnectionDelegate {
     init(connection: Connection, context: LoopContext) {
         self.connection = connection
         self.context = context
+        self.outlet = nil
         connection.delegate = self
+    }
+
+    /// A session for the web view: `connection` stays the web session's (it is
+    /// not this session's delegate), answers go to `outlet`, and it is not
+    /// counted as a protocol connection.
+    init(webConnection connection: Connection, context: LoopContext, outlet: @escaping (Message) -> Void) {
+        self.connection = connection
+        self.context = context
+        self.outlet = outlet
+        self.countedHandshaking = false
+    }
+
+    /// Sends an answer: onto the wire, or to the web view's page.
+    func send(_ message: Message) {
+        if let outlet { outlet(message) } else { connection.send(message) }
+    }
+
+    /// Ends the conversation after what was sent. The web view ends its own
+    /// connection once the page with the error has gone.
+    private func endConnection(_ reason: CloseReason) {
+        if outlet == nil { connection.closeAfterFlush(reason) }
+    }
+
+    /// Runs one request (the web view's entry; the protocol's is `didReceive`).
+    func perform(_ message: Message) {
+        switch protocolState.admit(message.type, requestID: message.requestID) {
+        case .refuse(let error): refuse(error)
+        case .handle: handle(message)
+        }
+    }
+
+    /// Releases what HELLO took (the identity's connection slot); the web view
+    /// calls it when its connection closes.
+    func release() {
+        protocolState.close()
+        if let id = countedIdentity {
+            node.identityLimits.releaseConnection(id)
+            countedIdentity = nil
+        }
     }
 
     var node: NodeServices { context.services }
@@ -54,12 +101,7 @@ final class ServerSession: ConnectionDelegate {
             refuse(error)
             return
         }
-        switch protocolState.admit(message.type, requestID: message.requestID) {
-        case .refuse(let error):
-            refuse(error)
-        case .handle:
-            handle(message)
-        }
+        perform(message)
     }
 
     func connection(_ connection: Connection, didFailFraming error: FrameError) {
@@ -110,11 +152,11 @@ final class ServerSession: ConnectionDelegate {
         }
         node.logger.warning("closing connection after reload", ["peer": connection.peerAddress, "identity": identity.id, "reason": problem])
         let error = ProtocolError(.forbidden, problem)
-        connection.send(.error(error))
+        send(.error(error))
         protocolState.close()
         watcher?.stop()
         watcher = nil
-        connection.closeAfterFlush(.protocolViolation(error))
+        endConnection(.protocolViolation(error))
     }
 
     // MARK: Deadlines, checked by the loop's sweep once a second
@@ -148,11 +190,11 @@ final class ServerSession: ConnectionDelegate {
         do throws(ProtocolError) {
             switch message.type {
             case .hello: try hello(message)
-            case .ping: connection.send(Message(.pong, requestID: message.requestID))
+            case .ping: send(Message(.pong, requestID: message.requestID))
             case .pong: break
             case .bye:
                 protocolState.close()
-                connection.closeAfterFlush(.peerClosed)
+                endConnection(.peerClosed)
             case .publish: try publish(message)
             case .fetch: try fetch(message)
             case .confirm: try confirm(message)
@@ -184,13 +226,13 @@ final class ServerSession: ConnectionDelegate {
     func refuse(_ error: ProtocolError) {
         guard connection.isOpen else { return }
         node.metrics.count("ilonet_requests_refused_total", ["code": error.code.rawValue])
-        connection.send(.error(error))
+        send(.error(error))
         if error.code.closesConnection {
             protocolState.close()
             node.logger.warning(
                 "closing connection",
                 ["peer": connection.peerAddress, "identity": identity?.id ?? "?", "code": error.code.rawValue, "reason": error.message])
-            connection.closeAfterFlush(.protocolViolation(error))
+            endConnection(.protocolViolation(error))
         } else {
             node.logger.info(
                 "request refused",
@@ -215,12 +257,12 @@ final class ServerSession: ConnectionDelegate {
             let decision = node.access.rules.decide(.connect, for: identity)
             guard decision.allowed else {
                 let error = ProtocolError(.forbidden, "connect: \(decision)", requestID: message.requestID)
-                connection.send(.error(error))
+                send(.error(error))
                 protocolState.close()
                 node.logger.warning(
                     "connection refused",
                     ["peer": connection.peerAddress, "identity": identity.id, "role": identity.role.rawValue, "reason": error.message])
-                connection.closeAfterFlush(.protocolViolation(error))
+                endConnection(.protocolViolation(error))
                 return
             }
             guard node.identityLimits.admitConnection(identity.id, now: Timestamp.monotonicNanoseconds()) else {
@@ -235,12 +277,12 @@ final class ServerSession: ConnectionDelegate {
             // Remember who connected, for deliveries and implicit subscriptions.
             let now = Timestamp.nowMilliseconds()
             node.store.submit({ store throws(SQLiteError) in try store.register(identity, now: now) }) { _ in }
-            if node.peers.isPeer(identity) {
+            if outlet == nil, node.peers.isPeer(identity) {
                 protocolState.becomePeerLink()
                 let forwarder = Forwarder(peer: identity.id, connection: connection, services: node)
                 if forwarder.start() { self.forwarder = forwarder }
             }
-            connection.send(
+            send(
                 Message(
                     .welcome, requestID: message.requestID,
                     [
@@ -263,7 +305,7 @@ final class ServerSession: ConnectionDelegate {
             bound.loop.execute {
                 let session = bound.value
                 guard session.storeRequestFinished() else { return }
-                session.connection.send(message)
+                session.send(message)
             }
         }
     }

@@ -19,7 +19,9 @@ public struct TrendChart: Sendable {
         let peak = max(1, totals.max() ?? 1)
         let barWidth = 18, gap = 6, left = 48, top = 24, height = 200
         let legendHeight = 18 * ((trend.series.count + 3) / 4)
-        let width = left + max(1, periods.count) * (barWidth + gap) + 16
+        // Wide enough for the bars and for a legend row of up to four series.
+        let legendWidth = trend.by == .none ? 0 : left + min(4, trend.series.count) * 150 + 8
+        let width = max(left + max(1, periods.count) * (barWidth + gap) + 16, legendWidth)
         let fullHeight = top + height + 70 + legendHeight
         var out = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(fullHeight)" viewBox="0 0 \(width) \(fullHeight)" role="img" aria-labelledby="chart-title" font-family="sans-serif" font-size="11">
@@ -51,19 +53,6 @@ public struct TrendChart: Sendable {
         return out + "</svg>\n"
     }
 
-    /// `text` safe inside XML or HTML text and attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// `text` safe inside XML or HTML text and attribute values (`HTML.escape`).
+    public static func escape(_ text: String) -> String { HTML.escape(text) }
 }

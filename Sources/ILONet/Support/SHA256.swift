@@ -44,3 +44,11 @@ extension Array where Element == UInt8 {
         self = bytes
     }
 }
+
+/// HMAC-SHA-256 (RFC 2104) of `message` under `key`.
+public func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+    var block = key.count > 64 ? sha256(key) : key
+    block += [UInt8](repeating: 0, count: 64 - block.count)
+    let inner = sha256(block.map { $0 ^ 0x36 } + message)
+    return sha256(block.map { $0 ^ 0x5c } + inner)
+}

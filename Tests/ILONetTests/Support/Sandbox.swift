@@ -8,7 +8,7 @@ import Glibc
 /// user's `var/` or a network the user started.
 ///
 /// The only change made to the copy is the ports: the example network's
-/// 7601–7603, 7611–7612 and the hubs' 7443 and 7444 become `base + 1 … base + 44`, for a
+/// 7601–7604, 7611–7612 and the hubs' 7443, 7444 and 7445 (web view) become `base + 1 … base + 45`, for a
 /// `base` no other sandbox of this run uses and whose ports are free.
 /// `PORT_BASE` is set to the same base for the scripts that take it.
 struct Sandbox: Sendable {
@@ -42,7 +42,7 @@ struct Sandbox: Sendable {
 
     /// `text` with every example port replaced by this sandbox's.
     func mapPorts(_ text: String) -> String {
-        text.replacing(/(^|[^0-9])(76(?:0[1-3]|1[12])|744[34])(?![0-9])/.anchorsMatchLineEndings()) { match in
+        text.replacing(/(^|[^0-9])(76(?:0[1-4]|1[12])|744[345])(?![0-9])/.anchorsMatchLineEndings()) { match in
             match.1 + String(base + Int(match.2)! % 100)
         }
     }

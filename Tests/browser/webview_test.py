@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""The web view in headless Chromium, as the board member and as an officer.
+
+Run by scripts/browser-test.sh, which prepares the hub, the PKI and the reports
+and passes their names in a JSON plan. Each identity gets a browser profile of
+its own: HOME with an NSS database holding the CA (trusted) and that identity's
+certificate and key; the policy installed by scripts/bootstrap.sh --browser
+presents it to https://127.0.0.1 without asking. Exits non-zero on the first
+check that fails, naming it.
+"""
+import json
+import os
+import subprocess
+import sys
+
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+plan = json.load(open(sys.argv[1]))
+base, pki, work, shots = plan["base"], plan["pki"], plan["work"], plan["shots"]
+failures = []
+
+
+def check(condition, what):
+    print(("ok      " if condition else "FAILED  ") + what)
+    if not condition:
+        failures.append(what)
+
+
+def profile(name, identity):
+    """A HOME whose NSS database trusts the CA and holds `identity`'s certificate (or none)."""
+    home = os.path.join(work, "browser-" + name)
+    nss = os.path.join(home, ".pki", "nssdb")
+    os.makedirs(nss, exist_ok=True)
+    db = "sql:" + nss
+    subprocess.run(["certutil", "-N", "-d", db, "--empty-password"], check=True)
+    subprocess.run(["certutil", "-A", "-d", db, "-n", "ilonet-test-ca", "-t", "C,,", "-i", plan["ca"]], check=True)
+    if identity:
+        p12 = os.path.join(home, identity + ".p12")
+        subprocess.run(["openssl", "pkcs12", "-export", "-in", f"{pki}/{identity}.crt", "-inkey", f"{pki}/{identity}.key",
+                        "-out", p12, "-passout", "pass:", "-name", identity], check=True)
+        subprocess.run(["pk12util", "-i", p12, "-d", db, "-W", ""], check=True, stdout=subprocess.DEVNULL)
+    return home
+
+
+def browser(home, width=1280, height=900):
+    options = webdriver.ChromeOptions()
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}",
+                     "--user-data-dir=" + os.path.join(home, "chromium"), "--no-first-run", "--disable-extensions"]:
+        options.add_argument(argument)
+    options.binary_location = "/usr/bin/chromium"
+    service = Service("/usr/bin/chromedriver", env=dict(os.environ, HOME=home))
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def shot(driver, name):
+    """A screenshot of the whole page (as tall as its content)."""
+    height = driver.execute_script("return Math.max(document.body.scrollHeight, 600)")
+    driver.set_window_size(1280, min(height + 40, 2400))
+    driver.save_screenshot(os.path.join(shots, name + ".png"))
+    driver.set_window_size(1280, 900)
+
+
+def text(driver):
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+# The board member: everything the board may read, the H2 report addressed to them.
+board = browser(profile("board", "board-fr"))
+try:
+    board.get(base + "/")
+    page = text(board)
+    check("board.fr.martin" in page and "Inbox" in board.title, "board: the inbox opens with the board member's identity")
+    check("Large group at Ras Ajdir" in page and "flash" in page, "board: the flash border report is in the inbox")
+    rows = board.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+    check(len(rows) > 0 and "flash" in rows[0].text, "board: the inbox lists the most urgent first")
+    shot(board, "inbox")
+    board.set_window_size(390, 844)  # a phone
+    board.get(base + "/")
+    overflow = board.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+    check(not overflow, "board: the inbox fits a phone's width (tables scroll inside their box)")
+    board.save_screenshot(os.path.join(shots, "inbox-phone.png"))
+    board.set_window_size(1280, 900)
+
+    board.get(base + "/report/" + plan["h2"])
+    page = text(board)
+    check("Marmalade network" in page, "board: the H2 report addressed to the board opens")
+    check("H2" in page and "permission of the provider" in page, "board: the report shows its handling code with its meaning")
+    check("the signature verified" in page, "board: the report shows its verified signer")
+    check("a source that has proved reliable in most instances" in page, "board: evaluation codes in words")
+    shot(board, "report")
+
+    board.get(base + "/search?q=sabratha")
+    page = text(board)
+    check("kumquat crates" in page.lower() and "Marmalade" in page, "board: search finds the open and the H2 report")
+    check(len(board.find_elements(By.TAG_NAME, "mark")) > 0, "board: matched words are highlighted")
+    shot(board, "search")
+
+    board.get(base + f"/trends?from={plan['from']}&to={plan['to']}&every=week&by=kind")
+    page = text(board)
+    check("Reports per week" in page and "smuggling" in page, "board: the trend page lists weekly counts per kind")
+    image = board.find_element(By.CSS_SELECTOR, ".chart img")
+    loaded = board.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image)
+    check(loaded, "board: the SVG trend chart loads (served under the page's Content-Security-Policy)")
+    shot(board, "trends")
+
+    board.get(base + f"/activity?from={plan['from']}&to={plan['to']}")
+    page = text(board)
+    check("Reports created from" in page and "Reports by quarter" in page, "board: the activity report opens")
+    check(plan["h2"] not in page and "Marmalade" not in page, "board: the activity report names no report and no headline")
+    check("Tripoli" in page and "Tunis" in page, "board: the activity report lists the deployed officers' posts")
+    shot(board, "activity")
+finally:
+    board.quit()
+
+# An officer: his own posts' reports, never the board's H2 report, no activity report.
+officer = browser(profile("officer", "officer-it"))
+try:
+    officer.get(base + "/")
+    page = text(officer)
+    check("officer.it.rossi" in page, "officer: the inbox opens with the officer's identity")
+    check("Activity report" not in page, "officer: no activity report in the menu")
+    officer.get(base + "/search?q=marmalade")
+    page = text(officer)
+    check("No report you may read matches" in page and "Marmalade network" not in page, "officer: search does not find the H2 report")
+    officer.get(base + "/report/" + plan["h2"])
+    page = text(officer)
+    check("Marmalade" not in page and "No report" in page, "officer: the H2 report's page discloses nothing")
+    officer.get(base + "/search?q=kumquat")
+    check("kumquat crates" in text(officer).lower(), "officer: search finds the open report about his post's country")
+    officer.get(base + "/activity")
+    page = text(officer)
+    check("forbidden" in page and "Reports by" not in page, "officer: the activity report is refused")
+    shot(officer, "officer-activity-refused")
+finally:
+    officer.quit()
+
+# No certificate, and a revoked one: the handshake fails, no page is served.
+for name, identity in [("nocert", None), ("revoked", "officer-revoked")]:
+    driver = browser(profile(name, identity))
+    try:
+        served = True
+        try:
+            driver.get(base + "/")
+            served = "ILONet" in driver.page_source
+        except WebDriverException:
+            served = False
+        check(not served, f"{name}: gets nothing")
+    finally:
+        driver.quit()
+
+print(f"screenshots in {shots}")
+if failures:
+    print(f"{len(failures)} check(s) failed", file=sys.stderr)
+    sys.exit(1)
+print("browser test passed")
