@@ -5,13 +5,14 @@ import ILOClient
 /// `ilo trend`: counts per week or month over a span, from the node's statistics ledger.
 enum TrendCommand {
     static let help = """
-        usage: ilo trend --from YYYY-MM-DD --to YYYY-MM-DD [--every week|month] [--by country|kind|priority|state]
+        usage: ilo trend --from YYYY-MM-DD --to YYYY-MM-DD [--every week|month] [--by country|kind|priority|state|route]
                    [--format text|csv|json|svg]
 
         How many smuggling, return and border reports created in each week (ISO 8601,
         Monday first; default) or month of the span reached the node, one series per
-        country, kind, priority or author's state (--by; default: one series), every
-        period listed, zeros included. From the node's statistics ledger, so erased
+        country, kind, priority, author's state or smuggling route (--by; default: one
+        series; by route, smuggling reports only, each route as ORIGIN>TRANSIT>DESTINATION,
+        e.g. ER+SD>LY>IT), every period listed, zeros included. From the node's statistics ledger, so erased
         reports still count; reports with personal data are left out, as in every
         breakdown (docs/REPORTS.md §9.1). For the roles that report on the network:
         board, authority, admin, dpo.
@@ -42,7 +43,7 @@ enum TrendCommand {
         let (from, to) = (span.from, span.to)
         guard let every = Trend.Every(rawValue: everyText) else { throw UsageError("--every: week or month") }
         guard let by = Trend.Series(rawValue: byText), by != .none || byText == "none" else {
-            throw UsageError("--by: country, kind, priority or state")
+            throw UsageError("--by: country, kind, priority, state or route")
         }
         guard ["text", "csv", "json", "svg"].contains(format) else { throw UsageError("--format: text, csv, json or svg") }
         do throws(ClientError) {

@@ -89,6 +89,14 @@ import Testing
             trendCSV += "\(month),\(row.map(String.init).joined(separator: ",")),\(row.reduce(0, +))\r\n"
         }
         #expect(trend.status == 0 && trend.stdout == trendCSV, "got:\n\(trend.output)\nexpected:\n\(trendCSV)")
+        // By route: smuggling reports only, each route from its body.route (the samples' NE>LY>IT).
+        let routes = run(TestEnvironment.ilo, ["trend", "--from", "2025-01-01", "--to", "2025-12-31", "--every", "month", "--by", "route", "--format", "csv"] + daemon.iloArguments("board-fr"))
+        var routeCSV = "period,NE>LY>IT,total\r\n"
+        for m in 1...12 {
+            let count = monthly[String(format: "2025-%02d", m)]?["smuggling"] ?? 0
+            routeCSV += String(format: "2025-%02d", m) + ",\(count),\(count)\r\n"
+        }
+        #expect(routes.status == 0 && routes.stdout == routeCSV, "got:\n\(routes.output)\nexpected:\n\(routeCSV)")
         let weeks = run(TestEnvironment.ilo, ["trend", "--from", "2026-12-21", "--to", "2027-01-10"] + daemon.iloArguments("board-fr"))
         #expect(weeks.status == 0 && weeks.stdout.hasPrefix("2026-W52") && weeks.stdout.contains("2026-W53") && weeks.stdout.contains("2027-W01"), "\(weeks.output)")
 

@@ -20,11 +20,15 @@ public struct LedgerRow: Sendable, Equatable {
     public var onBehalfOf: [String]
     public var priority: String
     public var handling: String
+    /// A smuggling report's route, `ORIGIN>TRANSIT…>DESTINATION` (country codes,
+    /// several joined with `+`); "" for other kinds, and for counts written
+    /// before the ledger had routes (store migration 15).
+    public var route: String
     public var reports: Int64
 
     public init(
         month: String, kind: String, country: String, state: String, authority: String, level: String, purpose: String,
-        onBehalfOf: [String], priority: String, handling: String, reports: Int64
+        onBehalfOf: [String], priority: String, handling: String, route: String = "", reports: Int64
     ) {
         self.month = month
         self.day = nil
@@ -37,6 +41,7 @@ public struct LedgerRow: Sendable, Equatable {
         self.onBehalfOf = onBehalfOf
         self.priority = priority
         self.handling = handling
+        self.route = route
         self.reports = reports
     }
 
@@ -46,7 +51,7 @@ public struct LedgerRow: Sendable, Equatable {
             "month": .string(month), "kind": .string(kind), "country": .string(country), "state": .string(state),
             "authority": .string(authority), "level": .string(level), "purpose": .string(purpose),
             "on_behalf_of": .array(onBehalfOf.map { .string($0) }), "priority": .string(priority), "handling": .string(handling),
-            "reports": .integer(reports),
+            "route": .string(route), "reports": .integer(reports),
         ]
         if let day { fields["day"] = .string(day) }
         return .object(fields)
@@ -60,8 +65,23 @@ public struct LedgerRow: Sendable, Equatable {
             month: month, kind: kind, country: country, state: state, authority: json["authority"]?.stringValue ?? "",
             level: json["level"]?.stringValue ?? "", purpose: json["purpose"]?.stringValue ?? "",
             onBehalfOf: json["on_behalf_of"]?.arrayValue?.compactMap(\.stringValue) ?? [], priority: json["priority"]?.stringValue ?? "",
-            handling: json["handling"]?.stringValue ?? "", reports: reports)
+            handling: json["handling"]?.stringValue ?? "", route: json["route"]?.stringValue ?? "", reports: reports)
         day = json["day"]?.stringValue
+    }
+}
+
+extension LedgerRow {
+    /// The route the ledger keeps for a report: a smuggling report's
+    /// `body.route` as `ORIGIN>TRANSIT…>DESTINATION` (`ER+SD>LY>IT`: origins
+    /// and destinations sorted, transit in order); "" for the other kinds.
+    /// Countries only, like the ledger's `country`: nothing personal.
+    public static func route(of report: Report) -> String {
+        guard report.kind == .smuggling, let route = report.body["route"] else { return "" }
+        func codes(_ key: String) -> [String] { route[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        let origin = codes("origin").sorted().joined(separator: "+")
+        let destination = codes("destination").sorted().joined(separator: "+")
+        guard !origin.isEmpty, !destination.isEmpty else { return "" }
+        return ([origin] + codes("transit") + [destination]).joined(separator: ">")
     }
 }
 
@@ -70,9 +90,9 @@ extension ReportStore {
     func count(_ report: Report) throws(SQLiteError) {
         let statement = try database.cached(
             """
-            INSERT INTO statistics (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, reports)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-            ON CONFLICT (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling)
+            INSERT INTO statistics (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route, reports)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+            ON CONFLICT (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route)
             DO UPDATE SET reports = reports + 1
             """)
         statement.bind(1, String(Timestamp.format(milliseconds: report.createdMilliseconds).prefix(10)))
@@ -85,6 +105,7 @@ extension ReportStore {
         statement.bind(8, report.onBehalfOf.sorted().joined(separator: ","))
         statement.bind(9, report.priority.rawValue)
         statement.bind(10, report.handling.rawValue)
+        statement.bind(11, LedgerRow.route(of: report))
         try statement.run()
     }
 
@@ -94,9 +115,9 @@ extension ReportStore {
     public func ledger(from: String, to: String, perDay: Bool = false, limit: Int) throws(SQLiteError) -> [LedgerRow] {
         let statement = try database.cached(
             """
-            SELECT substr(day, 1, \(perDay ? 10 : 7)), kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, sum(reports)
+            SELECT substr(day, 1, \(perDay ? 10 : 7)), kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route, sum(reports)
             FROM statistics WHERE day >= ? AND day <= ?
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 LIMIT ?
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 LIMIT ?
             """)
         statement.bind(1, from)
         statement.bind(2, to)
@@ -109,7 +130,7 @@ extension ReportStore {
                     month: String(period.prefix(7)), kind: statement.text(1), country: statement.text(2), state: statement.text(3),
                     authority: statement.text(4), level: statement.text(5), purpose: statement.text(6),
                     onBehalfOf: states.isEmpty ? [] : states.split(separator: ",").map(String.init), priority: statement.text(8),
-                    handling: statement.text(9), reports: statement.int(10))
+                    handling: statement.text(9), route: statement.text(10), reports: statement.int(11))
             if perDay { row.day = period }
             rows.append(row)
         }

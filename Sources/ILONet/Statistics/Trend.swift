@@ -1,13 +1,13 @@
 import Foundation
 
 /// Counts per week or month over a span, from the statistics ledger (docs/REPORTS.md
-/// §9.1): one series per value of a dimension (country, kind, priority, state), every
+/// §9.1): one series per value of a dimension (country, kind, priority, state, route), every
 /// period of the span listed, zeros included, so that a chart has no gaps. Reports
 /// with personal data are left out, as they are of every breakdown.
 public struct Trend: Sendable {
     public enum Every: String, Sendable, CaseIterable { case week, month }
     public enum Series: String, Sendable, CaseIterable {
-        case none, country, kind, priority, state
+        case none, country, kind, priority, state, route
 
         func value(_ row: LedgerRow) -> String {
             switch self {
@@ -16,6 +16,7 @@ public struct Trend: Sendable {
             case .kind: row.kind
             case .priority: row.priority
             case .state: row.state
+            case .route: row.route
             }
         }
     }
@@ -46,7 +47,8 @@ public struct Trend: Sendable {
         self.periods = periods
         let index = Dictionary(uniqueKeysWithValues: periods.enumerated().map { ($1, $0) })
         var counts: [String: [Int64]] = [:]
-        for row in rows where row.purpose.isEmpty {
+        // By route: smuggling reports only (the others have none).
+        for row in rows where row.purpose.isEmpty && (by != .route || !row.route.isEmpty) {
             guard let day = row.day.flatMap(Trend.date), let position = index[Trend.period(of: day, every: every)] else { continue }
             counts[by.value(row), default: Array(repeating: 0, count: periods.count)][position] += row.reports
         }

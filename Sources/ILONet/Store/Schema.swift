@@ -235,5 +235,30 @@ enum Schema {
             SELECT r.seq, r.headline, (SELECT group_concat(t.value, ' ') FROM json_tree(CAST(r.document AS TEXT), '$.body') t WHERE t.type = 'text')
             FROM reports r WHERE r.kind IN ('smuggling', 'return', 'border') AND r.purpose IS NOT NULL;
         """,
+        // 15: the smuggling route in the statistics ledger (trends by route,
+        // docs/REPORTS.md §9.1): the table is rebuilt with `route` in its key.
+        // Counts written before have no route (''): which of them were
+        // smuggling reports on which route is not known once reports are erased.
+        """
+        CREATE TABLE statistics_15 (
+            day           TEXT    NOT NULL,
+            kind          TEXT    NOT NULL,
+            country       TEXT    NOT NULL,
+            origin_state  TEXT    NOT NULL,
+            authority     TEXT    NOT NULL,
+            level         TEXT    NOT NULL,
+            purpose       TEXT    NOT NULL,
+            on_behalf_of  TEXT    NOT NULL,
+            priority      TEXT    NOT NULL,
+            handling      TEXT    NOT NULL,
+            route         TEXT    NOT NULL,   -- ORIGIN>TRANSIT…>DESTINATION for smuggling reports; '' otherwise
+            reports       INTEGER NOT NULL,
+            PRIMARY KEY (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route)
+        ) WITHOUT ROWID;
+        INSERT INTO statistics_15
+            SELECT day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, '', reports FROM statistics;
+        DROP TABLE statistics;
+        ALTER TABLE statistics_15 RENAME TO statistics;
+        """,
     ]
 }

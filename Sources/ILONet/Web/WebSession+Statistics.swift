@@ -23,11 +23,11 @@ extension WebSession {
             form += "<label for=\"from\">From" + HTML.input("from", s.from, type: "date") + "</label><label for=\"to\">To" + HTML.input("to", s.to, type: "date") + "</label>"
         }
         form += "<label for=\"every\">Every" + HTML.select("every", Trend.Every.allCases.map { ($0.rawValue, $0.rawValue) }, selected: every?.rawValue) + "</label>"
-        form += "<label for=\"by\">One series per" + HTML.select("by", [("none", "(one series)"), ("country", "country"), ("kind", "kind"), ("priority", "priority"), ("state", "author's state")], selected: by?.rawValue) + "</label>"
+        form += "<label for=\"by\">One series per" + HTML.select("by", [("none", "(one series)"), ("country", "country"), ("kind", "kind"), ("priority", "priority"), ("state", "author's state"), ("route", "smuggling route")], selected: by?.rawValue) + "</label>"
         form += "<button type=\"submit\">Show</button></form>"
         guard case .success(let s) = chosen, let every, let by else {
             var problem = "every: week or month"
-            if case .failure(let failure) = chosen { problem = failure.text } else if by == nil { problem = "by: country, kind, priority or state" }
+            if case .failure(let failure) = chosen { problem = failure.text } else if by == nil { problem = "by: country, kind, priority, state or route" }
             finish(.html(page("Trends", form + "<p class=\"refusal\">\(HTML.escape(problem))</p>", current: "/trends"), status: 400))
             return
         }
