@@ -6,8 +6,9 @@
 #
 #   scripts/browser-test.sh [--screenshots DIR]
 #
-# Makes a fresh PKI (with one revoked officer) and a hub of its own in a
-# temporary directory, on a free loopback port; moves the hub's clock over
+# Copies the example PKI (certs-example/; one more officer issued and revoked
+# in the copy) and starts a hub of its own in a temporary directory, on free
+# loopback ports; moves the hub's clock over
 # twelve weeks while two officers send signed reports (so that trends have
 # weeks to show); then, as the board member and as an officer, opens the
 # inbox, a report, a search, the trend chart and the activity report and checks
@@ -47,9 +48,11 @@ hub=""
 cleanup() { [ -n "$hub" ] && kill "$hub" 2>/dev/null; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
 
-# A PKI of this run's own; one officer issued and then revoked.
+# The example PKI (certs-example/), copied so that one more officer can be
+# issued from its CA and revoked without touching the repository's files.
 pki=$work/pki
-certs-example/make-pki.sh "$pki" 30 >/dev/null
+cp -r certs-example "$pki"
+chmod 600 "$pki"/*.key
 certs-example/make-pki.sh "$pki" issue officer-revoked "/C=DE/O=DE-BPOL/OU=officer/CN=officer.de.revoked" "subjectAltName=URI:ilonet:post:LY" >/dev/null
 certs-example/make-pki.sh "$pki" revoke officer-revoked >/dev/null
 
