@@ -69,4 +69,41 @@ import Testing
         #expect(!search(daemon, "authority-de-user", [marker]).stdout.contains(personalID))
         #expect(waitFor(10) { !onDisk(marker.lowercased()) && !onDisk(marker) }, "the erased report's words are still in the store's files")
     }
+
+    /// The index follows the commits (docs/REPORTS.md §10): within a second
+    /// without any search, at once for a search, and after a SIGKILL between
+    /// the acknowledgement and the indexing it catches up when the node restarts.
+    @Test func theIndexFollowsTheCommitsAndCatchesUpAfterACrash() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let mueller = try daemon.client("officer-de")
+        func indexed() -> Int { daemon.count("SELECT count(*) FROM search_open") }
+        func watermark() -> Int { daemon.count("SELECT indexed_seq FROM search_progress") }
+        // Without a search: indexed within a second of the acknowledgement.
+        var ids: [String] = []
+        for i in 0..<20 {
+            let report = sampleReport(["headline": .string("lagtest \(i)")])
+            #expect(try mueller.request(.publish, ["report": report]).type == .accepted)
+            ids.append(report["id"]!.stringValue!)
+        }
+        let acknowledged = Date()
+        #expect(waitFor(5) { indexed() == 20 })
+        // By design 0.2 s and one group commit; 1.5 s leaves room for a loaded test machine.
+        #expect(Date().timeIntervalSince(acknowledged) < 1.5, "the index lagged by more than a second")
+        // A search right after an acknowledgement finds the report.
+        let fresh = sampleReport(["headline": "Quokka sighted at the quay"])
+        #expect(try mueller.request(.publish, ["report": fresh]).type == .accepted)
+        let found = run(TestEnvironment.ilo, ["search", "quokka"] + daemon.iloArguments("board-fr"))
+        #expect(found.stdout.contains(fresh["id"]!.stringValue!), "\(found.output)")
+        // Acknowledged, then killed before the indexer's next turn: the restart catches up.
+        daemon.kill()
+        let mark = watermark()
+        _ = daemon.query("UPDATE search_progress SET indexed_seq = \(mark - 10)")
+        _ = daemon.query("DELETE FROM search_open WHERE rowid > \(mark - 10)")
+        #expect(indexed() == 11)
+        try daemon.start()
+        #expect(waitFor(5) { indexed() == 21 && watermark() == mark }, "\(indexed()) indexed, watermark \(watermark())")
+        let again = run(TestEnvironment.ilo, ["search", "lagtest", "--limit", "50"] + daemon.iloArguments("board-fr"))
+        #expect(ids.allSatisfy { again.stdout.contains($0) }, "\(again.output)")
+    }
 }

@@ -66,6 +66,7 @@ public enum SearchBench {
                 let report = try Report.validate(document, sender: origins[Int(random.next() % 2)], screening: false)
                 _ = try store.insert(report, document: report.canonicalEncoding, receivedMilliseconds: Timestamp.nowMilliseconds())
             }
+            _ = try store.indexPending(limit: 10_000)
             try store.database.execute("COMMIT")
             written += min(10_000, count - written)
             progress(written)

@@ -224,6 +224,7 @@ public final class Node: Sendable {
         sweeperLoop.execute {
             ExpirySweeper(loop: sweeperLoop, services: services).start()
             DigestScheduler(loop: sweeperLoop, services: services).start()
+            SearchIndexer(loop: sweeperLoop, services: services).start()
         }
         if let webBound {
             logger.info("web view served", ["listen": webBound.description, "url": "https://\(webBound)/"])

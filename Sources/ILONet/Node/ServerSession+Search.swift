@@ -46,6 +46,14 @@ extension ServerSession {
         let disclosure = Disclosure(rules: node.access.rules, now: node.clock.now())
         let requestID = message.requestID
         let searched = query
+        // The index follows the commits by up to 0.2 s: catch it up first, so that
+        // every report acknowledged before this search can be found.
+        withStore({ store throws(SQLiteError) in try store.indexPending(limit: SearchIndexer.batch) }) { session, _ in
+            session.runSearch(searched, identity: identity, disclosure: disclosure, requestID: requestID)
+        }
+    }
+
+    private func runSearch(_ searched: SearchQuery, identity: PeerIdentity, disclosure: Disclosure, requestID: UInt32) {
         withReader("the search", requestID: requestID, { store throws(SQLiteError) in
             try store.search(searched, for: identity, disclosure: disclosure)
         }) { session, page in

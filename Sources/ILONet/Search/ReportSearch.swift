@@ -113,24 +113,34 @@ public struct SearchPage: Sendable {
 }
 
 extension ReportStore {
-    /// Indexes `report` (stored as `seq`); called by `insert` in the same transaction.
-    func index(_ report: Report, seq: Int64) throws(SQLiteError) {
-        let table = report.carriesPersonalData ? "search_case" : "search_open"
-        let statement = try database.cached("INSERT INTO \(table) (rowid, headline, body) VALUES (?, ?, ?)")
-        statement.bind(1, seq)
-        statement.bind(2, report.headline)
-        statement.bind(3, ReportStore.strings(in: report.body).joined(separator: " "))
-        try statement.run()
-    }
-
-    /// Every string in a body, in document order.
-    static func strings(in value: JSONValue) -> [String] {
-        switch value {
-        case .string(let text): [text]
-        case .array(let items): items.flatMap { strings(in: $0) }
-        case .object(let members): members.keys.sorted().flatMap { strings(in: members[$0]!) }
-        default: []
+    /// Indexes the smuggling, return and border reports stored since the last
+    /// call, at most `limit` seqs on (SearchIndexer; SEARCH first; the search
+    /// benchmark's store). The headline and every string of the body, from the
+    /// stored document; reports with personal data into their own table. The
+    /// watermark moves in the same transaction, so after a crash the indexer
+    /// resumes where the last commit left it. Returns how many seqs it covered.
+    public func indexPending(limit: Int64) throws(SQLiteError) -> Int64 {
+        let progress = try database.cached("SELECT indexed_seq, (SELECT COALESCE(max(seq), 0) FROM reports) FROM search_progress")
+        guard try progress.step() else { return 0 }
+        let from = progress.int(0), newest = progress.int(1)
+        progress.reset()
+        let to = min(newest, from + limit)
+        guard to > from else { return 0 }
+        for (table, personal) in [("search_open", "IS NULL"), ("search_case", "IS NOT NULL")] {
+            let insert = try database.cached(
+                """
+                INSERT INTO \(table) (rowid, headline, body)
+                SELECT r.seq, r.headline, (SELECT group_concat(t.value, ' ') FROM json_tree(CAST(r.document AS TEXT), '$.body') t WHERE t.type = 'text')
+                FROM reports r WHERE r.seq > ? AND r.seq <= ? AND r.kind IN ('smuggling', 'return', 'border') AND r.purpose \(personal)
+                """)
+            insert.bind(1, from)
+            insert.bind(2, to)
+            try insert.run()
         }
+        let update = try database.cached("UPDATE search_progress SET indexed_seq = ?")
+        update.bind(1, to)
+        try update.run()
+        return to - from
     }
 
     /// Removes report `seq` from the search index (erasure).
