@@ -53,6 +53,20 @@ import Testing
 
     /// Runs the labelled corpus and checks the figures docs/REPORTS.md §2.1 publishes.
     /// `swift test --filter PersonalDataScreenTests` prints them.
+    /// The screen's ASCII shortcuts give the Unicode properties' answers, for
+    /// every ASCII scalar and a sample of others.
+    @Test func asciiShortcutsAgreeWithUnicodeProperties() {
+        let others: [Unicode.Scalar] = ["é", "Ä", "ß", "ع", "Ж", "ж", "ǅ", "’", "\u{0660}", "中"]
+        for scalar in (0..<128).compactMap(Unicode.Scalar.init) + others {
+            #expect(ScreenText.isLetter(scalar) == scalar.properties.isAlphabetic, "\(scalar.value)")
+            #expect(ScreenText.isUppercase(scalar) == scalar.properties.isUppercase, "\(scalar.value)")
+            #expect(ScreenText.isJoiner(scalar) == "-.'’/".unicodeScalars.contains(scalar), "\(scalar.value)")
+        }
+        for text in ["", "abc", "Zuwara-12.03", "Müller", "عبد الله", "x中y"] {
+            #expect(ScreenText.string(ArraySlice(text.unicodeScalars)) == text)
+        }
+    }
+
     @Test func labelledCorpus() throws {
         let data = try #require(FileManager.default.contents(atPath: Self.corpusPath), "the corpus is \(Self.corpusPath)")
         let lines = try String(decoding: data, as: UTF8.self).split(separator: "\n").map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }

@@ -71,6 +71,29 @@ struct ScreenText {
 
     static func isDigit(_ s: Unicode.Scalar) -> Bool { (0x30...0x39).contains(s.value) }
 
+    // ASCII answers without Unicode's property tables: the screen runs on every
+    // report's free text on the event loop, and the table lookups were its
+    // largest cost (docs/PERFORMANCE.md, the profile). Same answers as the properties.
+    static func isLetter(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x80 { return (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v) }
+        return s.properties.isAlphabetic
+    }
+
+    static func isUppercase(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x80 { return (0x41...0x5A).contains(v) }
+        return s.properties.isUppercase
+    }
+
+    /// `-`, `.`, `'`, `’` and `/`: they join letters and digits on both sides into one word.
+    static func isJoiner(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x2D, 0x2E, 0x27, 0x2019, 0x2F: true
+        default: false
+        }
+    }
+
     private mutating func tokenize() {
         var i = 0
         let n = scalars.count
@@ -83,7 +106,7 @@ struct ScreenText {
             while i < n {
                 if ScreenText.isWordScalar(scalars[i]) {
                     i += 1
-                } else if "-.'’/".unicodeScalars.contains(scalars[i]), i + 1 < n, ScreenText.isWordScalar(scalars[i + 1]) {
+                } else if ScreenText.isJoiner(scalars[i]), i + 1 < n, ScreenText.isWordScalar(scalars[i + 1]) {
                     i += 1
                 } else {
                     break
@@ -93,20 +116,33 @@ struct ScreenText {
             for s in scalars[start..<i] {
                 if ScreenText.isDigit(s) {
                     digits += 1
-                } else if s.properties.isAlphabetic {
+                } else if ScreenText.isLetter(s) {
                     letters += 1
                     if (0x0600...0x06FF).contains(s.value) { arabic = true }
                 }
             }
             words.append(
                 Word(
-                    start: start, end: i, text: String(String.UnicodeScalarView(lower[start..<i])),
-                    capitalized: scalars[start].properties.isUppercase, digits: digits, letters: letters, arabic: arabic))
+                    start: start, end: i, text: ScreenText.string(lower[start..<i]),
+                    capitalized: ScreenText.isUppercase(scalars[start]), digits: digits, letters: letters, arabic: arabic))
         }
     }
 
     /// The text between two indices, lower-cased.
-    func lowerText(_ range: Range<Int>) -> String { String(String.UnicodeScalarView(lower[range])) }
+    func lowerText(_ range: Range<Int>) -> String { ScreenText.string(lower[range]) }
+
+    /// Scalars as a string; ASCII (most words) written byte by byte.
+    static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        guard scalars.allSatisfy({ $0.value < 0x80 }) else {
+            var text = ""
+            text.unicodeScalars.append(contentsOf: scalars)
+            return text
+        }
+        return String(unsafeUninitializedCapacity: scalars.count) { buffer in
+            for (offset, scalar) in scalars.enumerated() { buffer[offset] = UInt8(truncatingIfNeeded: scalar.value) }
+            return scalars.count
+        }
+    }
 
     /// The index of the first word that starts at or after `index`.
     func word(startingAtOrAfter index: Int) -> Int {
