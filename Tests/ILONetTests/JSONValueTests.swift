@@ -2,6 +2,36 @@ import Testing
 @testable import ILONet
 
 @Suite struct JSONValueTests {
+    /// Strings are escaped exactly as RFC 8259 and the canonical form require,
+    /// byte for byte the same as the straightforward per-byte rule (signatures
+    /// are over these bytes), with escapes at the start, the end, in runs and alone.
+    @Test func stringEscapingMatchesThePerByteRule() {
+        func reference(_ s: String) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for byte in s.utf8 {
+                switch byte {
+                case 0x22: out += [0x5C, 0x22]
+                case 0x5C: out += [0x5C, 0x5C]
+                case 0x0A: out += [0x5C, 0x6E]
+                case 0x0D: out += [0x5C, 0x72]
+                case 0x09: out += [0x5C, 0x74]
+                case 0x00..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+                default: out.append(byte)
+                }
+            }
+            return out + [0x22]
+        }
+        var samples = ["", "plain", "\"", "\\", "\"quoted\"", "a\nb\r\tc", "\u{0}\u{1}\u{1f}", "end\\", "Müller عبد 中文 😀", "mixed \"x\\y\"\u{7}z"]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["a", "Z", " ", "\"", "\\", "\n", "\u{1}", "é", "ع", "😀", "\t", "/"]
+        for _ in 0..<500 { samples.append(String((0..<Int.random(in: 0...20, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })) }
+        for sample in samples {
+            var out: [UInt8] = []
+            JSONValue.appendString(sample, to: &out)
+            #expect(out == reference(sample), "\(sample.debugDescription)")
+        }
+    }
+
     @Test func canonicalEncodingSortsKeysAndDropsWhitespace() throws {
         let value = try JSONValue(parsing: #"{ "b": [1, 2.5, true, null], "a": "x\"y\n" }"#)
         #expect(value.encodedString() == #"{"a":"x\"y\n","b":[1,2.5,true,null]}"#)
