@@ -2,7 +2,8 @@
 //
 // ILONet: the shared library (ILONet), the daemon (ilod), the command line (ilo)
 // and what only the command line uses (ILOClient: profiles, drafts, templates,
-// rendering, the officer's outbox and sent view), which ilod does not link.
+// rendering, the officer's outbox and sent view) and ILONetBench (the load
+// generator and benchmarks behind `ilo bench`), neither of which ilod links.
 // No package dependencies: Foundation, the system OpenSSL 3 and SQLite 3 only,
 // reached through two system-library targets and one C shim target.
 import PackageDescription
@@ -43,16 +44,23 @@ let package = Package(
             dependencies: ["ILONet"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // The load generator and the other benchmarks (`ilo bench`): kept apart
+        // so that the node links no benchmark code.
+        .target(
+            name: "ILONetBench",
+            dependencies: ["ILONet"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "ilo",
-            dependencies: ["ILONet", "ILOClient"],
+            dependencies: ["ILONet", "ILOClient", "ILONetBench"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "ILONetTests",
             // The executables are dependencies so that `swift test` builds them:
             // the integration tests run the real `ilod` and `ilo` processes.
-            dependencies: ["ILONet", "ILOClient", "ilod", "ilo"],
+            dependencies: ["ILONet", "ILOClient", "ILONetBench", "ilod", "ilo"],
             // Read by path in PersonalDataScreenTests and RegisterTests, not bundled.
             exclude: ["Corpus", "Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v6)]

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import ILONet
 import ILOClient
+import ILONetBench
 
 enum BenchCommand {
     static let help = """

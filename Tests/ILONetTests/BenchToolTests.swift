@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ILONet
+@testable import ILONetBench
 
 @Suite struct LatencyHistogramTests {
     @Test func percentilesAreWithinTheBucketPrecision() {
@@ -45,5 +46,17 @@ import Testing
         let connect = MQTTCodec.connect(clientID: "sub-0", cleanSession: false)
         #expect(connect[0] == 0x10)
         #expect(Array(connect[2..<10]) == [0, 4] + Array("MQTT".utf8) + [4, 0])  // protocol name, level 4, no clean session
+    }
+}
+
+@Suite struct BenchTargetTests {
+    /// The load generator lives in its own target (ILONetBench), which `ilo`
+    /// links for `ilo bench` and `ilod` does not (issue 20).
+    @Test func theNodeLinksNoBenchmarkCode() throws {
+        let marker = Data("ILONetBench".utf8)
+        let ilod = try Data(contentsOf: URL(fileURLWithPath: TestEnvironment.ilod))
+        let ilo = try Data(contentsOf: URL(fileURLWithPath: TestEnvironment.ilo))
+        #expect(ilod.range(of: marker) == nil, "ilod contains symbols of the ILONetBench module")
+        #expect(ilo.range(of: marker) != nil, "ilo should link ILONetBench for `ilo bench`")
     }
 }

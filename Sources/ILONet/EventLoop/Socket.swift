@@ -2,7 +2,7 @@ import Glibc
 internal import CILOShims
 
 /// Socket system calls, non-blocking and close-on-exec by default.
-enum Socket {
+public enum Socket {
     static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) {
         var value = value
         _ = setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
@@ -73,7 +73,7 @@ enum Socket {
     }
 
     /// Starts a non-blocking connect; the socket becomes writable when it is done.
-    static func connect(to endpoint: Endpoint) throws(SystemError) -> Int32 {
+    public static func connect(to endpoint: Endpoint) throws(SystemError) -> Int32 {
         let addresses = try endpoint.resolve()
         var lastError = SystemError("connect \(endpoint)", errno: EHOSTUNREACH)
         for address in addresses {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ILONet
 import Synchronization
 
 /// The abuse benchmark (`ilo bench abuse`, bench/abuse.sh; docs/RELIABILITY.md §4):

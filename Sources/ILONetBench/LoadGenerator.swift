@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import ILONet
 import Synchronization
 
 /// The workload the benchmark runs (`ilo bench load`).

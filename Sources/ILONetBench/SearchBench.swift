@@ -1,4 +1,5 @@
 import Foundation
+import ILONet
 
 /// The search benchmark (docs/PERFORMANCE.md): a store filled with synthetic
 /// reports whose text is drawn from a fixed vocabulary with Zipf-like word

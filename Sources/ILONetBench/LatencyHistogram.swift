@@ -1,3 +1,5 @@
+import ILONet
+
 /// Latencies in microseconds, in log-linear buckets: 64 sub-buckets per power of
 /// two, so a reported percentile is within about 1.6% of the true value.
 /// Percentiles come from the buckets, never from an average.

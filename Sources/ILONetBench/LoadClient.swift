@@ -1,4 +1,5 @@
 import Glibc
+import ILONet
 
 /// One connection of the load generator: a publisher or a subscriber, speaking
 /// ILONet or MQTT. Confined to its loop; merges its figures into the generator

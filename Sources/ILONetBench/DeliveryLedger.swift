@@ -1,3 +1,4 @@
+import ILONet
 import Synchronization
 
 /// Which reports a resilient load run (`ilo bench load --resilient`) had

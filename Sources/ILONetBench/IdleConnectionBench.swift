@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import ILONet
 import Synchronization
 
 /// Opens many mutually authenticated connections to one node, completes HELLO on
