@@ -2,12 +2,15 @@
 # Where a hub's CPU goes under the publish load (docs/PERFORMANCE.md, "Profile
 # of the publish path"): starts a hub of its own (the example configuration,
 # signatures optional, publish rate unlimited, its own port and store), runs
-# `ilo bench load --protocol ilonet --publishers 4 --subscribers 1 --size 1024`
+# `ilo bench load --protocol ilonet $signed --publishers 4 --subscribers 1 --size 1024`
 # against it, records the hub with `perf record -e cpu-clock -g` for SECONDS in
 # the middle of the load, and prints the load's figures and the functions with
 # the largest share of the hub's samples (inclusive), then the libraries.
 #
-#   bench/profile.sh [--seconds 8] [--top 30]
+#   bench/profile.sh [--seconds 8] [--top 30] [--signed]
+#
+# --signed: the hub requires signatures (as by default) and the load signs
+# every report with the officer's key (`ilo bench load --signed`).
 #
 # Always pinned: the hub on core 0, the load on core 1 (taskset). The hub
 # listens on 127.0.0.1:PORT_BASE+43 (PORT_BASE=17600). perf comes from Debian's
@@ -16,12 +19,13 @@
 # binaries (e.g. two builds to compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=8 top=30
+seconds=8 top=30 signed=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --top) top=$2; shift 2 ;;
-    *) echo "usage: bench/profile.sh [--seconds 8] [--top 30]" >&2; exit 2 ;;
+    --signed) signed=--signed; shift ;;
+    *) echo "usage: bench/profile.sh [--seconds 8] [--top 30] [--signed]" >&2; exit 2 ;;
     esac
 done
 out=${OUT:-/tmp/ilonet-profile.perf}
@@ -41,14 +45,15 @@ work=$(mktemp -d /tmp/ilonet-profile.XXXXXX)
 hub=""
 cleanup() { [ -n "$hub" ] && kill "$hub" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-sed -e 's/^reports.signatures .*/reports.signatures optional/' -e 's/^limits.publish-rate .*/limits.publish-rate 100000/' \
+signatures=optional; [ -z "$signed" ] || signatures=required
+sed -e "s/^reports.signatures .*/reports.signatures $signatures/" -e 's/^limits.publish-rate .*/limits.publish-rate 100000/' \
     -e "s|^listen .*|listen           127.0.0.1:$port|" -e '/^web.listen/d' \
     -e "s|^store .*|store            $work/store.sqlite|" -e "s|\.\./certs-example/|$PWD/certs-example/|g" config/hub.conf >"$work/hub.conf"
 taskset -c 0 "$ilod" --config "$work/hub.conf" 2>"$work/ilod.log" &
 hub=$!
 for _ in $(seq 100); do grep -q 'msg="node ready"' "$work/ilod.log" && break; sleep 0.1; done
 grep -q 'msg="node ready"' "$work/ilod.log" || { cat "$work/ilod.log" >&2; exit 1; }
-taskset -c 1 "$ilo" bench load --protocol ilonet --publishers 4 --subscribers 1 --size 1024 --duration $((seconds + 4)) --pid "$hub" --json \
+taskset -c 1 "$ilo" bench load --protocol ilonet $signed --publishers 4 --subscribers 1 --size 1024 --duration $((seconds + 4)) --pid "$hub" --json \
     --node "127.0.0.1:$port" --ca certs-example/ca.crt --cert certs-example/officer-de.crt --key certs-example/officer-de.key \
     --subscriber-cert certs-example/board-fr.crt --subscriber-key certs-example/board-fr.key >"$work/load.json" 2>"$work/load.err" &
 load=$!

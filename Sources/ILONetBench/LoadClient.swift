@@ -34,6 +34,7 @@ final class LoadClient: ConnectionDelegate {
     private var template: [UInt8] = []
     private var idOffset = 0
     private var timeOffset = 0
+    private var signed: SignedPayload?
     static let topic = "smuggling/LY/land"
 
     init(role: Role, index: Int, generator: LoadGenerator, loop: EventLoop, context: TLSContext, ready: @escaping () -> Void) throws {
@@ -46,7 +47,7 @@ final class LoadClient: ConnectionDelegate {
         self.onReady = ready
         connection = try LoadClient.open(role: role, options: generator.options, loop: loop, context: context)
         connection.delegate = self
-        buildTemplate()
+        try buildTemplate()
         try connection.start()
     }
 
@@ -67,7 +68,7 @@ final class LoadClient: ConnectionDelegate {
     // MARK: Payloads
 
     /// The bytes of one publication, with places for the id and the send time.
-    private func buildTemplate() {
+    private func buildTemplate() throws {
         let idMark = "IIIIIIII-IIII-7III-8III-IIIIIIIIIIII", timeMark = "TTTTTTTTTTTTTTTTTTTT"
         switch options.wire {
         case .mqtt:
@@ -86,13 +87,23 @@ final class LoadClient: ConnectionDelegate {
             template = bytes
             idOffset = Array(text.utf8).firstRange(of: Array(idMark.utf8))!.lowerBound
             timeOffset = Array(text.utf8).firstRange(of: Array(timeMark.utf8))!.lowerBound
+            if options.signed && role == .publisher {
+                guard case .object(var report)? = try JSONValue(parsing: bytes)["report"] else { throw LoadError("the report template is not an object") }
+                report["id"] = nil
+                let payload = try SignedPayload(
+                    document: .object(report), timeMark: timeMark, certificate: options.publisher.certificate, key: options.publisher.key)
+                (signed, idOffset, timeOffset) = (payload, payload.headID, payload.headTime)
+            }
         }
     }
 
     private func payload(sentAt: UInt64) -> [UInt8] {
-        var bytes = template
         let digits = Array(String(sentAt).utf8)
         let padded = Array(repeating: UInt8(ascii: "0"), count: 20 - digits.count) + digits
+        if signed != nil, let bytes = try? signed!.payload(id: Array(ReportID.generate().description.utf8), time: padded) {
+            return bytes
+        }
+        var bytes = template
         bytes.replaceSubrange(timeOffset..<(timeOffset + 20), with: padded)
         if options.wire == .ilonet {
             bytes.replaceSubrange(idOffset..<(idOffset + 36), with: Array(ReportID.generate().description.utf8))

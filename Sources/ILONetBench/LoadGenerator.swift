@@ -26,6 +26,9 @@ public struct LoadOptions: Sendable {
     /// Reports a publisher may have sent and not yet had acknowledged.
     public var window = 64
     public var payloadBytes = 1024
+    /// ILONet: publishers sign each report with their key, as `ilo send` does
+    /// (the node then checks every signature, as by default).
+    public var signed = false
     public var warmup: Double = 1
     public var duration: Double = 10
     public var threads = 2

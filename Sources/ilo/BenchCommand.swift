@@ -7,7 +7,7 @@ import ILONetBench
 enum BenchCommand {
     static let help = """
         usage: ilo bench load [--protocol ilonet|mqtt] [--publishers 4] [--subscribers 1] [--rate N] [--window 64]
-                              [--size 1024] [--duration 10] [--warmup 1] [--pid PID] [--json]
+                              [--size 1024] [--duration 10] [--warmup 1] [--signed] [--pid PID] [--json]
                               [--subscriber-cert FILE[,FILE] --subscriber-key FILE[,FILE]]
                               [--subscriber-node HOST:PORT [--subscriber-server-name NAME]]
                               [--resilient [--drain-timeout 120]]
@@ -24,7 +24,9 @@ enum BenchCommand {
         session). Reports throughput (acknowledged per second), publish→acknowledge
         and publish→delivery latency percentiles, errors, and with --pid the server's
         CPU use and peak RSS. bench/compare-mosquitto.sh runs it against both.
-        Its reports are not signed: run the node with `reports.signatures optional`.
+        Its reports are not signed (run the node with `reports.signatures optional`)
+        unless --signed: then each publisher signs every report with its key (--cert,
+        --key), as `ilo send` does, and the node checks each signature, as by default.
 
         --resilient (for crash loops, not for figures): clients reconnect after the
         node dies, send unacknowledged reports again under the same ids, and the
@@ -242,6 +244,7 @@ enum BenchCommand {
         let subscriberNode = try arguments.option("subscriber-node")
         let subscriberServerName = try arguments.option("subscriber-server-name")
         let resilient = arguments.flag("resilient")
+        let signed = arguments.flag("signed")
         let drainTimeout = try arguments.integer("drain-timeout", in: 1...86_400) ?? 120
         let json = arguments.flag("json")
         let connection = try ClientProfile.resolve(&arguments)
@@ -260,6 +263,8 @@ enum BenchCommand {
         }
         options.subscriberServerName = subscriberServerName
         options.resilient = resilient
+        if signed && wire != .ilonet { throw UsageError("--signed is for --protocol ilonet: MQTT messages carry no signature") }
+        options.signed = signed
         options.drainTimeout = Double(drainTimeout)
         if resilient && subscribers < credentials.count {
             throw UsageError("--resilient needs at least one subscriber per --subscriber-cert (--subscribers \(credentials.count))")
@@ -303,6 +308,7 @@ enum BenchCommand {
                 "ack_latency": result.ack.json, "delivery_latency": result.delivery.json,
             ]
             if let rate { summary["target_rate_per_s"] = .integer(Int64(rate)) }
+            if signed { summary["signed"] = true }
             if let first = result.firstError { summary["first_error"] = .string(first) }
             if let cpuBefore, let cpuAfter { summary["server_cpu_cores"] = .number(((cpuAfter.seconds - cpuBefore.seconds) / wall * 100).rounded() / 100) }
             if let memory { summary["server_peak_rss_mib"] = .integer(Int64(memory.peakResidentKiB / 1024)) }

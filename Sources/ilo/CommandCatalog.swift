@@ -50,7 +50,7 @@ enum CommandCatalog {
         Command(name: "ping", summary: "check that the node answers", options: ["--json"]),
         Command(name: "bench", summary: "load and abuse tools", subcommands: ["load", "connections", "abuse", "search-store", "search"], options: [
             "--store", "--queries",
-            "--protocol", "--publishers", "--subscribers", "--rate", "--window", "--size", "--duration", "--warmup", "--pid", "--json",
+            "--protocol", "--publishers", "--subscribers", "--rate", "--window", "--size", "--duration", "--warmup", "--signed", "--pid", "--json",
             "--subscriber-cert", "--subscriber-key", "--subscriber-node", "--subscriber-server-name", "--resilient", "--drain-timeout",
             "--count", "--hold", "--concurrency", "--officer-cert", "--officer-key", "--board-cert", "--board-key", "--unauthenticated",
         ]),

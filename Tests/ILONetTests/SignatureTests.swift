@@ -119,4 +119,23 @@ import Testing
         #expect(signature?["verified"] == .bool(true), "\(shown.output)")
         #expect(signature?["signer"] == "post-tripoli.ilonet.example")
     }
+
+    /// `ilo bench load --signed` (issue 20): every report signed with the
+    /// officer's key, each checked and accepted by a node that requires signatures.
+    @Test func theLoadGeneratorsSignedReportsPassTheNodesCheck() throws {
+        let daemon = try Daemon(signatures: "required")
+        try daemon.start()
+        let pki = TestEnvironment.pki
+        let load = run(TestEnvironment.ilo, ["bench", "load", "--signed", "--publishers", "2", "--subscribers", "1", "--rate", "40",
+            "--duration", "1", "--warmup", "0", "--json", "--subscriber-cert", pki.path("board-fr.crt"), "--subscriber-key", pki.path("board-fr.key")]
+            + daemon.iloArguments("officer-de"))
+        #expect(load.status == 0, "\(load.output)")
+        let figures = try JSONValue(parsing: load.stdout)
+        #expect(figures["signed"] == .bool(true))
+        #expect(figures["errors"] == .integer(0), "\(load.output)")
+        let acknowledged = Int(figures["acknowledged"]?.integerValue ?? 0)
+        #expect(acknowledged >= 10, "\(load.output)")
+        #expect(!daemon.log.contains("report refused"), "\(daemon.log)")
+        #expect(daemon.count("SELECT count(*) FROM reports WHERE CAST(document AS TEXT) LIKE '%\"signature\"%'") == acknowledged)
+    }
 }

@@ -9,16 +9,27 @@ extension TLSCredentials {
 
     /// `report` with this identity's signature over its `signedContent`.
     public func sign(_ report: Report) throws(OpenSSLError) -> Report {
-        let algorithm = EVP_PKEY_get_base_id(privateKey) == NID_ED25519 ? "ed25519" : "sha256"
-        let value = try Signing.sign(report.signedContent, with: privateKey, digest: algorithm == "sha256")
         var signed = report
-        signed.signature = ReportSignature(algorithm: algorithm, certificate: certificateDER, value: value)
+        signed.signature = ReportSignature(algorithm: signatureAlgorithm, certificate: certificateDER, value: try signature(over: report.signedContent))
         return signed
+    }
+
+    /// The signature `alg` this key makes: "sha256" (ECDSA or RSA over SHA-256) or "ed25519".
+    public var signatureAlgorithm: String { EVP_PKEY_get_base_id(privateKey) == NID_ED25519 ? "ed25519" : "sha256" }
+
+    /// This key's signature over `content`, a report's `signedContent` (the load
+    /// generator signs the canonical bytes it writes without building a `Report`).
+    public func signature(over content: [UInt8]) throws(OpenSSLError) -> [UInt8] {
+        try Signing.sign(content, with: privateKey, digest: signatureAlgorithm == "sha256")
     }
 }
 
 /// The OpenSSL calls behind signing and checking (EVP_DigestSign/Verify).
 enum Signing {
+    /// SHA-256 fetched once: `EVP_sha256()` makes OpenSSL 3 look the
+    /// implementation up again (under a lock) on every signature.
+    nonisolated(unsafe) private static let sha256: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)  // immutable, reference-counted by OpenSSL
+
     static func der(_ certificate: OpaquePointer) -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>?
         let length = i2d_X509(certificate, &out)
@@ -39,7 +50,7 @@ enum Signing {
         ERR_clear_error()
         guard let context = EVP_MD_CTX_new() else { throw OpenSSLError.drain("EVP_MD_CTX_new") }
         defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestSignInit(context, nil, digest ? EVP_sha256() : nil, nil, key) == 1 else { throw OpenSSLError.drain("signing a report") }
+        guard EVP_DigestSignInit(context, nil, digest ? sha256 : nil, nil, key) == 1 else { throw OpenSSLError.drain("signing a report") }
         var length = 0
         guard EVP_DigestSign(context, nil, &length, content, content.count) == 1 else { throw OpenSSLError.drain("signing a report") }
         var signature = [UInt8](repeating: 0, count: length)
@@ -53,7 +64,7 @@ enum Signing {
             EVP_MD_CTX_free(context)
             ERR_clear_error()
         }
-        guard EVP_DigestVerifyInit(context, nil, digest ? EVP_sha256() : nil, nil, key) == 1 else { return false }
+        guard EVP_DigestVerifyInit(context, nil, digest ? sha256 : nil, nil, key) == 1 else { return false }
         return EVP_DigestVerify(context, signature, signature.count, content, content.count) == 1
     }
 }

@@ -30,9 +30,21 @@ public enum SignatureFailure: Error, Sendable, Equatable, CustomStringConvertibl
 /// Certificates that verified are remembered for ten minutes (the chain check
 /// costs more than the signature); `forget()` on reload of the trust roots.
 public final class SignatureCheck: Sendable {
-    private struct Remembered {
+    /// A certificate whose chain verified: decoded once, with its public key,
+    /// so that a report from a known signer costs one signature check and no
+    /// certificate parsing (OpenSSL 3's decoders are slow and take locks).
+    private final class Remembered: @unchecked Sendable {  // the X509 is never changed after decoding; OpenSSL reads it from any thread
+        let certificate: OpaquePointer
         let identity: PeerIdentity
         let at: Int64
+
+        init(certificate: OpaquePointer, identity: PeerIdentity, at: Int64) {
+            self.certificate = certificate
+            self.identity = identity
+            self.at = at
+        }
+
+        deinit { X509_free(certificate) }
     }
 
     private let verified = Mutex<[[UInt8]: Remembered]>([:])
@@ -58,25 +70,31 @@ public final class SignatureCheck: Sendable {
     /// The verified signer, or why not.
     public func check(_ report: Report, trust: TLSContext, now: Int64 = Timestamp.nowMilliseconds()) throws(SignatureFailure) -> PeerIdentity {
         guard let signature = report.signature else { throw .unsigned }
-        guard let certificate = Signing.certificate(fromDER: signature.certificate) else {
-            throw .certificate("it is not a DER X.509 certificate")
-        }
-        defer { X509_free(certificate) }
-        let identity: PeerIdentity
+        let signer: Remembered
         if let known = verified.withLock({ $0[signature.certificate] }), now - known.at < SignatureCheck.remember {
-            identity = known.identity
+            signer = known
         } else {
-            if let reason = trust.verifyChain(certificate) { throw .certificate(reason) }
+            guard let certificate = Signing.certificate(fromDER: signature.certificate) else {
+                throw .certificate("it is not a DER X.509 certificate")
+            }
+            if let reason = trust.verifyChain(certificate) {
+                X509_free(certificate)
+                throw .certificate(reason)
+            }
+            let identity: PeerIdentity
             do throws(IdentityError) {
                 identity = try TLSSession.identity(of: certificate)
             } catch {
+                X509_free(certificate)
                 throw .certificate(error.reason)
             }
+            signer = Remembered(certificate: certificate, identity: identity, at: now)
             verified.withLock {
                 if $0.count >= SignatureCheck.capacity { $0.removeAll() }
-                $0[signature.certificate] = Remembered(identity: identity, at: now)
+                $0[signature.certificate] = signer
             }
         }
+        let identity = signer.identity, certificate = signer.certificate
         let origin = report.origin
         guard identity.id == origin.officer, identity.authority == origin.authority, identity.memberState == origin.state else {
             throw .signer("signed by \(identity.id) (\(identity.authority), \(identity.memberState)), origin is \(origin.officer) (\(origin.authority), \(origin.state))")
