@@ -31,6 +31,7 @@ final class LoadClient: ConnectionDelegate {
     private var timer: TimerHandle?
     private var pendingConfirms: [String] = []
     private var mqtt = MQTTCodec.Decoder()
+    private var nats = NATSCodec.Decoder()
     private var template: [UInt8] = []
     private var idOffset = 0
     private var timeOffset = 0
@@ -55,10 +56,11 @@ final class LoadClient: ConnectionDelegate {
         let node = role == .subscriber ? options.subscriberNode ?? options.node : options.node
         let serverName = role == .subscriber && options.subscriberNode != nil ? options.subscriberServerName : options.serverName
         let fd = try Socket.connect(to: node)
+        if options.wire == .nats { try readNATSInfo(fd) }
         let connection = try Connection(
             loop: loop, fd: fd, peerAddress: node.description, context: context, serverName: serverName ?? node.host,
             maximumFrameSize: 16 << 20, connecting: true)
-        connection.rawMode = options.wire == .mqtt
+        connection.rawMode = options.wire != .ilonet
         return connection
     }
 
@@ -71,7 +73,7 @@ final class LoadClient: ConnectionDelegate {
     private func buildTemplate() throws {
         let idMark = "IIIIIIII-IIII-7III-8III-IIIIIIIIIIII", timeMark = "TTTTTTTTTTTTTTTTTTTT"
         switch options.wire {
-        case .mqtt:
+        case .mqtt, .nats:
             template = Array(timeMark.utf8) + Array(repeating: UInt8(ascii: "x"), count: max(0, options.payloadBytes - 20))
             timeOffset = 0
         case .ilonet:
@@ -136,8 +138,12 @@ final class LoadClient: ConnectionDelegate {
         case .ilonet:
             connection.send(Message(.hello, requestID: 1, ["protocol": "ilonet", "versions": [1]]))
         case .mqtt:
-            let id = "ilonet-bench-\(role == .publisher ? "pub" : "sub")-\(index)"
-            connection.sendRaw(MQTTCodec.connect(clientID: id, cleanSession: role == .publisher))
+            connection.sendRaw(MQTTCodec.connect(clientID: clientName, cleanSession: role == .publisher))
+        case .nats:
+            connection.sendRaw(NATSCodec.connect(name: clientName))
+            connection.sendRaw(NATSCodec.subscribe(inbox + ".*", sid: 1))
+            connection.sendRaw(NATSCodec.createStream(reply: inbox + ".stream"))
+            if role == .subscriber { connection.sendRaw(NATSCodec.subscribe(deliverSubject, sid: 2)) }
         }
     }
 
@@ -187,6 +193,10 @@ final class LoadClient: ConnectionDelegate {
     }
 
     func connection(_ connection: Connection, didReceiveBytes bytes: UnsafeRawBufferPointer) {
+        if options.wire == .nats {
+            for operation in nats.feed(bytes) { received(operation) }
+            return
+        }
         for packet in mqtt.feed(bytes) {
             switch packet.type {
             case .connack:
@@ -219,6 +229,80 @@ final class LoadClient: ConnectionDelegate {
             default:
                 break
             }
+        }
+    }
+
+    // MARK: NATS JetStream
+
+    /// Names for the NATS and MQTT sessions, the publisher's reply inbox, and the
+    /// subject the subscriber's durable consumer delivers to.
+    private var clientName: String { "ilonet-bench-\(role == .publisher ? "pub" : "sub")-\(index)" }
+    private var inbox: String { "_INBOX.\(clientName)" }
+    private var deliverSubject: String { "ILONET_BENCH_DELIVER.\(index)" }
+
+    /// A NATS server sends its INFO line in plain text before TLS begins; read
+    /// it (up to 5 s) before the TLS handshake starts.
+    private static func readNATSInfo(_ fd: Int32) throws {
+        var line: [UInt8] = []
+        let deadline = Timestamp.monotonicNanoseconds() + 5_000_000_000
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while line.firstRange(of: [13, 10]) == nil {
+            guard Timestamp.monotonicNanoseconds() < deadline, line.count < 65_536 else { throw LoadError("no INFO line from the NATS server") }
+            var waiting = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&waiting, 1, 100)
+            // Only up to the end of the line: what follows is TLS.
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 1, 0) }
+            if count > 0 {
+                line.append(chunk[0])
+            } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                throw LoadError("the NATS server closed the connection before its INFO line")
+            }
+        }
+        guard line.starts(with: Array("INFO ".utf8)) else { throw LoadError("expected INFO from the NATS server, got \(String(decoding: line.prefix(80), as: UTF8.self))") }
+    }
+
+    private func received(_ operation: NATSCodec.Operation) {
+        switch operation {
+        case .ping:
+            connection.sendRaw(NATSCodec.pong)
+        case .error(let text):
+            result.errors += 1
+            if result.firstError == nil { result.firstError = "NATS: \(text)" }
+        case .message(let subject, let reply, let payload):
+            // A consumer's delivery keeps the stream's subject; its reply subject is where it is acknowledged.
+            if let reply, reply.hasPrefix("$JS.ACK.") {
+                connection.sendRaw(NATSCodec.publish(reply, reply: nil, payload: []))
+                payload.withUnsafeBytes { raw in
+                    if let sent = LoadClient.sentAt(raw, marker: []) { delivered(sentAt: sent) }
+                }
+                return
+            }
+            guard subject.hasPrefix(inbox) else { return }
+            let answer = subject.dropFirst(inbox.count + 1)
+            let refused = payload.isEmpty || payload.firstRange(of: Array(#""error""#.utf8)) != nil
+            if refused {
+                result.errors += 1
+                if result.firstError == nil { result.firstError = "JetStream \(answer): " + (payload.isEmpty ? "no answer (no responders)" : String(decoding: payload.prefix(200), as: UTF8.self)) }
+            }
+            switch answer {
+            case "stream":
+                if role == .subscriber {
+                    connection.sendRaw(NATSCodec.createConsumer(durable: "ilonet-bench-\(index)", deliver: deliverSubject, reply: inbox + ".consumer"))
+                } else {
+                    becomeReady()
+                }
+            case "consumer":
+                becomeReady()
+            default:
+                guard let id = UInt32(answer) else { return }
+                if refused {
+                    if inFlight.removeValue(forKey: id) != nil { fill() }
+                } else {
+                    acknowledged(id)
+                }
+            }
+        case .pong, .ok, .info:
+            break
         }
     }
 
@@ -328,6 +412,10 @@ final class LoadClient: ConnectionDelegate {
                 nextID = nextID >= 65_535 ? 1 : nextID + 1
                 inFlight[nextID] = now
                 connection.sendRaw(MQTTCodec.publish(topic: LoadClient.topic, packetID: UInt16(nextID), payload: payload(sentAt: now)))
+            case .nats:
+                nextID = nextID == UInt32.max ? 10 : nextID + 1
+                inFlight[nextID] = now
+                connection.sendRaw(NATSCodec.publish(NATSCodec.subject, reply: "\(inbox).\(nextID)", payload: payload(sentAt: now)))
             }
             if generator.measuring { result.sent += 1 }
         }

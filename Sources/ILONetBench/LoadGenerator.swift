@@ -6,7 +6,7 @@ import Synchronization
 
 /// The workload the benchmark runs (`ilo bench load`).
 public struct LoadOptions: Sendable {
-    public enum Wire: String, Sendable { case ilonet, mqtt }
+    public enum Wire: String, Sendable { case ilonet, mqtt, nats }
 
     public var wire: Wire = .ilonet
     public var node: Endpoint

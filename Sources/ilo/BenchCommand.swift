@@ -6,7 +6,7 @@ import ILONetBench
 
 enum BenchCommand {
     static let help = """
-        usage: ilo bench load [--protocol ilonet|mqtt] [--publishers 4] [--subscribers 1] [--rate N] [--window 64]
+        usage: ilo bench load [--protocol ilonet|mqtt|nats] [--publishers 4] [--subscribers 1] [--rate N] [--window 64]
                               [--size 1024] [--duration 10] [--warmup 1] [--signed] [--pid PID] [--json]
                               [--subscriber-cert FILE[,FILE] --subscriber-key FILE[,FILE]]
                               [--subscriber-node HOST:PORT [--subscriber-server-name NAME]]
@@ -17,11 +17,14 @@ enum BenchCommand {
                ilo bench search-store --store FILE --count N
                ilo bench search [--queries N] [--json]
 
-        load: publishers send reports (ILONet) or QoS 1 messages (MQTT 3.1.1) over
-        mutual TLS as fast as acknowledgements allow (or at --rate per second in all),
-        with at most --window unacknowledged each; subscribers receive everything
-        (ILONet: subscription '#' and WATCH; MQTT: 'smuggling/#' QoS 1, persistent
-        session). Reports throughput (acknowledged per second), publish→acknowledge
+        load: publishers send reports (ILONet), QoS 1 messages (MQTT 3.1.1) or
+        JetStream publications (NATS: PUB with a reply subject, acknowledged by
+        the stream) over mutual TLS as fast as acknowledgements allow (or at --rate
+        per second in all), with at most --window unacknowledged each; subscribers
+        receive everything (ILONet: subscription '#' and WATCH; MQTT: 'smuggling/#'
+        QoS 1, persistent session; NATS: a durable push consumer on the stream
+        ILONET_BENCH, which the load creates on file storage, each message
+        acknowledged). Reports throughput (acknowledged per second), publish→acknowledge
         and publish→delivery latency percentiles, errors, and with --pid the server's
         CPU use and peak RSS. bench/compare-mosquitto.sh runs it against both.
         Its reports are not signed (run the node with `reports.signatures optional`)
@@ -230,7 +233,7 @@ enum BenchCommand {
 
     static func load(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
         let wireText = try arguments.option("protocol") ?? "ilonet"
-        guard let wire = LoadOptions.Wire(rawValue: wireText) else { throw UsageError("--protocol is ilonet or mqtt") }
+        guard let wire = LoadOptions.Wire(rawValue: wireText) else { throw UsageError("--protocol is ilonet, mqtt or nats") }
         let publishers = try arguments.integer("publishers", in: 1...1000) ?? 4
         let subscribers = try arguments.integer("subscribers", in: 0...1000) ?? 1
         let rate = try arguments.integer("rate", in: 1...10_000_000)

@@ -68,7 +68,7 @@ enum CommandCatalog {
         "--personal-data": CodeBook.personalData.words,
         "--digest": ["hourly", "daily", "weekly"],
         "--format": ["text", "markdown", "json"],
-        "--protocol": ["ilonet", "mqtt"],
+        "--protocol": ["ilonet", "mqtt", "nats"],
     ]
 
     /// Options whose value is a file name.

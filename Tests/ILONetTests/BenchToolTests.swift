@@ -49,6 +49,41 @@ import Testing
     }
 }
 
+@Suite struct NATSCodecTests {
+    /// The server's operations, cut at every 5 bytes: a publish acknowledgement,
+    /// a consumer's delivery with its ack subject, a status-only HMSG (no
+    /// responders), PING and an error.
+    @Test func operationsAreCutFromTheStream() {
+        let delivery = [UInt8](repeating: 7, count: 300)
+        let ack = #"{"stream":"ILONET_BENCH","seq":12}"#
+        var bytes = Array("INFO {}\r\nMSG _INBOX.p.11 1 \(ack.utf8.count)\r\n\(ack)\r\n".utf8)
+        bytes += Array("MSG smuggling.LY.land 2 $JS.ACK.ILONET_BENCH.c.1.12.12.1.0 300\r\n".utf8) + delivery + [13, 10]
+        bytes += Array("HMSG _INBOX.p.13 1 16 16\r\nNATS/1.0 503\r\n\r\n\r\nPING\r\n-ERR 'Authorization Violation'\r\n".utf8)
+        var decoder = NATSCodec.Decoder()
+        var operations: [NATSCodec.Operation] = []
+        for chunk in stride(from: 0, to: bytes.count, by: 5) {
+            operations += bytes[chunk..<min(bytes.count, chunk + 5)].withUnsafeBytes { decoder.feed($0) }
+        }
+        #expect(operations.count == 6)
+        guard operations.count == 6 else { return }
+        if case .info = operations[0] {} else { Issue.record("expected INFO, got \(operations[0])") }
+        if case .message(let subject, let reply, let payload) = operations[1] {
+            #expect(subject == "_INBOX.p.11" && reply == nil && payload == Array(ack.utf8))
+        } else { Issue.record("expected MSG, got \(operations[1])") }
+        if case .message(let subject, let reply, let payload) = operations[2] {
+            #expect(subject == "smuggling.LY.land" && reply == "$JS.ACK.ILONET_BENCH.c.1.12.12.1.0" && payload == delivery)
+        } else { Issue.record("expected MSG, got \(operations[2])") }
+        if case .message(_, _, let payload) = operations[3] { #expect(payload.isEmpty) } else { Issue.record("expected HMSG, got \(operations[3])") }
+        if case .ping = operations[4] {} else { Issue.record("expected PING, got \(operations[4])") }
+        if case .error(let text) = operations[5] { #expect(text == "'Authorization Violation'") } else { Issue.record("expected -ERR") }
+    }
+
+    @Test func aPublicationCarriesItsReplySubjectAndLength() {
+        #expect(NATSCodec.publish("smuggling.LY.land", reply: "_INBOX.p.11", payload: Array("abc".utf8)) == Array("PUB smuggling.LY.land _INBOX.p.11 3\r\nabc\r\n".utf8))
+        #expect(NATSCodec.publish("$JS.ACK.x", reply: nil, payload: []) == Array("PUB $JS.ACK.x 0\r\n\r\n".utf8))
+    }
+}
+
 @Suite struct BenchTargetTests {
     /// The load generator lives in its own target (ILONetBench), which `ilo`
     /// links for `ilo bench` and `ilod` does not (issue 20).
