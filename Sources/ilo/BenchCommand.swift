@@ -16,6 +16,7 @@ enum BenchCommand {
                                [--duration 300] [--rate 10] [--unauthenticated 2000] [--json]
                ilo bench search-store --store FILE --count N
                ilo bench search [--queries N] [--json]
+               ilo bench fetch [--requests 200] [--limit 100] [--json]
 
         load: publishers send reports (ILONet), QoS 1 messages (MQTT 3.1.1) or
         JetStream publications (NATS: PUB with a reply subject, acknowledged by
@@ -66,6 +67,12 @@ enum BenchCommand {
         percentiles per class and in all. bench/search.sh runs both against a hub
         of its own (docs/PERFORMANCE.md).
 
+        fetch: as the connection's identity, sends --requests FETCHes of --limit
+        reports (default 200 of 100) one after another on one connection, without
+        confirming anything (the inbox stays as it was), and prints the latency
+        percentiles and how many reports each answer held. bench/big-store.sh runs
+        it against a store of millions of reports.
+
         connections: opens N mutually authenticated connections to the node, completes HELLO on
         each, keeps them idle, and reports how long that took and (with --pid, the
         node's process id on this machine) the node's resident memory.
@@ -86,6 +93,7 @@ enum BenchCommand {
         if mode == "abuse" { return try abuse(&arguments) }
         if mode == "search-store" { return try searchStore(&arguments) }
         if mode == "search" { return try search(&arguments) }
+        if mode == "fetch" { return try fetch(&arguments) }
         guard mode == "connections" else { throw UsageError("expected: ilo bench load ... | ilo bench connections ...") }
         guard let count = try arguments.integer("count", in: 1...100_000) else { throw UsageError("--count is required") }
         let pid = try arguments.integer("pid", in: 1...Int(Int32.max))
@@ -201,10 +209,6 @@ enum BenchCommand {
                 latencies["all", default: []].append(milliseconds)
                 results[kind, default: 0] += answer["results"]?.arrayValue?.count ?? 0
             }
-            func percentile(_ values: [Double], _ p: Double) -> Double {
-                let sorted = values.sorted()
-                return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
-            }
             let classes = ["rare", "middling", "common", "two words", "all"]
             if json {
                 var out: [String: JSONValue] = [:]
@@ -224,6 +228,46 @@ enum BenchCommand {
                     print("search \(name) " + String(format: "%4d queries: p50 %.1f ms, p99 %.1f ms, max %.1f ms", values.count,
                         percentile(values, 0.5), percentile(values, 0.99), values.max() ?? 0) + shown)
                 }
+            }
+            return Exit.ok
+        } catch {
+            return exitFor(error)
+        }
+    }
+
+    /// The value at or below which a share `p` of `values` lies (nearest rank).
+    private static func percentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[max(0, min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1))]
+    }
+
+    static func fetch(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
+        let requests = try arguments.integer("requests", in: 1...100_000) ?? 200
+        let limit = try arguments.integer("limit", in: 1...500) ?? 100  // FETCH takes at most 500
+        let json = arguments.flag("json")
+        let options = try ClientProfile.resolve(&arguments)
+        try arguments.finish()
+        do throws(ClientError) {
+            let client = try connect(options)
+            defer { client.close() }
+            var latencies: [Double] = []
+            var reports = 0
+            for _ in 0..<requests {
+                let started = DispatchTime.now().uptimeNanoseconds
+                let answer = try client.request(.fetch, ["limit": .integer(Int64(limit))]).body
+                latencies.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+                reports += answer["reports"]?.arrayValue?.count ?? 0
+            }
+            let each = Double(reports) / Double(requests)
+            if json {
+                print(JSONValue.object([
+                    "requests": .integer(Int64(requests)), "limit": .integer(Int64(limit)), "reports_each": .number(each),
+                    "p50_ms": .number(percentile(latencies, 0.5)), "p99_ms": .number(percentile(latencies, 0.99)), "max_ms": .number(latencies.max() ?? 0),
+                ]).prettyString())
+            } else {
+                print(String(format: "fetch %d × limit %d: p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.1f reports each", requests, limit,
+                    percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.max() ?? 0, each))
             }
             return Exit.ok
         } catch {

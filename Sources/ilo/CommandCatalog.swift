@@ -48,8 +48,8 @@ enum CommandCatalog {
         Command(name: "audit", summary: "a node's audit trail (on its host, or as dpo over the network)", subcommands: ["verify", "show", "list"], options: ["--store", "--config", "--report", "--event", "--after", "--limit", "--json"]),
         Command(name: "whoami", summary: "who the node says you are", options: ["--json"]),
         Command(name: "ping", summary: "check that the node answers", options: ["--json"]),
-        Command(name: "bench", summary: "load and abuse tools", subcommands: ["load", "connections", "abuse", "search-store", "search"], options: [
-            "--store", "--queries",
+        Command(name: "bench", summary: "load and abuse tools", subcommands: ["load", "connections", "abuse", "search-store", "search", "fetch"], options: [
+            "--store", "--queries", "--requests", "--limit",
             "--protocol", "--publishers", "--subscribers", "--rate", "--window", "--size", "--duration", "--warmup", "--signed", "--pid", "--json",
             "--subscriber-cert", "--subscriber-key", "--subscriber-node", "--subscriber-server-name", "--resilient", "--drain-timeout",
             "--count", "--hold", "--concurrency", "--officer-cert", "--officer-key", "--board-cert", "--board-key", "--unauthenticated",

@@ -62,6 +62,27 @@ import Testing
         #expect(store.schemaVersion == Int64(Schema.migrations.count))
     }
 
+    /// The content hash of a stored report is SHA-256 of what a signature covers,
+    /// signed or not (the store takes an unsigned report's canonical bytes for it).
+    @Test func theStoredContentHashIsTheHashOfTheSignedContent() throws {
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/hash-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try ReportStore(path: directory + "/s.sqlite")
+        let identity = try PeerIdentity(certificateFile: TestEnvironment.pki.path("officer-de.crt"))
+        let unsigned = try Report.validate(sampleReport(), sender: Origin(identity))
+        let signer = try TLSCredentials(
+            certificate: TestEnvironment.pki.path("officer-de.crt"), privateKey: TestEnvironment.pki.path("officer-de.key"), checkKeyPermissions: false)
+        let signed = try signer.sign(try Report.validate(sampleReport(), sender: Origin(identity)))
+        for report in [unsigned, signed] {
+            _ = try store.insert(report, document: report.canonicalEncoding, receivedMilliseconds: 0)
+            let statement = try store.database.cached("SELECT content_hash FROM reports WHERE id = ?")
+            statement.bind(1, report.id.description)
+            #expect(try statement.step())
+            #expect(statement.blob(0) == sha256(report.signedContent))
+            statement.reset()
+        }
+    }
+
     @Test func theWALShrinksBackAfterALongReaderLetsItRestart() throws {
         let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/wal-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

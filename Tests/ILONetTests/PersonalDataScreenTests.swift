@@ -67,6 +67,23 @@ import Testing
         }
     }
 
+    /// An ASCII text is prepared from its bytes at once; the same text followed
+    /// by a non-ASCII word goes scalar by scalar: both read the ASCII part alike.
+    @Test func asciiTextsArePreparedAsTheScalarPathPreparesThem() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("abcXYZ019 -./'\t\nPassport Nr. 12AB, born 1990 ".unicodeScalars)
+        for _ in 0..<300 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...80, using: &random) { text.unicodeScalars.append(alphabet.randomElement(using: &random)!) }
+            let fast = ScreenText(text), slow = ScreenText(text + " é")
+            #expect(fast.scalars == Array(slow.scalars.prefix(fast.scalars.count)), "\(text)")
+            #expect(fast.lower == Array(slow.lower.prefix(fast.lower.count)), "\(text)")
+            #expect(fast.positions == Array(slow.positions.prefix(fast.positions.count)), "\(text)")
+            #expect(fast.words.map(\.text) == Array(slow.words.map(\.text).dropLast()), "\(text)")
+            #expect(fast.words.map(\.capitalized) == Array(slow.words.map(\.capitalized).dropLast()), "\(text)")
+        }
+    }
+
     @Test func labelledCorpus() throws {
         let data = try #require(FileManager.default.contents(atPath: Self.corpusPath), "the corpus is \(Self.corpusPath)")
         let lines = try String(decoding: data, as: UTF8.self).split(separator: "\n").map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }

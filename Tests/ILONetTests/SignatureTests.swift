@@ -136,6 +136,8 @@ import Testing
         let acknowledged = Int(figures["acknowledged"]?.integerValue ?? 0)
         #expect(acknowledged >= 10, "\(load.output)")
         #expect(!daemon.log.contains("report refused"), "\(daemon.log)")
-        #expect(daemon.count("SELECT count(*) FROM reports WHERE CAST(document AS TEXT) LIKE '%\"signature\"%'") == acknowledged)
+        // Every report stored is signed (the window's count leaves out those acknowledged after it).
+        #expect(daemon.count("SELECT count(*) FROM reports WHERE CAST(document AS TEXT) LIKE '%\"signature\"%'") >= acknowledged)
+        #expect(daemon.count("SELECT count(*) FROM reports WHERE CAST(document AS TEXT) NOT LIKE '%\"signature\"%'") == 0)
     }
 }

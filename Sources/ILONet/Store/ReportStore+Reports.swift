@@ -39,7 +39,10 @@ extension ReportStore {
         if let eraseAt = report.eraseByMilliseconds { statement.bind(17, eraseAt) } else { statement.bindNull(17) }
         statement.bind(18, JSONValue.array(report.addressees.map { .string($0) }).encodedString())
         if let category = report.personalData { statement.bind(19, category.rawValue) } else { statement.bindNull(19) }
-        statement.bind(20, report.contentHash)
+        // Every caller passes the report's canonical encoding: for an unsigned
+        // report those are the bytes a signature would cover, so they need no
+        // second encoding here, on the one store thread.
+        statement.bind(20, report.signature == nil ? sha256(document) : report.contentHash)
         try statement.run()
         guard database.changes > 0 else { return .duplicate }
         let seq = database.lastInsertRowID

@@ -40,7 +40,7 @@ struct ContextScan {
             if words[i].arabic, let first = words[i].text.unicodeScalars.first, "وبلف".unicodeScalars.contains(first), words[i].text.unicodeScalars.count > 3 {
                 candidates += ScreenLexicon.byFirstWord[String(words[i].text.unicodeScalars.dropFirst())] ?? []
             }
-            for phrase in ScreenLexicon.stemPhrases where words[i].text.hasPrefix(phrase.words[0].dropLast()) { candidates.append(phrase) }
+            for (stem, phrase) in ScreenLexicon.stems where words[i].text.hasPrefix(stem) { candidates.append(phrase) }
             if words[i].letters > 6, ScreenLexicon.streetEndings.contains(where: { words[i].text.hasSuffix($0) }) {
                 candidates.append(ScreenLexicon.Phrase(words: [words[i].text], cue: .street))
             }

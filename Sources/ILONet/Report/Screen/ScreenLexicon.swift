@@ -130,6 +130,10 @@ enum ScreenLexicon {
     /// Phrases by their first word (exact words), and those whose first word is a stem.
     static let byFirstWord: [String: [Phrase]] = Dictionary(grouping: phrases.filter { !$0.words[0].hasSuffix("*") }, by: { $0.words[0] })
     static let stemPhrases: [Phrase] = phrases.filter { $0.words[0].hasSuffix("*") }
+    /// The stem phrases with their first word's stem (without `*`) cut once: the
+    /// screen tries every one against every word, and cutting the `*` there
+    /// (a Substring, compared Character by Character) was its largest cost.
+    static let stems: [(stem: String, phrase: Phrase)] = stemPhrases.map { (String($0.words[0].dropLast()), $0) }
 
     /// Words that say a number is an amount, a count or a measure, not an identifier.
     static let quantityWords: Set<String> = [

@@ -25,6 +25,13 @@ struct ScreenText {
     }
 
     init(_ text: String) {
+        // ASCII (most free text, and every byte of it in the common case) has
+        // nothing to drop or map: the three arrays come straight from the bytes.
+        if let ascii = ScreenText.ascii(text) {
+            (scalars, lower, positions) = ascii
+            tokenize()
+            return
+        }
         scalars.reserveCapacity(text.utf8.count)
         var position = 0
         for scalar in text.unicodeScalars {
@@ -42,6 +49,33 @@ struct ScreenText {
             }
         }
         tokenize()
+    }
+
+    /// Scalars, lower-cased scalars and positions of an ASCII text, read from its
+    /// bytes in one pass; nil when the text is not all ASCII.
+    private static func ascii(_ text: String) -> ([Unicode.Scalar], [Unicode.Scalar], [Int])? {
+        var text = text
+        return text.withUTF8 { bytes in
+            var isASCII = true
+            for byte in bytes where byte >= 0x80 {
+                isASCII = false
+                break
+            }
+            guard isASCII else { return nil }
+            let scalars = [Unicode.Scalar](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                for (i, byte) in bytes.enumerated() { buffer[i] = Unicode.Scalar(byte) }
+                count = bytes.count
+            }
+            let lower = [Unicode.Scalar](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                for (i, byte) in bytes.enumerated() { buffer[i] = Unicode.Scalar(byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte) }
+                count = bytes.count
+            }
+            let positions = [Int](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                for i in 0..<bytes.count { buffer[i] = i + 1 }
+                count = bytes.count
+            }
+            return (scalars, lower, positions)
+        }
     }
 
     private mutating func append(_ scalar: Unicode.Scalar, _ position: Int) {
