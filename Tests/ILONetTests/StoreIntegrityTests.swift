@@ -79,6 +79,38 @@ import Testing
         #expect(try daemon.client("officer-de").request(.publish, ["report": sampleReport()]).type == .accepted)
     }
 
+    /// A store over 64 MiB is checked beside serving (a restart of a big store
+    /// answers at once, issue 20); damage the check finds fails the store as
+    /// damage met while running does, marker and all.
+    @Test func aLargeStoreIsCheckedBesideServingAndDamageStillStopsIt() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let officer = try daemon.client("officer-de")
+        for i in 0..<20 { #expect(try officer.request(.publish, ["report": sampleReport(headline: "report \(i)")]).type == .accepted) }
+        officer.close()
+        #expect(daemon.stop() == 0)
+        _ = daemon.query(
+            "CREATE TABLE filler (b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 70) INSERT INTO filler SELECT zeroblob(1048576) FROM n;")
+        let pages = Int((try FileManager.default.attributesOfItem(atPath: daemon.storePath)[.size] as? NSNumber)?.intValue ?? 0) / 4096
+        try #require(pages > 70 * 256, "\(pages) pages")
+        try damagePage(daemon.storePath, page: pages / 2)
+
+        try daemon.start()
+        #expect(daemon.log.contains("store check running beside serving"), "\(daemon.log)")
+        #expect(try daemon.client("admin").request(.ping).type == .pong)
+        #expect(waitFor(30) { daemon.log.contains("store failed: acknowledging nothing") }, "\(daemon.log)")
+        let marker = (try? String(contentsOfFile: StoreHealth.markerPath(for: daemon.storePath), encoding: .utf8)) ?? ""
+        #expect(marker.contains("PRAGMA quick_check at start found the database damaged"), "\(marker)")
+        let officerAgain = try daemon.client("officer-de")
+        do throws(ClientError) {
+            _ = try officerAgain.request(.publish, ["report": sampleReport()])
+            Issue.record("a report was acknowledged by a failed store")
+        } catch {
+            guard case .refused(let refusal) = error else { throw error }
+            #expect(refusal.code == .storeUnavailable, "\(refusal)")
+        }
+    }
+
     @Test func anEmergencyStartSkipsTheCheckAndSaysSo() throws {
         let daemon = try Daemon()
         try daemon.start(arguments: ["--skip-store-check"])

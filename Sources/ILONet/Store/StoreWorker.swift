@@ -44,8 +44,9 @@ public final class StoreWorker: Sendable {
 
     /// Opens (and if needed creates and migrates) the store, then starts the thread.
     /// Opening happens on the caller's thread so that errors reach start-up.
-    /// - Parameter checkAtStart: run `PRAGMA quick_check` first (off only for an
-    ///   emergency start, `ilod --skip-store-check`).
+    /// - Parameter checkAtStart: run `PRAGMA quick_check` (off only for an
+    ///   emergency start, `ilod --skip-store-check`): before serving on a store of
+    ///   at most `checkFirstBytes`, beside serving on a larger one (see `StartCheck`).
     public init(path: String, logger: Logger, maximumBatch: Int = 2048, checkAtStart: Bool = true) throws(ReportStore.StoreSetupError) {
         self.maximumBatch = maximumBatch
         self.logger = logger
@@ -56,8 +57,9 @@ public final class StoreWorker: Sendable {
         let store = try ReportStore(path: path)
         health = StoreHealth(path: path, logger: logger)
         var finding: String?
+        let inBackground = checkAtStart && StartCheck.inBackground(path)
         do throws(SQLiteError) {
-            if checkAtStart {
+            if checkAtStart && !inBackground {
                 let began = Timestamp.monotonicNanoseconds()
                 let result = try store.database.scalarText("PRAGMA quick_check(20)") ?? ""
                 let seconds = Double(Timestamp.monotonicNanoseconds() - began) / 1e9
@@ -66,7 +68,7 @@ public final class StoreWorker: Sendable {
                 } else {
                     finding = result
                 }
-            } else {
+            } else if !checkAtStart {
                 logger.warning("store not checked at start (--skip-store-check)", ["store": path])
             }
         } catch {
@@ -85,6 +87,7 @@ public final class StoreWorker: Sendable {
         let thread = Thread { [self] in self.loop(box.take()) }
         thread.name = "ilonet-store"
         thread.start()
+        if inBackground { StartCheck.start(path: path, logger: logger, health: health) }
     }
 
     public var statistics: Statistics { stats.withLock { $0 } }
