@@ -87,7 +87,7 @@ enum OutboxCommand {
         let now = Timestamp.nowMilliseconds()
         for entry in entries {
             func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
-            print([entry.id, pad(ReportRendering.ageText(now - entry.queuedMilliseconds), 4), pad(entry.priority.rawValue, 9),
+            print([entry.id, pad(Timestamp.age(now - entry.queuedMilliseconds), 4), pad(entry.priority.rawValue, 9),
                    pad(entry.state.rawValue, 7), pad(entry.kind, 9), pad(entry.country, 2), TerminalText.line(entry.headline)].joined(separator: "  "))
             if let refusal = entry.refusal {
                 print("    refused for good: \(TerminalText.line(refusal)) — it is not sent again; correct it and send it as a new report")

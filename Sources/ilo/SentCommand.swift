@@ -86,7 +86,7 @@ enum SentCommand {
             let now = Timestamp.nowMilliseconds()
             print("ID                                    AGE   KIND       CC  HEADLINE")
             for story in stories {
-                let age = story.created.flatMap(Timestamp.parse).map { ReportRendering.ageText(now - $0) } ?? "?"
+                let age = story.created.flatMap(Timestamp.parse).map { Timestamp.age(now - $0) } ?? "?"
                 func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
                 print([story.id, pad(age, 4), pad(story.kind, 9), pad(story.country, 2), TerminalText.line(story.headline)].joined(separator: "  "))
                 print("    \(TerminalText.line(story.state))")

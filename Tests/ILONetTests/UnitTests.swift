@@ -89,6 +89,12 @@ import Testing
 }
 
 @Suite struct TimestampTests {
+    /// The age `ilo outbox`, `ilo sent`, the inbox and the web view show.
+    @Test func agesAreInTheLargestWholeUnit() {
+        #expect([-5_000, 0, 59_999, 60_000, 3_599_999, 3_600_000, 86_399_999, 86_400_000, 40 * 86_400_000].map(Timestamp.age)
+            == ["0s", "0s", "59s", "1m", "59m", "1h", "23h", "1d", "40d"])
+    }
+
     @Test func roundTrips() {
         #expect(Timestamp.parse("2026-11-22T09:30:00Z") == 1_795_339_800_000)
         #expect(Timestamp.format(milliseconds: 1_795_339_800_120) == "2026-11-22T09:30:00.120Z")

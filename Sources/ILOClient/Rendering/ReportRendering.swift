@@ -89,16 +89,8 @@ public enum ReportRendering {
     /// One inbox line: id, age, priority, handling, kind, country, headline.
     public static func summaryLine(_ report: JSONValue, now: Int64 = Timestamp.nowMilliseconds()) -> String {
         func s(_ key: String) -> String { TerminalText.line(report[key]?.stringValue ?? "?") }
-        let age = Timestamp.parse(s("created")).map { ageText(now - $0) } ?? "?"
+        let age = Timestamp.parse(s("created")).map { Timestamp.age(now - $0) } ?? "?"
         func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
         return [s("id"), pad(age, 4), pad(s("priority"), 9), s("handling"), pad(s("kind"), 9), s("country"), s("headline")].joined(separator: "  ")
-    }
-
-    public static func ageText(_ milliseconds: Int64) -> String {
-        let seconds = max(0, milliseconds / 1000)
-        if seconds < 60 { return "\(seconds)s" }
-        if seconds < 3600 { return "\(seconds / 60)m" }
-        if seconds < 86400 { return "\(seconds / 3600)h" }
-        return "\(seconds / 86400)d"
     }
 }

@@ -2,6 +2,15 @@ import Glibc
 
 /// UTC instants as Unix milliseconds, written as RFC 3339 (`2026-11-22T15:21:38.120Z`).
 public enum Timestamp {
+    /// A human age, as `ilo` and the web view show it: 42s, 5m, 3h, 12d.
+    public static func age(_ milliseconds: Int64) -> String {
+        let seconds = max(0, milliseconds / 1000)
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m" }
+        if seconds < 86400 { return "\(seconds / 3600)h" }
+        return "\(seconds / 86400)d"
+    }
+
     public static func nowMilliseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)

@@ -79,15 +79,6 @@ extension WebSession {
         page(title, "<p class=\"refusal\"><strong>\(HTML.escape(error.code.rawValue))</strong>: \(HTML.escape(error.message))</p>")
     }
 
-    /// A human age: 42s, 5m, 3h, 12d.
-    static func age(_ milliseconds: Int64) -> String {
-        let seconds = max(0, milliseconds / 1000)
-        if seconds < 60 { return "\(seconds)s" }
-        if seconds < 3600 { return "\(seconds / 60)m" }
-        if seconds < 86400 { return "\(seconds / 3600)h" }
-        return "\(seconds / 86400)d"
-    }
-
     /// A coded value with its meaning: `H2 — Restricted: …`.
     static func coded(_ code: Code, _ value: String?) -> String {
         guard let value else { return "–" }

@@ -21,7 +21,7 @@ extension WebSession {
                 rows.append([
                     "<span class=\"prio-\(HTML.escape(priority))\">\(HTML.escape(priority))</span>",
                     "<span class=\"badge\" title=\"\(HTML.escape(CodeBook.handling.label(handling) ?? ""))\">\(HTML.escape(handling))</span> <small>\(HTML.escape(CodeBook.handling.label(handling) ?? ""))</small>",
-                    HTML.escape(WebSession.age(now - created)),
+                    HTML.escape(Timestamp.age(now - created)),
                     HTML.escape(report["kind"]?.stringValue ?? "?"),
                     HTML.escape(report["country"]?.stringValue ?? "?") + " <small>\(HTML.escape(ISOCodes.countryName(report["country"]?.stringValue ?? "") ?? ""))</small>",
                     "<a href=\"\(HTML.link("/report/\(id)"))\">\(HTML.escape(report["headline"]?.stringValue ?? id))</a>",
