@@ -83,6 +83,20 @@ import Testing
         }
     }
 
+    /// The start check's brake (StartCheck): a statement stops with
+    /// SQLITE_INTERRUPT once the condition says so, asked every 100 ms.
+    @Test func aConditionStopsALongStatement() throws {
+        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/stop-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let database = try SQLiteDatabase(path: directory + "/s.sqlite")
+        let began = Date()
+        database.stopWhen { Date().timeIntervalSince(began) > 0.3 }
+        #expect(throws: SQLiteError.self) {
+            _ = try database.scalarInt("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
+        }
+        #expect(Date().timeIntervalSince(began) < 5)
+    }
+
     @Test func theWALShrinksBackAfterALongReaderLetsItRestart() throws {
         let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/wal-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -98,7 +98,8 @@ import Testing
         try daemon.start()
         #expect(daemon.log.contains("store check running beside serving"), "\(daemon.log)")
         #expect(try daemon.client("admin").request(.ping).type == .pong)
-        #expect(waitFor(30) { daemon.log.contains("store failed: acknowledging nothing") }, "\(daemon.log)")
+        // The check begins 5 s after the start (StartCheck.delay).
+        #expect(waitFor(40) { daemon.log.contains("store failed: acknowledging nothing") }, "\(daemon.log)")
         let marker = (try? String(contentsOfFile: StoreHealth.markerPath(for: daemon.storePath), encoding: .utf8)) ?? ""
         #expect(marker.contains("PRAGMA quick_check at start found the database damaged"), "\(marker)")
         let officerAgain = try daemon.client("officer-de")

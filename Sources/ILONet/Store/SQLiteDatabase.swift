@@ -32,9 +32,20 @@ public final class SQLiteDatabase {
         sqlite3_close_v2(handle)
     }
 
-    /// The deadline SQLite's progress handler checks (monotonic ns; 0: none).
+    /// The deadline SQLite's progress handler checks (monotonic ns; 0: none),
+    /// and a condition it asks at most every 100 ms.
     private final class Budget {
         var deadline: UInt64 = 0
+        var stop: (() -> Bool)?
+        var lastAsked: UInt64 = 0
+
+        func expired() -> Bool {
+            let now = Timestamp.monotonicNanoseconds()
+            if deadline != 0 && now > deadline { return true }
+            guard let stop, now - lastAsked > 100_000_000 else { return false }
+            lastAsked = now
+            return stop()
+        }
     }
     private var budget: Budget?
 
@@ -42,17 +53,25 @@ public final class SQLiteDatabase {
     /// no limit): past it SQLite stops with SQLITE_INTERRUPT. Used by the
     /// readers, so that no query can run on for minutes.
     public func limitTime(to seconds: Double?) {
-        if budget == nil {
-            let box = Budget()
-            budget = box
-            // Every 1,000 virtual-machine steps; the context is the box, kept alive by `budget`.
-            sqlite3_progress_handler(handle, 1000, { context in
-                guard let context else { return 0 }
-                let box = Unmanaged<Budget>.fromOpaque(context).takeUnretainedValue()
-                return box.deadline != 0 && Timestamp.monotonicNanoseconds() > box.deadline ? 1 : 0
-            }, Unmanaged.passUnretained(box).toOpaque())
-        }
-        budget?.deadline = seconds.map { Timestamp.monotonicNanoseconds() + UInt64($0 * 1e9) } ?? 0
+        installBudget().deadline = seconds.map { Timestamp.monotonicNanoseconds() + UInt64($0 * 1e9) } ?? 0
+    }
+
+    /// Stops every statement from now on with SQLITE_INTERRUPT once `condition`
+    /// answers true (asked at most every 100 ms).
+    func stopWhen(_ condition: @escaping () -> Bool) {
+        installBudget().stop = condition
+    }
+
+    private func installBudget() -> Budget {
+        if let budget { return budget }
+        let box = Budget()
+        budget = box
+        // Every 1,000 virtual-machine steps; the context is the box, kept alive by `budget`.
+        sqlite3_progress_handler(handle, 1000, { context in
+            guard let context else { return 0 }
+            return Unmanaged<Budget>.fromOpaque(context).takeUnretainedValue().expired() ? 1 : 0
+        }, Unmanaged.passUnretained(box).toOpaque())
+        return box
     }
 
     func error(_ rc: Int32, _ context: String) -> SQLiteError {
