@@ -2,7 +2,7 @@ import Glibc
 import ILONet
 
 /// One connection of the load generator: a publisher or a subscriber, speaking
-/// ILONet or MQTT. Confined to its loop; merges its figures into the generator
+/// ILONet, MQTT or NATS (JetStream). Confined to its loop; merges its figures into the generator
 /// when it closes. In a resilient run it outlives its connections: it dials
 /// again, sends what was not acknowledged again under the same report ids, and
 /// keeps the generator's `DeliveryLedger`.
@@ -241,7 +241,8 @@ final class LoadClient: ConnectionDelegate {
     private var deliverSubject: String { "ILONET_BENCH_DELIVER.\(index)" }
 
     /// A NATS server sends its INFO line in plain text before TLS begins; read
-    /// it (up to 5 s) before the TLS handshake starts.
+    /// it (up to 5 s) before the TLS handshake starts. This blocks the loop while
+    /// the load connects, before anything is measured.
     private static func readNATSInfo(_ fd: Int32) throws {
         var line: [UInt8] = []
         let deadline = Timestamp.monotonicNanoseconds() + 5_000_000_000
