@@ -16,7 +16,8 @@
 # All over TLS 1.3 with required client certificates from the example PKI. Prints
 # each figure's median per system, every target of issue 20 with PASS or FAIL,
 # the commit and the machine's `openssl speed ecdsap256`; raw results go to $OUT
-# as JSON lines (one per run, then one summary line).
+# as JSON lines (one per run, then one summary line). Exit status 1 if any run
+# failed or reported errors (whatever the verdicts: those are measurements).
 #
 #   bench/compare-mosquitto.sh            # ROUNDS=3 DURATION=10 by default
 #   PIN=1 bench/compare-mosquitto.sh      # servers on core 0, load generator on core 1
@@ -217,4 +218,6 @@ print(f"errors in all runs: {errors}; raw results: {out}")
 summary = {"summary": True, "commit": commit, "pinned": pinned, "hub_cores": hub_cores,
            "openssl_speed_ecdsap256": {"sign_per_s": sign_s, "verify_per_s": verify_s}, "targets": results, "errors": errors}
 with open(out, "a") as f: f.write(json.dumps(summary) + "\n")
+# The verdicts are measurements; a run that failed or did not report is a broken tool.
+sys.exit(1 if errors else 0)
 PY
