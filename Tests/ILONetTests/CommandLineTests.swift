@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func checkConfigReportsEveryProblemWithFileAndLine() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())"
+        let directory = TestEnvironment.runDirectory
         let path = directory + "/broken-\(UUID().uuidString.prefix(8)).conf"
         try """
             node.name   test

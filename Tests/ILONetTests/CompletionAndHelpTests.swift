@@ -56,7 +56,7 @@ import Testing
     func zshCompletionIsValidZshThatOffersTheSameCommands() throws {
         let script = run(TestEnvironment.ilo, ["completion", "zsh"]).stdout
         #expect(script.hasPrefix("#compdef ilo\n"))
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())"
+        let directory = TestEnvironment.runDirectory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/_ilo"
         try script.write(toFile: path, atomically: true, encoding: .utf8)

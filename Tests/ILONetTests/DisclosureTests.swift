@@ -175,7 +175,7 @@ import Testing
         let pki = TestEnvironment.pki
         let name = "officer-revoked-\(UUID().uuidString.prefix(6).lowercased())"
         pki.issue(name, subject: "/C=IT/O=IT-PS/OU=officer/CN=officer.it.\(name)", extensions: "extendedKeyUsage=clientAuth;subjectAltName=URI:ilonet:post:LY")
-        let rules = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/\(name).rules"
+        let rules = TestEnvironment.runDirectory + "/\(name).rules"
         try AccessRules.defaultText.write(toFile: rules, atomically: true, encoding: .utf8)
         let daemon = try Daemon(extraConfig: "access \(rules)")
         try daemon.start()

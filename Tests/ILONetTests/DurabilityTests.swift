@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func storeRunsInWALWithFullSync() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/pragma-\(UUID().uuidString.prefix(8))"
+        let directory = TestEnvironment.runDirectory + "/pragma-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try ReportStore(path: directory + "/s.sqlite")
         #expect(try store.database.scalarText("PRAGMA journal_mode") == "wal")
@@ -65,7 +65,7 @@ import Testing
     /// The content hash of a stored report is SHA-256 of what a signature covers,
     /// signed or not (the store takes an unsigned report's canonical bytes for it).
     @Test func theStoredContentHashIsTheHashOfTheSignedContent() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/hash-\(UUID().uuidString.prefix(8))"
+        let directory = TestEnvironment.runDirectory + "/hash-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try ReportStore(path: directory + "/s.sqlite")
         let identity = try PeerIdentity(certificateFile: TestEnvironment.pki.path("officer-de.crt"))
@@ -86,7 +86,7 @@ import Testing
     /// The start check's brake (StartCheck): a statement stops with
     /// SQLITE_INTERRUPT once the condition says so, asked every 100 ms.
     @Test func aConditionStopsALongStatement() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/stop-\(UUID().uuidString.prefix(8))"
+        let directory = TestEnvironment.runDirectory + "/stop-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let database = try SQLiteDatabase(path: directory + "/s.sqlite")
         let began = Date()
@@ -98,7 +98,7 @@ import Testing
     }
 
     @Test func theWALShrinksBackAfterALongReaderLetsItRestart() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/wal-\(UUID().uuidString.prefix(8))"
+        let directory = TestEnvironment.runDirectory + "/wal-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/s.sqlite"
         let limit = 256 << 10
@@ -131,7 +131,7 @@ import Testing
     /// unfinished statement kept the writer's read transaction open from batch to
     /// batch, so no checkpoint could copy anything and the WAL grew without end.
     @Test func aQueryThatStopsEarlyDoesNotPinTheWAL() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/pin-\(UUID().uuidString.prefix(8))"
+        let directory = TestEnvironment.runDirectory + "/pin-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/s.sqlite"
         let worker = try StoreWorker(path: path, logger: Logger(level: .error))
@@ -161,7 +161,7 @@ import Testing
     }
 
     @Test func groupCommitPutsConcurrentWritesInFewTransactions() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/group-\(UUID().uuidString.prefix(8))"
+        let directory = TestEnvironment.runDirectory + "/group-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let worker = try StoreWorker(path: directory + "/s.sqlite", logger: Logger(level: .error))
         let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")

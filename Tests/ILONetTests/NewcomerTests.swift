@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func aJSONMistakeIsShownByLineAndColumn() throws {
-        let file = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/broken-\(UUID().uuidString.prefix(8)).json"
+        let file = TestEnvironment.runDirectory + "/broken-\(UUID().uuidString.prefix(8)).json"
         try "{\n  \"kind\": \"border\",\n  \"country\": \"LY\"\n  \"headline\": \"x\"\n}\n".write(toFile: file, atomically: true, encoding: .utf8)
         let checked = run(TestEnvironment.ilo, ["validate", file])
         #expect(checked.status == 1, "\(checked.output)")

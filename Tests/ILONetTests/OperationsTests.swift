@@ -12,7 +12,7 @@ import Testing
         let fd: Int32
 
         init() throws {
-            let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())"
+            let directory = TestEnvironment.runDirectory
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             path = directory + "/notify-\(UUID().uuidString.prefix(8))"
             fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
@@ -43,7 +43,7 @@ import Testing
     /// refused, and monitoring can ask `ilo status --check` (issue 18).
     @Test func aRefusedReloadChangesNothingAndEveryoneIsTold() throws {
         let notify = try NotifySocket()
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/reload-\(UUID().uuidString.prefix(8))"
+        let directory = TestEnvironment.runDirectory + "/reload-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let rules = directory + "/access.rules", routes = directory + "/routes"
         try "allow connect role=*\nallow subscribe role=* topic=#\n".write(toFile: rules, atomically: true, encoding: .utf8)
@@ -125,7 +125,7 @@ import Testing
         let unit = try String(contentsOfFile: TestEnvironment.repository.path + "/config/ilod.service", encoding: .utf8)
             .replacingOccurrences(of: "/usr/local/bin/ilod", with: TestEnvironment.ilod)
             .replacingOccurrences(of: "/etc/ilonet/node.conf", with: TestEnvironment.repository.path + "/config/hub.conf")
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/unit-\(UUID().uuidString.prefix(8))"
+        let directory = TestEnvironment.runDirectory + "/unit-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try unit.write(toFile: directory + "/ilod.service", atomically: true, encoding: .utf8)
         #expect(unit.contains("Type=notify") && unit.contains("NoNewPrivileges=yes") && unit.contains("ProtectSystem=strict"))
@@ -136,7 +136,7 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))
     func theOutboxUserUnitsPassSystemdAnalyzeVerify() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/user-units-\(UUID().uuidString.prefix(8))"
+        let directory = TestEnvironment.runDirectory + "/user-units-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for name in ["ilo-outbox.service", "ilo-outbox.timer"] {
             let unit = try String(contentsOfFile: TestEnvironment.repository.path + "/config/" + name, encoding: .utf8)

@@ -107,7 +107,7 @@ import Testing
     }
 
     @Test func aPermanentRefusalLeavesTheQueueAndIsNeverRetriedSilently() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/outbox-\(UUID().uuidString.prefix(8))"
+        let directory = TestEnvironment.runDirectory + "/outbox-\(UUID().uuidString.prefix(8))"
         let outbox = try #require(try Outbox(path: directory + "/outbox.sqlite", create: true))
         let report = try Report.validate(sampleReport(), sender: officerDE)
         try outbox.add(report)

@@ -97,7 +97,7 @@ import Testing
     }
 
     @Test func validCertificateOfARoleTheRulesDoNotAdmitIsRefused() throws {
-        let rules = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/connect-\(UUID().uuidString.prefix(6)).rules"
+        let rules = TestEnvironment.runDirectory + "/connect-\(UUID().uuidString.prefix(6)).rules"
         try """
             allow connect  role=officer,board
             allow publish  role=officer  kind=smuggling

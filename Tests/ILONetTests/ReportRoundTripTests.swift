@@ -128,7 +128,7 @@ import Testing
     }
 
     @Test func validateReportsEveryProblemOffline() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())"
+        let directory = TestEnvironment.runDirectory
         let file = directory + "/draft-\(UUID().uuidString.prefix(8)).json"
         try ReportTemplate.render(kind: .smuggling).write(toFile: file, atomically: true, encoding: .utf8)
         let unfilled = run(TestEnvironment.ilo, ["validate", file])

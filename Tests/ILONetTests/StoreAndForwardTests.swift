@@ -232,7 +232,7 @@ import Testing
     }
 
     @Test func checkConfigRefusesABrokenRoutingTableWithFileAndLine() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/routes-\(UUID().uuidString.prefix(8))"
+        let directory = TestEnvironment.runDirectory + "/routes-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let routes = directory + "/bad.routes"
         try """

@@ -152,7 +152,7 @@ import Testing
     }
 
     @Test func profilePrecedenceIsFlagsThenEnvironmentThenFile() throws {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())"
+        let directory = TestEnvironment.runDirectory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/profiles-\(UUID().uuidString.prefix(8)).conf"
         try "[default]\nnode 10.9.9.9:1\ncert c.crt\nkey k.key\nca ca.crt\n".write(toFile: path, atomically: true, encoding: .utf8)

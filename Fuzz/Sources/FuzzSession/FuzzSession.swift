@@ -28,7 +28,14 @@ final class Session {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().path
         let certificates = repository + "/certs-example"
-        let directory = NSTemporaryDirectory() + "ilonet-fuzz-session-\(getpid())"
+        // One directory per fuzzing process; those of ended processes are removed
+        // (a long run's store grows to a gigabyte).
+        let temporary = NSTemporaryDirectory()
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where entry.hasPrefix("ilonet-fuzz-session-") {
+            guard let pid = pid_t(entry.dropFirst("ilonet-fuzz-session-".count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: temporary + entry) }
+        }
+        let directory = temporary + "ilonet-fuzz-session-\(getpid())"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let config = """
             node.name        hub.ilonet.example

@@ -28,7 +28,7 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
         signal(SIGPIPE, SIG_IGN)
         self.pki = pki
         self.storeFile = storeFile
-        directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/node-\(UUID().uuidString.prefix(8))"
+        directory = TestEnvironment.runDirectory + "/node-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         configPath = directory + "/node.conf"
         logPath = directory + "/ilod.log"

@@ -17,7 +17,7 @@ struct Sandbox: Sendable {
 
     init(name: String) throws {
         base = Sandbox.freeBase()
-        path = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/sandbox-\(name)"
+        path = TestEnvironment.runDirectory + "/sandbox-\(name)"
         let manager = FileManager.default
         try? manager.removeItem(atPath: path)
         try manager.createDirectory(atPath: path, withIntermediateDirectories: true)

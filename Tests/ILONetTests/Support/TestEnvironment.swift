@@ -27,6 +27,22 @@ enum TestEnvironment {
         fatalError("cannot find the ilod binary near \(exe.path); set ILONET_BIN_DIR")
     }()
 
+    /// Everything this test process writes lives under one directory,
+    /// `$TMPDIR/ilonet-tests-PID`. A run leaves its directory behind (a failed
+    /// test's stores and logs stay there to be read); the next run removes those
+    /// of processes that have ended, so repeated runs do not fill the disk
+    /// (a run writes about 500 MB).
+    static let runDirectory: String = {
+        let temporary = NSTemporaryDirectory()
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where entry.hasPrefix("ilonet-tests-") {
+            guard let pid = pid_t(entry.dropFirst("ilonet-tests-".count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: temporary + entry) }
+        }
+        let directory = temporary + "ilonet-tests-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }()
+
     static var ilod: String { binaries.appendingPathComponent("ilod").path }
     static var ilo: String { binaries.appendingPathComponent("ilo").path }
 
@@ -35,7 +51,7 @@ enum TestEnvironment {
     /// under this run's temporary directory (`run` sets it), never in the home
     /// directory of whoever runs the tests.
     static let stateHome: String = {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/state"
+        let directory = TestEnvironment.runDirectory + "/state"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return directory
     }()
@@ -50,7 +66,7 @@ struct TestPKI: Sendable {
     let directory: String
 
     static func make(name: String) -> TestPKI {
-        let directory = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/\(name)"
+        let directory = TestEnvironment.runDirectory + "/\(name)"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let result = run(script, [directory, "30"])
         precondition(result.status == 0, "make-pki.sh failed: \(result.output)")

@@ -27,7 +27,7 @@ final class TestNetwork: @unchecked Sendable {  // used from one test at a time
         try board.start()
         authority = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + fast, certificate: "authority-de", role: "authority", signatures: signatures)
         try authority.start()
-        let routes = NSTemporaryDirectory() + "ilonet-tests-\(getpid())/regional-\(UUID().uuidString.prefix(8)).routes"
+        let routes = TestEnvironment.runDirectory + "/regional-\(UUID().uuidString.prefix(8)).routes"
         try FileManager.default.copyItem(atPath: repository + "/config/network/regional-na.routes", toPath: routes)
         regionalRoutes = routes
         regional = try Daemon(
