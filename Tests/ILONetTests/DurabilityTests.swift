@@ -83,6 +83,48 @@ import Testing
         }
     }
 
+    /// A job's savepoint journal stays in memory (`SQLiteDatabase.statementJournalMemory`):
+    /// a savepoint that changes more than SQLite's default 64 KiB opens no
+    /// temporary file (SQLite names them `etilqs_…`), so a batch writes only its WAL.
+    @Test func aJobsSavepointJournalStaysInMemory() throws {
+        let directory = TestEnvironment.runDirectory + "/journal-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let database = try SQLiteDatabase(path: directory + "/s.sqlite")
+        #expect(SQLiteDatabase.statementJournalConfigured)
+        try database.execute("PRAGMA journal_mode=WAL")
+        try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)")
+        try database.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400) INSERT INTO t SELECT i, zeroblob(2000) FROM n")
+        func temporaryFiles() -> Int {
+            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            return descriptors.filter { ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) ?? "").contains("etilqs_") }.count
+        }
+        let before = temporaryFiles()
+        try database.execute("BEGIN IMMEDIATE")
+        try database.execute("UPDATE t SET body = zeroblob(2001) WHERE id <= 10")  // pages the savepoint must journal
+        try database.execute("SAVEPOINT job")
+        try database.execute("UPDATE t SET body = zeroblob(2002) WHERE id <= 40")  // ≈ 20 pages, 80 KB
+        #expect(temporaryFiles() == before)
+        try database.execute("ROLLBACK TO job")
+        try database.execute("RELEASE job")
+        try database.execute("COMMIT")
+        #expect(try database.scalarInt("SELECT count(*) FROM t WHERE length(body) = 2002") == 0)
+        #expect(try database.scalarInt("SELECT count(*) FROM t WHERE length(body) = 2001") == 10)
+        // A savepoint larger than the memory allowed (an erasure of hundreds of
+        // reports) goes on in a temporary file, and still rolls back (a chunk over
+        // 128 KiB failed here with SQLITE_FULL).
+        try database.execute("WITH RECURSIVE n(i) AS (SELECT 401 UNION ALL SELECT i + 1 FROM n WHERE i < 4400) INSERT INTO t SELECT i, zeroblob(2000) FROM n")
+        try database.execute("BEGIN IMMEDIATE")
+        try database.execute("SAVEPOINT job")
+        try database.execute("UPDATE t SET body = zeroblob(2003)")  // ≈ 2,200 pages, 9 MB
+        try database.execute("ROLLBACK TO job")
+        try database.execute("RELEASE job")
+        try database.execute("SAVEPOINT job")
+        try database.execute("DELETE FROM t WHERE id > 10")
+        try database.execute("RELEASE job")
+        try database.execute("COMMIT")
+        #expect(try database.scalarInt("SELECT count(*) FROM t") == 10)
+    }
+
     /// The start check's brake (StartCheck): a statement stops with
     /// SQLITE_INTERRUPT once the condition says so, asked every 100 ms.
     @Test func aConditionStopsALongStatement() throws {

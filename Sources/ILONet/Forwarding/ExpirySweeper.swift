@@ -32,10 +32,13 @@ final class ExpirySweeper {
             return (hops, letters.count, erased.count)
         }) { result in
             var again = services.configuration.expirySweepInterval
-            if case .success(let outcome) = result {
+            switch result {
+            case .success(let outcome):
                 services.peers.poke(Set(outcome.hops))
                 if outcome.erased > 0 { services.store.truncateWALSoon() }
                 if outcome.expired == 500 || outcome.erased == 500 { again = 0.1 }  // more waiting: keep going
+            case .failure(let error):
+                logger.error("expiry and erasure sweep failed; will try again", ["error": error.description])
             }
             let delay = again
             bound.loop.execute { bound.value.schedule(after: delay) }

@@ -11,7 +11,31 @@ public final class SQLiteDatabase {
 
     public enum Mode { case readWrite, readOnly }
 
+    /// The most a savepoint's statement journal holds in memory before SQLite
+    /// moves it to a temporary file. Every store job runs in a savepoint
+    /// (`StoreWorker`), and SQLite journals there each page the job changes: a
+    /// publish changes about fifteen (the report, its indexes, the delivery, the
+    /// audit record, the statistics), just over SQLite's default of 64 KiB, so
+    /// each batch wrote ≈ 40 KB per report into a temporary file with two system
+    /// calls per page, and opened and removed that file at every commit. In
+    /// memory the journal is emptied at each RELEASE; a larger job (an erasure of
+    /// hundreds of reports) still spills to a file, so memory stays bounded.
+    ///
+    /// Not more than 128 KiB: SQLite keeps the journal in chunks of this size and
+    /// writes a chunk in one call when it spills, and its Unix file layer masks
+    /// the length of one read or write to 17 bits (`cnt &= 0x1ffff` in
+    /// os_unix.c), so a larger chunk fails the job with SQLITE_FULL ("database
+    /// or disk is full"; 200,000 bytes did, 3.40.1).
+    public static let statementJournalMemory: Int32 = 120 << 10
+
+    /// Whether SQLite took `statementJournalMemory` (it can only before its
+    /// first connection in the process is opened). Evaluated once, at the first
+    /// `init`.
+    public static let statementJournalConfigured: Bool =
+        ilo_sqlite3_config_statement_journal_spill(statementJournalMemory) == SQLITE_OK
+
     public init(path: String, mode: Mode = .readWrite) throws(SQLiteError) {
+        _ = SQLiteDatabase.statementJournalConfigured
         var db: OpaquePointer?
         let flags = (mode == .readWrite ? (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) : SQLITE_OPEN_READONLY)
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
