@@ -41,6 +41,39 @@ import Testing
 
     /// A reload is all or nothing, systemd and `ilo status` say when one was
     /// refused, and monitoring can ask `ilo status --check` (issue 18).
+    /// One node per store and per address. A second ilod on a store another
+    /// node serves, or on an address another process listens on (the node's
+    /// SO_REUSEPORT sockets would otherwise share it), refuses to start and says
+    /// what to do; after the first node is killed with SIGKILL its store opens again.
+    @Test func aSecondNodeOnTheSameStoreOrAddressRefusesToStart() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        defer { daemon.stop() }
+        let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+        func second(_ name: String, _ change: (String) -> String) throws -> (status: Int32, output: String) {
+            let path = daemon.directory + "/" + name
+            try change(config).write(toFile: path, atomically: true, encoding: .utf8)
+            let result = run("/usr/bin/timeout", ["20", TestEnvironment.ilod, "--config", path])  // 124: it kept running
+            return (result.status, result.output)
+        }
+        let sameStore = try second("same-store.conf") { $0 }  // port 0: an address of its own
+        #expect(sameStore.status == 1, "\(sameStore.output)")
+        #expect(sameStore.output.contains("another ilod (process \(daemon.pid)) is serving this store"), "\(sameStore.output)")
+        #expect(sameStore.output.contains("stop it first"))
+
+        let sameAddress = try second("same-address.conf") {
+            $0.replacingOccurrences(of: "127.0.0.1:0", with: "127.0.0.1:\(daemon.port)")
+                .replacingOccurrences(of: "store.sqlite", with: "other.sqlite")
+        }
+        #expect(sameAddress.status == 1, "\(sameAddress.output)")
+        #expect(sameAddress.output.contains("127.0.0.1:\(daemon.port) is in use by another process"), "\(sameAddress.output)")
+        #expect(!FileManager.default.fileExists(atPath: daemon.directory + "/other.sqlite"))
+
+        daemon.kill()
+        try daemon.start()  // the kernel dropped the dead node's lock
+        #expect(daemon.isRunning)
+    }
+
     @Test func aRefusedReloadChangesNothingAndEveryoneIsTold() throws {
         let notify = try NotifySocket()
         let directory = TestEnvironment.runDirectory + "/reload-\(UUID().uuidString.prefix(8))"

@@ -25,6 +25,18 @@ public enum Socket {
         return fd
     }
 
+    /// Fails with EADDRINUSE when another process listens on `endpoint`. The
+    /// node's own sockets set SO_REUSEPORT, which lets a second process of the
+    /// same user bind the same address and take part of its connections
+    /// instead of failing; this probe, without it, is refused by any listener.
+    static func checkNoOtherListener(on endpoint: Endpoint) throws(SystemError) {
+        guard endpoint.port != 0, let address = try endpoint.resolve().first else { return }
+        let fd = try syscall("socket") { socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        defer { close(fd) }
+        setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)  // a closed connection's TIME_WAIT is no listener
+        _ = try syscall("bind \(endpoint)") { address.withSockaddr { bind(fd, $0, $1) } }
+    }
+
     /// The port a socket is bound to (useful when listening on port 0).
     static func localPort(_ fd: Int32) -> UInt16 {
         var storage = sockaddr_storage()

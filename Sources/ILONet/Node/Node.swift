@@ -25,6 +25,9 @@ public final class Node: Sendable {
             case .identity(let e): e
             case .routes(let e): "routing table: \(e)"
             case .access(let e): "access rules: \(e)"
+            case .listen(let e) where e.errno == EADDRINUSE:
+                "listen: \(e.call.replacingOccurrences(of: "bind ", with: "")) is in use by another process (another ilod?); "
+                    + "stop it (ss -ltnp shows which), or give this node another address"
             case .listen(let e): "listen: \(e)"
             case .privileges(let e): e
             }
@@ -96,6 +99,9 @@ public final class Node: Sendable {
         var webBound: Endpoint?
         var metricsSocket: (fd: Int32, endpoint: Endpoint)?
         do throws(SystemError) {
+            for endpoint in configuration.listen + [configuration.webListen].compactMap({ $0 }) {
+                try Socket.checkNoOtherListener(on: endpoint)
+            }
             for endpoint in configuration.listen {
                 var actual = endpoint
                 for index in 0..<threadCount {

@@ -26,6 +26,8 @@ public final class ReportStore {
         case damaged(path: String, finding: String)
         /// The node marked this store damaged while running; it stays refused until recovered.
         case markedDamaged(marker: String, reason: String)
+        /// Another node holds the store (`StoreLock`), or its lock file cannot be made.
+        case inUse(String)
 
         public var description: String {
             switch self {
@@ -42,6 +44,7 @@ public final class ReportStore {
             case .markedDamaged(let marker, let reason):
                 "store: marked damaged by the running node (\(marker): \(reason)); refusing to start on it. "
                     + "Recover it with scripts/recover-store.sh, which removes the marker (docs/OPERATIONS.md §8)"
+            case .inUse(let message): message
             }
         }
     }

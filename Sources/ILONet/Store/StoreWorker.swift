@@ -41,6 +41,8 @@ public final class StoreWorker: Sendable {
     private let checkpointer: Checkpointer
     /// Failed for good when the store is damaged or its files are replaced.
     public let health: StoreHealth
+    /// This process's claim on the store, from `init` to `stop`.
+    private let lock: StoreLock
 
     /// Opens (and if needed creates and migrates) the store, then starts the thread.
     /// Opening happens on the caller's thread so that errors reach start-up.
@@ -50,6 +52,12 @@ public final class StoreWorker: Sendable {
     public init(path: String, logger: Logger, maximumBatch: Int = 2048, checkAtStart: Bool = true) throws(ReportStore.StoreSetupError) {
         self.maximumBatch = maximumBatch
         self.logger = logger
+        try ReportStore.checkWritable(directoryOf: path)  // before the lock file is made there
+        do throws(StoreLock.Failure) {
+            lock = try StoreLock(store: path)
+        } catch {
+            throw .inUse(error.description)
+        }
         let marker = StoreHealth.markerPath(for: path)
         if let text = FileManager.default.contents(atPath: marker) {
             throw .markedDamaged(marker: marker, reason: String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
@@ -170,6 +178,7 @@ public final class StoreWorker: Sendable {
         wakeup.signal()
         finished.wait()
         checkpointer.stop()
+        lock.release()
     }
 
     private func loop(_ store: ReportStore) {
