@@ -48,6 +48,51 @@ import Testing
         }
     }
 
+    /// A browser's open connection does not outlive its certificate: revoked,
+    /// and the node reloaded (SIGHUP), the connection is closed, while another
+    /// reader's stays open and keeps being served.
+    @Test func aRevokingReloadClosesTheOpenWebConnectionsOfThatCertificate() throws {
+        let pki = TestPKI.make(name: "web-revoke-pki")
+        pki.issue("officer-late", subject: "/C=DE/O=DE-BPOL/OU=officer/CN=officer.de.late", extensions: "subjectAltName=URI:ilonet:post:LY")
+        let hub = try WebHub(pki: pki)
+        /// A kept-alive HTTPS connection (openssl s_client) that has been answered once.
+        func openConnection(_ identity: String) throws -> (process: Process, input: Pipe, output: LockedBox<String>) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = [
+                "s_client", "-quiet", "-ign_eof", "-connect", "127.0.0.1:\(hub.webPort)", "-CAfile", pki.ca,
+                "-cert", pki.path("\(identity).crt"), "-key", pki.path("\(identity).key"),
+            ]
+            let input = Pipe(), output = Pipe(), received = LockedBox("")
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            output.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                received.update { $0 += String(decoding: data, as: UTF8.self) }
+            }
+            try process.run()
+            input.fileHandleForWriting.write(Data("GET / HTTP/1.1\r\nHost: hub\r\n\r\n".utf8))
+            #expect(waitFor(10) { received.get().contains("</html>") }, "\(identity): \(received.get())")
+            return (process, input, received)
+        }
+        let late = try openConnection("officer-late")
+        let other = try openConnection("officer-de")
+        defer { for connection in [late, other] where connection.process.isRunning { connection.process.terminate() } }
+
+        pki.revoke("officer-late")
+        kill(hub.daemon.pid, SIGHUP)
+        #expect(waitFor { hub.daemon.log.contains("revocation list reloaded") }, "\(hub.daemon.log)")
+        #expect(waitFor { hub.daemon.log.contains("closing web connection after reload") && hub.daemon.log.contains("identity=officer.de.late") })
+        #expect(waitFor(10) { !late.process.isRunning }, "the revoked reader's connection stayed open")
+        // The other reader's connection is still open and still answered.
+        #expect(other.process.isRunning)
+        let before = other.output.get().count
+        other.input.fileHandleForWriting.write(Data("GET / HTTP/1.1\r\nHost: hub\r\n\r\n".utf8))
+        #expect(waitFor(10) { other.output.get().dropFirst(before).contains("</html>") }, "\(other.output.get())")
+        #expect(hub.daemon.log.components(separatedBy: "closing web connection after reload").count == 2, "only the revoked reader's")
+    }
+
     @Test func theCertificateIsTheSessionAndEveryPageObeysDisclosure() throws {
         let pki = TestPKI.make(name: "web-pki")
         pki.issue("officer-gone", subject: "/C=DE/O=DE-BPOL/OU=officer/CN=officer.de.gone", extensions: "subjectAltName=URI:ilonet:post:LY")
