@@ -56,7 +56,7 @@ final class Checkpointer: Sendable {
                     // new commits back, so it waits 100 ms at most (a backup or an
                     // integrity check reading for minutes does not stall acknowledgements:
                     // the restart is tried again at the next round).
-                    let before = StartCheck.fileSize(path + "-wal")
+                    let before = StoreFiles.size(path + "-wal")
                     if before > Checkpointer.restartBytes {
                         try database.execute("PRAGMA busy_timeout=100")
                         defer { try? database.execute("PRAGMA busy_timeout=5000") }

@@ -23,11 +23,7 @@ enum StartCheck {
 
     /// Whether the store at `path` is large enough to be checked beside serving.
     static func inBackground(_ path: String) -> Bool {
-        fileSize(path) > checkFirstBytes
-    }
-
-    static func fileSize(_ path: String) -> Int64 {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64 ?? 0
+        StoreFiles.size(path) > checkFirstBytes
     }
 
     static func start(path: String, logger: Logger, health: StoreHealth) {
@@ -50,8 +46,8 @@ enum StartCheck {
         do throws(SQLiteError) {
             let database = try SQLiteDatabase(path: path, mode: .readOnly)
             let wal = path + "-wal"
-            let walAtStart = fileSize(wal)
-            database.stopWhen { fileSize(wal) > max(walLimit, walAtStart) }
+            let walAtStart = StoreFiles.size(wal)
+            database.stopWhen { StoreFiles.size(wal) > max(walLimit, walAtStart) }
             let result = try database.scalarText("PRAGMA quick_check(20)") ?? ""
             let seconds = String(format: "%.3f", Double(Timestamp.monotonicNanoseconds() - began) / 1e9)
             if result == "ok" {

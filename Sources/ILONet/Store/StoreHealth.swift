@@ -64,7 +64,8 @@ public final class StoreHealth: Sendable {
 }
 
 /// The identity (device, inode) of the database and WAL files as they were when
-/// the node opened them; a file removed or replaced since is noticed.
+/// the node opened them; a file removed or replaced since is noticed. And the
+/// size of a store file.
 struct StoreFiles {
     private let path: String
     private var database: (UInt64, UInt64)?
@@ -74,6 +75,14 @@ struct StoreFiles {
         self.path = path
         database = StoreFiles.identity(path)
         wal = StoreFiles.identity(path + "-wal")
+    }
+
+    /// A file's size in bytes (0 when it does not exist): the store's, to choose
+    /// when it is checked (`StartCheck`); the WAL's, for the checkpointer and the
+    /// start check's brake.
+    static func size(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
     }
 
     private static func identity(_ path: String) -> (UInt64, UInt64)? {
