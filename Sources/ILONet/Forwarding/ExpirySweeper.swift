@@ -22,21 +22,22 @@ final class ExpirySweeper {
         let bound = LoopBound(self, loop: loop)
         let retention = services.configuration.deliveredRetention.map { Int64($0 * 1000) }
         let logger = services.logger
-        services.store.submit({ store throws(SQLiteError) -> (hops: [String], expired: Int, erased: Int) in
+        services.store.submit({ store throws(SQLiteError) -> (hops: [String], expired: Int, erased: [ReportStore.Erasure]) in
             let now = Timestamp.nowMilliseconds()
             let letters = try store.expire(now: now, limit: 500)
             var hops: [String] = []
             for letter in letters { hops += try services.notify(letter, store: store, now: now) }
             let erased = try store.eraseDue(now: services.clock.now(), retention: retention, limit: 500)
-            for erasure in erased { logger.info("report erased", ["report": erasure.reportID, "reason": erasure.reason]) }
-            return (hops, letters.count, erased.count)
+            return (hops, letters.count, erased)
         }) { result in
             var again = services.configuration.expirySweepInterval
             switch result {
             case .success(let outcome):
+                // Logged once committed: an erasure rolled back is not reported as done.
+                for erasure in outcome.erased { logger.info("report erased", ["report": erasure.reportID, "reason": erasure.reason]) }
                 services.peers.poke(Set(outcome.hops))
-                if outcome.erased > 0 { services.store.truncateWALSoon() }
-                if outcome.expired == 500 || outcome.erased == 500 { again = 0.1 }  // more waiting: keep going
+                if !outcome.erased.isEmpty { services.store.truncateWALSoon() }
+                if outcome.expired == 500 || outcome.erased.count == 500 { again = 0.1 }  // more waiting: keep going
             case .failure(let error):
                 logger.error("expiry and erasure sweep failed; will try again", ["error": error.description])
             }

@@ -21,8 +21,12 @@ final class DigestScheduler {
         let now = services.clock.now()
         let access = services.access.rules
         let bound = LoopBound(self, loop: loop)
-        services.store.submit({ store throws(SQLiteError) -> [String] in
+        // Logged once committed, never from inside the transaction: a line that
+        // says a digest was delivered is true when it is read.
+        typealias Written = (report: String, reader: String, filter: String, until: Int64)
+        services.store.submit({ store throws(SQLiteError) -> (recipients: [String], written: [Written]) in
             var recipients: [String] = []
+            var written: [Written] = []
             let (_, subscribers) = try store.subscriptionIndex()
             for (subscription, from, to) in try store.dueDigests(now: now) {
                 guard let reader = subscribers[subscription.identity], let filter = try? TopicFilter(subscription.filter) else { continue }
@@ -33,13 +37,19 @@ final class DigestScheduler {
                         digest, document: digest.canonicalEncoding, path: [services.router.nodeName], nextHops: [], recipient: reader.id,
                         now: disclosure.now, queueLimit: Int.max, disclosure: disclosure)
                     if case .stored(_, let delivered) = outcome { recipients += delivered }
-                    services.logger.info("digest delivered", ["report": digest.id.description, "to": reader.id, "filter": filter.text, "until": Timestamp.format(milliseconds: to)])
+                    written.append((digest.id.description, reader.id, filter.text, to))
                 }
                 try store.digestDelivered(subscription, through: to)
             }
-            return recipients
+            return (recipients, written)
         }) { result in
-            if case .success(let recipients) = result { services.watchers.poke(recipients) }
+            if case .success(let outcome) = result {
+                for digest in outcome.written {
+                    services.logger.info(
+                        "digest delivered", ["report": digest.report, "to": digest.reader, "filter": digest.filter, "until": Timestamp.format(milliseconds: digest.until)])
+                }
+                services.watchers.poke(outcome.recipients)
+            }
             bound.loop.execute { bound.value.schedule() }
         }
     }
