@@ -84,9 +84,16 @@ struct TestPKI: Sendable {
         return options
     }
 
+    /// Tests run in parallel and several issue from (or revoke in) the same PKI;
+    /// `openssl ca` rewrites the CA's index and serial files and is not safe to
+    /// run twice at once (CI once saw an issue fail that way). One at a time.
+    private static let changes = NSLock()
+
     /// Issues one more certificate from this PKI's CA; with `notBefore` and
     /// `notAfter` (YYYYMMDDHHMMSSZ), exactly that validity.
     func issue(_ name: String, subject: String, extensions: String, notBefore: String? = nil, notAfter: String? = nil) {
+        TestPKI.changes.lock()
+        defer { TestPKI.changes.unlock() }
         var environment = ProcessInfo.processInfo.environment
         if let notBefore, let notAfter {
             environment["NOT_BEFORE"] = notBefore
@@ -98,6 +105,8 @@ struct TestPKI: Sendable {
 
     /// Revokes NAME.crt and rewrites ca.crl.
     func revoke(_ name: String) {
+        TestPKI.changes.lock()
+        defer { TestPKI.changes.unlock() }
         let result = run(TestPKI.script, [directory, "revoke", name])
         precondition(result.status == 0, "revoke failed: \(result.output)")
     }
