@@ -80,7 +80,8 @@ enum DeployCommand {
         For a deploying authority (role authority): writes an entry of the deployment
         register for one of your own people — your certificate's authority (O) and
         state (C) are theirs — signed with your key and sent to every node of the
-        network. A later entry for the same identity replaces the earlier one;
+        network. A later entry for the same identity replaces the earlier one (entries
+        are numbered: this command reads the one in force and numbers the next);
         `ilo deploy end` ends a deployment on a day (an entry too). Nodes use the
         register to check `on_behalf_of` (a report on behalf of a state the officer
         does not represent is refused) and addressees (an unknown one is refused with
@@ -125,14 +126,15 @@ enum DeployCommand {
             let client = try connect(options)
             defer { client.close() }
             var body: [String: JSONValue]
+            // The entry in force, if any: the new one is numbered after it (docs/ACCESS.md §6.1).
+            let current = Directory.entries(try client.request(.directory, ["identity": .string(identity)]).body).first { $0.identity == identity }
             if ending {
                 guard let day = values["on"] else { throw ClientError.malformed("--on") }
-                let current = Directory.entries(try client.request(.directory).body).first { $0.identity == identity }
                 guard let current, case .object(var fields) = current.json else {
                     printError("\(identity) has no entry in the deployment register: there is no deployment to end")
                     return Exit.failed
                 }
-                for name in ["entry", "written"] { fields[name] = nil }
+                for name in ["entry", "written", "sequence"] { fields[name] = nil }
                 fields["ended"] = true
                 fields["until"] = .string(day)
                 body = fields
@@ -158,6 +160,7 @@ enum DeployCommand {
                     return ["state": .string(parts[0]), "arrangement": .string(parts.count > 1 ? parts[1] : "")]
                 })
             }
+            body["sequence"] = .integer((current?.sequence ?? 0) + 1)
             let draft = Deployment.draft(.object(body), now: Timestamp.nowMilliseconds())
             guard let signed = sign(draft, with: signer) else { return Exit.failed }
             let answer = try client.request(.publish, ["report": signed.document])

@@ -114,6 +114,42 @@ import Testing
             #expect(refusal.code == .invalidReport || refusal.code == .badSignature, "\(refusal)")
         }
     }
+
+    /// Issue 27, item 3: a request goes to the author (or the author's authority)
+    /// only, and its reason is screened like any free text.
+    @Test func aConsentRequestGoesOnlyToTheAuthorAndItsReasonIsScreened() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        try daemon.register("officer-it", "authority-de-user")
+        let author = try daemon.client("officer-de")
+        let report = sampleReport(["handling": "H2", "addressees": ["board.fr.martin"]])
+        #expect(try author.request(.publish, ["report": report]).type == .accepted)
+        let board = try daemon.client("board-fr")
+        let credentials = try TLSCredentials(certificate: daemon.pki.path("board-fr.crt"), privateKey: daemon.pki.path("board-fr.key"), checkKeyPermissions: false)
+        let origin = Origin(try PeerIdentity(certificateFile: daemon.pki.path("board-fr.crt")))
+        /// A request signed by the board member, with `addressees` and `reason` as given (the client's own checks bypassed).
+        func request(addressees: [String], reason: String) throws -> ProtocolError? {
+            guard case .object(var fields) = Consent.draft(
+                .requested, about: report, to: ["officer.it.rossi"], requestedBy: nil, reason: reason, now: Timestamp.nowMilliseconds())
+            else { return nil }
+            fields["addressees"] = .array(addressees.map { .string($0) })
+            let signed = try credentials.sign(try Report.validate(.object(fields), sender: origin, screening: false))
+            do throws(ClientError) {
+                try board.request(.publish, ["report": signed.document])
+                return nil
+            } catch {
+                guard case .refused(let refusal) = error else { throw error }
+                return refusal
+            }
+        }
+        let elsewhere = try request(addressees: ["officer.it.rossi"], reason: "For your colleague")
+        #expect(elsewhere?.code == .forbidden && elsewhere?.field == "addressees" && elsewhere?.message.contains("goes to the report's author (officer.de.mueller) or their authority") == true, "\(String(describing: elsewhere))")
+        let personal = try request(addressees: ["officer.de.mueller"], reason: "Passport A12345678, born 12.03.1990, phone +218 91 234 5678")
+        #expect(personal?.code == .invalidReport && personal?.field == "body.reason", "\(String(describing: personal))")
+        #expect(try request(addressees: ["authority:DE-BPOL"], reason: "German investigation into the same network") == nil)
+        #expect(try request(addressees: ["officer.de.mueller"], reason: "German investigation into the same network") == nil)
+        #expect(daemon.count("SELECT count(*) FROM deliveries d JOIN reports r ON r.seq = d.report_seq WHERE r.kind = 'consent' AND d.identity = 'officer.it.rossi'") == 0)
+    }
 }
 
 /// Participating states and the format version, over the wire.

@@ -181,4 +181,140 @@ import Testing
         }
         #expect(network.board.count("SELECT count(*) FROM deliveries d JOIN reports r ON r.seq = d.report_seq WHERE r.id = '\(forRossi.id)' AND d.identity = 'board.fr.martin'") == 1)
     }
+
+    // MARK: Issue 27: who writes an identity's entries, their order, one subject per identity
+
+    static let newItalianOfficer: Void = TestEnvironment.pki.issue(
+        "officer-it-verdi", subject: "/C=IT/O=IT-PS/OU=officer/CN=officer.it.verdi",
+        extensions: "extendedKeyUsage=clientAuth;subjectAltName=URI:ilonet:post:TN")
+    /// A CA mis-issue: Rossi's CN with Germany's O.
+    static let misissuedRossi: Void = TestEnvironment.pki.issue(
+        "officer-it-misissued", subject: "/C=DE/O=DE-BPOL/OU=officer/CN=officer.it.rossi",
+        extensions: "extendedKeyUsage=clientAuth;subjectAltName=URI:ilonet:post:LY")
+
+    /// A signed entry as `writer` would send it, numbered `sequence`, written `ahead` ms in the future.
+    func signedEntry(_ daemon: Daemon, _ writer: String, _ body: JSONValue, ahead: Int64 = 0) throws -> JSONValue {
+        let written = Timestamp.nowMilliseconds() + ahead
+        let signer = try AuthorSigner.load(daemon.pki.clientOptions(writer, port: daemon.port))
+        // Validated on the writer's (possibly wrong) clock, so that the node is the one to judge the date.
+        let report = try Report.validate(Deployment.draft(body, now: written), sender: signer.origin, now: written)
+        return try signer.credentials.sign(report).document
+    }
+
+    func refusal(_ body: () throws -> Message) -> ProtocolError? {
+        do {
+            _ = try body()
+            return nil
+        } catch {
+            if case .refused(let refusal)? = error as? ClientError { return refusal }
+            return ProtocolError(.badMessage, "\(error)")
+        }
+    }
+
+    @Test func anAuthorityMayNotRewriteAnotherAuthoritysPeople() throws {
+        _ = Self.italianAuthority
+        _ = Self.newItalianOfficer
+        let daemon = try Daemon()
+        try daemon.start()
+        try daemon.register("officer-it")  // Rossi's IT-PS certificate, seen here
+        #expect(ilo(daemon, "authority-it-user", [
+            "deploy", "officer.it.rossi", "--post", "LY:Tripoli", "--from", Self.day(-10), "--represents", "FR:IT-FR-2026/3", "--reads-at", "hub.ilonet.example",
+        ]).status == 0)
+        // Germany's contact point writes an entry for Rossi in Germany's own name: refused.
+        let german = try signedEntry(daemon, "authority-de-user", [
+            "identity": "officer.it.rossi", "role": "officer", "state": "DE", "authority": "DE-BPOL", "from": .string(Self.day(-1)),
+            "represents": [["state": "AT", "arrangement": "x"]], "reads_at": "authority-de.ilonet.example", "sequence": 7,
+        ])
+        let schmidt = try daemon.client("authority-de-user")
+        let refused = refusal { try schmidt.request(.publish, ["report": german]) }
+        #expect(refused?.code == .forbidden && refused?.message.contains("officer.it.rossi belongs to IT-PS (IT), as its certificate, seen at hub.ilonet.example, says") == true, "\(String(describing: refused))")
+        #expect(daemon.log.contains("msg=\"report refused\"") && daemon.log.contains("only IT-PS writes entries for it"))
+        // Rossi still represents France, not Germany, and the directory lists him as Italian.
+        let rossi = try daemon.client("officer-it")
+        #expect(refusal { try rossi.request(.publish, ["report": sampleReport(["on_behalf_of": ["FR"]])]) } == nil)
+        #expect(refusal { try rossi.request(.publish, ["report": sampleReport(["on_behalf_of": ["AT"]])]) }?.field == "on_behalf_of[0]")
+        #expect(daemon.query("SELECT authority FROM register WHERE identity = 'officer.it.rossi'") == "IT-PS")
+
+        // Nobody's certificate seen yet: the first entry binds Verdi to its writer's authority ...
+        let first = try signedEntry(daemon, "authority-de-user", [
+            "identity": "officer.it.verdi", "role": "officer", "state": "DE", "authority": "DE-BPOL", "from": .string(Self.day(-1)),
+            "reads_at": "hub.ilonet.example", "sequence": 1,
+        ])
+        #expect(refusal { try schmidt.request(.publish, ["report": first]) } == nil)
+        // ... so Italy's entry for him is now the conflict, refused and logged ...
+        let italian = ilo(daemon, "authority-it-user", ["deploy", "officer.it.verdi", "--post", "TN:Tunis", "--from", Self.day(-1), "--reads-at", "hub.ilonet.example"])
+        #expect(italian.status == 1 && italian.stderr.contains("officer.it.verdi belongs to DE-BPOL (DE), as its first register entry says"), "\(italian.output)")
+        // ... until his own certificate says otherwise: Germany's entry leaves the register, Italy's is taken.
+        try daemon.register("officer-it-verdi")
+        #expect(daemon.count("SELECT count(*) FROM register WHERE identity = 'officer.it.verdi'") == 0)
+        #expect(daemon.log.contains("identity bound by its certificate"))
+        let again = ilo(daemon, "authority-it-user", ["deploy", "officer.it.verdi", "--post", "TN:Tunis", "--from", Self.day(-1), "--reads-at", "hub.ilonet.example"])
+        #expect(again.status == 0, "\(again.output)")
+        #expect(daemon.query("SELECT authority FROM register WHERE identity = 'officer.it.verdi'") == "IT-PS")
+    }
+
+    @Test func entriesAreOrderedByTheirWritersSequenceNotByTheirDate() throws {
+        _ = Self.italianAuthority
+        let daemon = try Daemon()
+        try daemon.start()
+        let bianchi = try daemon.client("authority-it-user")
+        let body: JSONValue = [
+            "identity": "officer.it.rossi", "role": "officer", "state": "IT", "authority": "IT-PS", "from": .string(Self.day(-1)),
+            "reads_at": "post-tripoli.ilonet.example", "sequence": 1,
+        ]
+        // Dated beyond the allowed clock skew: refused.
+        let future = try signedEntry(daemon, "authority-it-user", body, ahead: 11 * 60_000)
+        let beyond = refusal { try bianchi.request(.publish, ["report": future]) }
+        #expect(beyond?.field == "created" && beyond?.message.contains("lies in the future") == true, "\(String(describing: beyond))")
+        // Dated nine minutes ahead (within the skew): taken, and the correction written now still wins.
+        let early = try signedEntry(daemon, "authority-it-user", body, ahead: 9 * 60_000)
+        #expect(refusal { try bianchi.request(.publish, ["report": early]) } == nil)
+        let corrected = ilo(daemon, "authority-it-user", ["deploy", "officer.it.rossi", "--from", Self.day(-1), "--reads-at", "post-tunis.ilonet.example"])
+        #expect(corrected.status == 0, "\(corrected.output)")
+        #expect(daemon.query("SELECT json_extract(body, '$.reads_at') || ' ' || sequence FROM register WHERE identity = 'officer.it.rossi'") == "post-tunis.ilonet.example 2")
+        // An entry numbered no higher than the one in force is refused where it is written.
+        let late = try signedEntry(daemon, "authority-it-user", body)
+        let stale = refusal { try bianchi.request(.publish, ["report": late]) }
+        #expect(stale?.field == "body.sequence" && stale?.message.contains("does not follow the entry in force for officer.it.rossi (sequence 2") == true, "\(String(describing: stale))")
+    }
+
+    @Test func aCertificateWithAnotherSubjectForAKnownIdentityIsRefused() throws {
+        _ = Self.misissuedRossi
+        let daemon = try Daemon()
+        try daemon.start()
+        let rossi = try daemon.client("officer-it")
+        let own = sampleReport(["headline": "Rossi's own report"])
+        #expect(try rossi.request(.publish, ["report": own]).type == .accepted)
+        // The mis-issued certificate (Rossi's CN, Germany's O) is refused at HELLO, and changes nothing.
+        do {
+            _ = try daemon.client("officer-it-misissued")
+            Issue.record("a certificate with another subject for a known identity was admitted")
+        } catch {
+            #expect("\(error)".contains("one identity is one subject"), "\(error)")
+        }
+        #expect(daemon.log.contains("connection refused: identity clash"))
+        #expect(daemon.query("SELECT authority || ' ' || state FROM subscribers WHERE identity = 'officer.it.rossi'") == "IT-PS IT")
+        #expect(daemon.count("SELECT count(*) FROM subscriptions WHERE identity = 'officer.it.rossi' AND implicit = 1") > 0)
+        // Rossi's own SENT still lists his report.
+        let sent = try rossi.request(.sent, [:])
+        #expect(sent.body["reports"]?.arrayValue?.count == 1)
+    }
+
+    @Test func onlyAddressableNamesAreSuggestedOrAccepted() throws {
+        _ = Self.italianAuthority
+        let daemon = try Daemon()
+        try daemon.start()
+        // An addressee that is neither an identity id nor authority:CODE, with an empty register.
+        let officer = try daemon.client("officer-de")
+        let odd = refusal { try officer.request(.publish, ["report": sampleReport(["handling": "H2", "addressees": ["board fr martin\n"]])]) }
+        #expect(odd?.field == "addressees[0]" && odd?.message.contains("is neither an identity id") == true, "\(String(describing: odd))")
+        #expect(ilo(daemon, "authority-it-user", ["deploy", "officer.it.rossi", "--from", Self.day(-1), "--reads-at", "hub.ilonet.example"]).status == 0)
+        try daemon.register("admin", "dpo")
+        for (name, hint) in [("admin.hu", false), ("admin.hub", false), ("dpo.board", false), ("officer.it.rosi", true)] {
+            let refused = refusal { try officer.request(.publish, ["report": sampleReport(["handling": "H2", "addressees": .array([.string(name)])])]) }
+            #expect(refused?.message.contains("nobody called \"\(name)\"") == true, "\(name): \(String(describing: refused))")
+            #expect((refused?.message.contains("did you mean") == true) == hint, "\(name): \(String(describing: refused))")
+            #expect(refused?.message.contains("admin.hub?") != true && refused?.message.contains("dpo.board?") != true)
+        }
+    }
 }

@@ -13,9 +13,11 @@ extension NodeServices {
     }
 
     /// Stores `report`, which has passed `path` (without this node), and queues it
-    /// for its next hops. `completion` runs on the store thread after commit.
+    /// for its next hops. `signer` is its verified signer (nil: unsigned).
+    /// `completion` runs on the store thread after commit.
     func takeCustody(
-        of report: Report, arrivedVia path: [String], completion: @escaping @Sendable (Result<CustodyReceipt, SQLiteError>) -> Void
+        of report: Report, arrivedVia path: [String], signer: PeerIdentity?,
+        completion: @escaping @Sendable (Result<CustodyReceipt, SQLiteError>) -> Void
     ) {
         let fullPath = path + [router.nodeName]
         let access = self.access.rules
@@ -26,7 +28,6 @@ extension NodeServices {
         case .deployment: routed = router.flood(to: configuration.peers.map(\.name), path: fullPath)
         default: routed = router.nextHops(for: report, path: fullPath, access: access, logger: logger)
         }
-        let consentAuthor = report.kind == .consent ? ((try? signer(of: report).get()) ?? nil) : nil
         let document = report.canonicalEncoding
         let recipient = report.kind == .notice ? report.addressees.first : nil
         let limit = configuration.maximumQueuedPerHop
@@ -38,10 +39,34 @@ extension NodeServices {
             let disclosure = Disclosure(rules: access, now: now)
             var decisions = routed
             var plan = ConsentPlan()
-            // The first node checks the author's claims against the register (docs/ACCESS.md §6).
-            if path.isEmpty, report.kind.isContent, let refusal = try store.registerProblem(report) {
-                return CustodyReceipt(outcome: .duplicate, decisions: [], path: fullPath, refusal: refusal)
+            func refused(_ refusal: ProtocolError) -> CustodyReceipt {
+                CustodyReceipt(outcome: .duplicate, decisions: [], path: fullPath, refusal: refusal)
             }
+            // The signer's certificate binds its identity to its whole subject (docs/ACCESS.md §6.2).
+            if let signer {
+                switch try store.bindCertificate(signer, now: now) {
+                case .clash(let bound):
+                    return refused(ProtocolError(
+                        .forbidden,
+                        "signature: the report is signed by a certificate for \(signer.id) as (\(signer.role.rawValue), \(signer.authority), "
+                            + "\(signer.memberState)), but \(router.nodeName) knows \(signer.id) as (\(bound.subject)): one identity is one subject",
+                        field: "signature"))
+                case .replaced(let bound, let dropped):
+                    logger.warning(
+                        "identity bound by its certificate",
+                        ["identity": signer.id, "certificate": "\(signer.role.rawValue), \(signer.authority), \(signer.memberState)",
+                         "register_said": bound.subject, "entry_dropped": dropped ?? "-"])
+                case .known, .bound:
+                    break
+                }
+            }
+            // Only an identity's own authority writes its register entries (docs/ACCESS.md §6.2).
+            if report.kind == .deployment {
+                guard let signer else { return refused(ProtocolError(.badSignature, "a register entry is always signed")) }
+                if let refusal = try store.registerEntryProblem(report, writer: signer, firstNode: path.isEmpty) { return refused(refusal) }
+            }
+            // The first node checks the author's claims against the register (docs/ACCESS.md §6).
+            if path.isEmpty, report.kind.isContent, let refusal = try store.registerProblem(report) { return refused(refusal) }
             // The register routes to where the addressed authorities, and the represented states' authorities, read.
             if report.kind.isContent {
                 let authorities = Set(report.addressees.filter { $0.hasPrefix("authority:") }.map { String($0.dropFirst("authority:".count)) })
@@ -54,19 +79,15 @@ extension NodeServices {
                 }
             }
             if report.kind == .consent {
-                guard let author = consentAuthor else {
-                    return CustodyReceipt(outcome: .duplicate, decisions: [], path: fullPath, refusal: ProtocolError(.badSignature, "a consent is always signed"))
-                }
-                if let refusal = try store.consentProblem(report, author: author, disclosure: disclosure) {
-                    return CustodyReceipt(outcome: .duplicate, decisions: [], path: fullPath, refusal: refusal)
-                }
+                guard let author = signer else { return refused(ProtocolError(.badSignature, "a consent is always signed")) }
+                if let refusal = try store.consentProblem(report, author: author, disclosure: disclosure) { return refused(refusal) }
                 plan = try consentPlan(report, store: store, path: fullPath, access: access)
                 decisions = plan.decisions
             }
             var outcome = try store.accept(
                 report, document: document, path: fullPath, nextHops: decisions.map(\.nextHop), recipient: recipient,
                 now: now, queueLimit: limit, disclosure: disclosure)
-            if report.kind == .deployment, case .stored = outcome { try store.applyRegisterEntry(report) }
+            if report.kind == .deployment, case .stored = outcome { try store.applyRegisterEntry(report, now: now) }
             if report.kind == .consent, case .stored(let seq, let recipients) = outcome {
                 let delivered = try store.applyConsent(report, disclosure: disclosure, now: now)
                 try store.queueAgain(reportID: plan.about, to: plan.reportHops, now: now)

@@ -1,9 +1,9 @@
 /// A FORWARD from a peer node: check it as if it came from a person (never trust
 /// the previous hop), take custody, and answer ACCEPTED only after commit.
 enum ForwardIntake {
-    /// Parses and validates the message; on success returns the report and the
-    /// path it took (ending with `peer`).
-    static func admit(_ message: Message, from peer: String, services: NodeServices) throws(ProtocolError) -> (Report, [String]) {
+    /// Parses and validates the message; on success returns the report, the
+    /// path it took (ending with `peer`) and its verified signer (nil: unsigned).
+    static func admit(_ message: Message, from peer: String, services: NodeServices) throws(ProtocolError) -> (Report, [String], PeerIdentity?) {
         let document = try message.require("report")
         guard case .array(let pathValues) = try message.require("path") else {
             throw ProtocolError(.badMessage, "path: expected a list of node names", requestID: message.requestID)
@@ -38,7 +38,7 @@ enum ForwardIntake {
         // Every node applies its own rules to the author, not only the first one.
         try services.requireAdmissible(
             report, author: services.author(of: report, signer: signer), now: now, requestID: message.requestID)
-        return (report, path)
+        return (report, path, signer)
     }
 
     /// The answer to a FORWARD or PUBLISH once custody was taken (or not).

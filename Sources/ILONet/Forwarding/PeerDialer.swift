@@ -116,10 +116,10 @@ final class PeerDialer: ConnectionDelegate {
 
     private func intake(_ message: Message, on connection: Connection) {
         do throws(ProtocolError) {
-            let (report, path) = try ForwardIntake.admit(message, from: peer.name, services: services)
+            let (report, path, signer) = try ForwardIntake.admit(message, from: peer.name, services: services)
             let bound = LoopBound(connection, loop: loop)
             let services = self.services
-            services.takeCustody(of: report, arrivedVia: path) { result in
+            services.takeCustody(of: report, arrivedVia: path, signer: signer) { result in
                 let answer = ForwardIntake.answer(result, report: report, requestID: message.requestID, services: services)
                 bound.loop.execute { bound.value.send(answer) }
             }

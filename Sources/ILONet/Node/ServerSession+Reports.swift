@@ -17,8 +17,8 @@ extension ServerSession {
             throw ProtocolError(error.code, error.summary, field: error.field, requestID: message.requestID)
         }
         try node.requireAdmissible(report, author: identity, now: now, requestID: message.requestID)
-        try node.requireSignature(report, document: document, from: nil, requestID: message.requestID)
-        takeCustody(of: report, arrivedVia: [], requestID: message.requestID)
+        let signer = try node.requireSignature(report, document: document, from: nil, requestID: message.requestID)
+        takeCustody(of: report, arrivedVia: [], signer: signer, requestID: message.requestID)
     }
 
     /// FORWARD: a report from a peer node, checked like any other.
@@ -26,14 +26,14 @@ extension ServerSession {
         guard let identity, protocolState.isPeerLink else {
             throw ProtocolError(.forbidden, "only configured peer nodes forward reports", requestID: message.requestID)
         }
-        let (report, path) = try ForwardIntake.admit(message, from: identity.id, services: node)
-        guard report.kind == .notice else { return takeCustody(of: report, arrivedVia: path, requestID: message.requestID) }
+        let (report, path, signer) = try ForwardIntake.admit(message, from: identity.id, services: node)
+        guard report.kind == .notice else { return takeCustody(of: report, arrivedVia: path, signer: signer, requestID: message.requestID) }
         // A notice must be about a report this node holds and sent that way.
         let requestID = message.requestID
         let peer = identity.id
         withStore({ store throws(SQLiteError) in try store.noticeProblem(report, from: peer) }) { session, result in
             switch result {
-            case .success(nil): session.takeCustody(of: report, arrivedVia: path, requestID: requestID)
+            case .success(nil): session.takeCustody(of: report, arrivedVia: path, signer: signer, requestID: requestID)
             case .success(let problem?):
                 session.node.logger.warning("notice refused", ["report": report.id.description, "from": peer, "reason": problem])
                 session.refuse(ProtocolError(.forbidden, "notice: \(problem); it was not accepted", requestID: requestID))
@@ -43,10 +43,10 @@ extension ServerSession {
         }
     }
 
-    private func takeCustody(of report: Report, arrivedVia path: [String], requestID: UInt32) {
+    private func takeCustody(of report: Report, arrivedVia path: [String], signer: PeerIdentity?, requestID: UInt32) {
         let services = node
         replyLater { reply in
-            services.takeCustody(of: report, arrivedVia: path) { result in
+            services.takeCustody(of: report, arrivedVia: path, signer: signer) { result in
                 reply(ForwardIntake.answer(result, report: report, requestID: requestID, services: services))
             }
         }
@@ -100,28 +100,40 @@ extension ServerSession {
     static let maximumSent: Int64 = 200
 
     /// SENT: the caller's own reports held here, newest first (or one, `id`):
-    /// where each went from here and the signed notices about it (docs/PROTOCOL.md).
+    /// where each went from here and the signed notices about it
+    /// (docs/PROTOCOL.md §3). `more` says that older ones follow: ask again
+    /// with the answer's `cursor`.
     func sentReports(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
         let limit = try message.optionalInteger("limit") ?? 20
         guard (1...ServerSession.maximumSent).contains(limit) else {
-            throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumSent)", requestID: message.requestID)
+            throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumSent)", field: "limit", requestID: message.requestID)
         }
-        let id = message.body["id"]?.stringValue
-        if let id, ReportID(id) == nil { throw ProtocolError(.badMessage, "id: not a report id", requestID: message.requestID) }
+        let id = try message.optionalString("id")
+        if let id, ReportID(id) == nil { throw ProtocolError(.badMessage, "id: not a report id", field: "id", requestID: message.requestID) }
+        var before: Int64?
+        if let cursor = try message.optionalString("cursor") {
+            guard let seq = Int64(cursor), seq > 0 else {
+                throw ProtocolError(.badMessage, "cursor: the cursor of an earlier SENT answer", field: "cursor", requestID: message.requestID)
+            }
+            before = seq
+        }
         let requestID = message.requestID
-        let author = identity.id
         let now = Timestamp.nowMilliseconds()
         var budget = AnswerBudget(frameBytes: node.configuration.maximumFrameSize)
-        withStore({ store throws(SQLiteError) in try store.sentReports(of: author, id: id, limit: Int(limit)) }) { session, result in
+        let olderThan = before
+        withStore({ store throws(SQLiteError) in try store.sentReports(of: identity, id: id, limit: Int(limit), before: olderThan) }) { session, result in
             switch result {
             case .success(let found):
                 var entries: [JSONValue] = []
-                var more = false
-                for report in found.reports {
+                var more = found.more
+                var cursor = found.cursor
+                for (index, report) in found.reports.enumerated() {
                     let size = report.document.count + report.notices.reduce(0) { $0 + $1.count } + 512
                     guard budget.take(size) else {
+                        // The frame is full: the rest follow from the last one listed.
                         more = true
+                        cursor = found.reports[index - 1].seq
                         break
                     }
                     guard let document = try? JSONValue(parsing: report.document) else { continue }
@@ -134,6 +146,7 @@ extension ServerSession {
                     entries.append(.object(entry))
                 }
                 var body: [String: JSONValue] = ["node": .string(session.node.router.nodeName), "reports": .array(entries), "more": .bool(more)]
+                if more, let cursor { body["cursor"] = .string(String(cursor)) }
                 if let erased = found.erased { body["erased"] = erased }
                 session.send(Message(.sentList, requestID: requestID, .object(body)))
             case .failure:
@@ -144,10 +157,20 @@ extension ServerSession {
 
     /// DIRECTORY: the deployment register as this node holds it, for every
     /// identity (docs/ACCESS.md §6): the current entry of each identity.
-    func directory(_ message: Message) {
+    func directory(_ message: Message) throws(ProtocolError) {
         let requestID = message.requestID
         var budget = AnswerBudget(frameBytes: node.configuration.maximumFrameSize)
-        withStore({ store throws(SQLiteError) in try store.registerEntries() }) { session, result in
+        // `identity`: that identity's entry only (ilo deploy numbers the next one from it).
+        let only: String?
+        switch message.body["identity"] {
+        case nil: only = nil
+        case .string(let name)? where !name.isEmpty && name.utf8.count <= 200: only = name
+        default: throw ProtocolError(.badMessage, "identity: an identity id (a certificate CN)", field: "identity", requestID: requestID)
+        }
+        withStore({ store throws(SQLiteError) in
+            if let only { return try store.registerEntry(only).map { [$0] } ?? [] }
+            return try store.registerEntries()
+        }) { session, result in
             switch result {
             case .success(let entries):
                 var listed: [JSONValue] = []

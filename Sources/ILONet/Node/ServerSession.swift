@@ -22,6 +22,8 @@ final class ServerSession: ConnectionDelegate {
     private var countedIdentity: String?
     /// True until the handshake finished: the connection counts in `HandshakeLimits`.
     private var countedHandshaking = true
+    /// Between HELLO and WELCOME: the certificate's subject is being checked; nothing more is read.
+    private var admissionPending = false
 
     init(connection: Connection, context: LoopContext) {
         self.connection = connection
@@ -200,7 +202,7 @@ final class ServerSession: ConnectionDelegate {
             case .confirm: try confirm(message)
             case .get: try get(message)
             case .sent: try sentReports(message)
-            case .directory: directory(message)
+            case .directory: try directory(message)
             case .activity: try activity(message)
             case .search: try search(message)
             case .forward: try forward(message)
@@ -273,25 +275,68 @@ final class ServerSession: ConnectionDelegate {
                         + "(limits.max-connections-per-identity)", requestID: message.requestID)
             }
             countedIdentity = identity.id
-            node.identities.record(identity)
-            // Remember who connected, for deliveries and implicit subscriptions.
+            // Remember who connected (deliveries, implicit subscriptions) once the
+            // certificate's subject is known to be this identity's (docs/ACCESS.md §6.2);
+            // nothing else this connection sends is read until then.
             let now = Timestamp.nowMilliseconds()
-            node.store.submit({ store throws(SQLiteError) in try store.register(identity, now: now) }) { _ in }
-            if outlet == nil, node.peers.isPeer(identity) {
-                protocolState.becomePeerLink()
-                let forwarder = Forwarder(peer: identity.id, connection: connection, services: node)
-                if forwarder.start() { self.forwarder = forwarder }
+            let requestID = message.requestID
+            admissionPending = true
+            if outlet == nil { connection.pauseReading() }
+            withStore({ store throws(SQLiteError) in try store.register(identity, now: now) }) { session, result in
+                session.admissionPending = false
+                session.admitted(identity, version: version, binding: result, requestID: requestID)
             }
-            send(
-                Message(
-                    .welcome, requestID: message.requestID,
-                    [
-                        "version": .integer(version), "node": .string(node.configuration.name),
-                        "identity": identity.json,
-                        "limits": ["max-frame-bytes": .integer(Int64(node.configuration.maximumFrameSize))],
-                        "report_formats": .array(Report.knownFormats.sorted().map { .integer(Int64($0)) }),
-                    ]))
         }
+    }
+
+    /// After HELLO: the certificate's subject checked against the identity's
+    /// binding; WELCOME, or a refusal that closes the connection.
+    private func admitted(_ identity: PeerIdentity, version: Int64, binding: Result<ReportStore.CertificateBinding, SQLiteError>, requestID: UInt32) {
+        switch binding {
+        case .success(.clash(let bound)):
+            node.logger.warning(
+                "connection refused: identity clash",
+                ["peer": connection.peerAddress, "identity": identity.id, "certificate": "\(identity.role.rawValue), \(identity.authority), \(identity.memberState)",
+                 "known_as": bound.subject])
+            let error = ProtocolError(
+                .forbidden,
+                "your certificate names \(identity.id) as (\(identity.role.rawValue), \(identity.authority), \(identity.memberState)), but this node knows "
+                    + "\(identity.id) as (\(bound.subject)) from an earlier certificate: one identity is one subject. Ask your deploying authority "
+                    + "for a certificate with an identity of your own", requestID: requestID)
+            send(.error(error))
+            protocolState.close()
+            endConnection(.protocolViolation(error))
+            return
+        case .success(.replaced(let bound, let dropped)):
+            node.logger.warning(
+                "identity bound by its certificate",
+                ["identity": identity.id, "certificate": "\(identity.role.rawValue), \(identity.authority), \(identity.memberState)",
+                 "register_said": bound.subject, "entry_dropped": dropped ?? "-"])
+        case .success:
+            break
+        case .failure:
+            let error = ProtocolError(.storeUnavailable, "this node cannot record your connection now; try again later", requestID: requestID)
+            send(.error(error))
+            protocolState.close()
+            endConnection(.protocolViolation(error))
+            return
+        }
+        node.identities.record(identity)
+        if outlet == nil, node.peers.isPeer(identity) {
+            protocolState.becomePeerLink()
+            let forwarder = Forwarder(peer: identity.id, connection: connection, services: node)
+            if forwarder.start() { self.forwarder = forwarder }
+        }
+        send(
+            Message(
+                .welcome, requestID: requestID,
+                [
+                    "version": .integer(version), "node": .string(node.configuration.name),
+                    "identity": identity.json,
+                    "limits": ["max-frame-bytes": .integer(Int64(node.configuration.maximumFrameSize))],
+                    "report_formats": .array(Report.knownFormats.sorted().map { .integer(Int64($0)) }),
+                ]))
+        if outlet == nil { connection.resumeReading() }
     }
 
     // MARK: Store requests
@@ -353,7 +398,9 @@ final class ServerSession: ConnectionDelegate {
             bound.loop.execute {
                 let session = bound.value
                 session.readsInFlight -= 1
-                if session.readsInFlight < ServerSession.maximumReadsInFlight && session.storeRequestsInFlight < session.node.configuration.maximumInFlightPerConnection {
+                if session.readsInFlight < ServerSession.maximumReadsInFlight && session.storeRequestsInFlight < session.node.configuration.maximumInFlightPerConnection
+                    && !session.admissionPending
+                {
                     session.node.logger.debug("reading resumed: a read finished", ["peer": session.connection.peerAddress, "reads": String(session.readsInFlight)])
                     session.connection.resumeReading()
                 }
@@ -384,7 +431,9 @@ final class ServerSession: ConnectionDelegate {
     /// limit; false when the connection closed meanwhile (nobody to answer).
     private func storeRequestFinished() -> Bool {
         storeRequestsInFlight -= 1
-        if storeRequestsInFlight < node.configuration.maximumInFlightPerConnection / 2 + 1 && readsInFlight < ServerSession.maximumReadsInFlight {
+        if storeRequestsInFlight < node.configuration.maximumInFlightPerConnection / 2 + 1 && readsInFlight < ServerSession.maximumReadsInFlight
+            && !admissionPending
+        {
             connection.resumeReading()
         }
         return connection.isOpen

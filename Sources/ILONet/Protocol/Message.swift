@@ -91,26 +91,37 @@ public struct Message: Sendable, Equatable {
         return Frame(type: type.rawValue, requestID: requestID, payload: payload)
     }
 
+    // A request's own fields: every refusal names the field (docs/PROTOCOL.md §6).
+
     public func require(_ field: String) throws(ProtocolError) -> JSONValue {
-        guard let value = body[field] else { throw ProtocolError(.badMessage, "\(field): required field is missing", requestID: requestID) }
+        guard let value = body[field] else { throw ProtocolError(.badMessage, "\(field): required field is missing", field: field, requestID: requestID) }
         return value
     }
 
     public func requireString(_ field: String) throws(ProtocolError) -> String {
         let value = try require(field)
-        guard let s = value.stringValue else { throw ProtocolError(.badMessage, "\(field): expected a string, found \(value.typeName)", requestID: requestID) }
+        guard let s = value.stringValue else {
+            throw ProtocolError(.badMessage, "\(field): expected a string, found \(value.typeName)", field: field, requestID: requestID)
+        }
         return s
     }
 
     public func requireInteger(_ field: String) throws(ProtocolError) -> Int64 {
         let value = try require(field)
-        guard let i = value.integerValue else { throw ProtocolError(.badMessage, "\(field): expected an integer, found \(value.typeName)", requestID: requestID) }
+        guard let i = value.integerValue else {
+            throw ProtocolError(.badMessage, "\(field): expected an integer, found \(value.typeName)", field: field, requestID: requestID)
+        }
         return i
     }
 
     public func optionalInteger(_ field: String) throws(ProtocolError) -> Int64? {
         guard body[field] != nil else { return nil }
         return try requireInteger(field)
+    }
+
+    public func optionalString(_ field: String) throws(ProtocolError) -> String? {
+        guard body[field] != nil else { return nil }
+        return try requireString(field)
     }
 
     // MARK: Constructors for the messages a node sends

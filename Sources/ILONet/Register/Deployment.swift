@@ -39,6 +39,9 @@ public enum Deployment {
                             ])), minimum: 0, maximum: 31, unique: true), "states they represent besides their own"),
             Field("reads_at", .string(maxLength: 253), required: true, "the node where they read their reports"),
             Field("ended", .boolean, "this entry ends the deployment on `until`"),
+            Field(
+                "sequence", .integer(1...2_147_483_647),
+                "this entry's number among the entries for the identity: one more than the entry it replaces (ilo deploy counts); the highest is in force"),
         ],
         rules: [
             { fields, path, issues in

@@ -30,6 +30,9 @@ public struct RegisterEntry: Sendable, Equatable {
     public let readsAt: String
     /// This entry ends the deployment (on `until`).
     public let ended: Bool
+    /// Its writer's number for it among the identity's entries (0: written
+    /// before entries were numbered); the highest is in force.
+    public let sequence: Int64
 
     public init?(_ report: Report) {
         guard report.kind == .deployment else { return nil }
@@ -59,6 +62,7 @@ public struct RegisterEntry: Sendable, Equatable {
         }
         self.readsAt = readsAt
         self.ended = body["ended"]?.boolValue ?? false
+        self.sequence = body["sequence"]?.integerValue ?? 0
     }
 
     /// Whether the deployment is in force on `day` (YYYY-MM-DD): from `from`, up to
@@ -78,7 +82,7 @@ public struct RegisterEntry: Sendable, Equatable {
         var fields: [String: JSONValue] = [
             "entry": .string(entryID), "written": .string(Timestamp.format(milliseconds: createdMilliseconds)),
             "identity": .string(identity), "role": .string(role), "state": .string(state), "authority": .string(authority),
-            "from": .string(from), "reads_at": .string(readsAt), "ended": .bool(ended),
+            "from": .string(from), "reads_at": .string(readsAt), "ended": .bool(ended), "sequence": .integer(sequence),
             "posts": .array(posts.map { post in
                 var item: [String: JSONValue] = ["country": .string(post.country)]
                 if let place = post.place { item["place"] = .string(place) }

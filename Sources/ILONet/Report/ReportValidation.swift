@@ -49,6 +49,12 @@ extension Report {
         if let claimed = fields["origin"], claimed != sender.json {
             fail("origin", "does not match the sender's certificate; leave it out and the node fills it in")
         }
+        // Addressees are people or authorities (docs/REPORTS.md §1), whatever the register holds.
+        for (index, addressee) in addressees.enumerated() where !Report.isAddressee(addressee) {
+            fail(
+                "addressees[\(index)]",
+                "\"\(String(addressee.prefix(40)))\" is neither an identity id (letters, digits, . _ - @, e.g. officer.it.rossi) nor authority:CODE (e.g. authority:IT-PS)")
+        }
         // Handling codes (docs/REPORTS.md §3.3).
         if handling.namedAddresseesOnly && addressees.isEmpty {
             fail("addressees", "required for handling \(handling.rawValue): name who may receive the report")
@@ -95,6 +101,12 @@ extension Report {
                 if finding.refused { issues.append(finding.issue) } else { warnings.append(finding) }
             }
         }
+        // A consent's reason is free text like any other: the screen refuses identifiers in it.
+        if screening, kind == .consent, let reason = body?["reason"]?.stringValue {
+            for finding in PersonalDataScreen.scan(reason, field: "body.reason") {
+                if finding.refused { issues.append(finding.issue) } else { warnings.append(finding) }
+            }
+        }
         // Times.
         if let created {
             if created > now + Int64(defaults.clockSkew * 1000) { fail("created", "lies in the future (check the clock)") }
@@ -129,5 +141,18 @@ extension Report {
         report.signature = signature
         report.screenWarnings = warnings
         return report
+    }
+}
+
+extension Report {
+    /// Whether `name` can be an addressee: an identity id (a certificate CN of
+    /// letters, digits, `.`, `_`, `-`, `@`), or `authority:CODE` (letters,
+    /// digits, `.`, `_`, `-`).
+    public static func isAddressee(_ name: String) -> Bool {
+        func word(_ text: Substring, extra: Set<UInt8>) -> Bool {
+            !text.isEmpty && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || extra.contains($0) }
+        }
+        if name.hasPrefix("authority:") { return word(name.dropFirst("authority:".count), extra: [0x2E, 0x5F, 0x2D]) }
+        return name.utf8.count <= 200 && word(Substring(name), extra: [0x2E, 0x5F, 0x2D, 0x40])
     }
 }

@@ -40,6 +40,15 @@ extension ReportStore {
             let facts = Disclosure.Facts(report, consented: held.consented)
             guard disclosure.decide(facts, for: author).allowed else { return notHeld }
             if report.origin.officer == author.id { return ProtocolError(.forbidden, "you wrote report \(about): decide with ilo consent grant|refuse, there is nobody to ask") }
+            // A request goes to the provider only: the author, or the author's authority.
+            let provider = [report.origin.officer, "authority:\(report.origin.authority)"]
+            if consent.addressees.isEmpty || !consent.addressees.allSatisfy(provider.contains) {
+                return ProtocolError(
+                    .forbidden,
+                    "addressees: a consent request goes to the report's author (\(report.origin.officer)) or their authority "
+                        + "(authority:\(report.origin.authority)) only; ilo consent request addresses it so",
+                    field: "addressees")
+            }
         case .granted, .refused:
             guard report.origin.officer == author.id else {
                 // Only the provider decides; to anyone else the report may well be visible, so say why.

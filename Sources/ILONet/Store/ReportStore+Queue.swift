@@ -194,5 +194,6 @@ extension ReportStore {
     func resetCaches() {
         queueCounts.removeAll()
         subscriptionCache = nil
+        bindingCache.removeAll()
     }
 }

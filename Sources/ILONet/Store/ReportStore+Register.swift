@@ -1,22 +1,53 @@
 /// The deployment register as this node holds it (docs/ACCESS.md §6), and the
 /// checks a first node makes with it before it takes a report.
 extension ReportStore {
-    /// Applies a stored `deployment` entry: it supersedes the identity's entry if it is newer.
-    func applyRegisterEntry(_ report: Report) throws(SQLiteError) {
+    /// Applies a stored `deployment` entry: it supersedes the identity's entry
+    /// if its writer numbered it higher (`sequence`; a tie goes to the greater
+    /// entry id, so that every node settles on the same one), never by its
+    /// claimed time. The first entry for an identity no certificate was seen
+    /// for binds it to the writer's authority (`bindFromRegister`).
+    func applyRegisterEntry(_ report: Report, now: Int64) throws(SQLiteError) {
         guard let entry = RegisterEntry(report) else { return }
+        try bindFromRegister(entry, now: now)
         let upsert = try database.cached(
             """
-            INSERT INTO register (identity, entry_id, created_ms, authority, body) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO register (identity, entry_id, created_ms, authority, body, sequence) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (identity) DO UPDATE SET entry_id = excluded.entry_id, created_ms = excluded.created_ms,
-                authority = excluded.authority, body = excluded.body
-            WHERE excluded.created_ms > register.created_ms OR (excluded.created_ms = register.created_ms AND excluded.entry_id > register.entry_id)
+                authority = excluded.authority, body = excluded.body, sequence = excluded.sequence
+            WHERE excluded.sequence > register.sequence OR (excluded.sequence = register.sequence AND excluded.entry_id > register.entry_id)
             """)
         upsert.bind(1, entry.identity)
         upsert.bind(2, entry.entryID)
         upsert.bind(3, entry.createdMilliseconds)
         upsert.bind(4, entry.authority)
         upsert.bind(5, report.body.encodedString())
+        upsert.bind(6, entry.sequence)
         try upsert.run()
+    }
+
+    /// Why this node does not take the register entry `report` from `writer`
+    /// (nil: it does). Only the authority an identity belongs to writes its
+    /// entries: the one of its certificate where this node saw one, else the
+    /// one its first entry bound it to. The first node also refuses an entry
+    /// numbered no higher than the one in force: its writer did not see that one.
+    public func registerEntryProblem(_ report: Report, writer: PeerIdentity, firstNode: Bool) throws(SQLiteError) -> ProtocolError? {
+        guard let entry = RegisterEntry(report) else { return nil }
+        if let bound = try identityBinding(entry.identity), bound.authority != writer.authority || bound.state != writer.memberState {
+            let how = bound.source == .certificate ? "its certificate, seen at \(nodeName)," : "its first register entry"
+            return ProtocolError(
+                .forbidden,
+                "deployment: \(entry.identity) belongs to \(bound.authority) (\(bound.state)), as \(how) says; only \(bound.authority) writes "
+                    + "entries for it, not \(writer.authority). The entry was refused and logged",
+                field: "body.identity")
+        }
+        guard firstNode, let current = try registerEntry(entry.identity), current.entryID != entry.entryID, entry.sequence <= current.sequence else {
+            return nil
+        }
+        return ProtocolError(
+            .invalidReport,
+            "body.sequence: \(entry.sequence) does not follow the entry in force for \(entry.identity) (sequence \(current.sequence), entry \(current.entryID)); "
+                + "ilo deploy numbers entries itself: run it again",
+            field: "body.sequence")
     }
 
     /// Every identity's current entry, by identity.
@@ -68,9 +99,11 @@ extension ReportStore {
         guard !report.addressees.isEmpty else { return nil }
         let entries = try registerEntries()
         guard !entries.isEmpty else { return nil }
-        let known = try subscriptionIndex().subscribers
-        let identities = Set(entries.map(\.identity)).union(known.keys)
-        let authorities = Set(entries.map(\.authority)).union(known.values.map(\.authority))
+        // Addressable: people in the register, and people seen here whose role reads reports
+        // (not administrators, data-protection officers or nodes).
+        let known = try subscriptionIndex().subscribers.values.filter { !Disclosure.contentlessRoles.contains($0.role) }
+        let identities = Set(entries.map(\.identity)).union(known.map(\.id))
+        let authorities = Set(entries.map(\.authority)).union(known.map(\.authority))
         for (index, addressee) in report.addressees.enumerated() {
             if addressee.hasPrefix("authority:") {
                 let code = String(addressee.dropFirst("authority:".count))

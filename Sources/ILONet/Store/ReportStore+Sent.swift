@@ -3,6 +3,8 @@
 extension ReportStore {
     /// One report of the author's, and what this node did with it.
     public struct SentReport: Sendable {
+        /// Its place in this node's store (SENT's cursor).
+        public let seq: Int64
         public let id: String
         public let document: [UInt8]
         public let receivedMilliseconds: Int64
@@ -15,21 +17,40 @@ extension ReportStore {
         public var notices: [[UInt8]] = []
     }
 
-    /// The author's reports held here, newest first (or only `id`), at most `limit`;
-    /// and, when `id` names a report erased here, when it was erased.
-    public func sentReports(of author: String, id: String?, limit: Int) throws(SQLiteError) -> (reports: [SentReport], erased: JSONValue?) {
+    /// The author's reports held here, newest first (or only `id`), at most
+    /// `limit`, older than the report `before` (a seq: SENT's cursor); whether
+    /// more follow; and, when `id` names a report erased here, when it was
+    /// erased. An author is the whole subject: a report counts as theirs only
+    /// when its origin names their identity, authority and state.
+    public func sentReports(
+        of author: PeerIdentity, id: String?, limit: Int, before: Int64? = nil
+    ) throws(SQLiteError) -> (reports: [SentReport], more: Bool, cursor: Int64?, erased: JSONValue?) {
         var reports: [SentReport] = []
+        let mine = "origin_officer = ? AND origin_authority = ? AND origin_state = ? AND kind IN ('smuggling', 'return', 'border', 'consent')"
         let select = try database.cached(
             id == nil
-                ? "SELECT seq, id, document, received_ms, expires_ms FROM reports WHERE origin_officer = ? AND kind IN ('smuggling', 'return', 'border', 'consent') ORDER BY seq DESC LIMIT ?"
-                : "SELECT seq, id, document, received_ms, expires_ms FROM reports WHERE origin_officer = ? AND id = ? AND kind IN ('smuggling', 'return', 'border', 'consent')")
-        select.bind(1, author)
-        if let id { select.bind(2, id) } else { select.bind(2, Int64(limit)) }
-        var seqs: [Int64] = []
-        while try select.step() {
-            seqs.append(select.int(0))
-            reports.append(SentReport(id: select.text(1), document: select.blob(2), receivedMilliseconds: select.int(3), expiresMilliseconds: select.int(4)))
+                ? "SELECT seq, id, document, received_ms, expires_ms FROM reports WHERE \(mine) AND seq < ? ORDER BY seq DESC LIMIT ?"
+                : "SELECT seq, id, document, received_ms, expires_ms FROM reports WHERE \(mine) AND id = ?")
+        select.bind(1, author.id)
+        select.bind(2, author.authority)
+        select.bind(3, author.memberState)
+        if let id {
+            select.bind(4, id)
+        } else {
+            select.bind(4, before ?? Int64.max)
+            select.bind(5, Int64(limit + 1))
         }
+        var seqs: [Int64] = []
+        var more = false
+        while try select.step() {
+            if seqs.count == limit {
+                more = true
+                break
+            }
+            seqs.append(select.int(0))
+            reports.append(SentReport(seq: select.int(0), id: select.text(1), document: select.blob(2), receivedMilliseconds: select.int(3), expiresMilliseconds: select.int(4)))
+        }
+        select.reset()
         for (index, seq) in seqs.enumerated() {
             reports[index].hops = try hops(of: seq, id: reports[index].id)
             reports[index].deleted = try deletion(of: reports[index].id)
@@ -42,7 +63,7 @@ extension ReportStore {
                 SELECT document, json_extract(CAST(document AS TEXT), '$.body.about') FROM reports
                 WHERE recipient = ? AND kind = 'notice' ORDER BY seq DESC LIMIT 2000
                 """)
-            notices.bind(1, author)
+            notices.bind(1, author.id)
             while try notices.step() {
                 guard let index = listed[notices.text(1)], reports[index].notices.count < 32 else { continue }
                 reports[index].notices.append(notices.blob(0))
@@ -57,7 +78,7 @@ extension ReportStore {
                 try gone.step()
             }
         }
-        return (reports, erased)
+        return (reports, more, more ? seqs.last : nil, erased)
     }
 
     /// Where report `seq` went from here: queue entries, dead letters and forwards.

@@ -50,7 +50,12 @@ extension ReportStore {
 
     /// Records an identity that connected (from its certificate) and keeps its
     /// implicit subscriptions — an officer's `+/COUNTRY/#` for each post — in step.
-    public func register(_ identity: PeerIdentity, now: Int64) throws(SQLiteError) {
+    /// A certificate whose subject clashes with the identity's binding
+    /// (`bindCertificate`) is not recorded: the caller refuses the connection.
+    @discardableResult
+    public func register(_ identity: PeerIdentity, now: Int64) throws(SQLiteError) -> CertificateBinding {
+        let binding = try bindCertificate(identity, now: now)
+        if case .clash = binding { return binding }
         let upsert = try database.cached(
             """
             INSERT INTO subscribers (identity, role, authority, state, posts, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -67,10 +72,11 @@ extension ReportStore {
         try upsert.run()
         let wanted = Set(identity.role == .officer ? identity.posts.map { "+/\($0)/#" } : [])
         let existing = Set(try subscriptionIndex().subscriptions.filter { $0.identity == identity.id && $0.implicit }.map(\.filter))
-        guard wanted != existing || subscriptionCache?.subscribers[identity.id] != identity else { return }
+        guard wanted != existing || subscriptionCache?.subscribers[identity.id] != identity else { return binding }
         for filter in existing.subtracting(wanted) { _ = try removeSubscription(identity.id, filter: filter, mode: "each") }
         for filter in wanted.subtracting(existing) { try addSubscription(identity.id, filter: filter, mode: "each", period: nil, atMinute: nil, implicit: true, now: now) }
         subscriptionCache = nil
+        return binding
     }
 
     public func addSubscription(

@@ -14,6 +14,8 @@ public final class ReportStore {
     }
     /// The `each` subscriptions by topic level; rebuilt after any change.
     var eachTrieCache: TopicTrie?
+    /// Identities' bindings read or written (`identities`), forgotten after a rollback.
+    var bindingCache: [String: IdentityBinding] = [:]
     /// This node's name, the actor of what the node itself does (audit trail).
     public var nodeName = "node"
 

@@ -269,5 +269,26 @@ enum Schema {
         CREATE TABLE search_progress (indexed_seq INTEGER NOT NULL);  -- reports up to this seq are indexed
         INSERT INTO search_progress SELECT COALESCE(max(seq), 0) FROM reports;
         """,
+        // 17: who each identity is (docs/ACCESS.md §6.2): the whole subject
+        // (role, authority, state) a node first saw for it, from a certificate
+        // (a connection, or the signer of a report) or, failing that, bound by
+        // the first register entry written for it. Register entries are ordered
+        // by the sequence their writer gives them, not by their claimed time.
+        """
+        CREATE TABLE identities (
+            identity   TEXT    PRIMARY KEY,
+            role       TEXT    NOT NULL,
+            authority  TEXT    NOT NULL,
+            state      TEXT    NOT NULL,
+            source     TEXT    NOT NULL,              -- certificate | register
+            since_ms   INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO identities SELECT identity, role, authority, state, 'certificate', first_seen_ms FROM subscribers;
+        INSERT OR IGNORE INTO identities
+            SELECT identity, COALESCE(json_extract(body, '$.role'), 'officer'), authority, COALESCE(json_extract(body, '$.state'), ''), 'register', created_ms
+            FROM register;
+        ALTER TABLE register ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
+        UPDATE register SET sequence = COALESCE(json_extract(body, '$.sequence'), 0);
+        """,
     ]
 }
