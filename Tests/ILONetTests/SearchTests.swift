@@ -106,4 +106,57 @@ import Testing
         let again = run(TestEnvironment.ilo, ["search", "lagtest", "--limit", "50"] + daemon.iloArguments("board-fr"))
         #expect(ids.allSatisfy { again.stdout.contains($0) }, "\(again.output)")
     }
+
+    /// Issue 27, item 4: the disclosure decision comes before ranking, counting
+    /// and the cap: reports a reader may not read neither reorder, nor count
+    /// towards `truncated`, nor push out what the reader may read.
+    @Test func nothingWithheldMovesCountsOrHidesAResult() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let mueller = try daemon.client("officer-de")
+        func publish(_ headline: String, _ text: String, _ extra: [String: JSONValue] = [:]) throws -> String {
+            var changes = extra
+            changes["headline"] = .string(headline)
+            changes["body.modus_operandi"] = .string(text)
+            let report = sampleReport(changes)
+            #expect(try mueller.request(.publish, ["report": report]).type == .accepted)
+            return report["id"]!.stringValue!
+        }
+        // Ten readable reports without the words, then two that Rossi may read.
+        for i in 0..<10 { _ = try publish("Neutral \(i)", "Nothing of interest here, report \(i)") }
+        let alphaHeavy = try publish("Harbour watch", "alphaword alphaword alphaword alphaword betaword, and more words to fill the line")
+        let betaHeavy = try publish("Harbour watch", "alphaword betaword betaword betaword betaword betaword, and more words to fill")
+        let bravo = try publish("Bravoquay departures", "Departures from the old quay")
+        func results(_ identity: String, _ words: [String]) -> (ids: [String], truncated: Bool) {
+            let answer = run(TestEnvironment.ilo, ["search"] + words + ["--json"] + daemon.iloArguments(identity))
+            let json = try? JSONValue(parsing: answer.stdout)
+            let list = json?["results"]?.arrayValue ?? json?.arrayValue ?? []
+            return (list.compactMap { $0["id"]?.stringValue }, json?["truncated"] == .bool(true))
+        }
+        let before = results("officer-it", ["alphaword", "betaword"]).ids
+        #expect(Set(before) == [alphaHeavy, betaHeavy], "\(before)")
+        // Twelve H2 reports Rossi may not read, full of one of the words.
+        for i in 0..<12 {
+            _ = try publish("Withheld \(i)", "betaword betaword betaword", ["handling": "H2", "addressees": ["board.fr.martin"]])
+        }
+        #expect(results("officer-it", ["alphaword", "betaword"]).ids == before, "the withheld reports moved the order")
+
+        // 2,001 newer H2 reports with words of their own, none of which Rossi may read.
+        _ = try publish("Omegaword bravoquay", "omegaword bravoquay", ["handling": "H2", "addressees": ["board.fr.martin"]])
+        daemon.stop()
+        let copied = run("/usr/bin/sqlite3", [daemon.storePath, """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2001)
+            INSERT INTO reports (id, kind, country, priority, origin_officer, origin_authority, origin_state, created_ms, received_ms,
+                                 document, headline, handling, data_class, topic, expires_ms, path, addressees)
+            SELECT r.id || '-' || n.i, r.kind, r.country, r.priority, r.origin_officer, r.origin_authority, r.origin_state, r.created_ms,
+                   r.received_ms, r.document, r.headline, r.handling, r.data_class, r.topic, r.expires_ms, r.path, r.addressees
+            FROM reports r, n WHERE r.headline = 'Omegaword bravoquay';
+            """])
+        try #require(copied.status == 0, "\(copied.output)")
+        try daemon.start()
+        let omega = results("officer-it", ["omegaword"])
+        #expect(omega.ids.isEmpty && !omega.truncated, "truncated tells Rossi that reports he may not read contain the word")
+        #expect(results("board-fr", ["omegaword"]).truncated, "positive control: the addressee has more than 2,000 matches")
+        #expect(results("officer-it", ["b*"]).ids.contains(bravo) && results("officer-it", ["bravoquay"]).ids == [bravo])
+    }
 }

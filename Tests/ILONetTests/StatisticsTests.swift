@@ -109,6 +109,50 @@ import Testing
         let bad = run(TestEnvironment.ilo, ["report", "activity", "--from", "2025-01-01", "--to", "2026-12-31", "--by", "quarter,month"] + daemon.iloArguments("board-fr"))
         #expect(bad.status == 2 && bad.stderr.contains("one period only"), "\(bad.output)")
     }
+
+    /// Issue 27, item 5: ACTIVITY answers at the granularity the docs promise,
+    /// to every role that may ask: reports with personal data one total per
+    /// purpose, H2 and H3 reports one total per handling code, over the span.
+    @Test func activityAnswersOnlyAtTheDocumentedGranularity() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let mueller = try daemon.client("officer-de"), rossi = try daemon.client("officer-it")
+        let tomorrow = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds() + 86_400_000).prefix(10))
+        func personal(_ country: String, priority: String) -> JSONValue {
+            var report = sampleReport(
+                ["personal_data": "return-passenger-list", "erase_by": .string(tomorrow), "addressees": ["ncp.de.schmidt"], "priority": .string(priority),
+                 "body.passenger_list": [["name": "CASE-PERSON", "nationality": "NG"]]], kind: "return")
+            if case .object(var fields) = report { fields["country"] = .string(country); report = .object(fields) }
+            return report
+        }
+        for report in [personal("LY", priority: "flash"), personal("TN", priority: "routine"), sampleReport([:])] {
+            #expect(try mueller.request(.publish, ["report": report]).type == .accepted)
+        }
+        for report in [sampleReport(["handling": "H2", "addressees": ["board.fr.martin"], "priority": "flash"]),
+                       sampleReport(["handling": "H3", "addressees": ["board.fr.martin"], "conditions": "Not for onward use"])] {
+            #expect(try rossi.request(.publish, ["report": report]).type == .accepted)
+        }
+        let today = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds()).prefix(10))
+        for identity in ["board-fr", "authority-de-user", "admin", "dpo"] {
+            for perDay in [false, true] {
+                let answer = try daemon.client(identity).request(.activity, ["from": .string(today), "to": .string(today), "per_day": .bool(perDay)])
+                let rows = answer.body["rows"]?.arrayValue ?? []
+                let fine = rows.filter { $0["month"]?.stringValue != "" }
+                let coarse = rows.filter { $0["month"]?.stringValue == "" }
+                #expect(fine.count == 1 && fine.allSatisfy { $0["purpose"]?.stringValue == "" && ["H0", "H1"].contains($0["handling"]?.stringValue ?? "") }, "\(identity): \(rows)")
+                let expected: Set<String> = ["return-passenger-list 2", "H2 1", "H3 1"]
+                #expect(Set(coarse.map { "\(($0["purpose"]?.stringValue ?? "") + ($0["handling"]?.stringValue ?? "")) \($0["reports"]?.integerValue ?? -1)" }) == expected, "\(identity): \(rows)")
+                for row in coarse {
+                    for field in ["kind", "country", "state", "authority", "priority", "route", "level"] {
+                        #expect(row[field]?.stringValue == "", "\(identity): \(field) in \(row)")
+                    }
+                    #expect(row["day"] == nil && row["on_behalf_of"]?.arrayValue?.isEmpty == true)
+                }
+            }
+        }
+        let csv = run(TestEnvironment.ilo, ["report", "activity", "--from", today, "--to", today, "--by", "month,country", "--format", "csv"] + daemon.iloArguments("board-fr"))
+        #expect(csv.stdout.contains("restricted,,,H2,1\r\n") && csv.stdout.contains("restricted,,,H3,1\r\n") && csv.stdout.contains("total,,,all,5\r\n"), "\(csv.output)")
+    }
 }
 
 /// The chart and the HTML page: well-formed, self-contained, and nothing a

@@ -167,9 +167,19 @@ extension ReportStore {
 
     /// The page of reports matching `query` that `identity` may read now, best
     /// first. Reads only: it runs on a reader connection.
+    ///
+    /// The disclosure decision comes before everything else (docs/REPORTS.md
+    /// §10): matches are walked newest first, each one the reader may not read
+    /// is skipped, and only the reader's own reports are ranked, counted and
+    /// capped (`maximumCandidates`). Ranking uses nothing but each report's own
+    /// text (`SearchRanking`), so a report withheld from the reader can neither
+    /// move a result nor be counted in `truncated`. A cheap test in SQL
+    /// (`readableGuess`) skips most withheld reports before Swift sees them;
+    /// the work of a query over many withheld reports is bounded by the
+    /// reader's time budget (limits.read-budget).
     public func search(_ query: SearchQuery, for identity: PeerIdentity, disclosure: Disclosure) throws(SQLiteError) -> SearchPage {
-        var candidates: [(rank: Double, seq: Int64, table: String, facts: Disclosure.Facts)] = []
-        var truncated = false
+        let ranking = SearchRanking(words: query.words)
+        var readable: [(score: Double, seq: Int64, table: String)] = []
         for table in ["search_open", "search_case"] {
             var conditions = ["\(table) MATCH ?"]
             var arguments: [JSONValue] = [.string(query.match)]
@@ -183,28 +193,33 @@ extension ReportStore {
             if let state = query.state { conditions.append("r.origin_state = ?"); arguments.append(.string(state)) }
             if let since = query.since.flatMap(ReportDate.parse) { conditions.append("r.created_ms >= ?"); arguments.append(.integer(since)) }
             if let until = query.until.flatMap(ReportDate.parse) { conditions.append("r.created_ms < ?"); arguments.append(.integer(until + 86_400_000)) }
+            let (guess, guessArguments) = ReportStore.readableGuess(for: identity, now: disclosure.now)
+            conditions.append(guess)
+            arguments += guessArguments
             let statement = try database.cached(
                 """
-                SELECT bm25(\(table)), r.seq, \(ReportStore.disclosureColumns)
+                SELECT r.seq, \(ReportStore.disclosureColumns),
+                       highlight(\(table), 0, char(2), char(3)), highlight(\(table), 1, char(2), char(3))
                 FROM \(table) JOIN reports r ON r.seq = \(table).rowid
-                WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(table).rowid DESC LIMIT \(SearchQuery.maximumCandidates + 1)
+                WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(table).rowid DESC
                 """)
             statement.bind(arguments)
-            var count = 0
+            var found = 0
             while try statement.step() {
-                count += 1
-                if count > SearchQuery.maximumCandidates {
-                    truncated = true
-                    break
-                }
-                candidates.append((statement.double(0), statement.int(1), table, ReportStore.disclosureFacts(statement, at: 2)))
+                guard disclosure.decide(ReportStore.disclosureFacts(statement, at: 1), for: identity).allowed else { continue }
+                readable.append((ranking.score(headline: statement.text(9), body: statement.text(10)), statement.int(0), table))
+                found += 1
+                if found > SearchQuery.maximumCandidates { break }
             }
             statement.reset()
         }
-        let allowed = candidates.sorted { $0.rank < $1.rank }.filter { disclosure.decide($0.facts, for: identity).allowed }
+        // The most recent readable matches, at most maximumCandidates of them, best first.
+        readable.sort { $0.seq > $1.seq }
+        let truncated = readable.count > SearchQuery.maximumCandidates
+        let ranked = readable.prefix(SearchQuery.maximumCandidates).sorted { ($0.score, $0.seq) > ($1.score, $1.seq) }
         // Only the page's hits are read in full, with their snippets.
         var page: [SearchHit] = []
-        for candidate in allowed.dropFirst(query.offset).prefix(query.limit) {
+        for candidate in ranked.dropFirst(query.offset).prefix(query.limit) {
             let statement = try database.cached(
                 """
                 SELECT r.id, r.kind, r.country, r.priority, r.handling, r.origin_state, r.created_ms, r.headline,
@@ -223,6 +238,22 @@ extension ReportStore {
                     headline: statement.text(7), snippet: statement.text(8)))
             statement.reset()
         }
-        return SearchPage(hits: page, more: allowed.count > query.offset + page.count, truncated: truncated)
+        return SearchPage(hits: page, more: ranked.count > query.offset + page.count, truncated: truncated)
+    }
+
+    /// An SQL condition true for every report `reader` may read now, and false
+    /// for most it may not (the disclosure decision itself follows in Swift):
+    /// its own reports; unexpired ones that are H0/H1 without personal data, or
+    /// name the reader or its authority as addressee or consented recipient.
+    static func readableGuess(for reader: PeerIdentity, now: Int64) -> (String, [JSONValue]) {
+        let me = JSONValue.string(reader.id).encodedString()
+        let authority = JSONValue.string("authority:\(reader.authority)").encodedString()
+        return (
+            """
+            (r.origin_officer = ? OR (r.expires_ms > ? AND ((r.handling IN ('H0', 'H1') AND r.purpose IS NULL)
+                OR instr(r.addressees, ?) > 0 OR instr(r.addressees, ?) > 0 OR instr(r.consented, ?) > 0 OR instr(r.consented, ?) > 0)))
+            """,
+            [.string(reader.id), .integer(now), .string(me), .string(authority), .string(me), .string(authority)]
+        )
     }
 }

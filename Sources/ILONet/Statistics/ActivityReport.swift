@@ -63,19 +63,22 @@ public struct ActivityReport: Sendable {
         var sums: [String: [[String]: [String: Int64]]] = [:]  // section → values → subject → count
         let period = dimensions.first(where: \.isPeriod)
         for row in rows {
-            if row.purpose.isEmpty {
+            if !row.purpose.isEmpty {
+                sums["case-data", default: [:]][dimensions.map { _ in "" }, default: [:]][row.purpose, default: 0] += row.reports
+            } else if row.isSpanTotal {
+                // H2 and H3: one total per handling code over the span (docs/REPORTS.md §9).
+                sums["restricted", default: [:]][dimensions.map { _ in "" }, default: [:]][row.handling, default: 0] += row.reports
+            } else {
                 sums["reports", default: [:]][dimensions.map { $0.value(row) }, default: [:]]["", default: 0] += row.reports
                 for state in row.onBehalfOf {
                     let values = dimensions.map { $0 == period ? $0.value(row) : "" }
                     sums["on-behalf-of", default: [:]][values, default: [:]][state, default: 0] += row.reports
                 }
-            } else {
-                sums["case-data", default: [:]][dimensions.map { _ in "" }, default: [:]][row.purpose, default: 0] += row.reports
             }
             sums["total", default: [:]][dimensions.map { _ in "" }, default: [:]]["all", default: 0] += row.reports
         }
         var lines: [Line] = []
-        for section in ["reports", "case-data", "on-behalf-of", "total"] {
+        for section in ["reports", "case-data", "restricted", "on-behalf-of", "total"] {
             for (values, subjects) in (sums[section] ?? [:]).sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
                 for (subject, count) in subjects.sorted(by: { $0.key < $1.key }) {
                     lines.append(Line(section: section, values: values, subject: subject, reports: count))
@@ -86,8 +89,9 @@ public struct ActivityReport: Sendable {
     }
 
     /// CSV (RFC 4180): `section,DIMENSIONS…,subject,reports`. Sections: `reports`
-    /// (reports without personal data, by the dimensions), `case-data` (reports
-    /// with personal data: one total per purpose), `on-behalf-of` (reports without
+    /// (reports without personal data handled H0 or H1, by the dimensions),
+    /// `case-data` (reports with personal data: one total per purpose),
+    /// `restricted` (H2 and H3 reports: one total per handling code), `on-behalf-of` (reports without
     /// personal data made on behalf of other states: per state represented, and
     /// per period if one is asked for), `total`.
     public var csv: String {
@@ -128,10 +132,14 @@ public struct ActivityReport: Sendable {
             Table(
                 title: "Reports by \(names.joined(separator: ", "))", header: names + ["reports"],
                 rows: lines.filter { $0.section == "reports" }.map { $0.values + [String($0.reports)] },
-                note: "Reports with personal data are not in this table; they are counted only as totals per purpose."),
+                note: "Reports with personal data, and H2 and H3 reports, are not in this table; they are counted only as totals per purpose and per handling code."),
             Table(
                 title: "Reports with personal data, per purpose (Art. 10)", header: ["purpose", "reports"],
                 rows: lines.filter { $0.section == "case-data" }.map { [$0.subject, String($0.reports)] }, note: nil),
+            Table(
+                title: "H2 and H3 reports, per handling code", header: ["handling", "reports"],
+                rows: lines.filter { $0.section == "restricted" }.map { [$0.subject, String($0.reports)] },
+                note: "Reports their providers restricted to named addressees are counted only in total, over the whole span."),
             Table(
                 title: "Reports made on behalf of other states (Art. 6)", header: (period.map { [$0.rawValue] } ?? []) + ["on behalf of", "reports"],
                 rows: lines.filter { $0.section == "on-behalf-of" }.map { line in (index.map { [line.values[$0]] } ?? []) + [line.subject, String(line.reports)] },

@@ -4,7 +4,8 @@
 /// content-free envelope facts. Erasure and retention remove reports, never
 /// these counts; the activity report (`ActivityReport`) reads only them.
 public struct LedgerRow: Sendable, Equatable {
-    /// YYYY-MM (the activity report's finest period).
+    /// YYYY-MM (the activity report's finest period); empty for a total over
+    /// the whole span (reports with personal data, H2 and H3 reports).
     public var month: String
     /// YYYY-MM-DD when the counts were asked for per day (trends), else nil.
     public var day: String?
@@ -20,6 +21,9 @@ public struct LedgerRow: Sendable, Equatable {
     public var onBehalfOf: [String]
     public var priority: String
     public var handling: String
+    /// A total over the whole span, not broken down (personal data, H2, H3).
+    public var isSpanTotal: Bool { month.isEmpty }
+
     /// A smuggling report's route, `ORIGIN>TRANSIT…>DESTINATION` (country codes,
     /// several joined with `+`); "" for other kinds, and for counts written
     /// before the ledger had routes (store migration 15).
@@ -110,14 +114,28 @@ extension ReportStore {
     }
 
     /// The ledger's counts for reports created from `from` to `to` (YYYY-MM-DD,
-    /// both included), summed per month (or kept per day with `perDay`); at most
-    /// `limit` rows, in a fixed order.
+    /// both included), at the granularity docs/REPORTS.md §9 promises every
+    /// reader of ACTIVITY: reports without personal data and handled H0 or H1
+    /// summed per month (or per day with `perDay`) and every envelope fact the
+    /// ledger keeps; reports with personal data as one total per purpose, and
+    /// H2 and H3 reports as one total per handling code, each over the whole
+    /// span (`month` empty), never broken down further. At most `limit` rows,
+    /// in a fixed order.
     public func ledger(from: String, to: String, perDay: Bool = false, limit: Int) throws(SQLiteError) -> [LedgerRow] {
         let statement = try database.cached(
             """
-            SELECT substr(day, 1, \(perDay ? 10 : 7)), kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route, sum(reports)
-            FROM statistics WHERE day >= ? AND day <= ?
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 LIMIT ?
+            SELECT * FROM (
+                SELECT substr(day, 1, \(perDay ? 10 : 7)), kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route,
+                       sum(reports)
+                FROM statistics WHERE day >= ?1 AND day <= ?2 AND purpose = '' AND handling NOT IN ('H2', 'H3')
+                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+                UNION ALL
+                SELECT '', '', '', '', '', '', purpose, '', '', '', '', sum(reports)
+                FROM statistics WHERE day >= ?1 AND day <= ?2 AND purpose <> '' GROUP BY purpose
+                UNION ALL
+                SELECT '', '', '', '', '', '', '', '', '', handling, '', sum(reports)
+                FROM statistics WHERE day >= ?1 AND day <= ?2 AND purpose = '' AND handling IN ('H2', 'H3') GROUP BY handling
+            ) ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 LIMIT ?3
             """)
         statement.bind(1, from)
         statement.bind(2, to)
@@ -131,7 +149,7 @@ extension ReportStore {
                     authority: statement.text(4), level: statement.text(5), purpose: statement.text(6),
                     onBehalfOf: states.isEmpty ? [] : states.split(separator: ",").map(String.init), priority: statement.text(8),
                     handling: statement.text(9), route: statement.text(10), reports: statement.int(11))
-            if perDay { row.day = period }
+            if perDay && !period.isEmpty { row.day = period }
             rows.append(row)
         }
         return rows
