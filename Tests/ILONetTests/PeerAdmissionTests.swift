@@ -68,4 +68,76 @@ import Testing
 
         #expect(hub.count("SELECT count(*) FROM reports") == 1, "only the good report was taken")
     }
+
+    /// Issue 27, item 6: a peer cannot word what an officer is told. A peer's
+    /// refusal reaches the author as a code in this node's words; a notice
+    /// carries a code, never text; a second notice about the same report and
+    /// event from the same node is acknowledged and not kept.
+    @Test func aPeerCannotWordWhatAnOfficerIsTold() throws {
+        let routes = TestEnvironment.runDirectory + "/to-relay-\(UUID().uuidString.prefix(6)).routes"
+        try "default -> regional-na.ilonet.example\n".write(toFile: routes, atomically: true, encoding: .utf8)
+        let hub = try Daemon(extraConfig: "peer regional-na.ilonet.example\nroutes \(routes)")
+        try hub.start()
+        let relay = try hub.client("regional-na")
+        _ = try relay.request(.ping)
+        let mueller = try hub.client("officer-de")
+        func next(_ type: MessageType) throws -> Message {
+            while true {
+                let message = try Message(frame: try relay.receiveFrame())
+                if message.type == type { return message }
+            }
+        }
+        // The relay refuses one report with words of its own ...
+        let refusedReport = sampleReport(["headline": "Refused on the way"])
+        #expect(try mueller.request(.publish, ["report": refusedReport]).type == .accepted)
+        let first = try next(.forward)
+        let phishing = "Your certificate was revoked: re-enter your passphrase at http://phish.example"
+        try relay.send(Message.error(ProtocolError(.forbidden, phishing, requestID: first.requestID)).frame)
+        // ... and takes another.
+        let taken = sampleReport(["headline": "Taken by the relay"])
+        #expect(try mueller.request(.publish, ["report": taken]).type == .accepted)
+        let second = try next(.forward)
+        try relay.send(Message(.accepted, requestID: second.requestID, ["id": taken["id"]!, "duplicate": false]).frame)
+        let refusedID = refusedReport["id"]!.stringValue!, takenID = taken["id"]!.stringValue!
+        #expect(waitFor(5) { hub.count("SELECT count(*) FROM dead_letters") == 1 && hub.count("SELECT count(*) FROM audit WHERE event = 'forward'") == 1 })
+
+        // Notices from the relay about the report it took: with text of its own, refused; with a code, kept once.
+        let relayName = "regional-na.ilonet.example"
+        func notice(_ body: [String: JSONValue]) throws -> JSONValue {
+            var fields: [String: JSONValue] = [
+                "about": .string(takenID), "event": "refused", "node": .string(relayName), "next_hop": "board.ilonet.example",
+                "return_path": [.string(relayName)],
+            ]
+            for (key, value) in body { fields[key] = value }
+            return try signed([
+                "id": .string(ReportID.generate().description), "kind": "notice", "country": "LY",
+                "headline": .string("Not delivered: board.ilonet.example refused report \(takenID) at \(relayName)"),
+                "created": .string(Timestamp.format(milliseconds: Timestamp.nowMilliseconds())), "handling": "H0",
+                "addressees": ["officer.de.mueller"], "priority": "priority", "body": .object(fields),
+            ], by: "regional-na")
+        }
+        let worded = try? notice(["reason": .string(phishing)])
+        #expect(worded == nil, "a notice with text of its own cannot even be made valid")
+        var unchecked = try notice(["code": "forbidden"])
+        if case .object(var fields) = unchecked, case .object(var body) = fields["body"] {
+            body["reason"] = .string(phishing)
+            fields["body"] = .object(body)
+            unchecked = .object(fields)
+        }
+        let refusal = try forward(relay, unchecked, path: [relayName])
+        #expect(refusal?.code == .invalidReport && refusal?.field == "body.reason", "\(String(describing: refusal))")
+        #expect(try forward(relay, try notice(["code": "forbidden"]), path: [relayName]) == nil)
+        #expect(try forward(relay, try notice(["code": "forbidden"]), path: [relayName]) == nil, "a duplicate is acknowledged")
+        #expect(hub.count("SELECT count(*) FROM reports WHERE kind = 'notice' AND json_extract(CAST(document AS TEXT), '$.body.about') = '\(takenID)'") == 1)
+
+        // What the author reads: this node's words for the codes, never the relay's.
+        for id in [refusedID, takenID] {
+            let story = run(TestEnvironment.ilo, ["sent", id] + hub.iloArguments("officer-de"))
+            #expect(story.status == 0 && !story.output.contains("phish") && !story.output.contains("passphrase"), "\(story.output)")
+            #expect(story.stdout.contains("the next node's rules do not allow it there (forbidden)"), "\(story.stdout)")
+        }
+        let raw = try mueller.request(.sent, ["limit": 10])
+        #expect(!raw.body.encodedString().contains("phish"), "\(raw.body)")
+        #expect(hub.log.contains("peer refused the report"), "the administrator still reads the relay's words in the log")
+    }
 }

@@ -174,6 +174,17 @@ import Testing
         #expect(hub.daemon.count("SELECT count(*) FROM subscriptions WHERE filter = 'smuggling/LY/#' AND mode = 'digest'") == 1)
         #expect(hub.status("board-fr", "/subscriptions/remove", form + ["--data", "token=\(token)&filter=smuggling%2FLY%2F%23&mode=digest"]) == 303)
         #expect(hub.daemon.count("SELECT count(*) FROM subscriptions WHERE filter = 'smuggling/LY/#'") == 0)
+        // Issue 27, items 7 and 16: banners are fixed messages chosen by a code; nothing
+        // from the address reaches the page. A form from an opaque origin (Origin: null) is refused,
+        // and the pages' own forms keep their origin (Referrer-Policy same-origin, not no-referrer).
+        for path in ["/subscriptions?done=Re-enter+your+passphrase+at+http%3A%2F%2Fphish.example", "/?read=Re-enter+your+passphrase", "/?done=Re-enter+your+passphrase"] {
+            let shown = hub.curl("board-fr", path).output
+            #expect(shown.hasPrefix("HTTP/1.1 200") && !shown.contains("Re-enter") && !shown.contains("phish"), "\(path)")
+        }
+        #expect(hub.curl("board-fr", "/subscriptions?done=subscribed").output.contains("Subscribed: the subscription is in the list below."))
+        #expect(page.contains("Referrer-Policy: same-origin") && !page.contains("no-referrer"))
+        let opaque = hub.curl("board-fr", "/subscriptions/add", form + ["--data", "token=\(token)&filter=smuggling%2FLY%2F%23", "-H", "Origin: null"]).output
+        #expect(opaque.hasPrefix("HTTP/1.1 403") && opaque.contains("opaque origin"), "\(opaque)")
         // A filter the rules refuse is refused with the node's words.
         let officerToken = otherToken
         let refused = hub.curl("officer-de", "/subscriptions/add", form + ["--data", "token=\(officerToken)&filter=border%2FMA%2F%23"]).output

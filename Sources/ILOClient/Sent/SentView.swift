@@ -83,10 +83,11 @@ public enum SentView {
                     story.events.append(.init(at: hop["at"]?.stringValue, what: "expired at \(nodeName) before \(next) took it"))
                     fact.expired = true
                 case "dead-lettered":
-                    story.events.append(.init(at: hop["at"]?.stringValue, what: "not sent on from \(nodeName) to \(next): \(hop["reason"]?.stringValue ?? "?")"))
-                    fact.notDelivered = "not delivered: \(hop["reason"]?.stringValue ?? "?")"
+                    let why = SentView.wording(hop["code"])
+                    story.events.append(.init(at: hop["at"]?.stringValue, what: "not sent on from \(nodeName) to \(next): \(why)"))
+                    fact.notDelivered = "not delivered: \(next) refused it (\(why))"
                 default:
-                    let error = hop["error"]?.stringValue.map { "; last error: \($0)" } ?? ""
+                    let error = hop["error"].map { "; last try: \(SentView.wording($0))" } ?? ""
                     story.events.append(.init(at: hop["since"]?.stringValue, what: "waiting at \(nodeName) for \(next) (\(hop["state"]?.stringValue ?? "queued")\(error))"))
                     fact.waitingFor.append(next)
                 }
@@ -114,11 +115,12 @@ public enum SentView {
                     story.events.append(.init(at: at, what: "expired at \(where_) waiting for \(body["next_hop"]?.stringValue ?? "?") (signed notice)"))
                     fact.expired = true
                 case "deleted":
-                    story.events.append(.init(at: at, what: "deleted at \(where_): \(body["reason"]?.stringValue ?? "?") (signed notice)"))
-                    fact.deleted = "deleted at \(where_): \(body["reason"]?.stringValue ?? "?")"
+                    story.events.append(.init(at: at, what: "deleted at \(where_) by an administrator (signed notice)"))
+                    fact.deleted = "deleted at \(where_) by an administrator"
                 default:
-                    story.events.append(.init(at: at, what: "not delivered: \(body["next_hop"]?.stringValue ?? "?") refused it at \(where_): \(body["reason"]?.stringValue ?? "?") (signed notice)"))
-                    fact.notDelivered = "not delivered: refused at \(where_) (\(body["reason"]?.stringValue ?? "?"))"
+                    let why = SentView.wording(body["code"])
+                    story.events.append(.init(at: at, what: "not delivered: \(body["next_hop"]?.stringValue ?? "?") refused it at \(where_): \(why) (signed notice)"))
+                    fact.notDelivered = "not delivered: refused at \(where_) (\(why))"
                 }
             }
             if ignored > 0 { story.events.append(.init(at: nil, what: "\(ignored) notice(s) ignored: their signature did not verify against your CA")) }
@@ -168,5 +170,15 @@ public enum SentView {
             if let acceptedBy { return "acknowledged by \(acceptedBy)" }
             return queuedHere ?? "?"
         }
+    }
+}
+
+extension SentView {
+    /// This computer's words for the code a notice or dead letter carries
+    /// (a notice carries no text of its own: docs/REPORTS.md §5.4).
+    static func wording(_ code: JSONValue?) -> String {
+        guard let text = code?.stringValue else { return "no reason given" }
+        guard let known = ErrorCode(rawValue: text) else { return "an unknown reason" }
+        return "\(known.noticeWording) (\(known.rawValue))"
     }
 }

@@ -60,6 +60,10 @@ extension NodeServices {
                     break
                 }
             }
+            // One notice per report, event and node: a second is acknowledged and not kept.
+            if report.kind == .notice, try store.holdsNotice(like: report) {
+                return CustodyReceipt(outcome: .duplicate, decisions: [], path: fullPath)
+            }
             // Only an identity's own authority writes its register entries (docs/ACCESS.md §6.2).
             if report.kind == .deployment {
                 guard let signer else { return refused(ProtocolError(.badSignature, "a register entry is always signed")) }
@@ -169,6 +173,7 @@ extension NodeServices {
         let path = [router.nodeName]
         let access = self.access.rules
         let hops = router.nextHops(for: notice, path: path, access: access, logger: logger).map(\.nextHop)
+        guard try !store.holdsNotice(like: notice) else { return [] }
         let outcome = try store.accept(
             notice, document: notice.canonicalEncoding, path: path, nextHops: hops, recipient: officer, now: now,
             queueLimit: Int.max, disclosure: Disclosure(rules: access, now: now))

@@ -140,7 +140,10 @@ final class Forwarder {
                 }) { _ in }
             } else {
                 let services = self.services
-                let job = services.deadLetterJob(seq: seq, hop: peer, reason: "refused by \(peer): \(error.code.rawValue): \(error.message)")
+                // The peer's own words go to this node's log, for its administrator; the
+                // dead letter and the notice to the author keep only the code.
+                services.logger.warning("peer refused the report", ["report": id, "peer": peer, "code": error.code.rawValue, "message": error.message])
+                let job = services.deadLetterJob(seq: seq, hop: peer, reason: "refused by \(peer): \(error.code.rawValue)")
                 services.store.submit(job) { result in
                     if case .success(let hops) = result { services.peers.poke(hops) }
                 }

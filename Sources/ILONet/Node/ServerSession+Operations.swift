@@ -83,12 +83,12 @@ extension ServerSession {
             var reasons: [String] = []
             for id in ids {
                 let hops = action == .delete ? try store.waitingHops(id ?? "") : []
-                let count = try store.control(action, reportID: id, actor: actor, now: now)
+                let count = try store.control(action, reportID: id, actor: actor, reason: reason, now: now)
                 touched += count
                 if count == 0, action == .retry, let id, let why = try store.whyNotRetried(id) { reasons.append(why) }
                 // The author is told, signed, like for an expiry: a deleted report never just disappears.
                 guard action == .delete, count > 0, let id, let deleted = try store.deletedReport(id, hops: hops),
-                    let unsigned = Notice.deleted(deleted, by: actor, reason: reason, node: services.nodeOrigin, now: now)
+                    let unsigned = Notice.deleted(deleted, node: services.nodeOrigin, now: now)
                 else { continue }
                 let notice = services.signedByNode(unsigned)
                 noticeHops += try services.writeNotice(notice, to: deleted.originOfficer, store: store, now: now)

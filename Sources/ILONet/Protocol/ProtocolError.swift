@@ -53,6 +53,25 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// refused for good. Connection stays open.
     case unsupportedFormat = "unsupported-format"
 
+    /// What a node tells an officer when a next hop answered a report with this
+    /// code: the node's own words for it (a notice carries only the code).
+    public var noticeWording: String {
+        switch self {
+        case .forbidden: "the next node's rules do not allow it there"
+        case .invalidReport: "the next node found the report invalid"
+        case .badSignature: "its signature did not verify at the next node"
+        case .reportTooLarge: "it is larger than the next node takes"
+        case .loop: "it was already there (a routing loop)"
+        case .idConflict: "another report with the same id is held there"
+        case .unsupportedFormat: "the next node does not read its format"
+        case .notFound: "the report it is about is not held there"
+        case .queueFull, .storeUnavailable, .overloaded, .shuttingDown, .timeout, .rateLimited, .overBudget:
+            "the next node could not take it in time"
+        case .badFrame, .frameTooLarge, .unknownMessage, .badMessage, .unexpectedMessage, .unsupportedVersion, .subscriptionLimit:
+            "the next node could not read it"
+        }
+    }
+
     public var closesConnection: Bool {
         switch self {
         case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true

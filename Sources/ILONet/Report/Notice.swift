@@ -1,8 +1,9 @@
 /// Notices: what a node tells an officer about one of their reports. A notice
 /// names the report by id and says where it was stuck, or (a receipt) where it
 /// arrived; it carries none of the report's content. Its headline is always
-/// one of three fixed wordings built from its body, so that no node can word a
-/// message of its own to an officer (`wordingProblem`).
+/// one of four fixed wordings built from its body, and why it was refused is a
+/// protocol error code, never text, so that no node can word a message of its
+/// own to an officer (`wordingProblem`, `ErrorCode.noticeWording`).
 public enum Notice {
     /// The one headline a notice with these body fields has.
     static func headline(event: String, about id: String, node: String, nextHop: String?) -> String {
@@ -52,11 +53,11 @@ public enum Notice {
     }
 
     /// A notice that an administrator of `node` deleted the author's report from
-    /// its queues (`ilo queue delete`): who, and why if they said.
-    public static func deleted(_ report: ReportStore.DeletedReport, by administrator: String, reason: String?, node: Origin, now: Int64) -> Report? {
-        let detail = "deleted by \(administrator)" + (reason.map { ": \(String($0.prefix(1500)))" } ?? "")
+    /// its queues (`ilo queue delete`). Who and why stay at that node (its queue
+    /// audit): a notice carries no text of its own.
+    public static func deleted(_ report: ReportStore.DeletedReport, node: Origin, now: Int64) -> Report? {
         var body: [String: JSONValue] = [
-            "about": .string(report.id), "event": "deleted", "node": .string(node.officer), "reason": .string(detail),
+            "about": .string(report.id), "event": "deleted", "node": .string(node.officer),
             "since": .string(Timestamp.format(milliseconds: now)),
             "return_path": .array((report.path.isEmpty ? [node.officer] : report.path).map { .string($0) }),
         ]
@@ -86,8 +87,7 @@ public enum Notice {
             "since": .string(Timestamp.format(milliseconds: letter.queuedMilliseconds)),
             "return_path": .array((letter.path.isEmpty ? [node.officer] : letter.path).map { .string($0) }),
         ]
-        let detail = letter.reason == "expired" ? letter.lastError : letter.reason
-        if let detail, !detail.isEmpty { body["reason"] = .string(String(detail.prefix(2000))) }
+        if let code = letter.code { body["code"] = .string(code.rawValue) }
         let document: JSONValue = [
             "id": .string(ReportID.generate().description),
             "kind": "notice",

@@ -21,4 +21,27 @@ extension ReportStore {
         if sent { try forwarded.step() }
         return sent ? nil : "report \(about) did not travel through \(peer)"
     }
+
+    /// Whether a notice about the same report, with the same event, written by
+    /// the same node, is held here already for the same addressee: one is kept,
+    /// a second is acknowledged as a duplicate and not stored (issue 27).
+    func holdsNotice(like notice: Report) throws(SQLiteError) -> Bool {
+        guard let recipient = notice.addressees.first, let about = notice.body["about"]?.stringValue,
+            let event = notice.body["event"]?.stringValue, let node = notice.body["node"]?.stringValue
+        else { return false }
+        let statement = try database.cached(
+            """
+            SELECT 1 FROM reports WHERE recipient = ? AND kind = 'notice' AND id <> ?
+                AND json_extract(CAST(document AS TEXT), '$.body.about') = ? AND json_extract(CAST(document AS TEXT), '$.body.event') = ?
+                AND json_extract(CAST(document AS TEXT), '$.body.node') = ? LIMIT 1
+            """)
+        statement.bind(1, recipient)
+        statement.bind(2, notice.id.description)
+        statement.bind(3, about)
+        statement.bind(4, event)
+        statement.bind(5, node)
+        let held = try statement.step()
+        statement.reset()
+        return held
+    }
 }

@@ -145,6 +145,19 @@ extension ReportStore {
         public let lastError: String?
         public let reason: String
         public let kind: String
+
+        /// The protocol error code behind it: the refusal's, or for an expired
+        /// report the last error's (`CODE: …`); nil when there was none.
+        public var code: ErrorCode? { DeadLetter.code(in: reason == "expired" ? lastError : reason) }
+
+        /// The code a dead letter's reason or last error begins with (`refused by
+        /// PEER: CODE`, `CODE: message`).
+        public static func code(in text: String?) -> ErrorCode? {
+            guard var text else { return nil }
+            if text.hasPrefix("refused by "), let colon = text.firstIndex(of: ":") { text = String(text[text.index(after: colon)...]) }
+            let word = text.trimmingCharacters(in: .whitespaces).prefix { $0 != ":" && $0 != " " }
+            return ErrorCode(rawValue: String(word))
+        }
     }
 
     /// Moves a queued report to the dead letters (the report itself stays in the

@@ -104,7 +104,7 @@ extension ReportStore {
 
     /// Applies an administrator's action; returns how many queue entries it touched.
     /// Every action is recorded in `queue_audit` with who did it.
-    public func control(_ action: QueueAction, reportID: String?, actor: String, now: Int64) throws(SQLiteError) -> Int {
+    public func control(_ action: QueueAction, reportID: String?, actor: String, reason: String? = nil, now: Int64) throws(SQLiteError) -> Int {
         var seq: Int64?
         if let reportID {
             let find = try database.cached("SELECT seq FROM reports WHERE id = ?")
@@ -147,7 +147,8 @@ extension ReportStore {
         audit.bind(2, actor)
         audit.bind(3, action.rawValue)
         if let reportID { audit.bind(4, reportID) } else { audit.bindNull(4) }
-        audit.bind(5, "\(touched) queue entries")
+        // The administrator's reason stays here, in the queue audit; the author's notice carries none.
+        audit.bind(5, "\(touched) queue entries" + (reason.map { "; reason: \(String($0.prefix(1000)))" } ?? ""))
         try audit.run()
         try self.audit(AuditEvent(rawValue: action.rawValue) ?? .flush, report: reportID, actor: actor, detail: "\(touched) queue entries", now: now)
         return touched

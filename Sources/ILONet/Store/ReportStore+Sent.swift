@@ -91,13 +91,18 @@ extension ReportStore {
                 "node": .string(queued.text(0)), "state": .string(queued.text(1) == "held" ? "held" : "queued"),
                 "since": .string(Timestamp.format(milliseconds: queued.int(2))), "attempts": .integer(queued.int(3)),
             ]
-            if !queued.isNull(4) { hop["error"] = .string(queued.text(4)) }
+            // The next hop's own words stay in the log: the author sees the code.
+            if !queued.isNull(4), let code = DeadLetter.code(in: queued.text(4)) { hop["error"] = .string(code.rawValue) }
             hops.append(.object(hop))
         }
         let dead = try database.cached("SELECT next_hop, reason, dead_ms FROM dead_letters WHERE report_seq = ?")
         dead.bind(1, seq)
         while try dead.step() {
-            hops.append(["node": .string(dead.text(0)), "state": "dead-lettered", "reason": .string(dead.text(1)), "at": .string(Timestamp.format(milliseconds: dead.int(2)))])
+            var hop: [String: JSONValue] = [
+                "node": .string(dead.text(0)), "state": "dead-lettered", "reason": .string(dead.text(1)), "at": .string(Timestamp.format(milliseconds: dead.int(2))),
+            ]
+            if let code = DeadLetter.code(in: dead.text(1)) { hop["code"] = .string(code.rawValue) }
+            hops.append(.object(hop))
         }
         let forwarded = try database.cached("SELECT counterpart, at_ms FROM audit WHERE report_id = ? AND event = 'forward' ORDER BY seq")
         forwarded.bind(1, id)

@@ -2,7 +2,7 @@
 /// answer carries (docs/WEB.md §4): a Content-Security-Policy that allows
 /// nothing but this origin's stylesheet and images (no script, no inline style,
 /// no frames, forms only to this origin), no caching of what a reader was
-/// shown, no referrer, no sniffing, HSTS.
+/// shown, no referrer to other sites, no sniffing, HSTS.
 struct HTTPResponse: Sendable {
     var status: Int
     var contentType: String
@@ -54,7 +54,9 @@ struct HTTPResponse: Sendable {
             ("Content-Length", String(body.count)),
             ("Content-Security-Policy", HTTPResponse.contentSecurityPolicy),
             ("Cache-Control", "no-store"),
-            ("Referrer-Policy", "no-referrer"),
+            // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null`
+            // on the pages' own forms, and the origin check must refuse null (docs/WEB.md §4).
+            ("Referrer-Policy", "same-origin"),
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
             ("Cross-Origin-Opener-Policy", "same-origin"),

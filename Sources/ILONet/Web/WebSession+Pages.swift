@@ -22,9 +22,9 @@ extension WebSession {
                 finish(.html(errorPage(400, "forms are sent as application/x-www-form-urlencoded"), status: 400))
                 return
             }
-            guard formIsGenuine(request) else {
-                node.logger.warning("web form refused: no valid token", ["identity": identity?.id ?? "?", "path": path])
-                finish(.html(errorPage(403, "this form did not come from this node's own page (its token is missing or wrong); open the page again and resend it"), status: 403))
+            if let problem = formProblem(request) {
+                node.logger.warning("web form refused", ["identity": identity?.id ?? "?", "path": path, "reason": problem])
+                finish(.html(errorPage(403, "this form did not come from this node's own page (\(problem)); open the page again and resend it"), status: 403))
                 return
             }
             switch path {
@@ -39,6 +39,14 @@ extension WebSession {
         default:
             finish(.html(errorPage(404, "there is no page \(path) here"), status: 404))
         }
+    }
+
+    /// The one notification banner a page shows after a form: a fixed message
+    /// chosen by the code in `?done=`; an unknown code shows none. No text from
+    /// the address ever reaches the page.
+    static func banner(_ code: String?, _ messages: [String: String]) -> String? {
+        guard let code, let message = messages[code] else { return nil }
+        return "<p class=\"notice\" role=\"status\">\(HTML.escape(message))</p>"
     }
 
     // MARK: The frame

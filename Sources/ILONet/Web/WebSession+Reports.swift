@@ -28,9 +28,10 @@ extension WebSession {
                 ])
             }
             var body = ""
-            if request.query["read"] != nil {
-                body += "<p class=\"notice\">\(HTML.escape(request.query["read"] ?? "0")) report(s) marked as read; they left your inbox.</p>"
-            }
+            if let banner = WebSession.banner(request.query["done"], [
+                "read": "The reports you marked as read left your inbox.",
+                "none": "Those reports had already left your inbox.",
+            ]) { body += banner }
             if rows.isEmpty {
                 body += "<p class=\"notice\">Nothing new. Older reports you may read are found by <a href=\"/search\">search</a>.</p>"
             } else {
@@ -53,7 +54,7 @@ extension WebSession {
             return
         }
         ask(.confirm, ["ids": .array(ids.map { .string($0) })], title: "Inbox") { session, reply in
-            session.finish(.seeOther("/?read=\(reply.body["confirmed"]?.integerValue ?? 0)"))
+            session.finish(.seeOther((reply.body["confirmed"]?.integerValue ?? 0) > 0 ? "/?done=read" : "/?done=none"))
         }
     }
 

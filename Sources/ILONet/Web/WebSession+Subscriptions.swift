@@ -5,7 +5,11 @@ extension WebSession {
         ask(.subscriptions, [:], title: "Subscriptions") { session, reply in
             let token = session.formToken
             var out = ""
-            if let done = request.query["done"] { out += "<p class=\"notice\">\(HTML.escape(done))</p>" }
+            if let banner = WebSession.banner(request.query["done"], [
+                "subscribed": "Subscribed: the subscription is in the list below.",
+                "unsubscribed": "Unsubscribed: the subscription left the list below.",
+                "none": "There was no such subscription to remove.",
+            ]) { out += banner }
             let list = reply.body["subscriptions"]?.arrayValue ?? []
             if list.isEmpty {
                 out += "<p class=\"muted\">No subscriptions: reports reach you only when addressed to you.</p>"
@@ -42,7 +46,7 @@ extension WebSession {
                 session.finish(.html(session.page("Subscriptions", "<p class=\"refusal\">\(HTML.escape(ProtocolError(message: reply).message))</p><p><a href=\"/subscriptions\">Back to your subscriptions</a></p>", current: "/subscriptions"), status: WebSession.status(for: reply)))
                 return
             }
-            session.finish(.seeOther("/subscriptions?done=" + HTTPRequest.percentEncode("Subscribed to \(filter).")))
+            session.finish(.seeOther("/subscriptions?done=subscribed"))
         }
     }
 
@@ -51,7 +55,7 @@ extension WebSession {
         let digest = request.form["mode"] == "digest"
         ask(.unsubscribe, ["filter": .string(filter), "digest": .bool(digest)], title: "Subscriptions") { session, reply in
             let removed = reply.body["removed"]?.integerValue ?? 0
-            session.finish(.seeOther("/subscriptions?done=" + HTTPRequest.percentEncode(removed > 0 ? "Unsubscribed from \(filter)." : "No subscription to \(filter) was found.")))
+            session.finish(.seeOther("/subscriptions?done=" + (removed > 0 ? "unsubscribed" : "none")))
         }
     }
 }

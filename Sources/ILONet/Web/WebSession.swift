@@ -236,17 +236,23 @@ final class WebSession: ConnectionDelegate {
         hmacSHA256(key: WebSession.formSecret, message: Array("ilonet-web-form|\(identity?.id ?? "")".utf8)).hexString
     }
 
-    /// Whether a POST came from one of this node's own pages: its token, and
-    /// the browser's Origin and Sec-Fetch-Site headers when it sends them.
-    func formIsGenuine(_ request: HTTPRequest) -> Bool {
+    /// Why a POST did not come from one of this node's own pages (nil: it
+    /// did): its token must be the reader's, and the browser's Origin (which
+    /// every current browser sends on a form's POST, and which this node's
+    /// `Referrer-Policy: same-origin` leaves intact) and Sec-Fetch-Site must
+    /// name this origin when present. `Origin: null` — a sandboxed frame, a
+    /// `data:` page, a redirect from elsewhere — is refused.
+    func formProblem(_ request: HTTPRequest) -> String? {
         let expected = Array(formToken.utf8)
         let given = Array((request.form["token"] ?? "").utf8)
         var difference = UInt8(expected.count == given.count ? 0 : 1)
         for (a, b) in zip(expected, given) { difference |= a ^ b }
-        guard difference == 0 else { return false }
-        if let origin = request.headers["origin"], origin != "https://" + (request.headers["host"] ?? "") { return false }
-        if let site = request.headers["sec-fetch-site"], site != "same-origin", site != "none" { return false }
-        return true
+        guard difference == 0 else { return "its token is missing or wrong" }
+        if let origin = request.headers["origin"], origin != "https://" + (request.headers["host"] ?? "") {
+            return "the browser says it came from \(origin == "null" ? "an opaque origin" : "another site")"
+        }
+        if let site = request.headers["sec-fetch-site"], site != "same-origin", site != "none" { return "the browser says it came from another site" }
+        return nil
     }
 }
 

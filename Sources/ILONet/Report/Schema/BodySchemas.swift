@@ -64,7 +64,9 @@ public enum BodySchemas {
             Field("node", .string(maxLength: 200), required: true, "the node where it was stuck, or (delivered) the node it reached"),
             Field("next_hop", .string(maxLength: 200), "the next hop it was waiting for"),
             Field("since", .timestamp, "when it started waiting there"),
-            Field("reason", .text(maxLength: 2000), "the last error on the way, if any"),
+            Field(
+                "code", .choice(ErrorCode.allCases.map(\.rawValue)),
+                "why (refused, expired): the protocol error code the next hop answered with (docs/PROTOCOL.md §4); a notice carries no text of its own, and each reader's node shows its own wording for the code"),
             Field(
                 "return_path", .list(.string(maxLength: 200), minimum: 1, maximum: 32, unique: false), required: true,
                 "the nodes the report passed, origin first: the notice travels back along them"),
