@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The abuse benchmark (issue 14; docs/RELIABILITY.md §4): a hub with the example
 # configuration's limits, one officer identity attacking it in every way at
-# once plus thousands of unauthenticated sockets, while a second officer sends
-# signed reports and a board member watches them. Prints what the legitimate
-# users got and the node's peak memory.
+# once plus thousands of unauthenticated sockets, and France's contact point
+# holding three connections that ask for its full inbox and never read the
+# answers (issue 27), while a second officer sends signed reports and a board
+# member watches them. Prints what the legitimate users got and the node's
+# peak memory.
 #
 #   bench/abuse.sh [--duration SECONDS] [--unauthenticated N] [--json FILE]
 #
@@ -20,7 +22,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --unauthenticated) unauthenticated=$2; shift 2 ;;
     --json) json=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: bench/abuse.sh [--duration SECONDS] [--unauthenticated N] [--json FILE]" >&2; exit 2 ;;
     esac
 done
@@ -75,7 +77,8 @@ $client_cpu "$ILO" bench abuse --json --duration "$duration" --unauthenticated "
     --node 127.0.0.1:17801 --server-name hub.ilonet.example --ca "$CERTS/ca.crt" \
     --cert "$CERTS/officer-de.crt" --key "$CERTS/officer-de.key" \
     --officer-cert "$CERTS/officer-it.crt" --officer-key "$CERTS/officer-it.key" \
-    --board-cert "$CERTS/board-fr.crt" --board-key "$CERTS/board-fr.key" >"$work/abuse.json" || status=$?
+    --board-cert "$CERTS/board-fr.crt" --board-key "$CERTS/board-fr.key" \
+    --reader-cert "$CERTS/authority-fr-user.crt" --reader-key "$CERTS/authority-fr-user.key" >"$work/abuse.json" || status=$?
 peak=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
 kill -0 "$pid" 2>/dev/null || { echo "abuse: the node died during the run:" >&2; tail -20 "$work/ilod.log" >&2; exit 1; }
 

@@ -11,3 +11,4 @@ int ilo_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) 
 }
 
 int ilo_malloc_trim(void) { return malloc_trim(0); }
+int ilo_malloc_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }

@@ -23,6 +23,10 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
         public var unauthenticated = 2000
         public var subscriptionAttempts = 20_000
         public var slowFrames = 50
+        /// A second identity with a full inbox whose connections ask for it and
+        /// never read the answers (issue 27): it subscribes to `#` first.
+        public var reader: (certificate: String, key: String)?
+        public var unreadReaders = 3
 
         public init(
             node: Endpoint, serverName: String?, ca: String, attacker: (certificate: String, key: String), officer: (certificate: String, key: String),
@@ -100,6 +104,7 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
         spawn("previews") { self.previews() }
         spawn("unread") { self.unreadPipelines() }
         spawn("slow-frames") { self.slowFrames() }
+        if options.reader != nil { spawn("unread-answers") { self.unreadAnswers() } }
         spawn("unauthenticated") { self.unauthenticated() }
         spawn("officer") { self.legitimate() }
         Thread.sleep(forTimeInterval: options.duration)
@@ -305,6 +310,40 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
             Thread.sleep(forTimeInterval: 5)
         }
         for client in held { client.close() }
+    }
+
+    /// Issue 27: --reader subscribes to everything, so that the attacker's 24 KB
+    /// reports fill its inbox, then holds `unreadReaders` connections with a 4 KiB
+    /// receive buffer, each of which pipelines 300 FETCHes of 500 and never reads
+    /// (each answer fills a frame); a connection the node closes is opened again.
+    private func unreadAnswers() {
+        guard let reader = options.reader else { return }
+        var client = options.client(reader)
+        if let subscriber = try? ClientConnection(client) {
+            _ = try? subscriber.request(.subscribe, ["filter": "#"])
+            subscriber.close()
+        }
+        client.receiveBufferBytes = 4096
+        var burst: [UInt8] = []
+        for id in 1...300 { burst += Frame(type: MessageType.fetch.rawValue, requestID: UInt32(id), payload: Array(#"{"limit":500}"#.utf8)).encoded() }
+        var held: [Int: ClientConnection] = [:]
+        var round = 0
+        while running {
+            for slot in 0..<options.unreadReaders where held[slot] == nil {
+                guard let connection = try? ClientConnection(client) else { continue }
+                // The first rounds wait for the inbox to fill.
+                if (try? connection.sendRaw(burst)) != nil { count("unread-answer-pipelines") }
+                held[slot] = connection
+            }
+            Thread.sleep(forTimeInterval: 5)
+            round += 1
+            // Every 30 s the pipelines start again, over a fuller inbox.
+            if round % 6 == 0 {
+                for connection in held.values { connection.close() }
+                held.removeAll()
+            }
+        }
+        for connection in held.values { connection.close() }
     }
 
     /// Frames trickled a byte a second after HELLO.

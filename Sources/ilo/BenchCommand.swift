@@ -13,6 +13,7 @@ enum BenchCommand {
                               [--resilient [--drain-timeout 120]]
                ilo bench connections --count N [--pid PID] [--hold SECONDS] [--concurrency N] [--json]
                ilo bench abuse --officer-cert FILE --officer-key FILE --board-cert FILE --board-key FILE
+                   [--reader-cert FILE --reader-key FILE]
                                [--duration 300] [--rate 10] [--unauthenticated 2000] [--json]
                ilo bench search-store --store FILE --count N
                ilo bench search [--queries N] [--json]
@@ -52,7 +53,9 @@ enum BenchCommand {
         loops, 20,000 subscription attempts, eight 100-year digest previews always
         in flight, connections that send 300 FETCHes and never read, 50 frames
         trickled a byte a second, and --unauthenticated plain TCP sockets from
-        127.0.2.x. Meanwhile --officer-cert sends --rate signed border reports a
+        127.0.2.x; with --reader-cert/--reader-key, a second identity subscribes to
+        everything and holds three connections with a 4 KiB receive buffer that each
+        send 300 FETCHes of 500 and never read. Meanwhile --officer-cert sends --rate signed border reports a
         second, each on a new connection, and --board-cert watches border/TN/#.
         Prints, for those two: reports lost, publish→ACCEPTED and connect
         percentiles, delivery percentiles, and what the attacks achieved. Exit 1 if
@@ -152,6 +155,8 @@ enum BenchCommand {
         let duration = try arguments.integer("duration", in: 1...86_400) ?? 300
         let rate = try arguments.integer("rate", in: 1...1000) ?? 10
         let unauthenticated = try arguments.integer("unauthenticated", in: 0...60_000) ?? 2000
+        let readerCertificate = try arguments.option("reader-cert"), readerKey = try arguments.option("reader-key")
+        if (readerCertificate == nil) != (readerKey == nil) { throw UsageError("--reader-cert and --reader-key go together") }
         let json = arguments.flag("json")
         let connection = try ClientProfile.resolve(&arguments)
         try arguments.finish()
@@ -161,6 +166,7 @@ enum BenchCommand {
         options.duration = Double(duration)
         options.rate = Double(rate)
         options.unauthenticated = unauthenticated
+        if let certificate = readerCertificate, let key = readerKey { options.reader = (certificate, key) }
         let result = AbuseBench(options: options).run()
         if json {
             print(result.json.prettyString())

@@ -144,15 +144,7 @@ import Testing
         // 2,001 newer H2 reports with words of their own, none of which Rossi may read.
         _ = try publish("Omegaword bravoquay", "omegaword bravoquay", ["handling": "H2", "addressees": ["board.fr.martin"]])
         daemon.stop()
-        let copied = run("/usr/bin/sqlite3", [daemon.storePath, """
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2001)
-            INSERT INTO reports (id, kind, country, priority, origin_officer, origin_authority, origin_state, created_ms, received_ms,
-                                 document, headline, handling, data_class, topic, expires_ms, path, addressees)
-            SELECT r.id || '-' || n.i, r.kind, r.country, r.priority, r.origin_officer, r.origin_authority, r.origin_state, r.created_ms,
-                   r.received_ms, r.document, r.headline, r.handling, r.data_class, r.topic, r.expires_ms, r.path, r.addressees
-            FROM reports r, n WHERE r.headline = 'Omegaword bravoquay';
-            """])
-        try #require(copied.status == 0, "\(copied.output)")
+        try daemon.copyReports(times: 2001, where: "r.headline = 'Omegaword bravoquay'")
         try daemon.start()
         let omega = results("officer-it", ["omegaword"])
         #expect(omega.ids.isEmpty && !omega.truncated, "truncated tells Rossi that reports he may not read contain the word")

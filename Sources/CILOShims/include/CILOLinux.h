@@ -14,5 +14,9 @@ int ilo_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 
 /// malloc_trim(3): <malloc.h> is not part of Swift's Glibc module.
 int ilo_malloc_trim(void);
+/// mallopt(M_MMAP_THRESHOLD, bytes): a fixed threshold above which blocks are
+/// mapped on their own and unmapped when freed (glibc otherwise raises it as
+/// large blocks are freed, and keeps them in its arenas).
+int ilo_malloc_mmap_threshold(int bytes);
 
 #endif

@@ -13,6 +13,11 @@ public struct ClientOptions: Sendable {
     /// Check this client's own certificate dates before connecting (off only in
     /// tests that prove the node refuses an expired certificate itself).
     public var checkOwnCertificate = true
+    /// The socket's receive buffer (SO_RCVBUF), when set: the abuse benchmark's
+    /// reader that takes nothing holds the node's answers with a small one.
+    public var receiveBufferBytes: Int?
+    /// The local address to connect from (tests and benchmarks: another loopback address for another host).
+    public var sourceAddress: String?
 
     public init(node: Endpoint, certificatePath: String, privateKeyPath: String, caPath: String, serverName: String? = nil) {
         self.node = node
@@ -64,9 +69,12 @@ public final class ClientConnection {
         }
         let fd: Int32
         do throws(SystemError) {
-            fd = try Socket.connect(to: options.node)
+            fd = try Socket.connect(to: options.node, from: options.sourceAddress)
         } catch {
             throw .connect(options.node, error)
+        }
+        if var bytes = options.receiveBufferBytes.map(Int32.init) {
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, socklen_t(MemoryLayout<Int32>.size))
         }
         // Until every property is set, a failure here must close the socket itself;
         // after that, deinit does (Swift runs deinit when a fully initialized init throws).

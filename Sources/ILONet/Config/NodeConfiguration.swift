@@ -50,10 +50,19 @@ public struct NodeConfiguration: Sendable {
     /// Reports one identity may publish in a burst above the rate.
     public var publishBurst: Int = 0
     public var handshakeTimeout: Double = 10
+    /// Seconds the kernel keeps a connection that has sent nothing before the
+    /// node sees it (TCP_DEFER_ACCEPT); nil: `handshakeTimeout`, 0: off.
+    public var deferAccept: Double?
     public var helloTimeout: Double = 10
     public var idleTimeout: Double = 600
     /// Requests of one connection waiting for the store before it stops reading.
     public var maximumInFlightPerConnection: Int = 1024
+    /// Bytes of answers one connection may have on their way — the room kept
+    /// for answers being computed (a frame for a listing) plus those not yet
+    /// sent — before it stops reading requests; and the same for all of one
+    /// identity's connections together (docs/RELIABILITY.md §4).
+    public var maximumAnswerBytesPerConnection: Int = 4 << 20
+    public var maximumAnswerBytesPerIdentity: Int = 16 << 20
     public var threads: Int = 0  // 0: one per core
     /// `PRAGMA quick_check` on the store at start; off only with `ilod --skip-store-check`.
     public var checkStoreAtStart = true
@@ -119,7 +128,8 @@ public struct NodeConfiguration: Sendable {
         "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
         "limits.max-connections-per-identity", "limits.max-report-bytes", "limits.publish-rate", "limits.publish-burst",
         "retention.delivered", "limits.max-handshaking", "limits.max-handshaking-per-address", "limits.frame-timeout",
-        "limits.max-subscriptions-per-identity", "limits.read-budget",
+        "limits.max-subscriptions-per-identity", "limits.read-budget", "limits.max-answer-bytes-per-connection",
+        "limits.max-answer-bytes-per-identity", "limits.defer-accept",
     ]
     static let repeatableKeys: Set<String> = ["listen", "peer"]
 
@@ -263,6 +273,20 @@ public struct NodeConfiguration: Sendable {
         if let n = integer("limits.max-connections", in: 1...1_000_000) { configuration.maximumConnections = n }
         if let n = integer("limits.max-inflight-per-connection", in: 1...100_000) { configuration.maximumInFlightPerConnection = n }
         if let n = integer("limits.max-connections-per-identity", in: 1...1_000_000) { configuration.maximumConnectionsPerIdentity = n }
+        configuration.maximumAnswerBytesPerConnection = max(configuration.maximumAnswerBytesPerConnection, 2 * configuration.maximumFrameSize)
+        if let n = integer("limits.max-answer-bytes-per-connection", in: 65_536...(1 << 30)) {
+            if n < configuration.maximumFrameSize, let entry = values["limits.max-answer-bytes-per-connection"] {
+                fail(entry, "\"limits.max-answer-bytes-per-connection\" must hold one answer: at least limits.max-frame-bytes (\(configuration.maximumFrameSize))")
+            }
+            configuration.maximumAnswerBytesPerConnection = n
+        }
+        configuration.maximumAnswerBytesPerIdentity = max(configuration.maximumAnswerBytesPerIdentity, configuration.maximumAnswerBytesPerConnection)
+        if let n = integer("limits.max-answer-bytes-per-identity", in: 65_536...(1 << 32)) {
+            if n < configuration.maximumAnswerBytesPerConnection, let entry = values["limits.max-answer-bytes-per-identity"] {
+                fail(entry, "\"limits.max-answer-bytes-per-identity\" must be at least limits.max-answer-bytes-per-connection (\(configuration.maximumAnswerBytesPerConnection))")
+            }
+            configuration.maximumAnswerBytesPerIdentity = n
+        }
         if let n = integer("limits.max-handshaking", in: 1...1_000_000) {
             if n >= configuration.maximumConnections, let entry = values["limits.max-handshaking"] {
                 fail(entry, "\"limits.max-handshaking\" must be below limits.max-connections (\(configuration.maximumConnections)), so that authenticated users always find a slot")
@@ -287,6 +311,11 @@ public struct NodeConfiguration: Sendable {
             configuration.publishBurst = max(1, Int(configuration.publishRate))
         }
         if let d = duration("limits.handshake-timeout") { configuration.handshakeTimeout = d }
+        if values["limits.defer-accept"]?.value == "off" {
+            configuration.deferAccept = 0
+        } else if let d = duration("limits.defer-accept") {
+            configuration.deferAccept = d
+        }
         if let d = duration("limits.frame-timeout") { configuration.frameTimeout = d }
         if let d = duration("limits.read-budget") { configuration.readBudget = d }
         if let d = duration("limits.hello-timeout") { configuration.helloTimeout = d }

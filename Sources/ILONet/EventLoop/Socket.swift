@@ -10,11 +10,16 @@ public enum Socket {
 
     /// A listening TCP socket. With `reusePort`, several loops may each listen on
     /// the same address and the kernel spreads new connections among them.
-    static func listen(on endpoint: Endpoint, reusePort: Bool, backlog: Int32 = 4096) throws(SystemError) -> Int32 {
+    /// - Parameter deferAccept: seconds the kernel keeps a connection that has
+    ///   sent nothing before handing it to `accept` (TCP_DEFER_ACCEPT): a client
+    ///   that speaks first — TLS, HTTP — arrives with its first bytes, and a
+    ///   socket that never speaks takes no slot of the node's until then.
+    static func listen(on endpoint: Endpoint, reusePort: Bool, backlog: Int32 = 4096, deferAccept: Int32 = 0) throws(SystemError) -> Int32 {
         guard let address = try endpoint.resolve().first else { throw SystemError("resolve \(endpoint)", errno: EADDRNOTAVAIL) }
         let fd = try syscall("socket") { socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
         if reusePort { setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
+        if deferAccept > 0 { setOption(fd, Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, deferAccept) }
         do throws(SystemError) {
             _ = try syscall("bind \(endpoint)") { address.withSockaddr { bind(fd, $0, $1) } }
             _ = try syscall("listen") { Glibc.listen(fd, backlog) }
@@ -85,12 +90,20 @@ public enum Socket {
     }
 
     /// Starts a non-blocking connect; the socket becomes writable when it is done.
-    public static func connect(to endpoint: Endpoint) throws(SystemError) -> Int32 {
+    /// - Parameter source: a local address to connect from (another loopback
+    ///   address standing for another host, in tests and benchmarks).
+    public static func connect(to endpoint: Endpoint, from source: String? = nil) throws(SystemError) -> Int32 {
         let addresses = try endpoint.resolve()
+        let local = try source.map { (host: String) throws(SystemError) -> [SocketAddress] in try Endpoint(host: host, port: 0).resolve() }
         var lastError = SystemError("connect \(endpoint)", errno: EHOSTUNREACH)
         for address in addresses {
             let fd = try syscall("socket") { socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
             setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            if let from = local?.first(where: { $0.family == address.family }), from.withSockaddr({ bind(fd, $0, $1) }) != 0 {
+                lastError = SystemError("bind \(source ?? "")")
+                close(fd)
+                continue
+            }
             let rc = address.withSockaddr { Glibc.connect(fd, $0, $1) }
             if rc == 0 || errno == EINPROGRESS { return fd }
             lastError = SystemError("connect \(endpoint)")

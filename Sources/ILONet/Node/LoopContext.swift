@@ -15,6 +15,10 @@ final class LoopContext {
     init(loop: EventLoop, services: NodeServices) {
         self.loop = loop
         self.services = services
+        let threads = max(1, services.configuration.threadCount)
+        self.handshakes = HandshakeSlots(
+            overall: services.configuration.handshakingLimit / threads,
+            perAddress: services.configuration.maximumHandshakingPerAddress / threads)
     }
 
     var sessionCount: Int { sessions.count + webSessions.count }
@@ -47,23 +51,21 @@ final class LoopContext {
     /// Takes an accepted socket: wraps it in TLS and starts the handshake; on
     /// the web view's port the conversation is HTTP (`WebSession`).
     func adopt(fd: Int32, peer: String, web: Bool = false) {
-        let address = HandshakeLimits.host(of: peer)
-        // This loop's share of handshake slots is taken (by many addresses): its
-        // oldest unfinished handshake makes room. A real client finishes in
-        // milliseconds; a socket that sends nothing is the one that goes.
-        let full = handshaking >= services.handshakingPerLoop && !evictOldestHandshake()
-        if full || !services.handshaking.admit(address) {
+        let address = HandshakeSlots.host(of: peer)
+        // A full share makes room by closing a handshake of this loop's (HandshakeSlots).
+        var full = handshakes.full(for: address)
+        if let share = full, makeRoom(from: share == .address ? address : nil) { full = handshakes.full(for: address) }
+        if let full {
             services.logger.warning(
                 "connection refused: too many unfinished handshakes",
-                full
-                    ? ["peer": peer, "limit": String(services.handshakingPerLoop), "key": "limits.max-handshaking (this loop's share)"]
-                    : ["peer": peer, "limit": String(services.handshaking.maximumPerAddress), "key": "limits.max-handshaking-per-address"])
-            services.metrics.count("ilonet_connections_refused_total", ["reason": full ? "handshaking" : "handshaking-per-address"])
+                full == .loop
+                    ? ["peer": peer, "limit": String(handshakes.overall), "key": "limits.max-handshaking (this loop's share)"]
+                    : ["peer": peer, "limit": String(handshakes.perAddress), "key": "limits.max-handshaking-per-address (this loop's share)"])
+            services.metrics.count("ilonet_connections_refused_total", ["reason": full == .loop ? "handshaking" : "handshaking-per-address"])
             close(fd)
             services.connections.subtract(1, ordering: .relaxed)
             return
         }
-        handshaking += 1
         let connection: Connection
         do throws(OpenSSLError) {
             connection = try Connection(
@@ -71,12 +73,11 @@ final class LoopContext {
                 maximumFrameSize: services.configuration.maximumFrameSize)
         } catch {
             services.logger.error("cannot set up TLS for a connection", ["peer": peer, "error": error.description])
-            services.handshaking.release(address)
-            handshaking -= 1
             close(fd)
             services.connections.subtract(1, ordering: .relaxed)
             return
         }
+        handshakes.add(connection, from: address)
         if web {
             let session = WebSession(connection: connection, context: self)
             webSessions[ObjectIdentifier(session)] = session
@@ -91,24 +92,23 @@ final class LoopContext {
         }
     }
 
-    /// Closes this loop's oldest connection still in its TLS handshake, if one has
-    /// been at it for more than 100 ms; true if one was closed.
     /// Connections on this loop still in their TLS handshake.
-    private(set) var handshaking = 0
+    private var handshakes: HandshakeSlots
+    var handshaking: Int { handshakes.count }
 
     /// A session's handshake finished, or it closed before.
-    func handshakeEnded(_ address: String) {
-        handshaking -= 1
-        services.handshaking.release(address)
+    func handshakeEnded(_ connection: Connection) {
+        handshakes.remove(connection)
     }
 
-    private func evictOldestHandshake() -> Bool {
-        let now = Timestamp.monotonicNanoseconds()
-        let connections = sessions.values.map(\.connection) + webSessions.values.map(\.connection)
-        let oldest = connections.filter { $0.state == .handshaking }.min { $0.openedAt < $1.openedAt }
-        guard let oldest, now &- oldest.openedAt > 100_000_000 else { return false }
+    /// Closes one of this loop's handshakes (from `address`, or any) to make
+    /// room (`HandshakeSlots.victim`); true if one was closed.
+    private func makeRoom(from address: String?) -> Bool {
+        guard let (victim, silent) = handshakes.victim(from: address, now: Timestamp.monotonicNanoseconds()) else { return false }
         services.metrics.count("ilonet_connections_refused_total", ["reason": "handshake-evicted"])
-        oldest.close(.timeout("handshake slots full: the oldest unfinished handshake makes room (limits.max-handshaking)"))
+        victim.close(.timeout(
+            "handshake slots full (\(address == nil ? "limits.max-handshaking" : "limits.max-handshaking-per-address")): "
+                + (silent ? "a socket that sent nothing makes room" : "the oldest unfinished handshake makes room")))
         return true
     }
 
@@ -116,6 +116,7 @@ final class LoopContext {
         guard sessions.removeValue(forKey: ObjectIdentifier(session)) != nil else { return }
         services.connections.subtract(1, ordering: .relaxed)
         let connection = session.connection
+        services.memory.noteFreed(bytes: connection.peakOutputBytes)
         switch reason {
         case .peerClosed, .localClose:
             services.logger.debug("connection closed", ["peer": connection.peerAddress, "identity": connection.identity?.id ?? "-"])

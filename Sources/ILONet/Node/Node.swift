@@ -102,10 +102,13 @@ public final class Node: Sendable {
             for endpoint in configuration.listen + [configuration.webListen].compactMap({ $0 }) {
                 try Socket.checkNoOtherListener(on: endpoint)
             }
+            // Clients speak first (TLS): the kernel holds a connection that has sent
+            // nothing for up to limits.handshake-timeout before the node sees it.
+            let deferAccept = Int32(min(3600, (configuration.deferAccept ?? max(1, configuration.handshakeTimeout)).rounded(.up)))
             for endpoint in configuration.listen {
                 var actual = endpoint
                 for index in 0..<threadCount {
-                    let fd = try Socket.listen(on: actual, reusePort: true)
+                    let fd = try Socket.listen(on: actual, reusePort: true, deferAccept: deferAccept)
                     if index == 0 { actual = Endpoint(host: endpoint.host, port: Socket.localPort(fd)) }
                     socketsPerLoop[index].append(fd)
                 }
@@ -114,7 +117,7 @@ public final class Node: Sendable {
             if let endpoint = configuration.webListen {
                 var actual = endpoint
                 for index in 0..<threadCount {
-                    let fd = try Socket.listen(on: actual, reusePort: true)
+                    let fd = try Socket.listen(on: actual, reusePort: true, deferAccept: deferAccept)
                     if index == 0 { actual = Endpoint(host: endpoint.host, port: Socket.localPort(fd)) }
                     webSocketPerLoop.append(fd)
                 }
@@ -188,6 +191,7 @@ public final class Node: Sendable {
             logger.warning("this node goes by the time in a file, not the system clock (testing only)", ["ILONET_CLOCK_FILE": file])
         }
 
+        MemoryTrimmer.mapLargeBlocksOnTheirOwn()
         var loops: [EventLoop] = []
         var contexts: [LoopBound<LoopContext>] = []
         for index in 0..<threadCount {

@@ -16,10 +16,6 @@ final class NodeServices: Sendable {
     /// For outgoing links: this node's certificate as a client certificate.
     var clientTLSContext: TLSContext { contexts.withLock { $0.client } }
     let connections = Atomic<Int>(0)
-    /// Connections that have not finished their TLS handshake (capped below `connections`).
-    let handshaking: HandshakeLimits
-    /// Each loop's share of `limits.max-handshaking`.
-    let handshakingPerLoop: Int
     let memory = MemoryTrimmer()
     let identityLimits: IdentityLimits
     let router: Router
@@ -55,11 +51,9 @@ final class NodeServices: Sendable {
         self.clock = clock
         self.peers = PeerRegistry(peers: configuration.peers)
         self.metrics = NodeMetrics(peers: configuration.peers.map(\.name))
-        self.handshaking = HandshakeLimits(maximumPerAddress: configuration.maximumHandshakingPerAddress)
-        self.handshakingPerLoop = max(1, configuration.handshakingLimit / max(1, configuration.threadCount))
         self.identityLimits = IdentityLimits(
             maximumConnections: configuration.maximumConnectionsPerIdentity, publishRate: configuration.publishRate,
-            publishBurst: configuration.publishBurst)
+            publishBurst: configuration.publishBurst, maximumAnswerBytes: configuration.maximumAnswerBytesPerIdentity)
         self.nodeOrigin = nodeOrigin
     }
 

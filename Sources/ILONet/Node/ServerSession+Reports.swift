@@ -72,24 +72,15 @@ extension ServerSession {
         let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
         let requestID = message.requestID
         // A BATCH is one frame: it holds as many reports as fit in limits.max-frame-bytes
-        // (at least one), and says `more` when others wait.
-        var budget = AnswerBudget(frameBytes: node.configuration.maximumFrameSize)
+        // (at least one), and says `more` when others wait. Only those are read from the store.
+        let room = max(0, node.configuration.maximumFrameSize - AnswerBudget.reserve)
         withStore({ store throws(SQLiteError) in
-            try store.pendingDeliveries(for: identity, disclosure: disclosure, limit: Int(limit) + 1, notices: notices)
+            try store.inboxPage(for: identity, disclosure: disclosure, limit: Int(limit), bytes: room, notices: notices)
         }) { session, result in
             switch result {
-            case .success(let deliveries):
-                var entries: [JSONValue] = []
-                var more = deliveries.count > Int(limit)
-                for delivery in deliveries.prefix(Int(limit)) {
-                    guard budget.take(delivery.document.count + 48) else {
-                        more = true
-                        break
-                    }
-                    guard let document = try? JSONValue(parsing: delivery.document) else { continue }
-                    entries.append(["seq": .integer(delivery.seq), "report": document])
-                }
-                session.send(Message(.batch, requestID: requestID, ["reports": .array(entries), "more": .bool(more)]))
+            case .success(let page):
+                // Stored documents are the node's own canonical encoding: spliced in, not parsed again.
+                session.send(Message.batchFrame(requestID: requestID, reports: page.deliveries.map { ($0.seq, $0.document) }, more: page.more))
             case .failure(let error):
                 session.node.logger.error("inbox read failed", ["identity": identity.id, "error": error.description])
                 session.refuse(ProtocolError(.storeUnavailable, "the inbox could not be read; try again later", requestID: requestID))

@@ -8,22 +8,31 @@
 final class ServerSession: ConnectionDelegate {
     let connection: Connection
     /// Where answers go when not onto `connection` (the web view).
-    private let outlet: ((Message) -> Void)?
+    let outlet: ((Message) -> Void)?
     unowned let context: LoopContext
     private(set) var protocolState = ServerProtocolState()
     private var readyAt: UInt64 = 0
-    private var storeRequestsInFlight = 0
-    private var readsInFlight = 0
+    // Flow control (ServerSession+FlowControl.swift): what this connection has on its way.
+    var storeRequestsInFlight = 0
+    var readsInFlight = 0
+    /// Bytes kept for answers being computed.
+    var answerBytesInFlight = 0
+    /// Reading waits until the identity's answers on their way fall below their bound.
+    var waitingForIdentityRoom = false
+    /// What this connection counts against its identity's answer bytes (`chargeIdentity`).
+    var identityCharged = 0
+    /// The room the request being handled keeps for its answer (`answerRoom(for:)`).
+    var answerRoomForRequest = ServerSession.smallAnswer
     /// Set when the peer is a configured node: drains our queue for it over this link.
     private var forwarder: Forwarder?
     /// Set while the peer watches its deliveries (`ilo watch`).
     var watcher: Watcher?
     /// Set once this connection counts against its identity's connection limit.
-    private var countedIdentity: String?
-    /// True until the handshake finished: the connection counts in `HandshakeLimits`.
+    private(set) var countedIdentity: String?
+    /// True until the handshake finished: the connection counts in its loop's `HandshakeSlots`.
     private var countedHandshaking = true
     /// Between HELLO and WELCOME: the certificate's subject is being checked; nothing more is read.
-    private var admissionPending = false
+    var admissionPending = false
 
     init(connection: Connection, context: LoopContext) {
         self.connection = connection
@@ -47,6 +56,15 @@ final class ServerSession: ConnectionDelegate {
         if let outlet { outlet(message) } else { connection.send(message) }
     }
 
+    /// Sends an answer already encoded (a listing with stored documents spliced in).
+    func send(_ frame: Frame) {
+        if let outlet {
+            if let message = try? Message(frame: frame) { outlet(message) }
+        } else {
+            connection.send(frame)
+        }
+    }
+
     /// Ends the conversation after what was sent. The web view ends its own
     /// connection once the page with the error has gone.
     private func endConnection(_ reason: CloseReason) {
@@ -65,10 +83,17 @@ final class ServerSession: ConnectionDelegate {
     /// calls it when its connection closes.
     func release() {
         protocolState.close()
+        releaseIdentityCharge()
         if let id = countedIdentity {
             node.identityLimits.releaseConnection(id)
             countedIdentity = nil
         }
+    }
+
+    /// Gives back everything this connection charged its identity (it closed).
+    private func releaseIdentityCharge() {
+        if let id = countedIdentity, identityCharged > 0 { node.identityLimits.releaseAnswer(id, bytes: identityCharged) }
+        identityCharged = 0
     }
 
     var node: NodeServices { context.services }
@@ -116,13 +141,14 @@ final class ServerSession: ConnectionDelegate {
     private func releaseHandshakeSlot() {
         guard countedHandshaking else { return }
         countedHandshaking = false
-        context.handshakeEnded(HandshakeLimits.host(of: connection.peerAddress))
+        context.handshakeEnded(connection)
     }
 
     func connectionDidClose(_ connection: Connection, reason: CloseReason) {
         releaseHandshakeSlot()
         protocolState.close()
         node.metrics.countHandshakeFailure(reason, side: "server")
+        releaseIdentityCharge()
         if let id = countedIdentity {
             node.identityLimits.releaseConnection(id)
             countedIdentity = nil
@@ -165,6 +191,11 @@ final class ServerSession: ConnectionDelegate {
 
     func checkDeadlines(now: UInt64) {
         let configuration = node.configuration
+        if connection.isOpen, countedIdentity != nil {
+            // Answers sent since leave what the identity is charged.
+            chargeIdentity()
+            updateReading()
+        }
         switch connection.state {
         case .connecting, .handshaking:
             if Double(now - connection.openedAt) / 1e9 > configuration.handshakeTimeout {
@@ -189,6 +220,8 @@ final class ServerSession: ConnectionDelegate {
     // MARK: Messages
 
     private func handle(_ message: Message) {
+        answerRoomForRequest = ServerSession.answerRoom(for: message.type, frameBytes: node.configuration.maximumFrameSize)
+        defer { answerRoomForRequest = ServerSession.smallAnswer }
         do throws(ProtocolError) {
             switch message.type {
             case .hello: try hello(message)
@@ -281,7 +314,7 @@ final class ServerSession: ConnectionDelegate {
             let now = Timestamp.nowMilliseconds()
             let requestID = message.requestID
             admissionPending = true
-            if outlet == nil { connection.pauseReading() }
+            updateReading()
             withStore({ store throws(SQLiteError) in try store.register(identity, now: now) }) { session, result in
                 session.admissionPending = false
                 session.admitted(identity, version: version, binding: result, requestID: requestID)
@@ -336,109 +369,8 @@ final class ServerSession: ConnectionDelegate {
                     "limits": ["max-frame-bytes": .integer(Int64(node.configuration.maximumFrameSize))],
                     "report_formats": .array(Report.knownFormats.sorted().map { .integer(Int64($0)) }),
                 ]))
-        if outlet == nil { connection.resumeReading() }
+        updateReading()
     }
-
-    // MARK: Store requests
-
-    /// For work that answers later from another thread (custody): counts it as in
-    /// flight, and sends the answer on this loop when `start`'s reply comes.
-    func replyLater(_ start: (_ reply: @escaping @Sendable (Message) -> Void) -> Void) {
-        storeRequestStarted()
-        let bound = LoopBound(self, loop: connection.loop)
-        start { message in
-            bound.loop.execute {
-                let session = bound.value
-                guard session.storeRequestFinished() else { return }
-                session.send(message)
-            }
-        }
-    }
-
-    /// Runs `body` in the store's next group commit and `completion` back on this
-    /// loop once the batch committed. Pauses reading while too many are in flight.
-    func withStore<T: Sendable>(
-        _ body: @escaping @Sendable (ReportStore) throws(SQLiteError) -> T,
-        completion: @escaping (ServerSession, Result<T, SQLiteError>) -> Void
-    ) {
-        storeRequestStarted()
-        let bound = LoopBound(self, loop: connection.loop)
-        let done = UncheckedTransfer(completion)  // runs only on this loop, via `bound`
-        node.store.submit(body) { result in
-            bound.loop.execute {
-                let session = bound.value
-                guard session.storeRequestFinished() else { return }
-                done.take()(session, result)
-            }
-        }
-    }
-
-    /// Long reads a connection may have running on the readers at once: more
-    /// pipelined ones wait unread, so one connection's previews take turns with
-    /// everybody else's.
-    static let maximumReadsInFlight = 2
-
-    /// Runs `body` on a reader (a read-only connection beside the writer) and
-    /// `completion` back on this loop. Over its time budget, the request is
-    /// refused with what to narrow.
-    func withReader<T: Sendable>(
-        _ what: String, requestID: UInt32,
-        _ body: @escaping @Sendable (ReportStore) throws(SQLiteError) -> T,
-        completion: @escaping (ServerSession, T) -> Void
-    ) {
-        readsInFlight += 1
-        if readsInFlight >= ServerSession.maximumReadsInFlight {
-            node.logger.debug("reading paused: reads in flight", ["peer": connection.peerAddress, "reads": String(readsInFlight)])
-            connection.pauseReading()
-        }
-        let bound = LoopBound(self, loop: connection.loop)
-        let done = UncheckedTransfer(completion)  // runs only on this loop, via `bound`
-        let budget = node.configuration.readBudget
-        node.readers.submit(body) { result in
-            bound.loop.execute {
-                let session = bound.value
-                session.readsInFlight -= 1
-                if session.readsInFlight < ServerSession.maximumReadsInFlight && session.storeRequestsInFlight < session.node.configuration.maximumInFlightPerConnection
-                    && !session.admissionPending
-                {
-                    session.node.logger.debug("reading resumed: a read finished", ["peer": session.connection.peerAddress, "reads": String(session.readsInFlight)])
-                    session.connection.resumeReading()
-                }
-                guard session.connection.isOpen else { return }
-                switch result {
-                case .success(let value): done.take()(session, value)
-                case .failure(let error) where error.isOverBudget:
-                    session.refuse(
-                        ProtocolError(
-                            .overBudget, "\(what) would take more than \(Int(budget))s to compute (limits.read-budget); "
-                                + "ask for a shorter span or a narrower filter", requestID: requestID))
-                case .failure(let error):
-                    session.refuse(ProtocolError(.storeUnavailable, "\(what) could not be read: \(error.plainCause); try again", requestID: requestID))
-                }
-            }
-        }
-    }
-
-    /// Counts a request waiting for the store; stops reading at the limit.
-    private func storeRequestStarted() {
-        storeRequestsInFlight += 1
-        if storeRequestsInFlight >= node.configuration.maximumInFlightPerConnection {
-            connection.pauseReading()
-        }
-    }
-
-    /// Back on the loop with the store's answer: resumes reading below half the
-    /// limit; false when the connection closed meanwhile (nobody to answer).
-    private func storeRequestFinished() -> Bool {
-        storeRequestsInFlight -= 1
-        if storeRequestsInFlight < node.configuration.maximumInFlightPerConnection / 2 + 1 && readsInFlight < ServerSession.maximumReadsInFlight
-            && !admissionPending
-        {
-            connection.resumeReading()
-        }
-        return connection.isOpen
-    }
-
 }
 
 @available(*, unavailable)

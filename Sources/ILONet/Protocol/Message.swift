@@ -91,6 +91,24 @@ public struct Message: Sendable, Equatable {
         return Frame(type: type.rawValue, requestID: requestID, payload: payload)
     }
 
+    /// A BATCH frame, `{"more":…,"reports":[{"report":DOCUMENT,"seq":N},…]}`, with
+    /// each stored report's canonical bytes spliced in as they are: an inbox
+    /// read never builds the reports' JSON trees in memory.
+    public static func batchFrame(requestID: UInt32, reports: [(seq: Int64, document: [UInt8])], more: Bool) -> Frame {
+        var payload: [UInt8] = Array(#"{"more":"#.utf8)
+        payload.reserveCapacity(reports.reduce(64) { $0 + $1.document.count + 40 })
+        payload.append(contentsOf: Array((more ? "true" : "false").utf8))
+        payload.append(contentsOf: Array(#","reports":["#.utf8))
+        for (index, report) in reports.enumerated() {
+            if index > 0 { payload.append(UInt8(ascii: ",")) }
+            payload.append(contentsOf: Array(#"{"report":"#.utf8))
+            payload.append(contentsOf: report.document)
+            payload.append(contentsOf: Array(#","seq":\#(report.seq)}"#.utf8))
+        }
+        payload.append(contentsOf: Array("]}".utf8))
+        return Frame(type: MessageType.batch.rawValue, requestID: requestID, payload: payload)
+    }
+
     // A request's own fields: every refusal names the field (docs/PROTOCOL.md §6).
 
     public func require(_ field: String) throws(ProtocolError) -> JSONValue {

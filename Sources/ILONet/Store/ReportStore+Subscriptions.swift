@@ -198,7 +198,7 @@ extension ReportStore {
     public struct Delivery: Sendable {
         public let seq: Int64
         public let id: String
-        public let document: [UInt8]
+        public internal(set) var document: [UInt8]
         public var priority: Int = 0
     }
 
@@ -242,6 +242,29 @@ extension ReportStore {
         try deliveries(for: identity, disclosure: disclosure, filter: filter, limit: limit, skipping: skipping, condition: notices.condition, arguments: [])
     }
 
+    /// One inbox read (FETCH): at most `limit` deliveries whose documents
+    /// together fit in `bytes` (the first always does), and whether more wait.
+    /// Only the documents that fit are read from the store: a FETCH of 500
+    /// large reports costs one frame's memory, not 500 reports' (issue 27).
+    public func inboxPage(
+        for identity: PeerIdentity, disclosure: Disclosure, limit: Int, bytes: Int, notices: NoticeSelection
+    ) throws(SQLiteError) -> (deliveries: [Delivery], more: Bool) {
+        var budget = bytes
+        var full = false
+        let found = try deliveries(
+            for: identity, disclosure: disclosure, filter: nil, limit: limit + 1, skipping: [], condition: notices.condition, arguments: [],
+            fits: { size, first in
+                let cost = size + 48  // the entry's own members: {"seq":…,"report":…}
+                guard first || cost <= budget else {
+                    full = true
+                    return false
+                }
+                budget -= cost
+                return true
+            })
+        return (Array(found.prefix(limit)), full || found.count > limit)
+    }
+
     /// Which deliveries an inbox read takes: notices about the reader's own
     /// reports are `ilo sent`'s, and the inbox leaves them out unless asked.
     public enum NoticeSelection: Sendable {
@@ -256,13 +279,16 @@ extension ReportStore {
         }
     }
 
+    /// - Parameter fits: asked with each allowed delivery's document size (and
+    ///   whether it would be the first): false stops the list there.
     private func deliveries(
         for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter?, limit: Int, skipping: Set<Int64>, condition: String,
-        arguments: [Int64]
+        arguments: [Int64], fits: ((Int, Bool) -> Bool)? = nil
     ) throws(SQLiteError) -> [Delivery] {
+        // length() of a blob reads no content: the documents themselves are read once chosen.
         let statement = try database.cached(
             """
-            SELECT d.report_seq, r.id, r.document, d.priority, \(ReportStore.disclosureColumns) FROM deliveries d JOIN reports r ON r.seq = d.report_seq
+            SELECT d.report_seq, r.id, length(r.document), d.priority, \(ReportStore.disclosureColumns) FROM deliveries d JOIN reports r ON r.seq = d.report_seq
             WHERE d.identity = ? AND d.confirmed_ms IS NULL AND \(condition) ORDER BY d.priority, d.report_seq LIMIT ?
             """)
         statement.bind(1, identity.id)
@@ -279,10 +305,17 @@ extension ReportStore {
                 withdrawn.append(seq)
                 continue
             }
-            result.append(Delivery(seq: seq, id: statement.text(1), document: statement.blob(2), priority: Int(statement.int(3))))
+            if let fits, !fits(Int(statement.int(2)), result.isEmpty) { break }
+            result.append(Delivery(seq: seq, id: statement.text(1), document: [], priority: Int(statement.int(3))))
             if result.count == limit { break }
         }
-        try statement.step()
+        statement.reset()
+        let document = try database.cached("SELECT document FROM reports WHERE seq = ?")
+        for index in result.indices {
+            document.bind(1, result[index].seq)
+            if try document.step() { result[index].document = document.blob(0) }
+            document.reset()
+        }
         for seq in withdrawn {
             let remove = try database.cached("DELETE FROM deliveries WHERE identity = ? AND report_seq = ?")
             remove.bind(1, identity.id)

@@ -48,6 +48,13 @@ public final class TLSSession {
 
     deinit { SSL_free(handle) }
 
+    /// Bytes the session has read from its socket so far (0: the peer has
+    /// sent nothing this side has read, not even a ClientHello).
+    var bytesReceived: UInt64 {
+        guard let bio = SSL_get_rbio(handle) else { return 0 }
+        return BIO_number_read(bio)
+    }
+
     static func isIPAddress(_ name: String) -> Bool {
         var v4 = in_addr()
         var v6 = in6_addr()

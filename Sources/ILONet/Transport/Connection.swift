@@ -82,6 +82,8 @@ public final class Connection: IOHandler {
 
     public var isOpen: Bool { state == .open }
     public var pendingOutputBytes: Int { output.count - outputOffset }
+    /// The most bytes ever waiting to be sent at once (memory the connection held).
+    public private(set) var peakOutputBytes = 0
 
     // MARK: Events
 
@@ -199,6 +201,7 @@ public final class Connection: IOHandler {
         loop.assertInLoop()
         guard state == .open, closeWhenFlushed == nil else { return }
         frame.appendEncoded(to: &output)
+        peakOutputBytes = max(peakOutputBytes, output.count)
         if pendingOutputBytes > Connection.outputHighWater && !readPaused {
             readPaused = true
             updateInterest()
@@ -336,6 +339,16 @@ public final class Connection: IOHandler {
     private static func discardUnread(_ fd: Int32) {
         var scratch = [UInt8](repeating: 0, count: 16 * 1024)
         for _ in 0..<4 where recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT)) > 0 {}
+    }
+
+    /// Whether the peer has sent anything at all: a byte TLS read, or one
+    /// waiting in the socket. A socket that has sent nothing is the first to
+    /// go when handshake slots are full (`LoopContext`).
+    public var hasSpoken: Bool {
+        if tls.bytesReceived > 0 || state == .open { return true }
+        guard state != .closed else { return false }
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
     }
 
     public var tlsVersion: String { tls.protocolVersion }

@@ -101,7 +101,7 @@ final class WebSession: ConnectionDelegate {
     private func releaseHandshakeSlot() {
         guard countedHandshaking else { return }
         countedHandshaking = false
-        context.handshakeEnded(HandshakeLimits.host(of: connection.peerAddress))
+        context.handshakeEnded(connection)
     }
 
     // MARK: Deadlines and reload

@@ -128,6 +128,21 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
 
     func count(_ sql: String) -> Int { Int(query(sql)) ?? -1 }
 
+    /// Copies the stored reports that match `condition` `times` times under new
+    /// ids (`ID-N`), each copy's document given by the SQL expression `document`
+    /// over `r`; with the node stopped. Fills a store fast, for tests of size.
+    func copyReports(times: Int, document: String = "r.document", where condition: String = "1", receivedEarlier: Bool = false) throws {
+        let copied = run("/usr/bin/sqlite3", [storePath, """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(times))
+            INSERT INTO reports (id, kind, country, priority, origin_officer, origin_authority, origin_state, created_ms, received_ms,
+                                 document, headline, handling, data_class, topic, expires_ms, path, addressees)
+            SELECT r.id || '-' || n.i, r.kind, r.country, r.priority, r.origin_officer, r.origin_authority, r.origin_state, r.created_ms,
+                   r.received_ms\(receivedEarlier ? " - n.i" : ""), \(document), r.headline, r.handling, r.data_class, r.topic, r.expires_ms, r.path, r.addressees
+            FROM reports r, n WHERE \(condition);
+            """])
+        guard copied.status == 0 else { throw DaemonError.exited(copied.status, copied.output) }
+    }
+
 
     /// Connects once as each identity, so the node knows them (an officer's posts
     /// become implicit subscriptions), and subscribes them to `filter` if given.
