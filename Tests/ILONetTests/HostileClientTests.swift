@@ -48,7 +48,11 @@ import Testing
         let rulesPath = daemon.directory + "/rules-under-test"
         try "allow connect role=officer,board,authority,admin,node,dpo\nallow subscribe role=* topic=#\n".write(toFile: rulesPath, atomically: true, encoding: .utf8)
         try daemon.start()
-        for (text, why) in [("", "empty"), ("# nothing yet\n", "comments only"), ("deny connect\nallow connect role=officer\n", "deny first")] {
+        for (text, why) in [
+            ("", "empty"), ("# nothing yet\n", "comments only"), ("deny connect\nallow connect role=officer\n", "deny first"),
+            ("deny connect id=*\nallow connect role=officer\n", "id=* is everyone (issue 27)"),
+            ("deny connect authority=* state=*\nallow connect role=officer\n", "wildcards only"),
+        ] {
             try text.write(toFile: rulesPath, atomically: true, encoding: .utf8)
             let check = run(TestEnvironment.ilod, ["--check-config", "--config", daemon.configPath])
             #expect(check.status != 0 && check.stderr.contains("rules-under-test: these rules admit nobody"), "\(why): \(check.output)")
@@ -57,6 +61,41 @@ import Testing
         kill(daemon.pid, SIGHUP)
         #expect(waitFor { daemon.log.contains("these rules admit nobody") }, "\(daemon.log)")
         #expect(try daemon.client("officer-de").request(.ping).type == .pong)
+    }
+
+    /// Issue 27, item 14: what --check-config and a reload let through.
+    @Test func checkConfigRefusesControlCharactersDuplicateHopsAndEndlessLifetimes() throws {
+        let daemon = try Daemon()
+        let routes = daemon.directory + "/dup.routes"
+        try "route country=LY -> regional-na.ilonet.example, regional-na.ilonet.example\ndefault -> regional-na.ilonet.example\n"
+            .write(toFile: routes, atomically: true, encoding: .utf8)
+        let base = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+        func check(_ extra: String) -> (status: Int32, output: String, stdout: String, stderr: String) {
+            let path = daemon.directory + "/check-\(UUID().uuidString.prefix(6)).conf"
+            try? (base + "\n" + extra + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return run(TestEnvironment.ilod, ["--check-config", "--config", path])
+        }
+        let nul = check("user root\u{0}evil")
+        #expect(nul.status != 0 && nul.stderr.contains("control character U+0000"), "\(nul.output)")
+        let duplicate = check("peer regional-na.ilonet.example 127.0.0.1:1\nroutes \(routes)")
+        #expect(duplicate.status != 0 && duplicate.stderr.contains("dup.routes:1: next hop \"regional-na.ilonet.example\" is named twice"), "\(duplicate.output)")
+        let longer = check("reports.lifetime.border 400d")
+        #expect(longer.status != 0 && longer.stderr.contains("longer than reports.max-lifetime.border (180d)"), "\(longer.output)")
+        #expect(check("reports.max-lifetime.border 500d\nreports.lifetime.border 400d").status == 0)
+
+        try daemon.start()
+        let officer = try daemon.client("officer-de")
+        do throws(ClientError) {
+            _ = try officer.request(.publish, ["report": sampleReport(["expires": "9999-12-31T00:00:00Z"])])
+            Issue.record("a report valid until 9999 was accepted")
+        } catch {
+            guard case .refused(let refusal) = error else { throw error }
+            #expect(refusal.field == "expires" && refusal.message.contains("at most 730 days (reports.max-lifetime.smuggling)"), "\(refusal)")
+        }
+        // A field name with ESC and BEL reaches the log escaped, never raw.
+        _ = try? officer.request(.publish, ["report": sampleReport(["body.\u{1B}[31mred\u{07}": "x"])])
+        #expect(waitFor { daemon.log.contains("\\u001b[31mred\\u0007") }, "\(daemon.log.suffix(600))")
+        #expect(!daemon.log.contains("\u{1B}") && !daemon.log.contains("\u{07}"))
     }
 
     @Test func theCommandLineSaysItsCertificateIsRevokedOrExpired() throws {

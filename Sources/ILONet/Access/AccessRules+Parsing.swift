@@ -19,7 +19,9 @@ extension AccessRules {
     var admitsNobody: String? {
         for rule in rules where rule.action == .connect {
             if rule.allow { return nil }
-            let conditions = rule.conditions.filter { !($0.key == .role && $0.value.contains("*")) }
+            // A wildcard matches everyone (`role=*`, `id=*`, `authority=*`, `state=*`); only
+            // `node=*` still narrows a rule, to nodes.
+            let conditions = rule.conditions.filter { !($0.key != .node && $0.value.contains("*")) }
             if conditions.isEmpty { break }
         }
         return "these rules admit nobody: no \"allow connect\" rule comes before an unconditional deny, so every officer, "
@@ -34,6 +36,10 @@ extension AccessRules {
         for (index, raw) in ConfigFile.lines(text).enumerated() {
             let number = index + 1
             func fail(_ message: String) { errors.append(ConfigError(file: path, line: number, message)) }
+            if let problem = ConfigFile.controlProblem(raw) {
+                fail(problem)
+                continue
+            }
             let words = ConfigFile.stripComment(String(raw)).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard !words.isEmpty else { continue }
             guard words[0] == "allow" || words[0] == "deny" else {

@@ -59,12 +59,27 @@ public struct ConfigFile: Sendable {
         text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
     }
 
+    /// Why a line cannot be read (nil: it can): a control character other than a
+    /// tab. A NUL would cut a value short where C reads it (`user root\0evil`
+    /// is `root` to getpwnam), ESC and BEL would reach terminals and logs.
+    public static func controlProblem(_ line: Substring) -> String? {
+        guard let scalar = line.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\t") || (0x7F...0x9F).contains($0.value) }) else {
+            return nil
+        }
+        let code = String(scalar.value, radix: 16, uppercase: true)
+        return "the line holds the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code); remove it (only tabs and spaces separate words)"
+    }
+
     public static func parse(_ text: String, path: String) -> ConfigFile {
         var entries: [Entry] = []
         var errors: [ConfigError] = []
         var section: String?
         for (index, rawLine) in ConfigFile.lines(text).enumerated() {
             let number = index + 1
+            if let problem = controlProblem(rawLine) {
+                errors.append(ConfigError(file: path, line: number, problem))
+                continue
+            }
             let line = stripComment(String(rawLine)).trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             if line.hasPrefix("[") {

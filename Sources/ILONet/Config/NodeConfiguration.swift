@@ -130,6 +130,7 @@ public struct NodeConfiguration: Sendable {
         "retention.delivered", "limits.max-handshaking", "limits.max-handshaking-per-address", "limits.frame-timeout",
         "limits.max-subscriptions-per-identity", "limits.read-budget", "limits.max-answer-bytes-per-connection",
         "limits.max-answer-bytes-per-identity", "limits.defer-accept",
+        "reports.max-lifetime.smuggling", "reports.max-lifetime.return", "reports.max-lifetime.border",
     ]
     static let repeatableKeys: Set<String> = ["listen", "peer"]
 
@@ -324,7 +325,14 @@ public struct NodeConfiguration: Sendable {
             if entry.value == "auto" { configuration.threads = 0 } else if let n = integer("threads", in: 1...64) { configuration.threads = n }
         }
         for kind in ReportKind.allCases {
-            if let d = duration("reports.lifetime.\(kind.rawValue)") { configuration.reportDefaults.lifetime[kind] = d }
+            if let d = duration("reports.max-lifetime.\(kind.rawValue)") { configuration.reportDefaults.maximumLifetime[kind] = d }
+            if let d = duration("reports.lifetime.\(kind.rawValue)") {
+                let maximum = configuration.reportDefaults.maximumLifetime[kind] ?? .infinity
+                if d > maximum, let entry = values["reports.lifetime.\(kind.rawValue)"] {
+                    fail(entry, "\"reports.lifetime.\(kind.rawValue)\" is longer than reports.max-lifetime.\(kind.rawValue) (\(Int(maximum / 86400))d)")
+                }
+                configuration.reportDefaults.lifetime[kind] = d
+            }
         }
         if let entry = values["reports.default-handling"] {
             if let code = HandlingCode(rawValue: entry.value) { configuration.reportDefaults.handling = code } else {

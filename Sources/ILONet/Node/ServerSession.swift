@@ -347,12 +347,10 @@ final class ServerSession: ConnectionDelegate {
                  "register_said": bound.subject, "entry_dropped": dropped ?? "-"])
         case .success:
             break
-        case .failure:
-            let error = ProtocolError(.storeUnavailable, "this node cannot record your connection now; try again later", requestID: requestID)
-            send(.error(error))
-            protocolState.close()
-            endConnection(.protocolViolation(error))
-            return
+        case .failure(let error):
+            // A failed store (a file removed, damage) acknowledges and discloses nothing,
+            // but its administrator must still reach `ilo status`: admitted, unrecorded.
+            node.logger.warning("connection not recorded: the store is unavailable", ["identity": identity.id, "error": error.description])
         }
         node.identities.record(identity)
         if outlet == nil, node.peers.isPeer(identity) {

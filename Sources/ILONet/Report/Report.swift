@@ -196,6 +196,12 @@ public struct ReportDefaults: Sendable, Equatable {
         .smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400, .notice: 30 * 86400, .digest: 30 * 86400, .consent: 30 * 86400,
         .deployment: 3650 * 86400,
     ]
+    /// The longest a report of each kind may stay deliverable: an `expires`
+    /// further after `created` is refused (ILONet's own policy, docs/REPORTS.md §1).
+    public var maximumLifetime: [ReportKind: Double] = [
+        .smuggling: 730 * 86400, .return: 365 * 86400, .border: 180 * 86400, .notice: 90 * 86400, .digest: 90 * 86400, .consent: 365 * 86400,
+        .deployment: 7300 * 86400,
+    ]
     public var handling: HandlingCode = .h1
     /// How far in the future `created` may lie (clock skew between posts and nodes).
     public var clockSkew: Double = 600

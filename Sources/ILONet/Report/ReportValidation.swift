@@ -112,6 +112,12 @@ extension Report {
             if created > now + Int64(defaults.clockSkew * 1000) { fail("created", "lies in the future (check the clock)") }
             if let eraseBy, eraseBy <= created { fail("erase_by", "must be after the day the report was created") }
             if let expires, expires <= created { fail("expires", "must be after created") }
+            if let expires, let kind, let maximum = defaults.maximumLifetime[kind], Double(expires - created) > maximum * 1000 {
+                fail(
+                    "expires",
+                    "is \(Int(Double(expires - created) / 86_400_000)) days after created; a \(kind.rawValue) report stays deliverable "
+                        + "at most \(Int(maximum / 86400)) days (reports.max-lifetime.\(kind.rawValue)): give an earlier expires, or leave it out")
+            }
         }
         if let followUp = text("follow_up_of"), followUp == text("id") { fail("follow_up_of", "a report cannot follow up itself") }
         var signature: ReportSignature?

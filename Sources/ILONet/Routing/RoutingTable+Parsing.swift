@@ -18,6 +18,10 @@ extension RoutingTable {
         for (index, raw) in ConfigFile.lines(text).enumerated() {
             let number = index + 1
             func fail(_ message: String) { errors.append(ConfigError(file: path, line: number, message)) }
+            if let problem = ConfigFile.controlProblem(raw) {
+                fail(problem)
+                continue
+            }
             let line = ConfigFile.stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             let halves = line.components(separatedBy: "->")
@@ -46,6 +50,9 @@ extension RoutingTable {
             }
             let hops = halves[1].split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
             if hops.isEmpty { fail("no next hop after \"->\"") }
+            for (position, hop) in hops.enumerated() where hops[..<position].contains(hop) {
+                fail("next hop \"\(hop)\" is named twice in one rule")
+            }
             if let knownHops {
                 for hop in hops where !knownHops.contains(hop) {
                     fail("next hop \"\(hop)\" is not a configured peer (peers: \(knownHops.sorted().joined(separator: ", ")))")

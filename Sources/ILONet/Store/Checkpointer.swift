@@ -27,14 +27,18 @@ final class Checkpointer: Sendable {
                 // A database or WAL file removed or replaced under the node: what it
                 // acknowledges from now on may not survive a restart.
                 if let problem = files.problem() {
-                    // This connection still holds the old WAL open: copy what it holds
-                    // (everything acknowledged) into the database file before failing.
+                    // First the store fails: from now on the writer commits nothing (a batch
+                    // under way checks before its COMMIT and rolls back). Then this
+                    // connection, which still holds the old WAL open, copies what it holds
+                    // into the database file; the checkpoint waits for a commit in progress,
+                    // so every report ever acknowledged is copied. (Rescuing first and failing
+                    // after lost the reports committed in between: issue 27.)
+                    health.fail(problem)
                     let rescued = (try? database.scalarInt("PRAGMA wal_checkpoint(TRUNCATE)")) == 0
-                    health.fail(
-                        problem
-                            + (rescued
-                                ? "; everything acknowledged until now was copied into the database file"
-                                : "; reports acknowledged since the last checkpoint may be only in the removed file"))
+                    health.record(
+                        rescued
+                            ? "everything acknowledged was copied into the database file"
+                            : "the WAL could not be copied into the database file: reports acknowledged since the last checkpoint may be only in the removed file")
                 }
                 guard health.failureReason == nil else { continue }
                 if truncateRequested.load(ordering: .relaxed) {

@@ -57,6 +57,17 @@ public final class StoreHealth: Sendable {
         for observer in observers.withLock({ $0 }) { observer(reason) }
     }
 
+    /// Adds what happened after the failure (the rescue of a removed WAL) to
+    /// the log and to the damage marker.
+    func record(_ outcome: String) {
+        logger.error("store failed: \(outcome)", ["store": path])
+        let marker = StoreHealth.markerPath(for: path)
+        guard let handle = FileHandle(forWritingAtPath: marker) else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: Data("\(Timestamp.format(milliseconds: Timestamp.nowMilliseconds())) \(outcome)\n".utf8))
+    }
+
     /// The error every store request gets once the store failed.
     var refusal: SQLiteError? {
         failureReason.map { SQLiteError(code: SQLITE_CORRUPT, message: "the store failed: \($0)", context: "store failed") }

@@ -216,11 +216,14 @@ public final class StoreWorker: Sendable {
             for job in batch { job.fail(error) }
             return
         }
-        do {
+        do throws(SQLiteError) {
             for job in batch { completions.append(job.run(store)) }
             // Queries that stopped early (a LIMIT, a lookup of one row) would keep
             // this connection's read transaction open past COMMIT, pinning the WAL.
             store.database.resetPendingStatements()
+            // A store that failed meanwhile (a file removed under the node) commits
+            // nothing more: what it would commit might not survive a restart.
+            if let refusal = health.refusal { throw refusal }
             try store.database.execute("COMMIT")
         } catch {
             failure = error

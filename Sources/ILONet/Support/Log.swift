@@ -91,18 +91,28 @@ public final class Logger: Sendable {
     public func warning(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.warning, message, fields) }
     public func error(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.error, message, fields) }
 
+    /// A logfmt value: quoted when it holds a space, `=`, `"` or `\`, and every
+    /// control character (C0, DEL, C1: ESC, BEL, …) written as `\uXXXX`, so that
+    /// nothing a peer or a user sent can move a terminal's cursor or forge a line.
     static func quote(_ value: String) -> String {
         // Bytes, not Characters: this runs for every field of every line.
-        let needsQuotes = value.isEmpty || value.utf8.contains { $0 == 0x20 || $0 == 0x3D || $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }
+        let needsQuotes = value.isEmpty
+            || value.utf8.contains { $0 == 0x20 || $0 == 0x3D || $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }
         guard needsQuotes else { return value }
         var out = "\""
-        for c in value {
-            switch c {
+        for scalar in value.unicodeScalars {
+            switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
-            default: out.append(c)
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out + "\""
