@@ -84,12 +84,30 @@ import Testing
         }
     }
 
-    @Test func labelledCorpus() throws {
-        let data = try #require(FileManager.default.contents(atPath: Self.corpusPath), "the corpus is \(Self.corpusPath)")
-        let lines = try String(decoding: data, as: UTF8.self).split(separator: "\n").map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+    /// What the screen makes of a labelled corpus file: per label, how many it caught.
+    struct Figures {
         var total: [String: Int] = [:], caught: [String: Int] = [:], warnedClean = 0
         var byCategory: [String: (Int, Int)] = [:]
         var misses: [String] = []
+        func share(_ label: String) -> Double { Double(caught[label, default: 0]) / Double(max(1, total[label, default: 0])) }
+
+        func print(_ title: String) {
+            func percent(_ x: Double) -> String { String(format: "%.1f %%", x * 100) }
+            Swift.print("\(title): \(total.values.reduce(0, +)) values")
+            Swift.print("  identifiers refused: \(caught["identifier", default: 0]) of \(total["identifier", default: 0]) (\(percent(share("identifier"))))")
+            Swift.print("  names warned:        \(caught["name", default: 0]) of \(total["name", default: 0]) (\(percent(share("name"))))")
+            Swift.print("  addresses warned:    \(caught["address", default: 0]) of \(total["address", default: 0]) (\(percent(share("address"))))")
+            Swift.print("  clean refused:       \(caught["clean", default: 0]) of \(total["clean", default: 0]) (\(percent(share("clean"))))")
+            Swift.print("  clean warned:        \(warnedClean) of \(total["clean", default: 0]) (\(percent(Double(warnedClean) / Double(max(1, total["clean", default: 0])))))")
+            for (category, counts) in byCategory.sorted(by: { $0.key < $1.key }) { Swift.print("  \(category): \(counts.0) of \(counts.1)") }
+            for miss in misses { Swift.print("  missed: \(miss)") }
+        }
+    }
+
+    static func figures(_ path: String) throws -> Figures {
+        let data = try #require(FileManager.default.contents(atPath: path), "the corpus is \(path)")
+        let lines = try String(decoding: data, as: UTF8.self).split(separator: "\n").map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+        var figures = Figures()
         for line in lines {
             let verdict = try Self.verdict(line.text, in: line.field)
             let hit: Bool
@@ -99,33 +117,42 @@ import Testing
             case "clean":
                 hit = verdict == .refused  // a false refusal
                 if verdict == .warned {
-                    warnedClean += 1
-                    misses.append("warned clean: \(line.text)")
+                    figures.warnedClean += 1
+                    figures.misses.append("warned clean: \(line.text)")
                 }
             default: Issue.record("unknown label \(line.label)"); continue
             }
-            total[line.label, default: 0] += 1
-            if hit { caught[line.label, default: 0] += 1 }
-            let counts = byCategory[line.category] ?? (0, 0)
-            byCategory[line.category] = (counts.0 + (hit ? 1 : 0), counts.1 + 1)
-            if hit == (line.label == "clean") { misses.append("\(line.label)/\(line.category) \(line.field): \(line.text)") }
+            figures.total[line.label, default: 0] += 1
+            if hit { figures.caught[line.label, default: 0] += 1 }
+            let counts = figures.byCategory[line.category] ?? (0, 0)
+            figures.byCategory[line.category] = (counts.0 + (hit ? 1 : 0), counts.1 + 1)
+            if hit == (line.label == "clean") { figures.misses.append("\(line.label)/\(line.category) \(line.field): \(line.text)") }
         }
-        func share(_ label: String) -> Double { Double(caught[label, default: 0]) / Double(max(1, total[label, default: 0])) }
-        func percent(_ x: Double) -> String { String(format: "%.1f %%", x * 100) }
-        print("personal-data screen corpus: \(lines.count) values")
-        print("  identifiers refused: \(caught["identifier", default: 0]) of \(total["identifier", default: 0]) (\(percent(share("identifier"))))")
-        print("  names warned:        \(caught["name", default: 0]) of \(total["name", default: 0]) (\(percent(share("name"))))")
-        print("  addresses warned:    \(caught["address", default: 0]) of \(total["address", default: 0]) (\(percent(share("address"))))")
-        print("  clean refused:       \(caught["clean", default: 0]) of \(total["clean", default: 0]) (\(percent(share("clean"))))")
-        print("  clean warned:        \(warnedClean) of \(total["clean", default: 0]) (\(percent(Double(warnedClean) / Double(max(1, total["clean", default: 0])))))")
-        for (category, counts) in byCategory.sorted(by: { $0.key < $1.key }) { print("  \(category): \(counts.0) of \(counts.1)") }
-        for miss in misses { print("  missed: \(miss)") }
+        return figures
+    }
 
-        #expect(total["identifier", default: 0] + total["name", default: 0] + total["address", default: 0] >= 300)
-        #expect(total["clean", default: 0] >= 300)
-        #expect(share("identifier") >= 0.95)
-        #expect(share("name") >= 0.70)
-        #expect(share("clean") <= 0.01)
+    @Test func labelledCorpus() throws {
+        let figures = try Self.figures(Self.corpusPath)
+        figures.print("personal-data screen corpus")
+        #expect(figures.total["identifier", default: 0] + figures.total["name", default: 0] + figures.total["address", default: 0] >= 300)
+        #expect(figures.total["clean", default: 0] >= 300)
+        #expect(figures.share("identifier") >= 0.95)
+        #expect(figures.share("name") >= 0.70)
+        #expect(figures.caught["clean", default: 0] == 0, "false refusals")
+    }
+
+    /// Issue 27, item 15: values written apart from the corpus the screen was
+    /// built on (Corpus/personal-data-screen-unseen.jsonl, written before the
+    /// screen was changed for it): identifiers in forms the corpus lacked
+    /// (numbers in spaced groups after their keyword, e-mail addresses spelled
+    /// out in words), in the languages the screen covers, and clean text
+    /// built to trip it (spaced numbers, "at", "dot", document words with counts).
+    @Test func valuesWrittenApartFromTheCorpus() throws {
+        let path = URL(fileURLWithPath: Self.corpusPath).deletingLastPathComponent().appendingPathComponent("personal-data-screen-unseen.jsonl").path
+        let figures = try Self.figures(path)
+        figures.print("personal-data screen, unseen values")
+        #expect(figures.share("identifier") >= 0.95)
+        #expect(figures.caught["clean", default: 0] == 0, "false refusals")
     }
 
     @Test func refusalNamesTheFieldAndNeverQuotesTheValue() throws {

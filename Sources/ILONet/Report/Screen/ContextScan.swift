@@ -106,15 +106,31 @@ struct ContextScan {
         return ScreenLexicon.quantityWords.contains(text.words[index + 1].text)
     }
 
-    /// Every part between `-`, `.` and `/` is a number of at most four digits: a date, a year range, a score.
+    /// A word of numbers between `-`, `.` and `/` that reads as a date or a
+    /// range: two parts of at most four digits (2021-2022, 10/12), or three
+    /// that a day, a month and a year make (12.03.1990, 2026-05-14).
     private func isDateOrRange(_ word: ScreenText.Word) -> Bool {
         guard word.letters == 0 else { return false }
-        let parts = text.scalars[word.start..<word.end].split { "-./".unicodeScalars.contains($0) }
-        return parts.count >= 2 && parts.allSatisfy { $0.count <= 4 }
+        let parts = text.scalars[word.start..<word.end].split { "-./".unicodeScalars.contains($0) }.map { String(String.UnicodeScalarView($0)) }
+        if parts.count == 2 { return parts.allSatisfy { $0.count <= 4 } }
+        return parts.count == 3 && ContextScan.isDate(parts)
+    }
+
+    /// Three numbers that are a date: day, month, year in either order, a year
+    /// of two or four digits.
+    static func isDate(_ parts: [String]) -> Bool {
+        guard parts.count == 3, parts.allSatisfy({ (1...4).contains($0.count) }), let values = Optional(parts.compactMap { Int($0) }), values.count == 3 else {
+            return false
+        }
+        let (a, b, c) = (values[0], values[1], values[2])
+        let yearLast = (parts[2].count == 4 ? (1900...2099).contains(c) : parts[2].count == 2) && (1...31).contains(a) && (1...31).contains(b) && (a <= 12 || b <= 12)
+        let yearFirst = parts[0].count == 4 && (1900...2099).contains(a) && (1...12).contains(b) && (1...31).contains(c)
+        return yearLast || yearFirst
     }
 
     private mutating func documentNumber(after cue: CueMatch) {
-        for index in following(cue, count: 6, distance: 60) {
+        let window = following(cue, count: 8, distance: 60)
+        for index in window {
             let word = text.words[index]
             let alphanumeric = word.letters + word.digits
             guard !isDateOrRange(word), !followedByQuantity(index), alphanumeric <= 20,
@@ -124,6 +140,51 @@ struct ContextScan {
                 return hit(.documentNumber, refused: true, at: word.start, cue: cue.text)
             }
         }
+        // A number written in groups (`A12 34 567`, `n° 08 123 456`, `P 1234 5678`).
+        if let start = spacedNumber(in: window) { hit(.documentNumber, refused: true, at: start, cue: cue.text) }
+    }
+
+    /// Where a number written in spaced groups begins among the words of
+    /// `window`, or nil: words next to each other (a space or a hyphen apart),
+    /// each of ASCII letters and digits, with a digit in every group but groups
+    /// of one to three capitals (a series before, `P`, `YA`, `PAB`; a check
+    /// letter after, `AA`, `Z`), which together hold at least six letters and
+    /// digits, five of them digits, in two groups of numbers or one with letters.
+    /// Not a date written with spaces (`12 03 2019`), not years (`2019 2020`),
+    /// not a count or an amount (`1 200 migrants`, `2 500 euros`).
+    private func spacedNumber(in window: Range<Int>) -> Int? {
+        let words = text.words
+        var index = window.lowerBound
+        while index < window.upperBound {
+            var groups: [ScreenText.Word] = []
+            var next = index
+            while next < window.upperBound {
+                let word = words[next]
+                let ascii = text.scalars[word.start..<word.end].allSatisfy { ScreenText.isASCIIAlphanumeric($0) }
+                // A series of one to three capitals before the numbers (`P`, `YA`), or a check
+                // letter or two after them (`CA 00000 AA`, `1234 5678 Z`).
+                let capitals = word.digits == 0 && (1...3).contains(word.letters)
+                    && text.scalars[word.start..<word.end].allSatisfy { (0x41...0x5A).contains($0.value) }
+                let series = capitals && (groups.isEmpty || groups.contains { $0.digits > 0 }) && !ScreenLexicon.quantityWords.contains(word.text)
+                guard ascii, word.digits > 0 || series else { break }
+                if let last = groups.last {
+                    let between = text.scalars[last.end..<word.start]
+                    guard (1...2).contains(between.count), between.allSatisfy({ $0 == " " || $0 == "-" }) else { break }
+                }
+                groups.append(word)
+                next += 1
+            }
+            defer { index = max(index + 1, next) }
+            let numbers = groups.filter { $0.digits > 0 }
+            let digits = groups.reduce(0) { $0 + $1.digits }, letters = groups.reduce(0) { $0 + $1.letters }
+            let lettered = groups.count > numbers.count
+            guard numbers.count >= 2 || (lettered && digits >= 5), digits >= 5, digits + letters >= 6, !followedByQuantity(next - 1) else { continue }
+            let texts = numbers.map(\.text)
+            if numbers.count == 3, numbers.allSatisfy({ $0.letters == 0 }), ContextScan.isDate(texts) { continue }
+            if numbers.allSatisfy({ $0.letters == 0 && $0.text.count == 4 && (1900...2099).contains(Int($0.text) ?? 0) }) { continue }
+            return groups[0].start
+        }
+        return nil
     }
 
     private mutating func plate(after cue: CueMatch) {

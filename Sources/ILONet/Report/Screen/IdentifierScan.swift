@@ -16,6 +16,7 @@ struct IdentifierScan {
         }
         if hasAt { scanAt() }
         scanSpelledOutAt()
+        scanWordAddresses()
         scanProfiles()
         if hasDigit { scanDigitRuns() }
         if hasDigit && hasUpper { scanIBANs() }
@@ -83,6 +84,29 @@ struct IdentifierScan {
                     if tld + 1 < lower.count, lower[tld].properties.isAlphabetic, lower[tld + 1].properties.isAlphabetic { hit(.email, at: left - 1) }
                 }
             }
+        }
+    }
+
+    /// `name at gmail dot com`, `nom arobase yahoo point fr`: an address written
+    /// in words, without brackets. Only where a known top-level domain (a
+    /// generic one or a country code) follows the word for "dot", so that "at
+    /// dawn dot the coast" or "at 10 dot 30" are not addresses.
+    private mutating func scanWordAddresses() {
+        let words = text.words
+        guard words.count >= 5 else { return }
+        func adjacent(_ a: Int, _ b: Int) -> Bool {
+            let between = text.scalars[words[a].end..<words[b].start]
+            return (1...2).contains(between.count) && between.allSatisfy { $0 == " " }
+        }
+        for i in 1..<(words.count - 3) where ScreenLexicon.atWords.contains(words[i].text) {
+            let local = words[i - 1], domain = words[i + 1], dot = words[i + 2], top = words[i + 3]
+            guard ScreenLexicon.dotWords.contains(dot.text), adjacent(i - 1, i), adjacent(i, i + 1), adjacent(i + 1, i + 2), adjacent(i + 2, i + 3),
+                local.letters + local.digits >= 2, domain.letters >= 2,
+                text.lower[local.start..<local.end].allSatisfy(IdentifierScan.isLocalPart),
+                text.lower[domain.start..<domain.end].allSatisfy(IdentifierScan.isDomain),
+                ScreenLexicon.topLevelDomains.contains(top.text) || (top.text.count == 2 && ISOCodes.isCountry(top.text.uppercased()))
+            else { continue }
+            hit(.email, at: local.start)
         }
     }
 

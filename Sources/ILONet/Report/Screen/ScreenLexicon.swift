@@ -136,6 +136,13 @@ enum ScreenLexicon {
     static let stems: [(stem: String, phrase: Phrase)] = stemPhrases.map { (String($0.words[0].dropLast()), $0) }
 
     /// Words that say a number is an amount, a count or a measure, not an identifier.
+    /// "at" and "dot" as an e-mail address is read aloud or written to slip
+    /// past filters, in the screen's languages (`name at gmail dot com`).
+    static let atWords: Set<String> = ["at", "arobase", "arroba", "chiocciola", "klammeraffe", "apenstaartje", "małpa", "malpa", "собака"]
+    static let dotWords: Set<String> = ["dot", "point", "punkt", "punto", "ponto", "punt", "kropka", "nokta", "точка", "نقطة"]
+    /// Generic top-level domains an address spelled out may end with (country codes are taken from ISO 3166-1).
+    static let topLevelDomains: Set<String> = ["com", "net", "org", "info", "biz", "edu", "gov", "int", "mobi", "name", "pro", "online", "site", "xyz", "app"]
+
     static let quantityWords: Set<String> = [
         "eur", "euro", "euros", "usd", "dollar", "dollars", "lyd", "dinar", "dinars", "tnd", "egp", "pounds", "cfa", "xof", "xaf", "fcfa", "naira", "ngn",
         "dzd", "mad", "dirham", "dirhams", "rubles", "roubles", "try", "lira", "lire", "km", "kilometres", "kilometers", "m", "metres", "meters", "nm",
