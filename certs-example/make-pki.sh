@@ -1,41 +1,51 @@
 #!/usr/bin/env bash
-# Makes an ILONet PKI with the openssl command: a CA and one certificate per
-# identity, following the naming convention in docs/PROTOCOL.md §1:
+# Makes and runs an ILONet PKI with the openssl command: a CA, and one
+# certificate per identity following the naming convention of docs/PROTOCOL.md §1:
 #   subject CN = identity id, OU = role, O = deploying authority, C = member state;
 #   subjectAltName URI ilonet:post:CC for the countries an officer is posted to,
 #   DNS/IP names for nodes (checked by whoever connects to them).
 #
-# usage: certs-example/make-pki.sh OUTDIR [DAYS]
-#   Writes ca.crt/ca.key and NAME.crt/NAME.key for the identities listed below.
-#   Used by the tests (fresh PKI per run) and as a starting point for a real network:
-#   for production, keep ca.key offline and issue certificates with `issue` below.
+# usage: make-pki.sh OUTDIR ca [DAYS]            a new CA only: ca.crt, ca.key (keep it offline)
+#                                                and an empty ca.crl; default 3650 days
+#        make-pki.sh OUTDIR example [DAYS]       a new CA with the example network's identities
+#                                                (the tests, certs-example/); default 825 days.
+#                                                Never for a real network
+#        make-pki.sh OUTDIR issue NAME SUBJECT EXTENSIONS [DAYS]
+#                                                one more certificate from OUTDIR's CA
+#        make-pki.sh OUTDIR record NAME...       records certificates issued before the CA kept
+#                                                its inventory
+#        make-pki.sh OUTDIR list                 the CA's inventory
+#        make-pki.sh OUTDIR revoke NAME [CRL-DAYS]
+#        make-pki.sh OUTDIR renew-crl [CRL-DAYS] (crl: the same)
+#        make-pki.sh --help
 #
-#   certs-example/make-pki.sh OUTDIR issue NAME SUBJECT EXTENSIONS [DAYS]
-#   Issues one more certificate from OUTDIR's CA, e.g.
-#   make-pki.sh ./pki issue officer-es "/C=ES/O=ES-CGEF/OU=officer/CN=officer.es.garcia" \
-#       "subjectAltName=URI:ilonet:post:MA"
+#   issue: e.g. make-pki.sh ./pki issue officer-es "/C=ES/O=ES-CGEF/OU=officer/CN=officer.es.garcia" \
+#       "extendedKeyUsage=clientAuth;subjectAltName=URI:ilonet:post:MA"; default 825 days.
 #   With NOT_BEFORE and NOT_AFTER (YYYYMMDDHHMMSSZ) in the environment, the
 #   certificate gets exactly that validity (the tests make expired and not yet
-#   valid certificates this way).
+#   valid certificates this way). Every certificate issued is recorded in
+#   OUTDIR/index.txt (the CA's inventory), and `issue` prints what it made.
 #
-#   Every certificate issued is recorded in OUTDIR/index.txt (the CA's inventory),
-#   and `issue` prints what it made.
-#
-#   the CA's inventory and revocation (nodes load OUTDIR/ca.crl with `tls.crl`):
-#   make-pki.sh OUTDIR record NAME...           records certificates issued before the CA
-#                                               kept its inventory
-#   make-pki.sh OUTDIR list                     every certificate issued: valid, revoked or
-#                                               expired, with its expiry; those expiring
-#                                               within 30 days are marked
-#   make-pki.sh OUTDIR revoke NAME [CRL-DAYS]   revokes NAME.crt, rewrites ca.crl and prints
-#                                               its next update
-#   make-pki.sh OUTDIR renew-crl [CRL-DAYS]     re-signs ca.crl (default: valid 30 days) and
-#                                               prints its next update; run it on a schedule
-#                                               (docs/OPERATIONS.md §1), publish the file to
-#                                               every node, then SIGHUP them. `crl` is the same.
+#   list: every certificate issued, valid, revoked or expired, with its expiry;
+#   those expiring within 30 days are marked. revoke: revokes NAME.crt, rewrites
+#   ca.crl and prints its next update. renew-crl: re-signs ca.crl (default valid
+#   30 days) and prints its next update; run it on a schedule (docs/OPERATIONS.md
+#   §1), publish the file to every node, then SIGHUP them (nodes load it with
+#   `tls.crl`).
 set -euo pipefail
 
-out=${1:?usage: make-pki.sh OUTDIR [DAYS] | make-pki.sh OUTDIR issue NAME SUBJECT EXTENSIONS [DAYS] | make-pki.sh OUTDIR revoke NAME | make-pki.sh OUTDIR crl [DAYS]}
+usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; }
+case "${1:-}" in
+-h|--help|help) usage; exit 0 ;;
+"") usage >&2; exit 2 ;;
+-*) echo "make-pki.sh: unknown option $1; see make-pki.sh --help" >&2; exit 2 ;;
+esac
+case "${2:-}" in
+ca|example|issue|record|list|revoke|renew-crl|crl) ;;
+"") echo "make-pki.sh: say what to make: make-pki.sh $1 ca (a CA only) or make-pki.sh $1 example (the example identities); see --help" >&2; exit 2 ;;
+*) echo "make-pki.sh: unknown command \"$2\"; see make-pki.sh --help" >&2; exit 2 ;;
+esac
+out=$1
 mkdir -p "$out"
 umask 077
 
@@ -143,13 +153,27 @@ list)
     exit 0 ;;
 esac
 
-days=${2:-825}
+# ca or example: a new CA.
+if [ -f "$out/ca.key" ]; then
+    echo "make-pki.sh: $out already holds a CA (ca.key); issue certificates from it with make-pki.sh $out issue …" >&2
+    exit 1
+fi
+default_days=825
+[ "$2" = ca ] && default_days=3650
+days=${3:-$default_days}
 openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days "$days" -sha256 \
     -subj "/C=EU/O=ILONet Example Network/OU=ca/CN=ILONet Example CA" \
     -addext "basicConstraints=critical,CA:TRUE,pathlen:0" -addext "keyUsage=critical,keyCertSign,cRLSign" \
     -addext "subjectKeyIdentifier=hash" \
     -keyout "$out/ca.key" -out "$out/ca.crt" 2>/dev/null
 chmod 644 "$out/ca.crt"
+
+if [ "$2" = ca ]; then
+    # A new CA has no identities; its revocation list is empty and short-lived.
+    write_crl 30
+    echo "CA written to $out (valid $days days; no certificates yet): keep $out/ca.key offline, issue with make-pki.sh $out issue …, renew $out/ca.crl before $(crl_next_update)"
+    exit 0
+fi
 
 node_ext() {  # host names of a node
     local san="DNS:$1" extra

@@ -509,6 +509,39 @@ def clean():
         a2=rng.choice(["1,500", "700", "5000"]), cur=rng.choice(CURRENCIES), nat=rng.choice(NATIONS))
 
 
+# Issue 27: forms an outside check found missing — document numbers written in
+# spaced groups after their keyword, addresses spelled out in words — and clean
+# text built to trip their detection (spaced dates, years, amounts, "at … dot").
+ISSUE_27_IDENTIFIERS = [
+    ("document-number", "A forged passport No. X 991 20 47 was found in the boat."),
+    ("document-number", "Le titre de séjour n° 97 55 231 40 était falsifié."),
+    ("document-number", "Ausweis-Nr. L01 X 5 2 3 8 7 stammt aus einer Fälscherwerkstatt."),
+    ("document-number", "Carta d'identità n. CA 00000 AA rilasciata a Palermo."),
+    ("document-number", "DNI 1234 5678 Z utilizado por el conductor."),
+    ("document-number", "Paspoort BN 57 99 10 2 van de schipper."),
+    ("document-number", "Pasaport numarası U 098 765 43 ile bilet alındı."),
+    ("document-number", "رقم الجواز A 5566 7788 عند المهرب"),
+    ("e-mail", "Orders come from kufra.cargo at yahoo dot com every week."),
+    ("e-mail", "Adresse du réseau : depart.nuit arobase gmail point com"),
+    ("e-mail", "Anfragen an schiff.blau at gmx punkt de"),
+    ("e-mail", "Le prenotazioni arrivano a partenze.notte chiocciola gmail punto com"),
+]
+ISSUE_27_CLEAN = [
+    "Passport controls added 2 to 3 hours at the crossing.",
+    "Passports issued in 2018 2019 were the most forged.",
+    "Le passeport coûte 1 500 euros sur le marché noir.",
+    "Der Reisepass wurde am 12 03 2026 kontrolliert.",
+    "Il passaporto costa 2 000 euro a Tripoli.",
+    "Pasaporte y 3 000 euros por persona en Tánger.",
+    "Boats gather at dawn dot the shoreline near Zuwara.",
+    "Officers met at the hub at 10 dot 30 to plan patrols.",
+    "The group arrived at Sabha point of entry on Monday.",
+    "Les départs ont lieu à Zuwara point de passage habituel.",
+    "ID checks of 1 200 travellers were made in week 14.",
+    "Reisepässe von 40 Personen wurden sichergestellt.",
+]
+
+
 def emit(label, category, text):
     print(json.dumps({"label": label, "category": category, "field": field_for(text), "text": text}, ensure_ascii=False))
 
@@ -531,6 +564,10 @@ def main():
         if text not in seen:
             seen.add(text)
             emit("clean", "clean", text)
+    for category, text in ISSUE_27_IDENTIFIERS:
+        emit("identifier", category, text)
+    for text in ISSUE_27_CLEAN:
+        emit("clean", "clean", text)
 
 
 if __name__ == "__main__":

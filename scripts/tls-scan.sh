@@ -26,7 +26,7 @@ swift build -c release --product ilod >&2
 
 work=$(mktemp -d /tmp/ilonet-tls-scan.XXXXXX)
 trap 'kill $pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-certs-example/make-pki.sh "$work/pki" 90 >/dev/null
+certs-example/make-pki.sh "$work/pki" example 90 >/dev/null
 port=${PORT:-17444}
 cat >"$work/hub.conf" <<CONF
 node.name        hub.ilonet.example

@@ -9,8 +9,9 @@ enum QueueCommand {
                ilo queue retry ID                 try this report now; one a peer refused goes back in the queue
                ilo queue hold ID                  keep this report, do not send it until released
                ilo queue release ID
-               ilo queue delete ID [--reason TEXT] remove it from every queue and the dead letters (audited);
-                                                  its author gets a signed notice saying who deleted it, and why
+               ilo queue delete ID [--reason TEXT] remove it from every queue and the dead letters (audited, with
+                                                  the reason, in the node's queue audit); its author gets a
+                                                  signed notice that an administrator deleted it
 
         ID is a report id, a unique prefix of one (at least 4 characters), ALL, or -
         to read ids from standard input, one per line (as postsuper -d - does).

@@ -9,8 +9,9 @@ enum SentCommand {
 
         Your own reports, newest first, each with its state: queued on this computer,
         accepted by your node, forwarded, delivered at NODE (from the signed receipts
-        of the nodes that delivered it), dead-lettered (why), expired, deleted by an
-        administrator (who, why), erased. The notices about your reports come here,
+        of the nodes that delivered it), dead-lettered (why, in this computer's words
+        for the node's error code), expired, deleted by an administrator, erased.
+        The notices about your reports come here,
         attached to the report they are about, not to your inbox; a notice counts
         only when its signature verifies against your CA (--ca) as a node's.
         `ilo sent ID` tells one report's whole story, step by step. The notices it

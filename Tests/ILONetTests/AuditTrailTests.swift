@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import ILONet
+@testable import ILONet
 import Testing
 
 /// The audit trail (docs/RELIABILITY.md §6): what happened to a report at each
@@ -49,6 +49,44 @@ import Testing
             let verified = audit(daemon, ["verify"])
             #expect(verified.status == 0 && verified.stdout.contains("audit trail intact"), "\(verified.output)")
         }
+    }
+
+    /// Issue 27, item 20: docs/RELIABILITY.md §6 specifies the chain exactly;
+    /// its worked example is what the node's code computes, byte for byte.
+    @Test func theChainIsComputedAsTheDocsSay() throws {
+        let page = try String(contentsOfFile: TestEnvironment.repository.path + "/docs/RELIABILITY.md", encoding: .utf8)
+        let start = try #require(page.range(of: "<!-- audit chain example -->"))
+        let lines = page[start.upperBound...].split(separator: "\n").drop { !$0.hasPrefix("```") }.dropFirst().prefix { !$0.hasPrefix("```") }
+        func value(_ line: Substring, _ key: String, before next: String?) -> String? {
+            guard let from = line.range(of: " \(key)=") ?? (line.hasPrefix("\(key)=") ? line.range(of: "\(key)=") : nil) else { return nil }
+            let rest = line[from.upperBound...]
+            let text = next.flatMap { rest.range(of: " \($0)=") }.map { String(rest[..<$0.lowerBound]) } ?? String(rest)
+            return text == "-" ? nil : text
+        }
+        var previous = AuditRecord.genesis
+        var checked = 0
+        var pending: AuditRecord?
+        for line in lines {
+            if line.hasPrefix("record ") {
+                let keys = ["seq", "at_ms", "event", "report", "actor", "counterpart", "detail"]
+                var fields: [String: String] = [:]
+                for (index, key) in keys.enumerated() { fields[key] = value(line, key, before: index + 1 < keys.count ? keys[index + 1] : nil) }
+                pending = AuditRecord(
+                    seq: Int64(fields["seq"] ?? "") ?? -1, at: Int64(fields["at_ms"] ?? "") ?? -1, event: fields["event"] ?? "", reportID: fields["report"],
+                    actor: fields["actor"] ?? "", counterpart: fields["counterpart"], detail: fields["detail"], hash: [])
+            } else if line.hasPrefix("bytes "), let record = pending {
+                let documented = String(line.drop { $0 != ":" }.dropFirst().drop { $0 == " " })
+                let computed = record.chainedBytes(previous: previous).dropFirst(previous.count)
+                #expect(String(decoding: computed, as: UTF8.self) == documented, "record \(record.seq)")
+            } else if line.hasPrefix("hash "), let record = pending {
+                let documented = String(line.drop { $0 != ":" }.dropFirst().drop { $0 == " " })
+                let hash = sha256(record.chainedBytes(previous: previous))
+                #expect(hash.hexString == documented, "record \(record.seq)")
+                previous = hash
+                checked += 1
+            }
+        }
+        #expect(checked == 2)
     }
 
     @Test func alteringOrRemovingARecordIsDetected() throws {

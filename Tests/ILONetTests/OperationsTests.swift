@@ -136,6 +136,24 @@ import Testing
         #expect(abs(next - Timestamp.nowMilliseconds() - 60 * 86_400_000) < 3_600_000, "next update in 60 days")
     }
 
+    /// Issue 27, item 22: the CA tool's help, and a CA with no example identities unless asked.
+    @Test func theCAToolSaysHowItIsUsedAndMakesABareCA() throws {
+        let script = TestPKI.script
+        let help = run(script, ["--help"])
+        #expect(help.status == 0 && help.stdout.contains("make-pki.sh OUTDIR list") && help.stdout.contains("renew-crl") && help.stdout.contains("OUTDIR ca"), "\(help.output)")
+        #expect(!help.output.contains("mkdir"), "\(help.output)")
+        let directory = TestEnvironment.runDirectory + "/bare-ca-\(UUID().uuidString.prefix(6))"
+        let nothing = run(script, [directory])
+        #expect(nothing.status == 2 && nothing.stderr.contains("make-pki.sh \(directory) ca"), "\(nothing.output)")
+        let made = run(script, [directory, "ca", "3650"])
+        #expect(made.status == 0 && made.stdout.contains("no certificates yet"), "\(made.output)")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        #expect(!files.contains { $0.hasSuffix(".crt") && $0 != "ca.crt" }, "\(files)")
+        let list = run(script, [directory, "list"])
+        #expect(list.status == 0 && list.stdout.split(separator: "\n").filter { $0.hasPrefix("valid") }.isEmpty, "\(list.output)")
+        #expect(run(script, [directory, "ca"]).status == 1, "a second CA over the first is refused")
+    }
+
     @Test func systemdHearsReadyReloadingAndStopping() throws {
         let notify = try NotifySocket()
         let daemon = try Daemon()

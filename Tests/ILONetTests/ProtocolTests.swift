@@ -82,6 +82,44 @@ import Testing
         #expect(waitFor(8) { daemon.log.contains("no HELLO within") }, "\(daemon.log)")
     }
 
+    /// Issue 27, item 21: the error conventions docs/PROTOCOL.md §4 states.
+    @Test func requestFieldsAreNamedAndWholeNumbersReadAsIntegers() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let officer = try daemon.client("officer-de")
+        let notAReport = refusalOf { try officer.request(.publish, ["report": "x"]) }
+        #expect(notAReport?.code == .badMessage && notAReport?.field == "report", "\(String(describing: notAReport))")
+        let dpo = try daemon.client("dpo")
+        let event = refusalOf { try dpo.request(.audit, ["event": 7]) }
+        #expect(event?.code == .badMessage && event?.field == "event", "\(String(describing: event))")
+        let admin = try daemon.client("admin")
+        let route = refusalOf { try admin.request(.routeTest, [:]) }
+        #expect(route?.code == .badMessage && route?.field == "country", "\(String(describing: route))")
+        let onBehalf = refusalOf { try officer.request(.publish, ["report": sampleReport(["on_behalf_of": ["AT"]])]) }
+        #expect(onBehalf?.field == "on_behalf_of[0]", "\(String(describing: onBehalf))")
+        // 2.0 and 1.2e1 are the integers they equal, in messages and in reports; the stored report says 2.
+        let whole = sampleReport(["accuracy": .number(2.0)])
+        #expect(try officer.request(.publish, ["report": whole]).type == .accepted)
+        #expect(daemon.query("SELECT json_extract(CAST(document AS TEXT), '$.accuracy') FROM reports WHERE id = '\(whole["id"]!.stringValue!)'") == "2")
+        #expect(try officer.request(.sent, ["limit": .number(1.2e1)]).type == .sentList)
+        let fraction = refusalOf { try officer.request(.publish, ["report": sampleReport(["accuracy": .number(2.5)])]) }
+        #expect(fraction?.field == "accuracy", "\(String(describing: fraction))")
+
+        // SENT pages with a cursor: `more` says what it says elsewhere.
+        for i in 0..<79 { #expect(try officer.request(.publish, ["report": sampleReport(headline: "sent \(i)")]).type == .accepted) }
+        var seen: [String] = []
+        var cursor: JSONValue?
+        repeat {
+            var body: [String: JSONValue] = ["limit": 20]
+            if let cursor { body["cursor"] = cursor }
+            let page = try officer.request(.sent, .object(body))
+            seen += (page.body["reports"]?.arrayValue ?? []).compactMap { $0["report"]?["id"]?.stringValue }
+            cursor = page.body["more"] == .bool(true) ? page.body["cursor"] : nil
+            #expect(page.body["more"] == .bool(seen.count < 80), "\(seen.count) listed, more: \(String(describing: page.body["more"]))")
+        } while cursor != nil
+        #expect(seen.count == 80 && Set(seen).count == 80)
+    }
+
     @Test func publishIsRefusedForNodeRole() throws {
         let daemon = try Daemon()
         try daemon.start()

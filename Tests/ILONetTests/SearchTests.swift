@@ -1,5 +1,5 @@
 import Foundation
-import ILONet
+@testable import ILONet
 import Testing
 
 /// Full-text search (docs/REPORTS.md §10): every word of a report's text finds it
@@ -150,5 +150,17 @@ import Testing
         #expect(omega.ids.isEmpty && !omega.truncated, "truncated tells Rossi that reports he may not read contain the word")
         #expect(results("board-fr", ["omegaword"]).truncated, "positive control: the addressee has more than 2,000 matches")
         #expect(results("officer-it", ["b*"]).ids.contains(bravo) && results("officer-it", ["bravoquay"]).ids == [bravo])
+    }
+
+    /// The ranking formula (docs/REPORTS.md §10) on its own: more occurrences
+    /// rank higher with diminishing returns, the headline counts twice, a longer
+    /// field dilutes, and nothing but the report's own counts enters.
+    @Test func theRankingFormula() {
+        func score(_ headline: Int, _ body: Int, lengths: [Int] = [8, 80]) -> Double { SearchRanking.score(counts: [[headline, body]], lengths: lengths) }
+        #expect(score(0, 2) > score(0, 1) && score(0, 2) - score(0, 1) < score(0, 1) - score(0, 0))
+        #expect(score(1, 0) > score(0, 1))
+        #expect(score(0, 1, lengths: [8, 40]) > score(0, 1, lengths: [8, 160]))
+        #expect(SearchRanking.score(counts: [[0, 1], [0, 1]], lengths: [8, 80]) > SearchRanking.score(counts: [[0, 2], [0, 0]], lengths: [8, 80]))
+        #expect(score(0, 0) == 0)
     }
 }

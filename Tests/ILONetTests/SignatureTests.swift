@@ -42,6 +42,56 @@ import Testing
         #expect(daemon.log.contains("report refused: signature"))
     }
 
+    /// Issue 27, item 19: docs/REPORTS.md §8.1's recipe, followed with the
+    /// `openssl` command line instead of ILONet's code, gives a report a node
+    /// takes; the page's worked example is the node's own completion byte for
+    /// byte; a raw r‖s signature is refused.
+    @Test func theDocumentedSigningRecipeIsAcceptedByANode() throws {
+        let page = try String(contentsOfFile: TestEnvironment.repository.path + "/docs/REPORTS.md", encoding: .utf8)
+        func block(after marker: String) throws -> String {
+            let start = try #require(page.range(of: marker), "docs/REPORTS.md has no \(marker)")
+            let rest = page[start.upperBound...]
+            let open = try #require(rest.range(of: "```json\n"))
+            let close = try #require(rest[open.upperBound...].range(of: "\n```"))
+            return String(rest[open.upperBound..<close.lowerBound])
+        }
+        let sent = try block(after: "<!-- example: what the officer sends -->")
+        let canonical = try block(after: "<!-- example: the completed report, canonical -->")
+        // The node completes what the officer sends into exactly the documented bytes.
+        let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
+        let report = try Report.validate(try JSONValue(parsing: sent), sender: origin, now: Timestamp.parse("2026-12-01T10:05:00Z")!)
+        #expect(String(decoding: report.signedContent, as: UTF8.self) == canonical, "the node's completion:\n\(String(decoding: report.signedContent, as: UTF8.self))")
+
+        // Signed with openssl as §8.1 says, by the officer of this test run's PKI.
+        let contentFile = TestEnvironment.runDirectory + "/canonical-\(UUID().uuidString.prefix(6)).json"
+        try canonical.write(toFile: contentFile, atomically: true, encoding: .utf8)
+        let signature = run("/bin/sh", ["-c", "openssl dgst -sha256 -sign '\(TestEnvironment.pki.path("officer-de.key"))' '\(contentFile)' | base64 -w0"])
+        let certificate = run("/bin/sh", ["-c", "openssl x509 -in '\(TestEnvironment.pki.path("officer-de.crt"))' -outform DER | base64 -w0"])
+        try #require(signature.status == 0 && certificate.status == 0, "\(signature.output) \(certificate.output)")
+        func document(value: String) throws -> JSONValue {
+            guard case .object(var fields) = try JSONValue(parsing: canonical) else { return .null }
+            fields["signature"] = ["alg": "sha256", "certificate": .string(certificate.stdout), "value": .string(value)]
+            return .object(fields)
+        }
+        let daemon = try Daemon(signatures: "required")
+        let clock = daemon.directory + "/clock"
+        try "2026-12-01T10:05:00Z".write(toFile: clock, atomically: true, encoding: .utf8)
+        daemon.environment["ILONET_CLOCK_FILE"] = clock
+        try daemon.start()
+        let client = try daemon.client("officer-de")
+        // The same signature as 64 bytes r‖s instead of DER: refused.
+        let der = [UInt8](try #require(Data(base64Encoded: signature.stdout)))
+        func integer(at offset: Int) -> (bytes: [UInt8], next: Int) {
+            let length = Int(der[offset + 1])
+            let bytes = Array(der[(offset + 2)..<(offset + 2 + length)].drop { $0 == 0 })
+            return (Array(repeating: 0, count: max(0, 32 - bytes.count)) + bytes, offset + 2 + length)
+        }
+        let r = integer(at: 2), s = integer(at: r.next)
+        let raw = refusalOf { try client.request(.publish, ["report": try document(value: Data(r.bytes + s.bytes).base64EncodedString())]) }
+        #expect(raw?.code == .badSignature, "\(String(describing: raw))")
+        #expect(try client.request(.publish, ["report": try document(value: signature.stdout)]).type == .accepted)
+    }
+
     @Test func aReportSignedByIloIsVerifiedAtEveryHopAndShownAsVerified() throws {
         let network = try TestNetwork(signatures: "required")
         try network.board.register("board-fr", subscribing: "#")

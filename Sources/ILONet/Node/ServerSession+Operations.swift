@@ -45,25 +45,25 @@ extension ServerSession {
         let actionText = try message.requireString("action")
         guard let action = ReportStore.QueueAction(rawValue: actionText) else {
             throw ProtocolError(
-                .badMessage, "action: one of \(ReportStore.QueueAction.allCases.map(\.rawValue).joined(separator: ", "))", requestID: message.requestID)
+                .badMessage, "action: one of \(ReportStore.QueueAction.allCases.map(\.rawValue).joined(separator: ", "))", field: "action", requestID: message.requestID)
         }
         let named = message.body["id"]?.stringValue
         if action != .flush && named == nil {
-            throw ProtocolError(.badMessage, "id: \(action.rawValue) needs a report id, a unique prefix of one, or ALL", requestID: message.requestID)
+            throw ProtocolError(.badMessage, "id: \(action.rawValue) needs a report id, a unique prefix of one, or ALL", field: "id", requestID: message.requestID)
         }
         if let named, named != "ALL", named.utf8.count < 4 || !named.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x2D }) {
-            throw ProtocolError(.badMessage, "id: a report id, a prefix of at least 4 of its characters, or ALL", requestID: message.requestID)
+            throw ProtocolError(.badMessage, "id: a report id, a prefix of at least 4 of its characters, or ALL", field: "id", requestID: message.requestID)
         }
         let selection = ReportStore.QueueSelection(
             nextHop: message.body["next_hop"]?.stringValue, state: message.body["state"]?.stringValue,
             olderThanMilliseconds: try message.body["older_than"]?.stringValue.map { (text: String) throws(ProtocolError) -> Int64 in
                 guard let seconds = ConfigFile.parseDuration(text) else {
-                    throw ProtocolError(.badMessage, "older_than: a duration such as 2h or 7d", requestID: message.requestID)
+                    throw ProtocolError(.badMessage, "older_than: a duration such as 2h or 7d", field: "older_than", requestID: message.requestID)
                 }
                 return Int64(seconds * 1000)
             })
         if let state = selection.state, !["queued", "held", "dead"].contains(state) {
-            throw ProtocolError(.badMessage, "state: queued, held or dead", requestID: message.requestID)
+            throw ProtocolError(.badMessage, "state: queued, held or dead", field: "state", requestID: message.requestID)
         }
         let reason = message.body["reason"]?.stringValue
         let requestID = message.requestID
@@ -119,7 +119,16 @@ extension ServerSession {
     func routeTest(_ message: Message) throws(ProtocolError) {
         _ = try requireRole([.admin, .authority, .board], "route testing", message)
         var fields: [String: String] = [:]
-        for (key, value) in message.body.objectValue ?? [:] { fields[key] = value.stringValue }
+        for (key, value) in message.body.objectValue ?? [:] {
+            guard let text = value.stringValue else {
+                throw ProtocolError(.badMessage, "\(key): expected a string, found \(value.typeName)", field: key, requestID: message.requestID)
+            }
+            fields[key] = text
+        }
+        let country = try message.requireString("country")
+        guard ISOCodes.isCountry(country) || country == ISOCodes.severalCountries else {
+            throw ProtocolError(.badMessage, "country: a country code such as LY", field: "country", requestID: message.requestID)
+        }
         let envelope = RoutingTable.Envelope(testFields: fields)
         let table = node.router.table
         var decisions = table.decide(envelope, excluding: [node.router.nodeName])
@@ -165,16 +174,16 @@ extension ServerSession {
         let identity = try requireRole([.dpo], "reading the audit trail", message)
         let after = try message.optionalInteger("after") ?? 0
         let limit = try message.optionalInteger("limit") ?? 200
-        guard after >= 0 else { throw ProtocolError(.badMessage, "after: must be a record number, 0 or more", requestID: message.requestID) }
+        guard after >= 0 else { throw ProtocolError(.badMessage, "after: must be a record number, 0 or more", field: "after", requestID: message.requestID) }
         guard (1...ServerSession.maximumAuditPage).contains(limit) else {
-            throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumAuditPage)", requestID: message.requestID)
+            throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumAuditPage)", field: "limit", requestID: message.requestID)
         }
-        let event = message.body["event"]?.stringValue
+        let event = try message.optionalString("event")
         if let event, AuditEvent(rawValue: event) == nil {
             throw ProtocolError(
                 .badMessage, "event: one of \(AuditEvent.allCases.map(\.rawValue).joined(separator: ", "))", field: "event", requestID: message.requestID)
         }
-        let report = message.body["report"]?.stringValue
+        let report = try message.optionalString("report")
         if let report, ReportID(report) == nil {
             throw ProtocolError(.badMessage, "report: not a report id (lower-case UUIDv7)", field: "report", requestID: message.requestID)
         }

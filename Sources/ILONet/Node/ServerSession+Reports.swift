@@ -9,6 +9,10 @@ extension ServerSession {
                     + "nothing was accepted, send again later", requestID: message.requestID)
         }
         let document = try message.require("report")
+        // A report that is not even an object is a malformed message, not an invalid report.
+        guard case .object = document else {
+            throw ProtocolError(.badMessage, "report: expected a JSON object, found \(document.typeName)", field: "report", requestID: message.requestID)
+        }
         let report: Report
         let now = node.clock.now()
         do throws(ReportValidationError) {
@@ -59,7 +63,7 @@ extension ServerSession {
         guard let identity else { return }
         let limit = try message.optionalInteger("limit") ?? 100
         guard (1...ServerSession.maximumFetch).contains(limit) else {
-            throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumFetch)", requestID: message.requestID)
+            throw ProtocolError(.badMessage, "limit: must be from 1 to \(ServerSession.maximumFetch)", field: "limit", requestID: message.requestID)
         }
         // Notices about the caller's own reports belong to `ilo sent`, not the inbox:
         // only when asked for (`"notices": true`, then only they).
@@ -67,7 +71,7 @@ extension ServerSession {
         switch message.body["notices"] {
         case nil, .bool(false)?: notices = .excluded
         case .bool(true)?: notices = .only
-        default: throw ProtocolError(.badMessage, "notices: true or false", requestID: message.requestID)
+        default: throw ProtocolError(.badMessage, "notices: true or false", field: "notices", requestID: message.requestID)
         }
         let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
         let requestID = message.requestID
@@ -189,8 +193,8 @@ extension ServerSession {
         guard let identity else { return }
         let latest = message.body["latest"]?.stringValue
         let id = latest == nil ? try message.requireString("id") : ""
-        guard latest != nil || ReportID(id) != nil else { throw ProtocolError(.badMessage, "id: not a report id", requestID: message.requestID) }
-        if let latest, latest != "digest" { throw ProtocolError(.badMessage, "latest: only \"digest\"", requestID: message.requestID) }
+        guard latest != nil || ReportID(id) != nil else { throw ProtocolError(.badMessage, "id: not a report id", field: "id", requestID: message.requestID) }
+        if let latest, latest != "digest" { throw ProtocolError(.badMessage, "latest: only \"digest\"", field: "latest", requestID: message.requestID) }
         let requestID = message.requestID
         let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
         withStore({ store throws(SQLiteError) -> (StoredReport, [ReportStore.FollowUp])? in
@@ -218,11 +222,11 @@ extension ServerSession {
     func confirm(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
         guard case .array(let values) = try message.require("ids") else {
-            throw ProtocolError(.badMessage, "ids: expected a list of report ids", requestID: message.requestID)
+            throw ProtocolError(.badMessage, "ids: expected a list of report ids", field: "ids", requestID: message.requestID)
         }
         let ids = values.compactMap(\.stringValue)
         guard ids.count == values.count, ids.allSatisfy({ ReportID($0) != nil }), ids.count <= 1000 else {
-            throw ProtocolError(.badMessage, "ids: at most 1000 report ids", requestID: message.requestID)
+            throw ProtocolError(.badMessage, "ids: at most 1000 report ids", field: "ids", requestID: message.requestID)
         }
         let requestID = message.requestID
         let reader = identity.id

@@ -15,7 +15,7 @@ extension ServerSession {
         var atMinute: Int?
         if let digest = message.body["digest"] {
             guard let p = digest["period"]?.stringValue, ServerSession.digestPeriods.contains(p) else {
-                throw ProtocolError(.badMessage, "digest.period: one of hourly, daily, weekly", requestID: message.requestID)
+                throw ProtocolError(.badMessage, "digest.period: one of hourly, daily, weekly", field: "digest.period", requestID: message.requestID)
             }
             mode = "digest"
             period = p
@@ -23,7 +23,7 @@ extension ServerSession {
             if let at = digest["at"]?.stringValue {
                 let parts = at.split(separator: ":").compactMap { Int($0) }
                 guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else {
-                    throw ProtocolError(.badMessage, "digest.at: a UTC time HH:MM", requestID: message.requestID)
+                    throw ProtocolError(.badMessage, "digest.at: a UTC time HH:MM", field: "digest.at", requestID: message.requestID)
                 }
                 atMinute = parts[0] * 60 + parts[1]
             }
@@ -139,7 +139,7 @@ extension ServerSession {
         // before 1970 starts there.
         let until = try time("until") ?? now
         let since = max(Timestamp.earliest, try time("since") ?? (until - DigestPeriod.day))
-        guard since < until else { throw ProtocolError(.badMessage, "since: must be before until", requestID: message.requestID) }
+        guard since < until else { throw ProtocolError(.badMessage, "since: must be before until", field: "since", requestID: message.requestID) }
         let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
         let requestID = message.requestID
         withReader("the digest of \(filter.text)", requestID: requestID, { store throws(SQLiteError) in
@@ -153,10 +153,10 @@ extension ServerSession {
         let text = try message.requireString("filter")
         let filter: TopicFilter
         do throws(TopicFilter.Invalid) { filter = try TopicFilter(text) } catch {
-            throw ProtocolError(.badMessage, "filter: \(error)", requestID: message.requestID)
+            throw ProtocolError(.badMessage, "filter: \(error)", field: "filter", requestID: message.requestID)
         }
         // A filter that can never match a topic (docs/REPORTS.md §6) is a mistake, not a subscription.
-        if let problem = ServerSession.neverMatches(filter) { throw ProtocolError(.badMessage, "filter: \(problem)", requestID: message.requestID) }
+        if let problem = ServerSession.neverMatches(filter) { throw ProtocolError(.badMessage, "filter: \(problem)", field: "filter", requestID: message.requestID) }
         return filter
     }
 

@@ -281,7 +281,7 @@ final class ServerSession: ConnectionDelegate {
             throw ProtocolError(.unsupportedVersion, "protocol: this node speaks \"ilonet\"", requestID: message.requestID)
         }
         guard case .array(let list) = try message.require("versions") else {
-            throw ProtocolError(.badMessage, "versions: expected an array of integers", requestID: message.requestID)
+            throw ProtocolError(.badMessage, "versions: expected an array of integers", field: "versions", requestID: message.requestID)
         }
         let versions = list.compactMap(\.integerValue)
         switch protocolState.hello(versions: versions, requestID: message.requestID) {

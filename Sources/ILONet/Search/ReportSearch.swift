@@ -172,13 +172,12 @@ extension ReportStore {
     /// §10): matches are walked newest first, each one the reader may not read
     /// is skipped, and only the reader's own reports are ranked, counted and
     /// capped (`maximumCandidates`). Ranking uses nothing but each report's own
-    /// text (`SearchRanking`), so a report withheld from the reader can neither
+    /// text (`SearchRanking`, through `ilo_rank`), so a report withheld from the reader can neither
     /// move a result nor be counted in `truncated`. A cheap test in SQL
     /// (`readableGuess`) skips most withheld reports before Swift sees them;
     /// the work of a query over many withheld reports is bounded by the
     /// reader's time budget (limits.read-budget).
     public func search(_ query: SearchQuery, for identity: PeerIdentity, disclosure: Disclosure) throws(SQLiteError) -> SearchPage {
-        let ranking = SearchRanking(words: query.words)
         var readable: [(score: Double, seq: Int64, table: String)] = []
         for table in ["search_open", "search_case"] {
             var conditions = ["\(table) MATCH ?"]
@@ -198,8 +197,7 @@ extension ReportStore {
             arguments += guessArguments
             let statement = try database.cached(
                 """
-                SELECT r.seq, \(ReportStore.disclosureColumns),
-                       highlight(\(table), 0, char(2), char(3)), highlight(\(table), 1, char(2), char(3))
+                SELECT r.seq, \(ReportStore.disclosureColumns), ilo_rank(\(table))
                 FROM \(table) JOIN reports r ON r.seq = \(table).rowid
                 WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(table).rowid DESC
                 """)
@@ -207,7 +205,7 @@ extension ReportStore {
             var found = 0
             while try statement.step() {
                 guard disclosure.decide(ReportStore.disclosureFacts(statement, at: 1), for: identity).allowed else { continue }
-                readable.append((ranking.score(headline: statement.text(9), body: statement.text(10)), statement.int(0), table))
+                readable.append((statement.double(9), statement.int(0), table))
                 found += 1
                 if found > SearchQuery.maximumCandidates { break }
             }

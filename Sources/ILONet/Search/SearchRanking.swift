@@ -1,5 +1,3 @@
-import Foundation
-
 /// How well one report matches a search's words, from that report's own text
 /// alone (docs/REPORTS.md §10). It is BM25's term-frequency part — each word's
 /// occurrences saturate (k1 = 1.2) and are normalised by the field's length
@@ -9,76 +7,28 @@ import Foundation
 /// would move the order of those they may (issue 27). The headline counts
 /// twice as much as the body.
 ///
-/// Its input is FTS5's `highlight()` of each column, so a word counts exactly
-/// where FTS5's own tokenizer matched it (case, accents and prefixes alike).
-struct SearchRanking {
+/// The counts come from FTS5 itself (`ilo_rank`, SearchRanking+FTS5.swift): the
+/// instances of each query word in each column, as FTS5's own tokenizer matched
+/// them (case, accents and prefixes alike), and each column's length in tokens.
+enum SearchRanking {
     static let k1 = 1.2
     static let b = 0.75
-    static let headlineWeight = 2.0
-    /// Typical lengths in words: constants, the same for every search and report.
-    static let typicalHeadline = 8.0
-    static let typicalBody = 80.0
+    /// Weight and typical length in words of the indexed columns: headline, body.
+    /// Constants, the same for every search and report.
+    static let weights = [2.0, 1.0]
+    static let typicalLengths = [8.0, 80.0]
 
-    /// The query's words, folded (lower case, no accents), and whether each is a prefix (`word*`).
-    private let words: [(text: String, prefix: Bool)]
-
-    init(words: [String]) {
-        self.words = words.map { word in
-            let prefix = word.hasSuffix("*")
-            return (SearchRanking.fold(prefix ? String(word.dropLast()) : word), prefix)
-        }
-    }
-
-    static func fold(_ text: String) -> String {
-        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
-    }
-
-    func score(headline: String, body: String) -> Double {
-        SearchRanking.headlineWeight * score(highlighted: headline, typical: SearchRanking.typicalHeadline)
-            + score(highlighted: body, typical: SearchRanking.typicalBody)
-    }
-
-    /// One column: the text with each match between U+0002 and U+0003.
-    func score(highlighted text: String, typical: Double) -> Double {
-        var counts = [Int](repeating: 0, count: words.count)
-        var length = 0
-        var inWord = false
-        var inMatch = false
-        var match: [UInt8] = []
-        for byte in text.utf8 {
-            switch byte {
-            case 0x02:
-                inMatch = true
-                match.removeAll(keepingCapacity: true)
-                inWord = false
-            case 0x03:
-                inMatch = false
-                count(match, into: &counts)
-                inWord = false
-            default:
-                // Letters and digits (every byte of a non-ASCII character counts as one) make words.
-                let wordByte = byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
-                if wordByte && !inWord { length += 1 }
-                inWord = wordByte
-                if inMatch { match.append(byte) }
-            }
-        }
-        guard length > 0 else { return 0 }
-        let norm = 1 - SearchRanking.b + SearchRanking.b * Double(length) / typical
+    /// The score of one report: `counts[word][column]` instances of each query
+    /// word, and each column's length in tokens.
+    static func score(counts: [[Int]], lengths: [Int]) -> Double {
         var total = 0.0
-        for tf in counts where tf > 0 {
-            total += Double(tf) * (SearchRanking.k1 + 1) / (Double(tf) + SearchRanking.k1 * norm)
+        for (column, weight) in weights.enumerated() where column < lengths.count && lengths[column] > 0 {
+            let norm = 1 - b + b * Double(lengths[column]) / typicalLengths[column]
+            for word in counts where column < word.count && word[column] > 0 {
+                let tf = Double(word[column])
+                total += weight * tf * (k1 + 1) / (tf + k1 * norm)
+            }
         }
         return total
-    }
-
-    /// Counts each word of a highlighted stretch against the query word it matches.
-    private func count(_ bytes: [UInt8], into counts: inout [Int]) {
-        for token in String(decoding: bytes, as: UTF8.self).split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
-            let folded = SearchRanking.fold(String(token))
-            if let index = words.firstIndex(where: { $0.prefix ? folded.hasPrefix($0.text) : folded == $0.text }) {
-                counts[index] += 1
-            }
-        }
     }
 }

@@ -83,15 +83,15 @@ extension ReportStore {
             guard let entry = try registerEntry(author), entry.isInForce(on: day) else {
                 return ProtocolError(
                     .invalidReport,
-                    "on_behalf_of: \(author) has no deployment in force on \(day) in the deployment register, so represents no other state; "
+                    "on_behalf_of[0]: \(author) has no deployment in force on \(day) in the deployment register, so represents no other state; "
                         + "leave on_behalf_of out, or ask your authority to register the joint deployment (ilo deploy --represents)",
-                    field: "on_behalf_of")
+                    field: "on_behalf_of[0]")
             }
             let represented = entry.represented(on: day)
             for (index, state) in report.onBehalfOf.enumerated() where !represented.contains(state) {
                 return ProtocolError(
                     .invalidReport,
-                    "on_behalf_of: \(author) does not represent \(state) (deployment register"
+                    "on_behalf_of[\(index)]: \(author) does not represent \(state) (deployment register"
                         + (represented.isEmpty ? "" : "; on \(day) they represent \(represented.sorted().joined(separator: ", "))") + ")",
                     field: "on_behalf_of[\(index)]")
             }

@@ -72,6 +72,7 @@ public final class ReportStore {
             try database.execute("PRAGMA secure_delete=ON")
             try database.execute("PRAGMA journal_size_limit=\(walSizeLimit)")
             try migrate()
+            try SearchRanking.install(on: database)
         } catch let error as SQLiteError {
             throw .sqlite(error)
         } catch let error as StoreSetupError {
@@ -86,6 +87,7 @@ public final class ReportStore {
     init(readerOf path: String) throws(SQLiteError) {
         database = try SQLiteDatabase(path: path, mode: .readOnly)
         try database.execute("PRAGMA query_only=1")
+        try SearchRanking.install(on: database)
     }
 
     /// A store on a read-only file system would open read-only and refuse every

@@ -68,7 +68,7 @@ struct TestPKI: Sendable {
     static func make(name: String) -> TestPKI {
         let directory = TestEnvironment.runDirectory + "/\(name)"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let result = run(script, [directory, "30"])
+        let result = run(script, [directory, "example", "30"])
         precondition(result.status == 0, "make-pki.sh failed: \(result.output)")
         return TestPKI(directory: directory)
     }

@@ -53,7 +53,8 @@ struct SchemaValidator {
                 fail("contains the control character \(control); remove it (text fields take \(type.isMultiline ? "newlines and tabs" : "no control characters"))")
             }
         case .integer(let range):
-            guard case .integer(let i) = value else {
+            // A whole number written as 2.0 or 1.2e3 is the integer it equals (docs/PROTOCOL.md §7).
+            guard let i = value.integerValue else {
                 fail("expected a whole number, found \(value.typeName == "number" ? "a fraction" : value.typeName)")
                 return
             }
