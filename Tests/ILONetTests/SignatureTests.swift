@@ -55,8 +55,8 @@ import Testing
             let close = try #require(rest[open.upperBound...].range(of: "\n```"))
             return String(rest[open.upperBound..<close.lowerBound])
         }
-        let sent = try block(after: "<!-- example: what the officer sends -->")
-        let canonical = try block(after: "<!-- example: the completed report, canonical -->")
+        let sent = try block(after: "<!-- signing example: what the officer sends -->")
+        let canonical = try block(after: "<!-- signing example: the completed report, canonical -->")
         // The node completes what the officer sends into exactly the documented bytes.
         let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
         let report = try Report.validate(try JSONValue(parsing: sent), sender: origin, now: Timestamp.parse("2026-12-01T10:05:00Z")!)
