@@ -13,7 +13,7 @@ enum BenchCommand {
                               [--resilient [--drain-timeout 120]]
                ilo bench connections --count N [--pid PID] [--hold SECONDS] [--concurrency N] [--json]
                ilo bench abuse --officer-cert FILE --officer-key FILE --board-cert FILE --board-key FILE
-                   [--reader-cert FILE --reader-key FILE]
+                   [--reader-cert FILE --reader-key FILE] [--attacks NAME,...]
                                [--duration 300] [--rate 10] [--unauthenticated 2000] [--json]
                ilo bench search-store --store FILE --count N
                ilo bench search [--queries N] [--json]
@@ -55,7 +55,9 @@ enum BenchCommand {
         trickled a byte a second, and --unauthenticated plain TCP sockets from
         127.0.2.x; with --reader-cert/--reader-key, a second identity subscribes to
         everything and holds three connections with a 4 KiB receive buffer that each
-        send 300 FETCHes of 500 and never read. Meanwhile --officer-cert sends --rate signed border reports a
+        send 300 FETCHes of 500 and never read. --attacks runs only those named
+        (large-reports, fetches, subscriptions, previews, unread, slow-frames,
+        unread-answers, unauthenticated). Meanwhile --officer-cert sends --rate signed border reports a
         second, each on a new connection, and --board-cert watches border/TN/#.
         Prints, for those two: reports lost, publish→ACCEPTED and connect
         percentiles, delivery percentiles, and what the attacks achieved. Exit 1 if
@@ -156,6 +158,14 @@ enum BenchCommand {
         let rate = try arguments.integer("rate", in: 1...1000) ?? 10
         let unauthenticated = try arguments.integer("unauthenticated", in: 0...60_000) ?? 2000
         let readerCertificate = try arguments.option("reader-cert"), readerKey = try arguments.option("reader-key")
+        var attacks: Set<String>?
+        if let list = try arguments.option("attacks") {
+            let names = Set(list.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+            if let unknown = names.first(where: { !AbuseBench.Options.attackNames.contains($0) }) {
+                throw UsageError("--attacks: \"\(unknown)\" is not an attack (\(AbuseBench.Options.attackNames.joined(separator: ", ")))")
+            }
+            attacks = names
+        }
         if (readerCertificate == nil) != (readerKey == nil) { throw UsageError("--reader-cert and --reader-key go together") }
         let json = arguments.flag("json")
         let connection = try ClientProfile.resolve(&arguments)
@@ -167,6 +177,7 @@ enum BenchCommand {
         options.rate = Double(rate)
         options.unauthenticated = unauthenticated
         if let certificate = readerCertificate, let key = readerKey { options.reader = (certificate, key) }
+        options.attacks = attacks
         let result = AbuseBench(options: options).run()
         if json {
             print(result.json.prettyString())
