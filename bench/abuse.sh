@@ -45,7 +45,7 @@ work=$(mktemp -d /tmp/ilonet-abuse.XXXXXX)
 pid=
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    rm -rf "$work"
+    [ -n "${KEEP:-}" ] && echo "abuse: the hub's store and log are kept in $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
 

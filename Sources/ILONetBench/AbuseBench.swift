@@ -56,6 +56,8 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
         public var acknowledged = 0
         public var delivered = 0
         public var lost = 0
+        /// The ids of the reports lost, to look for in the node's store and log.
+        public var lostIDs: [String] = []
         public var failedSends = 0
         public var publish = LatencyHistogram()
         public var delivery = LatencyHistogram()
@@ -67,7 +69,7 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
             var object: [String: JSONValue] = [
                 "legitimate": [
                     "sent": .integer(Int64(sent)), "acknowledged": .integer(Int64(acknowledged)), "delivered": .integer(Int64(delivered)),
-                    "lost": .integer(Int64(lost)), "failed_sends": .integer(Int64(failedSends)),
+                    "lost": .integer(Int64(lost)), "lost_ids": .array(lostIDs.map { .string($0) }), "failed_sends": .integer(Int64(failedSends)),
                     "publish_to_ack": publish.json, "delivery": delivery.json, "connect": connect.json,
                 ],
                 "attacks": .object(attacks.mapValues { .integer(Int64($0)) }),
@@ -111,11 +113,17 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
             if name == "unread-answers" && options.reader == nil { continue }
             spawn(name, attack)
         }
-        spawn("officer") { self.legitimate() }
+        spawn("officer") {
+            self.legitimate()
+            self.officerDone.store(true, ordering: .relaxed)
+        }
         Thread.sleep(forTimeInterval: options.duration)
         stopping.store(true, ordering: .relaxed)
-        // Let deliveries of what was acknowledged arrive (up to 30 s).
+        // Let deliveries of what was acknowledged arrive (up to 30 s). The officer's
+        // last send counts only once its answer is in: without waiting for it, a report
+        // acknowledged just after the check was counted lost although it was on its way.
         let drainUntil = Date().addingTimeInterval(30)
+        while Date() < drainUntil, !officerDone.load(ordering: .relaxed) { Thread.sleep(forTimeInterval: 0.05) }
         while Date() < drainUntil {
             let waiting = acknowledgedIDs.withLock { ids in inFlight.withLock { $0.keys.filter { ids.contains($0) }.count } }
             if waiting == 0 { break }
@@ -125,11 +133,13 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
         Thread.sleep(forTimeInterval: 0.5)
         var result = results.withLock { $0 }
         let acknowledged = acknowledgedIDs.withLock { $0 }
-        result.lost = inFlight.withLock { $0.keys.filter { acknowledged.contains($0) }.count }
+        result.lostIDs = inFlight.withLock { $0.keys.filter { acknowledged.contains($0) }.sorted() }
+        result.lost = result.lostIDs.count
         return result
     }
 
     private let watcherDone = Atomic<Bool>(false)
+    private let officerDone = Atomic<Bool>(false)
 
     // MARK: the legitimate users
 

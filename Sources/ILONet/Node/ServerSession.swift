@@ -309,7 +309,7 @@ final class ServerSession: ConnectionDelegate {
             }
             countedIdentity = identity.id
             // Remember who connected (deliveries, implicit subscriptions) once the
-            // certificate's subject is known to be this identity's (docs/ACCESS.md §6.2);
+            // certificate's subject is known to be this identity's (docs/ACCESS.md §1);
             // nothing else this connection sends is read until then.
             let now = Timestamp.nowMilliseconds()
             let requestID = message.requestID
