@@ -19,10 +19,10 @@ public struct SearchQuery: Sendable, Equatable {
 
     public static let maximumWords = 16
     public static let maximumLimit = 50
-    /// Candidates ranked and checked per request: when more reports match, the
-    /// most recent this many (FTS5 walks its lists newest first and stops) are
-    /// ranked, and the answer says so (`truncated`). This bounds the work of a
-    /// query for a word in every report, which bm25 over all matches would not.
+    /// Readable matches ranked per request: when more reports the reader may
+    /// read match, the most recent this many are ranked (`ilo_rank`, after the
+    /// disclosure decision) and the answer says so (`truncated`). This bounds
+    /// the work of a query for a word in every report.
     public static let maximumCandidates = 2000
 
     public init(words: [String]) { self.words = words }
@@ -170,7 +170,7 @@ extension ReportStore {
     ///
     /// The disclosure decision comes before everything else (docs/REPORTS.md
     /// §10): matches are walked newest first, each one the reader may not read
-    /// is skipped, and only the reader's own reports are ranked, counted and
+    /// is skipped, and only the reports it may read are ranked, counted and
     /// capped (`maximumCandidates`). Ranking uses nothing but each report's own
     /// text (`SearchRanking`, through `ilo_rank`), so a report withheld from the reader can neither
     /// move a result nor be counted in `truncated`. A cheap test in SQL

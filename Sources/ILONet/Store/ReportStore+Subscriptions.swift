@@ -231,17 +231,6 @@ extension ReportStore {
         return urgent + rest
     }
 
-    /// Up to `limit` unconfirmed deliveries to `identity`, most urgent first, then
-    /// oldest, skipping `skipping`; `filter` narrows them to a topic filter. The
-    /// disclosure decision is taken for each; one it withholds (rules tightened,
-    /// report expired) is withdrawn from the inbox.
-    public func pendingDeliveries(
-        for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter? = nil, limit: Int, skipping: Set<Int64> = [],
-        notices: NoticeSelection = .included
-    ) throws(SQLiteError) -> [Delivery] {
-        try deliveries(for: identity, disclosure: disclosure, filter: filter, limit: limit, skipping: skipping, condition: notices.condition, arguments: [])
-    }
-
     /// One inbox read (FETCH): at most `limit` deliveries whose documents
     /// together fit in `bytes` (the first always does), and whether more wait.
     /// Only the documents that fit are read from the store: a FETCH of 500
