@@ -73,6 +73,15 @@ as officer-it $tripoli directory --country LY
 
 step "2. The steering board subscribes to everything at the board hub"
 as board-fr $board subscribe '#'
+say
+say "Officer Rossi reads at his home post, Tunis (the register's reads_at). His posts,"
+say "Libya and Tunisia, are his subscriptions there; Tunis announces them to the network:"
+as officer-it $tunis subscriptions
+interest_known() { sqlite3 var/network/$1/store.sqlite "SELECT filters FROM interest WHERE node = 'post-tunis.ilonet.example'" | grep -q '+/LY/#'; }
+until_true interest_known regional-na
+until_true interest_known post-tripoli
+sqlite3 var/network/post-tripoli/store.sqlite \
+    "SELECT '  at post-tripoli: ' || node || ' wants ' || filters || ', by way of ' || via FROM interest WHERE node = 'post-tunis.ilonet.example'"
 
 step "3. Two officers report from their posts"
 say "Officer Müller (DE-BPOL), at the post in Tripoli:"
@@ -89,8 +98,17 @@ until_true in_store board "$zuwara"
 until_true in_store board "$charter"
 until_true in_store board "$ajdir"
 
-step "4. The board member's inbox at the board hub: delivered, most urgent first"
+step "4. Reading at home: the board member at the board hub, Rossi at Tunis"
+say "The board member's inbox, most urgent first; what it prints is marked read:"
 as board-fr $board inbox
+say
+say "Müller's Libya report reached Rossi's home post because he subscribed there"
+say "(interest), not because anyone routed it to Tunis:"
+until_true in_store post-tunis "$zuwara"
+as officer-it $tunis inbox
+say
+say "Rossi at the Tripoli post: ilo goes to his home post, with a note:"
+as officer-it $tripoli inbox --all --limit 3 2>&1
 
 step "5. One report in full; the reader's ilo checks the author's signature"
 as board-fr $board show "$ajdir"
@@ -173,6 +191,11 @@ printf '%s' "$page" | grep -q "$sabratha" || { say "unexpected: the web view's s
 say "  search for \"sabratha\" as board.fr.martin: finds $sabratha"
 curl -s -o /dev/null --cacert certs-example/ca.crt "https://127.0.0.1:$board_web/" && { say "unexpected: served without a certificate"; exit 1; }
 say "  the same address without a certificate: the TLS handshake is refused"
+inbox=$(curl -s --cacert certs-example/ca.crt --cert certs-example/board-fr.crt --key certs-example/board-fr.key "https://127.0.0.1:$board_web/")
+read_part=${inbox#*<h2>Read</h2>}
+[ "$read_part" != "$inbox" ] && printf '%s' "$read_part" | grep -q "$zuwara" \
+    || { say "unexpected: the web inbox does not list $zuwara as read"; exit 1; }
+say "  the web inbox lists $zuwara under \"Read\": read in the terminal in step 4, one mailbox"
 say
 say "Delivered, queued across an outage, digested, passed on with consent. Logs and stores are in var/network/."
 say

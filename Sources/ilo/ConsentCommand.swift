@@ -53,7 +53,7 @@ enum ConsentCommand {
 
         guard let signer = loadSigner(options) else { return Exit.failed }
         do throws(ClientError) {
-            let client = try connect(options)
+            let client = try connect(options, followHome: true)
             defer { client.close() }
             // The report itself: its country and priority carry over, and ilo can say early when it is not H2.
             let held = try client.request(.get, ["id": .string(id)]).body["report"] ?? .null

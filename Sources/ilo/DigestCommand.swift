@@ -32,7 +32,7 @@ enum DigestCommand {
         let argument = arguments.positional()
         try arguments.finish()
         do throws(ClientError) {
-            let client = try connect(options)
+            let client = try connect(options, followHome: true)
             defer { client.close() }
             let body: JSONValue
             switch action {
@@ -100,9 +100,15 @@ enum DigestRendering {
         }
         out.append("")
         out.append(markdown ? "## Reports" : "Reports:")
-        for entry in digest["reports"]?.arrayValue ?? [] {
+        let entries = digest["reports"]?.arrayValue ?? []
+        var headlines: [String: Int] = [:]
+        for entry in entries { headlines[entry["headline"]?.stringValue ?? "", default: 0] += 1 }
+        for entry in entries {
             func e(_ key: String) -> String { TerminalText.line(entry[key]?.stringValue ?? "?") }
-            let line = "\(e("priority").uppercased()) \(e("kind")) \(e("country")) [\(e("handling"))] \(e("headline")) — \(e("id"))"
+            // The same headline twice: who wrote each, and when, tell them apart.
+            let who = headlines[entry["headline"]?.stringValue ?? "", default: 0] > 1 && entry["author"] != nil
+                ? " (\(e("author")), \(e("created").prefix(16).replacingOccurrences(of: "T", with: " ")))" : ""
+            let line = "\(e("priority").uppercased()) \(e("kind")) \(e("country")) [\(e("handling"))] \(e("headline"))\(who) — \(e("id"))"
             out.append(markdown ? "- \(line)" : "  \(line)")
         }
         return out.joined(separator: "\n") + "\n"

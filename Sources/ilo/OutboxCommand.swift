@@ -138,10 +138,27 @@ enum OutboxCommand {
 }
 
 /// A connection for any command that reaches the node: what waits in this
-/// computer's outbox is sent first, and one line says so.
-func connect(_ options: ClientOptions) throws(ClientError) -> ClientConnection {
+/// computer's outbox is sent first, and one line says so. With `followHome`
+/// (the commands that read your mailbox), a node that says in WELCOME that you
+/// read at another node (docs/ROUTING.md §8) is left for that one, as a mail
+/// client follows its account's server, with a one-line note.
+func connect(_ options: ClientOptions, followHome: Bool = false) throws(ClientError) -> ClientConnection {
     let client = try ClientConnection(options)
-    guard let outbox = try? Outbox(for: options, create: false), let queued = try? outbox.queued(), !queued.isEmpty else { return client }
-    if let result = try? OutboxFlush.run(outbox, over: client), !result.isEmpty { printError(result.summary) }
-    return client
+    if let outbox = try? Outbox(for: options, create: false), let queued = try? outbox.queued(), !queued.isEmpty,
+        let result = try? OutboxFlush.run(outbox, over: client), !result.isEmpty
+    {
+        printError(result.summary)
+    }
+    guard followHome, let home = client.welcome.body["home"], let name = home["node"]?.stringValue else { return client }
+    let here = client.welcome.body["node"]?.stringValue ?? options.node.description
+    guard let address = home["address"]?.stringValue, let endpoint = Endpoint(address) else {
+        printError("note: you read at \(name), not at \(here), which does not know its address: give it with --node HOST:PORT --server-name \(name)")
+        return client
+    }
+    client.close()
+    var there = options
+    there.node = endpoint
+    there.serverName = name
+    printError("note: you read at \(name) (\(address)); ilo reads there, not at \(here)")
+    return try ClientConnection(there)
 }

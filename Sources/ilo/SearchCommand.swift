@@ -6,7 +6,7 @@ import ILOClient
 enum SearchCommand {
     static let help = """
         usage: ilo search WORDS... [--kind KIND] [--country CC] [--priority P] [--handling H]
-                   [--state CC] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--limit N] [--page N] [--json]
+                   [--state CC] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--limit N] [--page N] [--wide] [--json]
 
         Finds the reports held at the node that you may read now and that contain every
         word (in the headline or anywhere in the body; case and accents do not matter;
@@ -20,6 +20,7 @@ enum SearchCommand {
 
           --limit N   results per page (default 20, at most 50)
           --page N    the Nth page (default 1)
+          --wide      the full id instead of the last 8 digits (rows as in ilo inbox)
           --json      the node's answer as it came
 
         examples:
@@ -33,6 +34,7 @@ enum SearchCommand {
             return Exit.ok
         }
         let json = arguments.flag("json")
+        let wide = arguments.flag("wide")
         var body: [String: JSONValue] = [:]
         for name in ["kind", "country", "priority", "handling", "state", "since", "until"] {
             if let value = try arguments.option(name) { body[name] = .string(name == "country" || name == "state" ? value.uppercased() : value) }
@@ -49,7 +51,7 @@ enum SearchCommand {
         body["limit"] = .integer(Int64(limit))
         body["offset"] = .integer(Int64((page - 1) * limit))
         do throws(ClientError) {
-            let client = try connect(options)
+            let client = try connect(options, followHome: true)
             defer { client.close() }
             let answer = try client.request(.search, .object(body)).body
             if json {
@@ -60,12 +62,19 @@ enum SearchCommand {
             if hits.isEmpty {
                 print(page == 1 ? "no report you may read matches \"\(text)\"" : "no more results (page \(page))")
             }
-            for hit in hits {
-                let day = String(Timestamp.format(milliseconds: hit.createdMilliseconds).prefix(10))
-                print("\(day)  \(hit.priority.padding(toLength: 9, withPad: " ", startingAt: 0))  \(hit.handling)  \(hit.kind.padding(toLength: 9, withPad: " ", startingAt: 0))  \(hit.country)  \(hit.id)  \(hit.headline)")
+            if !hits.isEmpty { print(ReportRows.header(wide: wide)) }
+            let rows = hits.map { hit in
+                var row = ReportRows.Row(report: hit.json)
+                row.author = hit.author
+                row.authority = hit.authority
+                return row
+            }
+            for (hit, line) in zip(hits, ReportRows.lines(rows, wide: wide)) {
+                print(line)
                 let snippet = hit.snippet.replacingOccurrences(of: SearchHit.highlightStart, with: "[").replacingOccurrences(of: SearchHit.highlightEnd, with: "]")
                     .replacingOccurrences(of: "\n", with: " ")
-                print("            \(snippet)")
+                // The snippet under the headline, indented and cut to the row's width.
+                print("    " + ReportRows.cut(TerminalText.line(snippet), ReportRows.width - 4))
             }
             if answer["more"] == .bool(true) { print("more results: ilo search \(text) --page \(page + 1)") }
             if answer["truncated"] == .bool(true) {

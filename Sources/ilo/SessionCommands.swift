@@ -5,7 +5,8 @@ import ILOClient
 /// `ilo whoami` and `ilo ping`: small checks of the connection itself.
 enum SessionCommands {
     static let help = """
-        usage: ilo whoami [--json]   show the node's view of you (identity from your certificate)
+        usage: ilo whoami [--json]   show the node's view of you (identity from your certificate,
+                                     and your home node when the register says you read elsewhere)
                ilo ping              check that the node answers; prints the round trip
 
         example:
@@ -32,10 +33,16 @@ enum SessionCommands {
             } else {
                 let identity = client.welcome.body["identity"] ?? .null
                 let node = client.welcome.body["node"]?.stringValue ?? "?"
+                let home = client.welcome.body["home"]
                 if json {
-                    print(JSONValue.object(["node": .string(node), "identity": identity]).prettyString())
+                    var fields: [String: JSONValue] = ["node": .string(node), "identity": identity]
+                    if let home { fields["home"] = home }
+                    print(JSONValue.object(fields).prettyString())
                 } else {
                     print("you are \(identity["id"]?.stringValue ?? "?") (role \(identity["role"]?.stringValue ?? "?"), \(identity["authority"]?.stringValue ?? "?"), \(identity["state"]?.stringValue ?? "?")) on node \(node)")
+                    if let name = home?["node"]?.stringValue {
+                        print("you read at \(name)\(home?["address"]?.stringValue.map { " (\($0))" } ?? ""), the register says: ilo inbox, show and search go there")
+                    }
                 }
             }
             client.close()

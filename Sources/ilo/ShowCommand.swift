@@ -6,13 +6,15 @@ enum ShowCommand {
     static let help = """
         usage: ilo show ID [--json]
 
-        Prints one report readably — envelope, evaluation, handling, body — with the
+        ID is a report id, or its last 8 digits as ilo inbox lists them (found
+        among your mailbox and your own reports). Prints one report readably — envelope, evaluation, handling, body — with the
         list of its follow-ups, and whose signature it carries: ilo checks it here,
         against your CA (--ca), so a report altered on its way shows as not verified.
         --json prints {"report": ..., "follow_ups": [...], "signature": {...}}.
 
-        example:
+        examples:
           ilo show 01a203e3-9a9d-7569-96cb-d3307401edde
+          ilo show 7401edde
         """
 
     static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
@@ -25,7 +27,7 @@ enum ShowCommand {
         guard let id = arguments.positional() else { throw UsageError("name the report: ilo show ID") }
         try arguments.finish()
         do throws(ClientError) {
-            let client = try connect(options)
+            let client = try connect(options, followHome: true)
             let answer = try client.request(.get, ["id": .string(id)])
             client.close()
             let report = answer.body["report"] ?? .null

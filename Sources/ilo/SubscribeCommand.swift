@@ -44,7 +44,7 @@ enum SubscribeCommand {
         if at != nil && digest == nil { throw UsageError("--at goes with --digest") }
 
         do throws(ClientError) {
-            let client = try connect(options)
+            let client = try connect(options, followHome: true)
             defer { client.close() }
             switch command {
             case "subscribe":

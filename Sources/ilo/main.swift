@@ -36,7 +36,8 @@ let usage = """
       sent     your reports and where each is: ilo sent [ID]
       directory who is deployed where, for whom: ilo directory --country LY | export --format csv
       deploy   register a deployment (authority): ilo deploy IDENTITY --post LY:Tripoli --from DATE …
-      inbox    read new reports:     ilo inbox [--json] [--limit N]
+      inbox    your mailbox:         ilo inbox [--all] [--json] [--limit N]
+      read, unread  mark reports:    ilo read ID… | ilo unread ID…
       show     one report in full:   ilo show ID [--json]
       search   find reports you may read: ilo search zuwara boats [--country LY] [--since DAY]
       consent  pass an H2 report on with its author's permission:
@@ -113,6 +114,7 @@ func dispatch(_ command: String?, _ arguments: inout Arguments) throws(UsageErro
     case "digest": return try DigestCommand.run(&arguments)
     case "route": return try RouteCommand.run(&arguments)
     case "inbox": return try InboxCommand.run(&arguments)
+    case "read", "unread": return try MarkCommand.run(command!, &arguments)
     case "whoami", "ping": return try SessionCommands.run(command!, &arguments)
     case "bench": return try BenchCommand.run(&arguments)
     case "audit": return try AuditCommand.run(&arguments)

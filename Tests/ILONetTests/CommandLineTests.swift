@@ -31,7 +31,7 @@ import Testing
         #expect(run(TestEnvironment.ilo, ["inbox"] + daemon.iloArguments("officer-it")).stdout.contains("no new reports"))
         #expect(run(TestEnvironment.ilo, ["inbox"] + daemon.iloArguments("officer-de")).stdout.contains("no new reports"))
         // The board reads everything.
-        #expect(run(TestEnvironment.ilo, ["inbox"] + daemon.iloArguments("board-fr")).stdout.contains(id))
+        #expect(run(TestEnvironment.ilo, ["inbox", "--wide"] + daemon.iloArguments("board-fr")).stdout.contains(id))
     }
 
     @Test func invalidReportIsRefusedBeforeSending() throws {

@@ -38,7 +38,7 @@ import Testing
         let asked = ilo(network.board, "board-fr", ["consent", "request", id, "--to", "authority:DE-BPOL", "--reason", "German investigation into the same network"])
         #expect(asked.status == 0, "\(asked.output)")
         #expect(waitFor(15) { network.post.count("SELECT count(*) FROM reports WHERE kind = 'consent'") == 1 })
-        let authorInbox = ilo(network.post, "officer-de", ["inbox"]).stdout
+        let authorInbox = ilo(network.post, "officer-de", ["inbox", "--wide"]).stdout
         #expect(authorInbox.contains("Consent requested: pass report \(id) to authority:DE-BPOL"), "\(authorInbox)")
 
         // The author grants; the grant follows the report's route, and the regional hub's
@@ -47,7 +47,7 @@ import Testing
         #expect(granted.status == 0, "\(granted.output)")
         #expect(waitFor(15) { held(network.authority) && network.authority.count("SELECT count(*) FROM reports WHERE kind = 'consent'") == 1 })
         #expect(waitFor(10) { ilo(network.authority, "authority-de-user", ["show", id]).status == 0 })
-        let inbox = ilo(network.authority, "authority-de-user", ["inbox"]).stdout
+        let inbox = ilo(network.authority, "authority-de-user", ["inbox", "--wide"]).stdout
         #expect(inbox.contains("Sabratha boats, for the board only"), "\(inbox)")
         #expect(inbox.contains("Consent granted: report \(id) may go to authority:DE-BPOL"))
         // At the board hub too, Germany's contact point now reads it; nobody else does.

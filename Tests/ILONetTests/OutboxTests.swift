@@ -99,7 +99,7 @@ import Testing
         #expect(deleted.status == 0, "\(deleted.output)")
         // Not an inbox item; there with --notices until `ilo sent` has shown it.
         #expect(!ilo(["inbox", "--peek"], port: network.post.port, state: state).stdout.contains("deleted"))
-        #expect(ilo(["inbox", "--notices", "--peek"], port: network.post.port, state: state).stdout.contains("Not delivered: report \(id) deleted at post-tripoli.ilonet.example"))
+        #expect(ilo(["inbox", "--notices", "--peek", "--wide"], port: network.post.port, state: state).stdout.contains("Not delivered: report \(id) deleted at post-tripoli.ilonet.example"))
         let story = ilo(["sent", id], port: network.post.port, state: state).stdout
         // Who deleted it, in this node's words; the administrator's reason stays in the queue audit (issue 27).
         #expect(story.contains("now      deleted") && story.contains("by an administrator") && story.contains("by admin.hub"), "\(story)")

@@ -98,16 +98,21 @@ import Testing
         #expect(unknown.status == 1)
     }
 
-    @Test func inboxListsHeadlineKindCountryPriorityHandlingAndAge() throws {
+    @Test func inboxListsPriorityHandlingTimeAuthorityCountryHeadlineAndShortID() throws {
         let daemon = try Daemon()
         try daemon.start()
         try daemon.register("officer-it")
-        try daemon.client("officer-de").request(
-            .publish, ["report": sampleReport(["headline": "Checkpoint moved south", "priority": "flash", "handling": "H0"], kind: "border")])
+        let report = sampleReport(["headline": "Checkpoint moved south of the crossing after the clashes of the night", "priority": "flash", "handling": "H0"], kind: "border")
+        try daemon.client("officer-de").request(.publish, ["report": report])
         let inbox = run(TestEnvironment.ilo, ["inbox"] + daemon.iloArguments("officer-it"))
         #expect(inbox.status == 0)
         let line = inbox.stdout.split(separator: "\n").first { $0.contains("Checkpoint moved south") } ?? ""
-        for column in ["flash", "H0", "border", "LY", "0s"] { #expect(line.contains(column), "\(line) lacks \(column)") }
+        let time = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds()).dropFirst(11).prefix(2))
+        let short = String(report["id"]!.stringValue!.filter(\.isHexDigit).suffix(8))
+        for column in ["•", "FLASH", "H0", time + ":", "DE-BPOL", "LY", "Checkpoint moved south of the…", short] {
+            #expect(line.contains(column), "\(line) lacks \(column)")
+        }
+        #expect(line.count <= 80 && line.hasSuffix(short), "\(line)")
     }
 
     @Test func sendTakesTheBodyFromStdinAndTheEnvelopeFromFlags() throws {

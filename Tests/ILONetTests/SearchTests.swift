@@ -7,7 +7,7 @@ import Testing
 /// is found by nobody, and its words leave the store's files.
 @Suite(.serialized) struct SearchTests {
     func search(_ daemon: Daemon, _ identity: String, _ words: [String], _ more: [String] = []) -> (status: Int32, output: String, stdout: String, stderr: String) {
-        run(TestEnvironment.ilo, ["search"] + words + more + daemon.iloArguments(identity))
+        run(TestEnvironment.ilo, ["search", "--wide"] + words + more + daemon.iloArguments(identity))
     }
 
     @Test func whatAReaderMayReadAndNothingElse() throws {
@@ -93,7 +93,7 @@ import Testing
         // A search right after an acknowledgement finds the report.
         let fresh = sampleReport(["headline": "Quokka sighted at the quay"])
         #expect(try mueller.request(.publish, ["report": fresh]).type == .accepted)
-        let found = run(TestEnvironment.ilo, ["search", "quokka"] + daemon.iloArguments("board-fr"))
+        let found = run(TestEnvironment.ilo, ["search", "quokka", "--wide"] + daemon.iloArguments("board-fr"))
         #expect(found.stdout.contains(fresh["id"]!.stringValue!), "\(found.output)")
         // Acknowledged, then killed before the indexer's next turn: the restart catches up.
         daemon.kill()
@@ -103,7 +103,7 @@ import Testing
         #expect(indexed() == 11)
         try daemon.start()
         #expect(waitFor(5) { indexed() == 21 && watermark() == mark }, "\(indexed()) indexed, watermark \(watermark())")
-        let again = run(TestEnvironment.ilo, ["search", "lagtest", "--limit", "50"] + daemon.iloArguments("board-fr"))
+        let again = run(TestEnvironment.ilo, ["search", "lagtest", "--limit", "50", "--wide"] + daemon.iloArguments("board-fr"))
         #expect(ids.allSatisfy { again.stdout.contains($0) }, "\(again.output)")
     }
 

@@ -171,7 +171,7 @@ import Testing
         #expect(quiet["nothing_new"] == true && quiet["previous"]?["total"] == 3 && quiet["change"] == -3)
         #expect(ilo(daemon, "board-fr", ["digest", "show"]).stdout.contains("Nothing new in this period"))
         // Both digests are in the inbox, like reports.
-        let inbox = ilo(daemon, "board-fr", ["inbox"]).stdout
+        let inbox = ilo(daemon, "board-fr", ["inbox", "--wide"]).stdout
         #expect(inbox.contains("Daily digest # until") && inbox.contains("nothing new"))
         // A preview built on demand counts the same.
         let preview = try JSONValue(parsing: ilo(daemon, "board-fr", ["digest", "preview", "#", "--since", "72h", "--format", "json"]).stdout)

@@ -235,3 +235,32 @@ import Testing
             == "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
     }
 }
+
+/// The report page for people (issue 28): the substance first, words not keys.
+@Suite struct ReportPageLayoutTests {
+    @Test func theSubstanceComesFirstInWordsWithTheRecordFoldedAtTheEnd() throws {
+        var report = sampleReport([
+            "body.nationalities": [["country": "ER", "persons": 40], ["country": "SD"]], "body.estimated_persons": 52,
+            "on_behalf_of": ["AT"],
+        ])
+        if case .object(var fields) = report, case .object(var body)? = fields["body"] {
+            body["route"] = ["origin": ["SD"], "transit": ["LY"], "destination": ["IT"]]
+            fields["body"] = .object(body)
+            fields["origin"] = ["officer": "officer.de.mueller", "authority": "DE-BPOL", "state": "DE"]
+            report = .object(fields)
+        }
+        let evaluation = try #require(ReportPage.evaluation(report))
+        #expect(evaluation.hasPrefix("<strong>B2</strong> — ") && evaluation.contains("; "), "\(evaluation)")
+        let summary = ReportPage.summary(report).map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+        #expect(summary.contains("Route: Sudan (SD) → Libya (LY) → Italy (IT)"), "\(summary)")
+        #expect(summary.contains("Nationalities: Eritrea (ER) 40, Sudan (SD)"), "\(summary)")
+        #expect(summary.contains("Persons (estimated): 52") && summary.contains("on behalf of Austria (AT)"), "\(summary)")
+        let body = ReportPage.body(report["body"]!, schema: BodySchemas.smuggling, path: "")
+        for machine in ["nationalities[0]", "modus_operandi", "means_of_transport", "on_behalf_of", ">SD<", ">LY<"] {
+            #expect(!body.contains(machine), "the body shows \(machine): \(body)")
+        }
+        #expect(body.contains("Modus operandi") && body.contains("Means of transport") && body.contains("Libya (LY)"))
+        let record = ReportPage.record(report)
+        #expect(record.hasPrefix("<details class=\"record\">") && record.contains("<dt>Id</dt>") && record.contains("<dt>Created</dt>"), "\(record)")
+    }
+}

@@ -141,13 +141,26 @@ try:
     page = text(board)
     check("Unsubscribed: the subscription left the list below." in page and "smuggling/TN/#" not in page,
           "board: the Unsubscribe form, submitted in Chromium, unsubscribes")
+    # The mailbox: one report marked read, then unread, by its own buttons; then a selection.
     board.get(base + "/")
-    button = board.find_element(By.CSS_SELECTOR, "form[action='/inbox/read'] button[type=submit]")
-    check(button.text.startswith("Mark these"), "board: the inbox offers to mark what it lists as read")
-    submit(board, button)
+    row = "//tr[.//a[contains(text(),'Large group at Ras Ajdir')]]"
+    submit(board, board.find_element(By.XPATH, row + "//button[text()='Mark read']"))
     page = text(board)
-    check("The reports you marked as read left your inbox." in page and "403" not in page,
-          "board: the Mark-as-read form, submitted in Chromium, marks the reports as read")
+    read_part = page.split("Read\nNewest first", 1)[1] if "Read\nNewest first" in page else ""
+    check("Marked as read." in page and "403" not in page and "Large group at Ras Ajdir" in read_part,
+          "board: Mark read, clicked in Chromium, moves the report under Read")
+    submit(board, board.find_element(By.XPATH, row + "//button[text()='Mark unread']"))
+    page = text(board)
+    unread_part = page.split("Read\nNewest first", 1)[0]
+    check("Marked as unread" in page and "Large group at Ras Ajdir" in unread_part,
+          "board: Mark unread, clicked in Chromium, brings it back among the unread")
+    board.find_element(By.XPATH, row + "//input[@type='checkbox']").click()
+    submit(board, board.find_element(By.XPATH, "//button[text()='Mark selected as read']"))
+    page = text(board)
+    read_part = page.split("Read\nNewest first", 1)[1] if "Read\nNewest first" in page else ""
+    check("Marked as read." in page and "Large group at Ras Ajdir" in read_part,
+          "board: a ticked report, marked with Mark selected as read, is read")
+    shot(board, "inbox-read")
     board.get(base + "/?done=Re-enter+your+passphrase")
     check("Re-enter" not in text(board), "board: no text from the address reaches the page's banner")
 finally:

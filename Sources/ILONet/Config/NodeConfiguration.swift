@@ -72,6 +72,10 @@ public struct NodeConfiguration: Sendable {
     public var logFile: String?
     /// Where the Prometheus metrics are served (off unless set; keep it on loopback).
     public var metricsListen: Endpoint?
+    /// HOST:PORT where people's `ilo` reaches this node, announced to the network
+    /// so that a node can send an identity to its home node (docs/ROUTING.md §8);
+    /// nil: the first `listen` address, unless it is a wildcard.
+    public var address: Endpoint?
     /// Where the web view is served (HTTPS with a client certificate, docs/WEB.md; off unless set).
     public var webListen: Endpoint?
     /// Defaults the node fills into reports that leave fields out.
@@ -120,7 +124,7 @@ public struct NodeConfiguration: Sendable {
     static let reloadedFromFiles: Set<String> = []
 
     static let knownKeys = [
-        "node.name", "node.role", "listen", "store", "tls.certificate", "tls.key", "tls.ca", "tls.min-version",
+        "node.name", "node.role", "node.address", "listen", "store", "tls.certificate", "tls.key", "tls.ca", "tls.min-version",
         "limits.max-frame-bytes", "limits.max-connections", "limits.handshake-timeout", "limits.hello-timeout",
         "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level", "log.format", "log.file", "metrics.listen", "web.listen",
         "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling", "reports.signatures", "reports.receipts",
@@ -408,6 +412,11 @@ public struct NodeConfiguration: Sendable {
         if let entry = values["metrics.listen"] {
             if let endpoint = Endpoint(entry.value) { configuration.metricsListen = endpoint } else {
                 fail(entry, "\"metrics.listen\" is not HOST:PORT")
+            }
+        }
+        if let entry = values["node.address"] {
+            if let endpoint = Endpoint(entry.value), endpoint.port != 0 { configuration.address = endpoint } else {
+                fail(entry, "\"node.address\" is not HOST:PORT (where people's ilo reaches this node, e.g. post-tunis.ilonet.example:7600)")
             }
         }
         if let entry = values["web.listen"] {

@@ -71,16 +71,27 @@ extension NodeServices {
             }
             // The first node checks the author's claims against the register (docs/ACCESS.md §6).
             if path.isEmpty, report.kind.isContent, let refusal = try store.registerProblem(report) { return refused(refusal) }
-            // The register routes to where the addressed authorities, and the represented states' authorities, read.
+            // Where its readers read: the register's homes of its addressees and the
+            // represented states' contact points, and interest in its topic (docs/ROUTING.md §8).
             if report.kind.isContent {
-                let authorities = Set(report.addressees.filter { $0.hasPrefix("authority:") }.map { String($0.dropFirst("authority:".count)) })
-                let states = report.handling.namedAddresseesOnly || report.carriesPersonalData ? [] : Set(report.onBehalfOf)
-                let day = String(Timestamp.format(milliseconds: now).prefix(10))
-                let readers = try store.registerReaders(authorities: authorities, states: states, on: day)
-                for hop in router.registerHops(for: report, readers: readers, peers: configuration.peers.map(\.name), path: fullPath, access: access)
+                for hop in try homeHops(for: report, consented: [], path: fullPath, store: store, now: now)
                 where !decisions.contains(where: { $0.nextHop == hop.nextHop }) {
                     decisions.append(hop)
                 }
+            }
+            // Interest travels between linked nodes in INTEREST messages, never as a report (docs/ROUTING.md §8).
+            if report.kind == .interest {
+                return refused(ProtocolError(.forbidden, "kind: interest announcements travel in INTEREST messages between linked nodes, not as reports"))
+            }
+            // A consent that comes before its H2 report waits for it here (the report is on its way).
+            if report.kind == .consent, !path.isEmpty, let about = report.body["about"]?.stringValue, try store.heldReport(about) == nil,
+                report.body["decision"]?.stringValue != Consent.Decision.requested.rawValue
+            {
+                guard signer != nil else { return refused(ProtocolError(.badSignature, "a consent is always signed")) }
+                let outcome = try store.accept(
+                    report, document: document, path: fullPath, nextHops: [], recipient: nil, now: now, queueLimit: limit, disclosure: disclosure)
+                if case .stored = outcome { try store.holdPendingConsent(report.id.description, about: about) }
+                return CustodyReceipt(outcome: outcome, decisions: [], path: fullPath)
             }
             if report.kind == .consent {
                 guard let author = signer else { return refused(ProtocolError(.badSignature, "a consent is always signed")) }
@@ -92,6 +103,14 @@ extension NodeServices {
                 report, document: document, path: fullPath, nextHops: decisions.map(\.nextHop), recipient: recipient,
                 now: now, queueLimit: limit, disclosure: disclosure)
             if report.kind == .deployment, case .stored = outcome { try store.applyRegisterEntry(report, now: now) }
+            // Consents that arrived before this H2 report apply now, in the order they were written.
+            if report.handling == .h2, report.kind.isContent, case .stored(let seq, let recipients) = outcome {
+                var delivered = recipients
+                for consent in try store.takePendingConsents(about: report.id.description) {
+                    delivered += try store.applyConsent(consent, disclosure: disclosure, now: now)
+                }
+                outcome = .stored(seq: seq, recipients: delivered)
+            }
             if report.kind == .consent, case .stored(let seq, let recipients) = outcome {
                 let delivered = try store.applyConsent(report, disclosure: disclosure, now: now)
                 try store.queueAgain(reportID: plan.about, to: plan.reportHops, now: now)
@@ -116,6 +135,23 @@ extension NodeServices {
         }
     }
 
+    /// Inside a store job: the hops towards the home nodes of `report`'s
+    /// readers (its addressees, `consented`, represented states' contact
+    /// points and — for H0/H1 without personal data — nodes with interest in its
+    /// topic). `subscribers: false` leaves interest out.
+    func homeHops(
+        for report: Report, consented: [String], path: [String], store: ReportStore, now: Int64, subscribers: Bool = true
+    ) throws(SQLiteError) -> [RoutingTable.Decision] {
+        let open = !report.handling.namedAddresseesOnly && !report.carriesPersonalData
+        let day = String(Timestamp.format(milliseconds: now).prefix(10))
+        let homes = try store.readerHomes(
+            addressees: report.addressees, consented: consented, representing: open && subscribers ? Set(report.onBehalfOf) : [],
+            topic: open && subscribers ? report.topic : nil, on: day, now: now)
+        return router.homeHops(
+            for: report, homes: homes, interest: try store.interestMap(now: now), peers: configuration.peers.map(\.name), path: path,
+            access: access.rules)
+    }
+
     /// Where a consent goes, and where its report goes anew (docs/REPORTS.md §5.6).
     struct ConsentPlan {
         var about = ""
@@ -137,10 +173,18 @@ extension NodeServices {
         if byAuthor && decision == .granted { consented += recipients.filter { !consented.contains($0) } }
         if byAuthor && decision == .refused { consented.removeAll { recipients.contains($0) } }
         plan.decisions = router.nextHops(forConsent: consent, about: held, path: path, consented: consented, access: access, logger: logger)
-        if let held, byAuthor, decision == .granted {
-            let before = Set(router.nextHops(for: held.report, path: held.path, consented: held.consented, access: access).map(\.nextHop))
-            plan.reportHops = router.nextHops(for: held.report, path: held.path, consented: consented, access: access, logger: logger)
-                .map(\.nextHop).filter { !before.contains($0) }
+        if let held, byAuthor, decision == .granted || decision == .refused {
+            // A decision also goes where the consented read, and the report with a grant (docs/ROUTING.md §8).
+            let now = Timestamp.nowMilliseconds()
+            let homes = try homeHops(for: held.report, consented: recipients, path: path, store: store, now: now, subscribers: false)
+            for hop in homes where !plan.decisions.contains(where: { $0.nextHop == hop.nextHop }) { plan.decisions.append(hop) }
+            if decision == .granted {
+                let before = Set(router.nextHops(for: held.report, path: held.path, consented: held.consented, access: access).map(\.nextHop))
+                    .union(try homeHops(for: held.report, consented: held.consented, path: held.path, store: store, now: now).map(\.nextHop))
+                let after = router.nextHops(for: held.report, path: held.path, consented: consented, access: access, logger: logger).map(\.nextHop)
+                    + homes.map(\.nextHop).filter { !held.path.contains($0) }
+                for hop in after where !before.contains(hop) && !plan.reportHops.contains(hop) { plan.reportHops.append(hop) }
+            }
         }
         return plan
     }

@@ -39,7 +39,30 @@ final class Forwarder {
         services.logger.info("link up", ["peer": peer])
         pull()
         scheduleTick()
+        sendInterestTable()
         return true
+    }
+
+    /// The whole interest table, to a peer whose link just came up (docs/ROUTING.md §8).
+    private func sendInterestTable() {
+        let peer = self.peer
+        let bound = LoopBound(self, loop: loop)
+        services.store.submit({ store throws(SQLiteError) in
+            try store.interestDocuments(except: peer, now: Timestamp.nowMilliseconds())
+        }) { result in
+            guard case .success(let documents) = result, !documents.isEmpty else { return }
+            bound.loop.execute { bound.value.sendInterest(documents) }
+        }
+    }
+
+    /// INTEREST, one announcement per message; nothing is answered.
+    func sendInterest(_ documents: [[UInt8]]) {
+        guard !stopped, let connection, connection.isOpen else { return }
+        for document in documents {
+            guard let value = try? JSONValue(parsing: document) else { continue }
+            connection.send(Message(.interest, requestID: 0, ["announcement": value]))
+        }
+        lastSent = Timestamp.monotonicNanoseconds()
     }
 
     func stop(reason: String) {

@@ -102,6 +102,8 @@ final class PeerDialer: ConnectionDelegate {
             if forwarder.start() { self.forwarder = forwarder }
         case .forward where welcomed:
             intake(message, on: connection)
+        case .interest where welcomed:
+            services.receiveInterest(message, from: peer.name)
         case .accepted, .error:
             if forwarder?.handleAnswer(message) != true, message.type == .error {
                 let error = ProtocolError(message: message)

@@ -62,6 +62,12 @@ final class PeerRegistry: Sendable {
 
     func pokeAll() { poke(configured.keys) }
 
+    /// Sends an interest announcement on every live link but to `except`.
+    func broadcastInterest(_ document: [UInt8], except: Set<String>) {
+        let targets = channels.withLock { table in table.filter { !except.contains($0.key) }.map(\.value.forwarder) }
+        for target in targets { target.loop.execute { target.value.sendInterest([document]) } }
+    }
+
     func update(_ peer: String, _ change: (inout LinkStatus) -> Void) {
         statuses.withLock { table in
             guard var status = table[peer] else { return }

@@ -231,10 +231,14 @@ public final class Node: Sendable {
         }
         let sweeperLoop = loops[0]
         let services = self.services
+        // Where people reach this node: node.address, else the first listening address unless it is a wildcard.
+        let announced = configuration.address?.description
+            ?? bound.first.flatMap { ["0.0.0.0", "::", "[::]"].contains($0.host) ? nil : $0.description }
         sweeperLoop.execute {
             ExpirySweeper(loop: sweeperLoop, services: services).start()
             DigestScheduler(loop: sweeperLoop, services: services).start()
             SearchIndexer(loop: sweeperLoop, services: services).start()
+            InterestAnnouncer(loop: sweeperLoop, services: services, address: announced).start()
         }
         if let webBound {
             logger.info("web view served", ["listen": webBound.description, "url": "https://\(webBound)/"])

@@ -34,6 +34,9 @@ final class NodeServices: Sendable {
     let lastReload = Mutex<ReloadOutcome?>(nil)
     /// The roles of the identities seen here, for checking peers' paths.
     let identities = IdentityDirectory()
+    /// The highest interest sequence seen per node (docs/ROUTING.md §8), so
+    /// that an announcement already known costs no signature check.
+    let interestSequences = Mutex<[String: Int64]>([:])
     let startedAt = Timestamp.nowMilliseconds()
 
     init(

@@ -139,17 +139,25 @@ extension ServerSession {
         }
         let requestID = message.requestID
         let nodeName = node.router.nodeName
-        // The deployment register's hops (docs/ROUTING.md §2), as custody adds them.
-        let authorities = Set(addressees.filter { $0.hasPrefix("authority:") }.map { String($0.dropFirst("authority:".count)) })
+        // The deployment register's hops towards where the addressees and represented
+        // states' contact points read (docs/ROUTING.md §2, §8), as custody adds them.
         let states = ["H2", "H3"].contains(envelope.handling) || envelope.personalData != "none" ? [] : Set(envelope.represented)
-        let peers = Set(node.configuration.peers.map(\.name))
-        let day = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds()).prefix(10))
+        let peers = node.configuration.peers.map(\.name)
+        let now = Timestamp.nowMilliseconds()
+        let day = String(Timestamp.format(milliseconds: now).prefix(10))
         let found = decisions
-        withStore({ store throws(SQLiteError) in try store.registerReaders(authorities: authorities, states: states, on: day) }) { session, result in
+        withStore({ store throws(SQLiteError) -> [(hop: String, why: String)] in
+            let homes = try store.readerHomes(addressees: addressees, representing: states, topic: nil, on: day, now: now)
+            let interest = try store.interestMap(now: now)
+            return homes.keys.sorted().compactMap { home in
+                interest.hop(towards: home, peers: peers, path: [], me: nodeName).map { hop in
+                    (hop, homes[home]! + (hop == home ? "" : ", by way of \(hop)"))
+                }
+            }
+        }) { session, result in
             var all = found.map(\.json)
-            if case .success(let readers) = result {
-                for (hop, why) in readers.sorted(by: { $0.key < $1.key })
-                where hop != nodeName && peers.contains(hop) && !found.contains(where: { $0.nextHop == hop }) {
+            if case .success(let hops) = result {
+                for (hop, why) in hops where !all.contains(where: { $0["next_hop"]?.stringValue == hop }) {
                     all.append(["next_hop": .string(hop), "rule": "copy", "location": .string("(deployment register)"), "match": .string(why)])
                 }
             }

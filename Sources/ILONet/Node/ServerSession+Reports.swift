@@ -78,6 +78,28 @@ extension ServerSession {
         // A BATCH is one frame: it holds as many reports as fit in limits.max-frame-bytes
         // (at least one), and says `more` when others wait. Only those are read from the store.
         let room = max(0, node.configuration.maximumFrameSize - AnswerBudget.reserve)
+        // The whole mailbox, read and unread, newest first (`all`), page by page (`before`).
+        switch message.body["all"] {
+        case nil, .bool(false)?: break
+        case .bool(true)?:
+            let before = try message.optionalInteger("before")
+            withStore({ store throws(SQLiteError) in
+                try store.mailboxPage(for: identity, disclosure: disclosure, limit: Int(limit), bytes: room, before: before)
+            }) { session, result in
+                switch result {
+                case .success(let page):
+                    session.send(
+                        Message.batchFrame(
+                            requestID: requestID, reports: page.entries.map { ($0.delivery.seq, $0.delivery.document) }, more: page.more,
+                            read: page.entries.map(\.read)))
+                case .failure(let error):
+                    session.node.logger.error("mailbox read failed", ["identity": identity.id, "error": error.description])
+                    session.refuse(ProtocolError(.storeUnavailable, "the mailbox could not be read; try again later", requestID: requestID))
+                }
+            }
+            return
+        default: throw ProtocolError(.badMessage, "all: true or false", field: "all", requestID: message.requestID)
+        }
         withStore({ store throws(SQLiteError) in
             try store.inboxPage(for: identity, disclosure: disclosure, limit: Int(limit), bytes: room, notices: notices)
         }) { session, result in
@@ -192,13 +214,55 @@ extension ServerSession {
     func get(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
         let latest = message.body["latest"]?.stringValue
-        let id = latest == nil ? try message.requireString("id") : ""
-        guard latest != nil || ReportID(id) != nil else { throw ProtocolError(.badMessage, "id: not a report id", field: "id", requestID: message.requestID) }
+        var id = latest == nil ? try message.requireString("id") : ""
+        // The end of an id (the short id listings show, docs/PROTOCOL.md §3): resolved among the
+        // caller's mailbox and own reports; `resolve: true` answers with the full id only.
+        let short = latest == nil && ReportID(id) == nil ? ReportStore.shortIDDigits(id) : nil
+        guard latest != nil || ReportID(id) != nil || short != nil else {
+            throw ProtocolError(.badMessage, "id: a report id, or its last 8 or more hexadecimal digits", field: "id", requestID: message.requestID)
+        }
         if let latest, latest != "digest" { throw ProtocolError(.badMessage, "latest: only \"digest\"", field: "latest", requestID: message.requestID) }
+        let resolveOnly = message.body["resolve"]?.boolValue == true
         let requestID = message.requestID
+        if let short {
+            let given = id
+            withStore({ store throws(SQLiteError) in try store.resolveShortID(short, for: identity.id) }) { session, result in
+                switch result {
+                case .success(let matches) where matches.count == 1:
+                    if resolveOnly {
+                        session.send(Message(.ok, requestID: requestID, ["id": .string(matches[0])]))
+                    } else {
+                        session.handleResolvedGet(matches[0], identity: identity, requestID: requestID)
+                    }
+                case .success(let matches) where matches.isEmpty:
+                    session.refuse(ProtocolError(.notFound, "no report ending in \(given) in your mailbox or among your own reports; give the full id", requestID: requestID))
+                case .success(let matches):
+                    session.refuse(ProtocolError(
+                        .badMessage, "id: \(given) ends \(matches.count) reports (\(matches.joined(separator: ", "))); give more digits or the full id",
+                        field: "id", requestID: requestID))
+                case .failure:
+                    session.refuse(ProtocolError(.storeUnavailable, "the report could not be read; try again later", requestID: requestID))
+                }
+            }
+            return
+        }
+        if resolveOnly {
+            send(Message(.ok, requestID: requestID, ["id": .string(id)]))
+            return
+        }
+        if latest != nil { id = "" }
+        getReport(id, latest: latest != nil, identity: identity, requestID: requestID)
+    }
+
+    /// GET of a full id found from a short one.
+    func handleResolvedGet(_ id: String, identity: PeerIdentity, requestID: UInt32) {
+        getReport(id, latest: false, identity: identity, requestID: requestID)
+    }
+
+    private func getReport(_ id: String, latest: Bool, identity: PeerIdentity, requestID: UInt32) {
         let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
         withStore({ store throws(SQLiteError) -> (StoredReport, [ReportStore.FollowUp])? in
-            let found = latest != nil
+            let found = latest
                 ? try store.latestDigest(for: identity, disclosure: disclosure) : try store.report(id: id, for: identity, disclosure: disclosure)
             guard let found else { return nil }
             return (found, try store.followUps(of: found.id, for: identity, disclosure: disclosure))
@@ -211,23 +275,37 @@ extension ServerSession {
                 }
                 session.send(Message(.report, requestID: requestID, ["report": document, "follow_ups": .array(followUps)]))
             case .success(nil):
-                session.refuse(ProtocolError(.notFound, latest != nil ? "no digest delivered to you yet" : "no report \(id) that you may read", requestID: requestID))
+                session.refuse(ProtocolError(.notFound, latest ? "no digest delivered to you yet" : "no report \(id) that you may read", requestID: requestID))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the report could not be read; try again later", requestID: requestID))
             }
         }
     }
 
-    /// CONFIRM: the caller has these reports; they leave its inbox.
+    /// MARK: the caller marks reports in its mailbox read (`read: true`) or unread.
+    func mark(_ message: Message) throws(ProtocolError) {
+        guard let identity else { return }
+        let ids = try message.reportIDs()
+        guard case .bool(let read) = try message.require("read") else {
+            throw ProtocolError(.badMessage, "read: true (mark read) or false (mark unread)", field: "read", requestID: message.requestID)
+        }
+        let requestID = message.requestID
+        let reader = identity.id
+        withStore({ store throws(SQLiteError) in
+            try store.mark(ids, read: read, for: reader, now: Timestamp.nowMilliseconds())
+        }) { session, result in
+            switch result {
+            case .success(let count): session.send(Message(.ok, requestID: requestID, ["changed": .integer(Int64(count))]))
+            case .failure:
+                session.refuse(ProtocolError(.storeUnavailable, "the change was not stored; send it again", requestID: requestID))
+            }
+        }
+    }
+
+    /// CONFIRM: a machine consumer has these reports; they leave its stream and count as read.
     func confirm(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
-        guard case .array(let values) = try message.require("ids") else {
-            throw ProtocolError(.badMessage, "ids: expected a list of report ids", field: "ids", requestID: message.requestID)
-        }
-        let ids = values.compactMap(\.stringValue)
-        guard ids.count == values.count, ids.allSatisfy({ ReportID($0) != nil }), ids.count <= 1000 else {
-            throw ProtocolError(.badMessage, "ids: at most 1000 report ids", field: "ids", requestID: message.requestID)
-        }
+        let ids = try message.reportIDs()
         let requestID = message.requestID
         let reader = identity.id
         withStore({ store throws(SQLiteError) in

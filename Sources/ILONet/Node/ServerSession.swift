@@ -233,6 +233,7 @@ final class ServerSession: ConnectionDelegate {
             case .publish: try publish(message)
             case .fetch: try fetch(message)
             case .confirm: try confirm(message)
+            case .mark: try mark(message)
             case .get: try get(message)
             case .sent: try sentReports(message)
             case .directory: try directory(message)
@@ -240,6 +241,7 @@ final class ServerSession: ConnectionDelegate {
             case .search: try search(message)
             case .forward: try forward(message)
             case .accepted, .error: _ = forwarder?.handleAnswer(message)
+            case .interest: if let peer = identity?.id { node.receiveInterest(message, from: peer) }
             case .queue: try queueListing(message)
             case .queueControl: try queueControl(message)
             case .routeTest: try routeTest(message)
@@ -315,16 +317,31 @@ final class ServerSession: ConnectionDelegate {
             let requestID = message.requestID
             admissionPending = true
             updateReading()
-            withStore({ store throws(SQLiteError) in try store.register(identity, now: now) }) { session, result in
+            let day = String(Timestamp.format(milliseconds: now).prefix(10))
+            let person = !Disclosure.contentlessRoles.contains(identity.role)
+            withStore({ store throws(SQLiteError) -> (ReportStore.CertificateBinding, Home?) in
+                let binding = try store.register(identity, now: now)
+                // A person whose home node is another says so in WELCOME (docs/ROUTING.md §8).
+                guard person, let home = try store.homeNode(of: identity.id, on: day), home != store.nodeName else { return (binding, nil) }
+                return (binding, Home(node: home, address: try store.interestMap(now: now).entries[home]?.address))
+            }) { session, result in
                 session.admissionPending = false
-                session.admitted(identity, version: version, binding: result, requestID: requestID)
+                session.admitted(identity, version: version, binding: result.map(\.0), home: (try? result.get())?.1, requestID: requestID)
             }
         }
     }
 
     /// After HELLO: the certificate's subject checked against the identity's
     /// binding; WELCOME, or a refusal that closes the connection.
-    private func admitted(_ identity: PeerIdentity, version: Int64, binding: Result<ReportStore.CertificateBinding, SQLiteError>, requestID: UInt32) {
+    /// The node where a person reads, when it is not this one.
+    struct Home {
+        let node: String
+        let address: String?
+    }
+
+    private func admitted(
+        _ identity: PeerIdentity, version: Int64, binding: Result<ReportStore.CertificateBinding, SQLiteError>, home: Home?, requestID: UInt32
+    ) {
         switch binding {
         case .success(.clash(let bound)):
             node.logger.warning(
@@ -358,15 +375,18 @@ final class ServerSession: ConnectionDelegate {
             let forwarder = Forwarder(peer: identity.id, connection: connection, services: node)
             if forwarder.start() { self.forwarder = forwarder }
         }
-        send(
-            Message(
-                .welcome, requestID: requestID,
-                [
-                    "version": .integer(version), "node": .string(node.configuration.name),
-                    "identity": identity.json,
-                    "limits": ["max-frame-bytes": .integer(Int64(node.configuration.maximumFrameSize))],
-                    "report_formats": .array(Report.knownFormats.sorted().map { .integer(Int64($0)) }),
-                ]))
+        var welcome: [String: JSONValue] = [
+            "version": .integer(version), "node": .string(node.configuration.name),
+            "identity": identity.json,
+            "limits": ["max-frame-bytes": .integer(Int64(node.configuration.maximumFrameSize))],
+            "report_formats": .array(Report.knownFormats.sorted().map { .integer(Int64($0)) }),
+        ]
+        if let home {
+            var fields: [String: JSONValue] = ["node": .string(home.node)]
+            if let address = home.address { fields["address"] = .string(address) }
+            welcome["home"] = .object(fields)
+        }
+        send(Message(.welcome, requestID: requestID, .object(welcome)))
         updateReading()
     }
 }

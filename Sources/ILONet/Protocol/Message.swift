@@ -23,6 +23,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case search = 0x2B
     case searchResults = 0x2C
     case forward = 0x30
+    case interest = 0x31
     case queue = 0x40
     case queueState = 0x41
     case queueControl = 0x42
@@ -40,6 +41,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case deliver = 0x55
     case digestPreview = 0x56
     case digest = 0x57
+    case mark = 0x58
 }
 
 /// A decoded message: its type, request id and JSON payload. Field access goes
@@ -94,7 +96,9 @@ public struct Message: Sendable, Equatable {
     /// A BATCH frame, `{"more":…,"reports":[{"report":DOCUMENT,"seq":N},…]}`, with
     /// each stored report's canonical bytes spliced in as they are: an inbox
     /// read never builds the reports' JSON trees in memory.
-    public static func batchFrame(requestID: UInt32, reports: [(seq: Int64, document: [UInt8])], more: Bool) -> Frame {
+    /// - Parameter read: each report's read flag (a mailbox listing), in the
+    ///   order of `reports`; empty: not given (an inbox of unread reports).
+    public static func batchFrame(requestID: UInt32, reports: [(seq: Int64, document: [UInt8])], more: Bool, read: [Bool] = []) -> Frame {
         var payload: [UInt8] = Array(#"{"more":"#.utf8)
         payload.reserveCapacity(reports.reduce(64) { $0 + $1.document.count + 40 })
         payload.append(contentsOf: Array((more ? "true" : "false").utf8))
@@ -103,6 +107,7 @@ public struct Message: Sendable, Equatable {
             if index > 0 { payload.append(UInt8(ascii: ",")) }
             payload.append(contentsOf: Array(#"{"report":"#.utf8))
             payload.append(contentsOf: report.document)
+            if index < read.count { payload.append(contentsOf: Array((read[index] ? #","read":true"# : #","read":false"#).utf8)) }
             payload.append(contentsOf: Array(#","seq":\#(report.seq)}"#.utf8))
         }
         payload.append(contentsOf: Array("]}".utf8))
@@ -110,6 +115,18 @@ public struct Message: Sendable, Equatable {
     }
 
     // A request's own fields: every refusal names the field (docs/PROTOCOL.md §6).
+
+    /// `ids`: a list of at most 1000 report ids (CONFIRM, MARK).
+    public func reportIDs(_ field: String = "ids") throws(ProtocolError) -> [String] {
+        guard case .array(let values) = try require(field) else {
+            throw ProtocolError(.badMessage, "\(field): expected a list of report ids", field: field, requestID: requestID)
+        }
+        let ids = values.compactMap(\.stringValue)
+        guard ids.count == values.count, ids.allSatisfy({ ReportID($0) != nil }), ids.count <= 1000 else {
+            throw ProtocolError(.badMessage, "\(field): at most 1000 report ids", field: field, requestID: requestID)
+        }
+        return ids
+    }
 
     public func require(_ field: String) throws(ProtocolError) -> JSONValue {
         guard let value = body[field] else { throw ProtocolError(.badMessage, "\(field): required field is missing", field: field, requestID: requestID) }

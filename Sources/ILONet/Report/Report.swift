@@ -18,9 +18,12 @@ public enum ReportKind: String, Sendable, CaseIterable {
     /// An entry of the deployment register, written by a deploying authority
     /// (docs/REPORTS.md §5.7); flooded to every node.
     case deployment
+    /// A node's announcement of its readers' interest (docs/ROUTING.md §8):
+    /// written and signed by the node, flooded to every node.
+    case interest
 
     /// Kinds only nodes produce; a PUBLISH of one is refused.
-    public var isSystem: Bool { self == .notice || self == .digest }
+    public var isSystem: Bool { self == .notice || self == .digest || self == .interest }
 
     /// The kinds that carry information (evaluated, screened, levelled).
     public var isContent: Bool { ReportKind.authored.contains(self) }
@@ -194,13 +197,13 @@ public struct ReportDefaults: Sendable, Equatable {
     /// How long a report of each kind stays deliverable when it names no `expires`.
     public var lifetime: [ReportKind: Double] = [
         .smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400, .notice: 30 * 86400, .digest: 30 * 86400, .consent: 30 * 86400,
-        .deployment: 3650 * 86400,
+        .deployment: 3650 * 86400, .interest: 7 * 86400,
     ]
     /// The longest a report of each kind may stay deliverable: an `expires`
     /// further after `created` is refused (ILONet's own policy, docs/REPORTS.md §1).
     public var maximumLifetime: [ReportKind: Double] = [
         .smuggling: 730 * 86400, .return: 365 * 86400, .border: 180 * 86400, .notice: 90 * 86400, .digest: 90 * 86400, .consent: 365 * 86400,
-        .deployment: 7300 * 86400,
+        .deployment: 7300 * 86400, .interest: 30 * 86400,
     ]
     public var handling: HandlingCode = .h1
     /// How far in the future `created` may lie (clock skew between posts and nodes).

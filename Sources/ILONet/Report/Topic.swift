@@ -8,6 +8,7 @@
 /// | notice | `notice/COUNTRY/EVENT` |
 /// | consent | `consent/COUNTRY/DECISION` |
 /// | deployment | `deployment/COUNTRY/ROLE` |
+/// | interest | `interest/several/NODE` |
 ///
 /// Levels never contain `/`, `+` or `#`, so MQTT-style filters apply.
 public enum Topic {
@@ -38,6 +39,9 @@ public enum Topic {
             third = body["decision"]?.stringValue ?? "requested"
         case .deployment:
             third = body["role"]?.stringValue ?? "officer"
+        case .interest:
+            // A node name has dots but no `/`, `+` or `#` (Interest.problem checks the author).
+            third = (body["node"]?.stringValue ?? "node").filter { $0 != "/" && $0 != "+" && $0 != "#" }
         }
         return "\(kind.rawValue)/\(country)/\(third)"
     }

@@ -99,23 +99,32 @@ public final class Router: Sendable {
         peers.filter { $0 != nodeName && !path.contains($0) }.map { RoutingTable.Decision(nextHop: $0, rule: Router.floodRule) }
     }
 
-    /// Next hops the deployment register adds (docs/ROUTING.md §2): the nodes
-    /// where the authorities a report is addressed to read and — for an H0 or
-    /// H1 report without personal data — where the authorities of the states it
-    /// is on behalf of read. `readers` comes from the register (node → why);
-    /// only configured peers the report has not passed count, and personal data
-    /// goes only where `hold-personal` allows, as for routing rules.
-    public func registerHops(
-        for report: Report, readers: [String: String], peers: [String], path: [String], access: AccessRules = .defaults
+    /// Next hops towards the home nodes of a report's readers (docs/ROUTING.md
+    /// §2–3): `homes` (node → why) comes from the deployment register (where
+    /// its addressees, consented identities and represented states' contact
+    /// points read) and from interest (nodes whose readers subscribed to its
+    /// topic). A home that is a configured peer is sent to directly; another is
+    /// reached through the peer its interest announcement came from. Nodes the
+    /// report passed are skipped, and personal data goes only where
+    /// `hold-personal` allows, as for routing rules.
+    public func homeHops(
+        for report: Report, homes: [String: String], interest: InterestMap, peers: [String], path: [String], access: AccessRules = .defaults
     ) -> [RoutingTable.Decision] {
-        readers.keys.sorted().compactMap { node in
-            guard node != nodeName, peers.contains(node), !path.contains(node) else { return nil }
+        var decisions: [RoutingTable.Decision] = []
+        for node in homes.keys.sorted() {
+            guard let hop = interest.hop(towards: node, peers: peers, path: path, me: nodeName),
+                !decisions.contains(where: { $0.nextHop == hop })
+            else { continue }
             if report.carriesPersonalData {
-                let peer = PeerIdentity(id: node, role: .node, authority: "", memberState: "")
-                guard access.decide(.holdPersonal, for: peer).allowed else { return nil }
+                let peer = PeerIdentity(id: hop, role: .node, authority: "", memberState: "")
+                guard access.decide(.holdPersonal, for: peer).allowed else { continue }
             }
-            let rule = RoutingTable.Rule(kind: .copy, conditions: [], nextHops: [node], file: "(deployment register: \(readers[node]!))", line: 0)
-            return RoutingTable.Decision(nextHop: node, rule: rule)
+            let why = homes[node]!
+            let source = why.hasPrefix("interest:") ? "" : "deployment register: "
+            let way = hop == node ? "" : ", by way of \(hop)"
+            let rule = RoutingTable.Rule(kind: .copy, conditions: [], nextHops: [hop], file: "(\(source)\(why)\(way))", line: 0)
+            decisions.append(RoutingTable.Decision(nextHop: hop, rule: rule))
         }
+        return decisions
     }
 }

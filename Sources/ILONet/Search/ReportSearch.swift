@@ -62,6 +62,9 @@ public struct SearchHit: Sendable, Equatable {
     public let priority: String
     public let handling: String
     public let state: String
+    /// The author and their deploying authority (listings tell reports with the same headline apart by them).
+    public var author = ""
+    public var authority = ""
     public let createdMilliseconds: Int64
     public let headline: String
     /// Text around the matches; each match between U+0002 and U+0003.
@@ -73,7 +76,8 @@ public struct SearchHit: Sendable, Equatable {
     public var json: JSONValue {
         [
             "id": .string(id), "kind": .string(kind), "country": .string(country), "priority": .string(priority),
-            "handling": .string(handling), "state": .string(state), "created": .string(Timestamp.format(milliseconds: createdMilliseconds)),
+            "handling": .string(handling), "state": .string(state), "author": .string(author), "authority": .string(authority),
+            "created": .string(Timestamp.format(milliseconds: createdMilliseconds)),
             "headline": .string(headline), "snippet": .string(snippet),
         ]
     }
@@ -86,6 +90,8 @@ public struct SearchHit: Sendable, Equatable {
         priority = json["priority"]?.stringValue ?? ""
         handling = json["handling"]?.stringValue ?? ""
         state = json["state"]?.stringValue ?? ""
+        author = json["author"]?.stringValue ?? ""
+        authority = json["authority"]?.stringValue ?? ""
         createdMilliseconds = json["created"]?.stringValue.flatMap { Timestamp.parse($0) } ?? 0
         self.headline = headline
         snippet = json["snippet"]?.stringValue ?? ""
@@ -221,7 +227,7 @@ extension ReportStore {
             let statement = try database.cached(
                 """
                 SELECT r.id, r.kind, r.country, r.priority, r.handling, r.origin_state, r.created_ms, r.headline,
-                       snippet(\(candidate.table), -1, char(2), char(3), '…', 16)
+                       snippet(\(candidate.table), -1, char(2), char(3), '…', 16), r.origin_officer, r.origin_authority
                 FROM \(candidate.table) JOIN reports r ON r.seq = \(candidate.table).rowid
                 WHERE \(candidate.table) MATCH ? AND \(candidate.table).rowid = ?
                 """)
@@ -229,11 +235,13 @@ extension ReportStore {
             statement.bind(2, candidate.seq)
             guard try statement.step() else { continue }
             let priority = Priority.allCases.first { $0.rank == Int(statement.int(3)) }?.rawValue ?? ""
-            page.append(
-                SearchHit(
-                    id: statement.text(0), kind: statement.text(1), country: statement.text(2), priority: priority,
-                    handling: statement.text(4), state: statement.text(5), createdMilliseconds: statement.int(6),
-                    headline: statement.text(7), snippet: statement.text(8)))
+            var hit = SearchHit(
+                id: statement.text(0), kind: statement.text(1), country: statement.text(2), priority: priority,
+                handling: statement.text(4), state: statement.text(5), createdMilliseconds: statement.int(6),
+                headline: statement.text(7), snippet: statement.text(8))
+            hit.author = statement.text(9)
+            hit.authority = statement.text(10)
+            page.append(hit)
             statement.reset()
         }
         return SearchPage(hits: page, more: ranked.count > query.offset + page.count, truncated: truncated)

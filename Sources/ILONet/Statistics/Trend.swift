@@ -27,6 +27,10 @@ public struct Trend: Sendable {
     public let by: Series
     /// The periods of the span, in order: `2026-W05` (ISO 8601 weeks) or `2026-02`.
     public let periods: [String]
+    /// Each period for people: `week of 30 Nov 2026` (its Monday) or `Nov 2026`.
+    public let labels: [String]
+    /// The same, short, for a chart's axis: `30 Nov` or `Nov 2026`.
+    public let shortLabels: [String]
     /// Each series' counts, one per period.
     public let series: [(name: String, counts: [Int64])]
 
@@ -36,15 +40,21 @@ public struct Trend: Sendable {
         self.every = every
         self.by = by
         var periods: [String] = []
+        var starts: [Date] = []
         if let start = Trend.date(from), let end = Trend.date(to) {
             var day = start
             while day <= end {
                 let period = Trend.period(of: day, every: every)
-                if periods.last != period { periods.append(period) }
+                if periods.last != period {
+                    periods.append(period)
+                    starts.append(day)
+                }
                 day = day.addingTimeInterval(86_400)
             }
         }
         self.periods = periods
+        labels = starts.map { Trend.label(of: $0, every: every, short: false) }
+        shortLabels = starts.map { Trend.label(of: $0, every: every, short: true) }
         let index = Dictionary(uniqueKeysWithValues: periods.enumerated().map { ($1, $0) })
         var counts: [String: [Int64]] = [:]
         // By route: smuggling reports only (the others have none).
@@ -90,6 +100,28 @@ public struct Trend: Sendable {
     static func date(_ text: String) -> Date? {
         guard let milliseconds = ReportDate.parse(text) else { return nil }
         return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    /// The period that holds `day`, for people: its week's Monday, or its month.
+    static func label(of day: Date, every: Every, short: Bool) -> String {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        switch every {
+        case .month:
+            let parts = calendar.dateComponents([.year, .month], from: day)
+            return "\(months[parts.month! - 1]) \(parts.year!)"
+        case .week:
+            let monday = calendar.dateInterval(of: .weekOfYear, for: day)?.start ?? day
+            let parts = calendar.dateComponents([.year, .month, .day], from: monday)
+            let date = "\(parts.day!) \(months[parts.month! - 1])"
+            return short ? date : "week of \(date) \(parts.year!)"
+        }
+    }
+
+    /// The day of the first report counted (nil: none).
+    public static func firstDay(_ rows: [LedgerRow]) -> String? {
+        rows.filter { $0.purpose.isEmpty && $0.reports > 0 }.compactMap(\.day).min()
     }
 
     static func period(of day: Date, every: Every) -> String {

@@ -36,7 +36,7 @@ extension ReportStore {
     ) throws(SQLiteError) -> (DigestCounts, [JSONValue], Int) {
         let statement = try database.cached(
             """
-            SELECT r.id, r.country, r.priority, r.headline, r.created_ms, \(ReportStore.disclosureColumns) FROM reports r
+            SELECT r.id, r.country, r.priority, r.headline, r.created_ms, \(ReportStore.disclosureColumns), r.origin_authority FROM reports r
             WHERE r.received_ms > ? AND r.received_ms <= ? AND r.kind IN ('smuggling', 'return', 'border') AND r.data_class = 'none'
             ORDER BY r.priority, r.created_ms, r.seq
             """)
@@ -59,7 +59,8 @@ extension ReportStore {
                 listed.append([
                     "id": .string(statement.text(0)), "kind": .string(kind), "country": .string(country), "priority": .string(priority),
                     "handling": .string(handling), "created": .string(Timestamp.format(milliseconds: statement.int(4))),
-                    "headline": .string(statement.text(3)),
+                    "headline": .string(statement.text(3)), "author": .string(facts.originOfficer),
+                    "authority": .string(statement.text(5 + ReportStore.disclosureColumnCount)),
                 ])
             } else {
                 withheld += 1

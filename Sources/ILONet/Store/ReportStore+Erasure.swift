@@ -23,7 +23,7 @@ extension ReportStore {
                 """
                 SELECT r.seq, r.id FROM reports r WHERE r.received_ms <= ?
                   AND NOT EXISTS (SELECT 1 FROM outbound o WHERE o.report_seq = r.seq)
-                  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.report_seq = r.seq AND d.confirmed_ms IS NULL)
+                  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.report_seq = r.seq AND d.read_ms IS NULL)
                 ORDER BY r.received_ms LIMIT ?
                 """)
             old.bind(1, now - retention)

@@ -207,6 +207,8 @@ extension ReportStore {
     func resetCaches() {
         queueCounts.removeAll()
         subscriptionCache = nil
+        interestCache = nil
+        awayCache = nil
         bindingCache.removeAll()
     }
 }

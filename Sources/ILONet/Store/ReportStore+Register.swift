@@ -23,6 +23,7 @@ extension ReportStore {
         upsert.bind(5, report.body.encodedString())
         upsert.bind(6, entry.sequence)
         try upsert.run()
+        if database.changes > 0 { interestInputsChanged = true }
     }
 
     /// Why this node does not take the register entry `report` from `writer`

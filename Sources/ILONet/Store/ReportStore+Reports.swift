@@ -63,6 +63,7 @@ extension ReportStore {
 extension ReportStore {
     /// The columns `disclosureFacts(_:at:)` reads, in its order (alias `r` for `reports`).
     static let disclosureColumns = "r.kind, r.topic, r.handling, r.consented, r.purpose, r.addressees, r.origin_officer, r.expires_ms"
+    static let disclosureColumnCount: Int32 = 8
 
     /// The disclosure facts of a stored report, from `disclosureColumns` starting at column `first`.
     static func disclosureFacts(_ statement: SQLiteStatement, at first: Int32) -> Disclosure.Facts {

@@ -28,7 +28,7 @@ extension ReportStore {
         status.deadLetters = Int(try database.scalarInt("SELECT count(*) FROM dead_letters") ?? 0)
         if countingReports { status.reports = Int(try database.scalarInt("SELECT count(*) FROM reports") ?? 0) }
         for identity in try subscriptionIndex().subscribers.keys { status.backlog[identity] = 0 }
-        let backlog = try database.cached("SELECT identity, count(*) FROM deliveries WHERE confirmed_ms IS NULL GROUP BY identity")
+        let backlog = try database.cached("SELECT identity, count(*) FROM deliveries WHERE read_ms IS NULL GROUP BY identity")
         while try backlog.step() { status.backlog[backlog.text(0)] = Int(backlog.int(1)) }
         func size(_ file: String) -> Int64 {
             var info = stat()

@@ -143,6 +143,8 @@ extension ReportStore {
             }
         }
         if !report.kind.isSystem { recipients.remove(report.origin.officer) }
+        // People read at their home node: a report meant for them is sent there (docs/ROUTING.md §8).
+        if report.kind.isContent { recipients.subtract(try awayIdentities(now: now)) }
         return try insertDeliveries(report, seq: seq, to: recipients, facts: Disclosure.Facts(report), subscribers: subscribers, disclosure: disclosure, now: now)
     }
 
@@ -154,6 +156,7 @@ extension ReportStore {
         let subscribers = try subscriptionIndex().subscribers
         var recipients = ReportStore.identities(named: names, among: subscribers)
         recipients.remove(report.origin.officer)
+        recipients.subtract(try awayIdentities(now: now))
         let facts = Disclosure.Facts(report, consented: consented)
         return try insertDeliveries(report, seq: seq, to: recipients, facts: facts, subscribers: subscribers, disclosure: disclosure, now: now)
     }
@@ -221,11 +224,11 @@ extension ReportStore {
         skipping: Set<Int64>
     ) throws(SQLiteError) -> [Delivery] {
         let urgent = try deliveries(
-            for: identity, disclosure: disclosure, filter: filter, limit: limit, skipping: skipping,
+            for: identity, disclosure: disclosure, filter: filter, limit: limit, skipping: skipping, pending: .unconfirmed,
             condition: "d.priority < ?", arguments: [Int64(cursor.priority)])
         guard urgent.count < limit else { return urgent }
         let rest = try deliveries(
-            for: identity, disclosure: disclosure, filter: filter, limit: limit - urgent.count, skipping: [],
+            for: identity, disclosure: disclosure, filter: filter, limit: limit - urgent.count, skipping: [], pending: .unconfirmed,
             condition: "(d.priority > ? OR (d.priority = ? AND d.report_seq > ?))",
             arguments: [Int64(cursor.priority), Int64(cursor.priority), cursor.seq])
         return urgent + rest
@@ -241,7 +244,7 @@ extension ReportStore {
         var budget = bytes
         var full = false
         let found = try deliveries(
-            for: identity, disclosure: disclosure, filter: nil, limit: limit + 1, skipping: [], condition: notices.condition, arguments: [],
+            for: identity, disclosure: disclosure, filter: nil, limit: limit + 1, skipping: [], pending: .unread, condition: notices.condition, arguments: [],
             fits: { size, first in
                 let cost = size + 48  // the entry's own members: {"seq":…,"report":…}
                 guard first || cost <= budget else {
@@ -268,17 +271,25 @@ extension ReportStore {
         }
     }
 
+    /// Which deliveries are still pending: for a machine consumer's stream
+    /// (WATCH), those it has not confirmed; for a person's inbox, those not read.
+    enum Pending {
+        case unconfirmed, unread
+
+        var condition: String { self == .unconfirmed ? "d.confirmed_ms IS NULL" : "d.read_ms IS NULL" }
+    }
+
     /// - Parameter fits: asked with each allowed delivery's document size (and
     ///   whether it would be the first): false stops the list there.
     private func deliveries(
-        for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter?, limit: Int, skipping: Set<Int64>, condition: String,
-        arguments: [Int64], fits: ((Int, Bool) -> Bool)? = nil
+        for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter?, limit: Int, skipping: Set<Int64>, pending: Pending,
+        condition: String, arguments: [Int64], fits: ((Int, Bool) -> Bool)? = nil
     ) throws(SQLiteError) -> [Delivery] {
         // length() of a blob reads no content: the documents themselves are read once chosen.
         let statement = try database.cached(
             """
             SELECT d.report_seq, r.id, length(r.document), d.priority, \(ReportStore.disclosureColumns) FROM deliveries d JOIN reports r ON r.seq = d.report_seq
-            WHERE d.identity = ? AND d.confirmed_ms IS NULL AND \(condition) ORDER BY d.priority, d.report_seq LIMIT ?
+            WHERE d.identity = ? AND \(pending.condition) AND \(condition) ORDER BY d.priority, d.report_seq LIMIT ?
             """)
         statement.bind(1, identity.id)
         for (i, argument) in arguments.enumerated() { statement.bind(Int32(2 + i), argument) }
@@ -314,13 +325,20 @@ extension ReportStore {
         return result
     }
 
-    /// The reader has these reports; they leave its inbox. Returns how many were pending.
+    /// A machine consumer has these reports (CONFIRM): they leave its stream,
+    /// and count as read in the reader's mailbox. Returns how many were pending.
     public func confirm(_ ids: [String], for identity: String, now: Int64) throws(SQLiteError) -> Int {
         let statement = try database.cached(
             """
-            UPDATE deliveries SET confirmed_ms = ? WHERE identity = ? AND confirmed_ms IS NULL
-              AND report_seq = (SELECT seq FROM reports WHERE id = ?)
+            UPDATE deliveries SET confirmed_ms = ?1, read_ms = COALESCE(read_ms, ?1) WHERE identity = ?2 AND confirmed_ms IS NULL
+              AND report_seq = (SELECT seq FROM reports WHERE id = ?3)
             """)
+        return try updateDeliveries(statement, ids, for: identity, now: now, audited: nil)
+    }
+
+    /// Runs `statement` (?1 now, ?2 the identity, ?3 a report id) for each id;
+    /// audits each change as a delivery (with `audited` as detail). Returns the changes.
+    func updateDeliveries(_ statement: SQLiteStatement, _ ids: [String], for identity: String, now: Int64, audited: String?, audit: Bool = true) throws(SQLiteError) -> Int {
         var count = 0
         for id in ids {
             statement.bind(1, now)
@@ -329,7 +347,7 @@ extension ReportStore {
             try statement.run()
             if database.changes > 0 {
                 count += database.changes
-                try audit(.deliver, report: id, actor: nodeName, counterpart: identity, now: now)
+                if audit { try self.audit(.deliver, report: id, actor: nodeName, counterpart: identity, detail: audited, now: now) }
             }
         }
         return count

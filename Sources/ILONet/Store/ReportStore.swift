@@ -10,10 +10,24 @@ public final class ReportStore {
     var queueCounts: [String: Int] = [:]
     /// Subscriptions and subscribers, read once and kept until they change.
     var subscriptionCache: (subscriptions: [Subscription], subscribers: [String: PeerIdentity])? {
-        didSet { if subscriptionCache == nil { eachTrieCache = nil } }
+        didSet {
+            if subscriptionCache == nil {
+                eachTrieCache = nil
+                interestInputsChanged = true
+            }
+        }
     }
+    /// Subscriptions or the register changed since this node last compared its
+    /// announced interest with them (`InterestAnnouncer`).
+    var interestInputsChanged = true {
+        didSet { if interestInputsChanged { awayCache = nil } }
+    }
+    /// Identities the register says read at another node (`awayIdentities`).
+    var awayCache: Set<String>?
     /// The `each` subscriptions by topic level; rebuilt after any change.
     var eachTrieCache: TopicTrie?
+    /// The interest in force (`interest`), read once and kept until it changes.
+    var interestCache: InterestMap?
     /// Identities' bindings read or written (`identities`), forgotten after a rollback.
     var bindingCache: [String: IdentityBinding] = [:]
     /// This node's name, the actor of what the node itself does (audit trail).

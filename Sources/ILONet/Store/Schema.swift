@@ -290,5 +290,34 @@ enum Schema {
         ALTER TABLE register ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
         UPDATE register SET sequence = COALESCE(json_extract(body, '$.sequence'), 0);
         """,
+        // 18: one network for its people (docs/ROUTING.md §8, docs/ACCESS.md §3.1).
+        // A mailbox, not a queue: each delivery keeps the reader's read/unread
+        // flag (read_ms), apart from a machine consumer's confirmation
+        // (confirmed_ms, ilo watch); what was confirmed before counts as read.
+        // `interest`: the announcement in force per node (INTEREST between
+        // linked nodes, not a stored report) — its topic filters, the peer it
+        // came from (the way towards that node), its address and the signed document.
+        // `pending_consents`: consents that reached this node before the H2
+        // report they are about, applied when it arrives.
+        """
+        ALTER TABLE deliveries ADD COLUMN read_ms INTEGER;                 -- NULL: unread
+        UPDATE deliveries SET read_ms = confirmed_ms WHERE confirmed_ms IS NOT NULL;
+        CREATE INDEX deliveries_unread ON deliveries (identity, priority, report_seq) WHERE read_ms IS NULL;
+        CREATE TABLE interest (
+            node        TEXT    PRIMARY KEY,
+            sequence    INTEGER NOT NULL,
+            entry_id    TEXT    NOT NULL,             -- the announcement's report id
+            via         TEXT    NOT NULL,             -- the peer it arrived from; '' for this node's own
+            address     TEXT,                         -- HOST:PORT people reach the node at
+            filters     TEXT    NOT NULL,             -- JSON list of topic filters
+            expires_ms  INTEGER NOT NULL,
+            document    BLOB    NOT NULL              -- the signed announcement, passed on to peers as it came
+        ) WITHOUT ROWID;
+        CREATE TABLE pending_consents (
+            about       TEXT    NOT NULL,             -- the H2 report's id
+            consent_id  TEXT    NOT NULL,
+            PRIMARY KEY (about, consent_id)
+        ) WITHOUT ROWID;
+        """,
     ]
 }

@@ -110,7 +110,8 @@ struct HTTPRequest: Sendable, Equatable {
         return (String(target[..<mark]), String(target[target.index(after: mark)...]))
     }
 
-    /// `a=1&b=two+words` into a dictionary; nil when an escape is broken.
+    /// `a=1&b=two+words` into a dictionary; nil when an escape is broken. A
+    /// name given more than once (checkboxes) has its values joined by spaces.
     static func decodeParameters(_ text: String) -> [String: String]? {
         var result: [String: String] = [:]
         for pair in text.split(separator: "&") where !pair.isEmpty {
@@ -118,7 +119,7 @@ struct HTTPRequest: Sendable, Equatable {
             guard let name = percentDecode(String(parts[0]), plusIsSpace: true),
                 let value = percentDecode(parts.count > 1 ? String(parts[1]) : "", plusIsSpace: true)
             else { return nil }
-            result[name] = value
+            result[name] = result[name].map { $0 + " " + value } ?? value
         }
         return result
     }

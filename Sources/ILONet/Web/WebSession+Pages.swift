@@ -17,7 +17,7 @@ extension WebSession {
         case ("GET", "/trends"), ("GET", "/trends.svg"), ("GET", "/trends.csv"): trendPage(request)
         case ("GET", "/activity"), ("GET", "/activity.csv"): activityPage(request)
         case ("GET", "/subscriptions"): subscriptionsPage(request, notice: nil)
-        case ("POST", "/inbox/read"), ("POST", "/subscriptions/add"), ("POST", "/subscriptions/remove"):
+        case ("POST", "/inbox/mark"), ("POST", "/subscriptions/add"), ("POST", "/subscriptions/remove"):
             guard request.headers["content-type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
                 finish(.html(errorPage(400, "forms are sent as application/x-www-form-urlencoded"), status: 400))
                 return
@@ -28,7 +28,7 @@ extension WebSession {
                 return
             }
             switch path {
-            case "/inbox/read": markRead(request)
+            case "/inbox/mark": markReports(request)
             case "/subscriptions/add": addSubscription(request)
             default: removeSubscription(request)
             }

@@ -17,7 +17,9 @@ extension WebSession {
     func trendPage(_ request: HTTPRequest) {
         let every = Trend.Every(rawValue: request.query["every"] ?? "week")
         let by = Trend.Series(rawValue: request.query["by"].flatMap { $0.isEmpty ? nil : $0 } ?? "none")
-        let chosen = span(request, defaultDays: 364)
+        // By default the last 12 weeks (docs/WEB.md §2.5), from the first report if that is later.
+        let chosen = span(request, defaultDays: 7 * 12 - 1)
+        let fromGiven = request.query["from"].map { !$0.isEmpty } ?? false
         var form = "<form class=\"filters\" method=\"get\" action=\"/trends\">"
         if case .success(let s) = chosen {
             form += "<label for=\"from\">From" + HTML.input("from", s.from, type: "date") + "</label><label for=\"to\">To" + HTML.input("to", s.to, type: "date") + "</label>"
@@ -33,7 +35,8 @@ extension WebSession {
         }
         ask(.activity, ["from": .string(s.from), "to": .string(s.to), "per_day": true], title: "Trends") { session, reply in
             let rows = reply.body["rows"]?.arrayValue?.compactMap(LedgerRow.init) ?? []
-            let trend = Trend(rows: rows, from: s.from, to: s.to, every: every, by: by)
+            let from = fromGiven ? s.from : max(s.from, min(s.to, Trend.firstDay(rows) ?? s.to))
+            let trend = Trend(rows: rows, from: from, to: s.to, every: every, by: by)
             switch request.path {
             case "/trends.svg":
                 session.finish(.text(TrendChart(trend).svg, status: 200, contentType: "image/svg+xml; charset=utf-8"))
@@ -42,14 +45,15 @@ extension WebSession {
                 response.extraHeaders = [("Content-Disposition", "attachment; filename=\"ilonet-trend-\(s.from)-\(s.to).csv\"")]
                 session.finish(response)
             default:
-                let parameters: [(String, String?)] = [("from", s.from), ("to", s.to), ("every", every.rawValue), ("by", by.rawValue)]
+                let parameters: [(String, String?)] = [("from", from), ("to", s.to), ("every", every.rawValue), ("by", by.rawValue)]
                 var out = form
-                out += "<p class=\"muted\">Smuggling, return and border reports created in each \(every.rawValue) (weeks are ISO 8601, Monday first) that reached this node, counted in its statistics ledger, so erased reports still count. Reports with personal data are left out of every breakdown.</p>"
+                out += "<p class=\"muted\">Smuggling, return and border reports created in each \(every.rawValue) (weeks begin on Monday, ISO 8601) from \(HTML.escape(WebSession.day(from))) to \(HTML.escape(WebSession.day(s.to)))"
+                    + (fromGiven ? "" : " (the last 12 weeks, or since the first report)") + " that reached this node, counted in its statistics ledger, so erased reports still count. Reports with personal data are left out of every breakdown.</p>"
                 out += "<figure class=\"chart\"><img src=\"\(HTML.link("/trends.svg", parameters))\" alt=\"Stacked bar chart of the counts in the table below\"></figure>"
                 out += "<p><a href=\"\(HTML.link("/trends.csv", parameters))\">Download as CSV</a></p>"
                 let header = ["Period"] + trend.series.map(\.name) + (trend.series.count > 1 ? ["Total"] : [])
                 let totals = trend.totals
-                let table = trend.periods.enumerated().map { index, period in
+                let table = trend.labels.enumerated().map { index, period in
                     [period] + trend.series.map { String($0.counts[index]) } + (trend.series.count > 1 ? [String(totals[index])] : [])
                 }
                 out += HTML.table(header, table, numericColumns: Set(1..<max(1, header.count)), caption: "Reports per \(every.rawValue)")
@@ -136,10 +140,12 @@ extension WebSession {
             }
             let reports = digest["reports"]?.arrayValue ?? []
             if !reports.isEmpty {
-                out += "<h2>Headlines</h2>" + HTML.table(["Created", "Priority", "Kind", "Country", "Headline"], reports.map { r in
+                out += "<h2>Headlines</h2>" + HTML.table(["Written", "Priority", "Kind", "From", "Country", "Headline"], reports.map { r in
                     let id = r["id"]?.stringValue ?? ""
-                    return [HTML.escape(r["created"]?.stringValue ?? ""), HTML.escape(r["priority"]?.stringValue ?? ""), HTML.escape(r["kind"]?.stringValue ?? ""),
-                            HTML.escape(r["country"]?.stringValue ?? ""), "<a href=\"\(HTML.link("/report/\(id)"))\">\(HTML.escape(r["headline"]?.stringValue ?? id))</a>"]
+                    let written = r["created"]?.stringValue.flatMap(Timestamp.parse).map(WebSession.dayAndTime) ?? ""
+                    let from = [r["author"]?.stringValue, r["authority"]?.stringValue.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
+                    return [HTML.escape(written), HTML.escape(r["priority"]?.stringValue ?? ""), HTML.escape(r["kind"]?.stringValue ?? ""), HTML.escape(from),
+                            HTML.escape(ReportPage.country(r["country"]?.stringValue ?? "")), "<a href=\"\(HTML.link("/report/\(id)"))\">\(HTML.escape(r["headline"]?.stringValue ?? id))</a>"]
                 }, escaped: true)
             }
             session.finish(.html(session.page("Digests", out, current: "/digests")))
@@ -151,4 +157,13 @@ extension WebSession {
 struct WebInputProblem: Error {
     let text: String
     init(_ text: String) { self.text = text }
+}
+
+extension WebSession {
+    /// "2026-11-30" as "30 Nov 2026".
+    static func day(_ text: String) -> String {
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard text.count == 10, let month = Int(text.dropFirst(5).prefix(2)), (1...12).contains(month), let day = Int(text.dropFirst(8)) else { return text }
+        return "\(day) \(months[month - 1]) \(text.prefix(4))"
+    }
 }

@@ -30,6 +30,8 @@ enum WebStyle {
         input, select, button { font: inherit; padding: .3rem .4rem; border: 1px solid #9aa4b1; border-radius: 3px; background: #fff; }
         button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
         button.quiet { background: #fff; color: var(--accent); }
+        button.link { background: none; border: none; color: var(--accent); text-decoration: underline; padding: 0; }
+        .unread { color: var(--accent); }
         form.inline { display: inline; }
         .refusal { background: var(--warnbg); color: var(--warn); padding: .7rem 1rem; border-left: 4px solid var(--warn); }
         .notice { background: #e8f1e4; padding: .6rem 1rem; border-left: 4px solid #2e7d32; }
@@ -43,6 +45,13 @@ enum WebStyle {
         dl.fields dt { color: var(--muted); }
         dl.fields dd { margin: 0; }
         dl.fields dd small, td small { color: var(--muted); display: block; }
+        .evaluation { margin: 0 0 .6rem; }
+        dl.summary { display: grid; grid-template-columns: minmax(7rem, 10rem) 1fr; gap: .15rem 1rem; margin: 0 0 .8rem; padding: .6rem .8rem; background: var(--band); border-radius: 4px; }
+        dl.summary dt { font-weight: 600; } dl.summary dd { margin: 0; }
+        ul.items { margin: 0; padding-left: 1.1rem; } ul.items li { margin-bottom: .3rem; }
+        span.code { color: var(--muted); }
+        details.record { margin-top: 1.5rem; border-top: 1px solid var(--line); padding-top: .5rem; }
+        details.record summary { cursor: pointer; color: var(--muted); }
         .signature.ok { color: #2e7d32; } .signature.bad { color: var(--warn); font-weight: 700; }
         .muted { color: var(--muted); }
         .chart { margin: 0 0 .5rem; }
@@ -54,7 +63,9 @@ enum WebStyle {
           table.cards td { border: 0; padding: 0; }
           table.cards td:last-child { order: -1; width: 100%; font-weight: 600; }
           table.cards td small { display: none; }
+          form.mailbox table.cards td:nth-last-child(2) { order: -1; width: 100%; font-weight: 600; }
+          form.mailbox table.cards td:last-child { order: 0; width: auto; font-weight: normal; }
         }
-        @media (max-width: 40rem) { dl.fields { grid-template-columns: 1fr; } dl.fields dt { margin-top: .5rem; } main { padding: .6rem; } }
+        @media (max-width: 40rem) { dl.fields, dl.summary { grid-template-columns: 1fr; } dl.fields dt { margin-top: .5rem; } main { padding: .6rem; } }
         """
 }

@@ -16,11 +16,13 @@ final class TestNetwork: @unchecked Sendable {  // used from one test at a time
     let authority: Daemon
     let regional: Daemon
     let post: Daemon
+    /// The post node in Tunis (`withTunis`): where Rossi reads in the example network.
+    let tunis: Daemon?
     /// The regional hub's routing table (a copy the test may change).
     let regionalRoutes: String
 
     /// - Parameter allConfig: lines added to every node's configuration.
-    init(postConfig: String = "", allConfig: String = "", startRegional: Bool = true, signatures: String = "optional") throws {
+    init(postConfig: String = "", allConfig: String = "", startRegional: Bool = true, signatures: String = "optional", withTunis: Bool = false) throws {
         let repository = TestEnvironment.repository.path
         let fast = TestNetwork.fast + "\n" + allConfig
         board = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + fast, certificate: "board", role: "board-hub", signatures: signatures)
@@ -35,6 +37,7 @@ final class TestNetwork: @unchecked Sendable {  // used from one test at a time
                 peer board.ilonet.example 127.0.0.1:\(board.port)
                 peer authority-de.ilonet.example 127.0.0.1:\(authority.port)
                 peer post-tripoli.ilonet.example
+                \(withTunis ? "peer post-tunis.ilonet.example" : "")
                 routes \(routes)
                 \(fast)
                 """, certificate: "regional-na", role: "regional-hub", signatures: signatures)
@@ -48,9 +51,21 @@ final class TestNetwork: @unchecked Sendable {  // used from one test at a time
                 """, certificate: "post-tripoli", role: "post", signatures: signatures)
         if !startRegional { regional.stop() }
         try post.start()
+        if withTunis {
+            let tunis = try Daemon(
+                extraConfig: """
+                    peer regional-na.ilonet.example 127.0.0.1:\(regional.port)
+                    routes \(repository)/config/network/post-tunis.routes
+                    \(fast)
+                    """, certificate: "post-tunis", role: "post", signatures: signatures)
+            try tunis.start()
+            self.tunis = tunis
+        } else {
+            tunis = nil
+        }
     }
 
-    var all: [Daemon] { [post, regional, board, authority] }
+    var all: [Daemon] { [post, regional, board, authority] + (tunis.map { [$0] } ?? []) }
 
     /// Sends a report to the post node as `officer` with ilo; returns its id and ilo's result.
     func send(_ report: JSONValue, as officer: String = "officer-de") -> (id: String, status: Int32, stderr: String) {

@@ -10,6 +10,7 @@ public enum BodySchemas {
         case .digest: digest
         case .consent: consent
         case .deployment: Deployment.schema
+        case .interest: Interest.schema
         }
     }
 
@@ -47,6 +48,8 @@ public enum BodySchemas {
                                 Field("handling", .code(CodeBook.handling), required: true, "its handling code"),
                                 Field("created", .timestamp, required: true, "when it was written"),
                                 Field("headline", .string(maxLength: 200), required: true, "its headline"),
+                                Field("author", .string(maxLength: 200), "who wrote it (tells reports with the same headline apart)"),
+                                Field("authority", .string(maxLength: 200), "the author's deploying authority"),
                             ])), minimum: 0, maximum: 500, unique: false), required: true,
                 "the reports listed, flash and immediate first, then by time"),
             Field("withheld", .integer(0...Int64.max), required: true, "H2 and H3 reports counted but not listed"),

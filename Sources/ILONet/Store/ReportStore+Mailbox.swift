@@ -1,0 +1,97 @@
+/// The mailbox (docs/ACCESS.md §3.1): every report delivered to a person stays
+/// there until it expires or is erased, read or unread. The flag is the
+/// person's, shared by every client (ilo, the web view), like IMAP's `\Seen`.
+extension ReportStore {
+    /// One report in a mailbox listing, and whether its reader has read it.
+    public struct MailboxEntry: Sendable {
+        public var delivery: Delivery
+        public let read: Bool
+    }
+
+    /// The mailbox of `identity`, newest first (by arrival here), read and
+    /// unread, notices about the reader's own reports left out: at most `limit`
+    /// entries whose documents fit in `bytes`, before the arrival `before` (a
+    /// `seq` from the previous page; nil: from the newest), and whether more follow.
+    public func mailboxPage(
+        for identity: PeerIdentity, disclosure: Disclosure, limit: Int, bytes: Int, before: Int64?
+    ) throws(SQLiteError) -> (entries: [MailboxEntry], more: Bool) {
+        let statement = try database.cached(
+            """
+            SELECT d.report_seq, r.id, length(r.document), d.read_ms IS NOT NULL, \(ReportStore.disclosureColumns)
+            FROM deliveries d JOIN reports r ON r.seq = d.report_seq
+            WHERE d.identity = ? AND d.report_seq < ? AND r.kind <> 'notice' ORDER BY d.report_seq DESC LIMIT ?
+            """)
+        statement.bind(1, identity.id)
+        statement.bind(2, before ?? Int64.max)
+        statement.bind(3, Int64(limit + 64))
+        var entries: [MailboxEntry] = []
+        var budget = bytes
+        var more = false
+        while try statement.step() {
+            let facts = ReportStore.disclosureFacts(statement, at: 4)
+            guard disclosure.decide(facts, for: identity).allowed else { continue }
+            let cost = Int(statement.int(2)) + 64
+            if entries.count == limit || (!entries.isEmpty && cost > budget) {
+                more = true
+                break
+            }
+            budget -= cost
+            entries.append(
+                MailboxEntry(delivery: Delivery(seq: statement.int(0), id: statement.text(1), document: []), read: statement.int(3) != 0))
+        }
+        statement.reset()
+        let document = try database.cached("SELECT document FROM reports WHERE seq = ?")
+        for index in entries.indices {
+            document.bind(1, entries[index].delivery.seq)
+            if try document.step() { entries[index].delivery.document = document.blob(0) }
+            document.reset()
+        }
+        return (entries, more)
+    }
+
+    /// Marks the reports `ids` in `identity`'s mailbox read (or unread). Returns
+    /// how many changed; ids not in the mailbox are left alone.
+    public func mark(_ ids: [String], read: Bool, for identity: String, now: Int64) throws(SQLiteError) -> Int {
+        let statement = try database.cached(
+            read
+                ? "UPDATE deliveries SET read_ms = ?1 WHERE identity = ?2 AND read_ms IS NULL AND report_seq = (SELECT seq FROM reports WHERE id = ?3)"
+                : "UPDATE deliveries SET read_ms = NULL WHERE ?1 IS NOT NULL AND identity = ?2 AND read_ms IS NOT NULL AND report_seq = (SELECT seq FROM reports WHERE id = ?3)")
+        return try updateDeliveries(statement, ids, for: identity, now: now, audited: "read", audit: read)
+    }
+
+    /// How many unread reports wait in `identity`'s mailbox (notices aside), at most `cap`.
+    public func unreadCount(of identity: String, cap: Int = 10_000) throws(SQLiteError) -> Int {
+        let statement = try database.cached(
+            """
+            SELECT count(*) FROM (SELECT 1 FROM deliveries d JOIN reports r ON r.seq = d.report_seq
+            WHERE d.identity = ? AND d.read_ms IS NULL AND r.kind <> 'notice' LIMIT ?)
+            """)
+        statement.bind(1, identity)
+        statement.bind(2, Int64(cap))
+        guard try statement.step() else { return 0 }
+        defer { statement.reset() }
+        return Int(statement.int(0))
+    }
+
+    /// The hexadecimal digits of a short id (8 to 31 of them, hyphens ignored), lowercased; nil: not one.
+    public static func shortIDDigits(_ text: String) -> String? {
+        let digits = text.filter { $0 != "-" }.lowercased()
+        guard (8...31).contains(digits.count), digits.allSatisfy(\.isHexDigit) else { return nil }
+        return digits
+    }
+
+    /// The reports in `identity`'s mailbox, or written by it, whose id ends in
+    /// `digits` (at most three: more than one is ambiguous).
+    public func resolveShortID(_ digits: String, for identity: String) throws(SQLiteError) -> [String] {
+        let statement = try database.cached(
+            """
+            SELECT r.id FROM deliveries d JOIN reports r ON r.seq = d.report_seq WHERE d.identity = ?1 AND replace(r.id, '-', '') LIKE '%' || ?2
+            UNION SELECT r.id FROM reports r WHERE r.origin_officer = ?1 AND replace(r.id, '-', '') LIKE '%' || ?2 LIMIT 3
+            """)
+        statement.bind(1, identity)
+        statement.bind(2, digits)
+        var ids: [String] = []
+        while try statement.step() { ids.append(statement.text(0)) }
+        return ids
+    }
+}
