@@ -7,7 +7,7 @@
 #   (NODE: board, authority-de, regional-na, post-tripoli, post-tunis; default all)
 #
 #   register  writes the example network's deployment register (docs/ACCESS.md §6)
-#             through the board hub, as the example authorities: Müller (DE-BPOL) in
+#             through the board hub (BOARD=HOST:PORT, default 127.0.0.1:7601), as the example authorities: Müller (DE-BPOL) in
 #             Tripoli, also representing Austria; Rossi (IT-PS) in Tripoli and Tunis;
 #             the board member (FR-DGEF); the German and Italian contact points.
 set -euo pipefail
@@ -54,7 +54,7 @@ register)
     today=$(date -u +%Y-%m-%d)
     as() {  # as IDENTITY ilo-arguments...
         local who=$1; shift
-        "$ilo" "$@" --node 127.0.0.1:7601 --cert "certs-example/$who.crt" --key "certs-example/$who.key" --ca certs-example/ca.crt
+        "$ilo" "$@" --node "${BOARD:-127.0.0.1:7601}" --cert "certs-example/$who.crt" --key "certs-example/$who.key" --ca certs-example/ca.crt
     }
     as authority-de-user deploy officer.de.mueller --display-name "K. Müller" --post LY:Tripoli --from 2026-09-01 --until 2027-08-31 \
         --function "immigration liaison officer" --represents AT:BMI-BPOL-2026/14 --reads-at post-tripoli.ilonet.example

@@ -116,6 +116,35 @@ import Testing
         #expect(!held(tunis, h3.id) && !held(tunis, personal.id))
     }
 
+    @Test func unreadReportsMoveWithTheirReaderToTheNewHomeAndReadOnesStay() throws {
+        let network = try TestNetwork(withTunis: true)
+        let tunis = try #require(network.tunis)
+        register(network)
+        // Italy's contact point reads at Tunis: three reports for Italy, one of them read there.
+        var ids: [String] = []
+        for headline in ["For Italy one", "For Italy two", "For Italy three"] {
+            let sent = network.send(sampleReport(["addressees": ["authority:IT-PS"], "headline": .string(headline)]))
+            #expect(sent.status == 0, "\(sent.stderr)")
+            ids.append(sent.id)
+        }
+        #expect(waitFor(15) { ids.allSatisfy { held(tunis, $0) } })
+        #expect(ilo(tunis, "authority-it-user", ["read", ids[0]]).stdout.contains("1 of 1 marked read"))
+        // Italy moves its contact point's mailbox to Germany's node (a new register entry).
+        let moved = ilo(network.post, "authority-it-user", [
+            "deploy", "ncp.it.bianchi", "--role", "authority", "--from", RegisterTests.day(-30), "--reads-at", "authority-de.ilonet.example",
+        ])
+        #expect(moved.status == 0, "\(moved.output)")
+        func unread(_ node: Daemon) -> Int {
+            node.count("SELECT count(*) FROM deliveries WHERE identity = 'ncp.it.bianchi' AND read_ms IS NULL")
+        }
+        #expect(waitFor(20) { unread(network.authority) == 2 }, "the two unread reports reach the new home")
+        #expect(unread(tunis) == 0 && tunis.count("SELECT count(*) FROM deliveries WHERE identity = 'ncp.it.bianchi'") == 1, "the read one stays")
+        let inbox = ilo(network.authority, "authority-it-user", ["inbox"])
+        #expect(inbox.stdout.contains("For Italy two") && inbox.stdout.contains("For Italy three") && !inbox.stdout.contains("For Italy one"), "\(inbox.output)")
+        #expect(ilo(network.authority, "authority-it-user", ["inbox"]).stdout.contains("no new reports"), "nothing is shown twice")
+        #expect(tunis.log.contains("mailbox moved"))
+    }
+
     @Test func readStateIsSharedByEveryClientAndReadingDoesNotConsume() throws {
         let daemon = try Daemon()
         try daemon.start()

@@ -14,9 +14,10 @@ extension NodeServices {
 
     /// Stores `report`, which has passed `path` (without this node), and queues it
     /// for its next hops. `signer` is its verified signer (nil: unsigned).
+    /// `deliverTo`: people whose home moved, whose mailbox it goes to (held or not).
     /// `completion` runs on the store thread after commit.
     func takeCustody(
-        of report: Report, arrivedVia path: [String], signer: PeerIdentity?,
+        of report: Report, arrivedVia path: [String], signer: PeerIdentity?, deliverTo: [String] = [],
         completion: @escaping @Sendable (Result<CustodyReceipt, SQLiteError>) -> Void
     ) {
         let fullPath = path + [router.nodeName]
@@ -32,7 +33,7 @@ extension NodeServices {
         let recipient = report.kind == .notice ? report.addressees.first : nil
         let limit = configuration.maximumQueuedPerHop
         // The destination of an author's report that came over at least one hop tells its author.
-        let receipt = configuration.sendReceipts && routed.isEmpty && !path.isEmpty && report.kind.isContent
+        let receipt = configuration.sendReceipts && routed.isEmpty && !path.isEmpty && report.kind.isContent && deliverTo.isEmpty
             ? Notice.receipt(for: report, path: fullPath, node: nodeOrigin, now: Timestamp.nowMilliseconds()).map(signedByNode) : nil
         store.submit({ [self] store throws(SQLiteError) in
             let now = Timestamp.nowMilliseconds()
@@ -99,10 +100,22 @@ extension NodeServices {
                 plan = try consentPlan(report, store: store, path: fullPath, access: access)
                 decisions = plan.decisions
             }
+            // The entry in force before this one: a person whose home moves from here takes their unread reports along.
+            let before = report.kind == .deployment ? try RegisterEntry(report).flatMap { entry throws(SQLiteError) in try store.registerEntry(entry.identity) } : nil
             var outcome = try store.accept(
                 report, document: document, path: fullPath, nextHops: decisions.map(\.nextHop), recipient: recipient,
                 now: now, queueLimit: limit, disclosure: disclosure)
-            if report.kind == .deployment, case .stored = outcome { try store.applyRegisterEntry(report, now: now) }
+            var moveHops: [String] = []
+            if report.kind == .deployment, case .stored = outcome {
+                try store.applyRegisterEntry(report, now: now)
+                if let before, before.readsAt == router.nodeName, let after = try store.registerEntry(before.identity), after.readsAt != router.nodeName {
+                    moveHops = try moveMailbox(of: before.identity, to: after.readsAt, store: store, now: now)
+                }
+            }
+            // A report sent on for people whose home moved: into their mailbox here, or on towards their home.
+            if !deliverTo.isEmpty, report.kind.isContent, outcome == .duplicate || { if case .stored = outcome { true } else { false } }() {
+                moveHops += try deliverMoved(report, to: deliverTo, path: fullPath, store: store, disclosure: disclosure, now: now)
+            }
             // Consents that arrived before this H2 report apply now, in the order they were written.
             if report.handling == .h2, report.kind.isContent, case .stored(let seq, let recipients) = outcome {
                 var delivered = recipients
@@ -124,8 +137,9 @@ extension NodeServices {
                 receiptHops = try writeNotice(receipt, to: report.origin.officer, store: store, now: now)
                 logger.info("receipt written", ["report": receipt.id.description, "about": report.id.description, "to": report.origin.officer])
             }
-            return CustodyReceipt(outcome: outcome, decisions: decisions, path: fullPath, noticeHops: receiptHops + plan.reportHops)
+            return CustodyReceipt(outcome: outcome, decisions: decisions, path: fullPath, noticeHops: receiptHops + plan.reportHops + moveHops)
         }) { [self] result in
+            if case .success(let receipt) = result, receipt.outcome == .duplicate { peers.poke(receipt.noticeHops) }
             if case .success(let receipt) = result, case .stored(_, let recipients) = receipt.outcome {
                 peers.poke(receipt.decisions.map(\.nextHop) + receipt.noticeHops)
                 watchers.poke(recipients)
@@ -150,6 +164,43 @@ extension NodeServices {
         return router.homeHops(
             for: report, homes: homes, interest: try store.interestMap(now: now), peers: configuration.peers.map(\.name), path: path,
             access: access.rules)
+    }
+
+    /// Inside a store job: `identity`'s home moved from this node to `home`
+    /// (docs/ROUTING.md §8). Its unread reports leave this mailbox and are
+    /// queued towards the new home, each marked for its mailbox there. Returns the hops.
+    func moveMailbox(of identity: String, to home: String, store: ReportStore, now: Int64) throws(SQLiteError) -> [String] {
+        let interest = try store.interestMap(now: now)
+        guard let hop = interest.hop(towards: home, peers: configuration.peers.map(\.name), path: [], me: router.nodeName) else {
+            logger.warning("home moved, but no way towards the new home is known; the unread reports stay here", ["identity": identity, "home": home])
+            return []
+        }
+        let moved = try store.takeUnread(of: identity)
+        for seq in moved { try store.enqueueMoved(seq: seq, to: hop, for: identity, now: now) }
+        logger.info("mailbox moved", ["identity": identity, "home": home, "next_hop": hop, "unread": String(moved.count)])
+        return moved.isEmpty ? [] : [hop]
+    }
+
+    /// Inside a store job: `report` came for `names` whose home moved. Each whose
+    /// home this is gets it in the mailbox, unread (if the disclosure decision
+    /// lets them read it); for the others it goes on towards their home.
+    func deliverMoved(
+        _ report: Report, to names: [String], path: [String], store: ReportStore, disclosure: Disclosure, now: Int64
+    ) throws(SQLiteError) -> [String] {
+        guard let seq = try store.reportSeq(report.id.description) else { return [] }
+        let day = String(Timestamp.format(milliseconds: now).prefix(10))
+        let interest = try store.interestMap(now: now)
+        var hops: [String] = []
+        for name in names {
+            guard let home = try store.homeNode(of: name, on: day) else { continue }
+            if home == router.nodeName {
+                _ = try store.deliver(report, to: [name], seq: seq, consented: try store.heldReport(report.id.description)?.consented ?? [], disclosure: disclosure, now: now)
+            } else if let hop = interest.hop(towards: home, peers: configuration.peers.map(\.name), path: path, me: router.nodeName) {
+                try store.enqueueMoved(seq: seq, to: hop, for: name, now: now)
+                if !hops.contains(hop) { hops.append(hop) }
+            }
+        }
+        return hops
     }
 
     /// Where a consent goes, and where its report goes anew (docs/REPORTS.md §5.6).

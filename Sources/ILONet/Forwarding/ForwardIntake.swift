@@ -1,6 +1,17 @@
 /// A FORWARD from a peer node: check it as if it came from a person (never trust
 /// the previous hop), take custody, and answer ACCEPTED only after commit.
 enum ForwardIntake {
+    /// FORWARD's `deliver_to`: people whose home moved, for whom the report goes
+    /// into their mailbox at their home node (docs/ROUTING.md §8). At most 20 names.
+    static func deliverTo(_ message: Message) throws(ProtocolError) -> [String] {
+        guard let value = message.body["deliver_to"] else { return [] }
+        let names = value.arrayValue?.compactMap(\.stringValue) ?? []
+        guard case .array(let all) = value, names.count == all.count, (1...20).contains(names.count), names.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 200 }) else {
+            throw ProtocolError(.badMessage, "deliver_to: a list of 1 to 20 identities", field: "deliver_to", requestID: message.requestID)
+        }
+        return names
+    }
+
     /// Parses and validates the message; on success returns the report, the
     /// path it took (ending with `peer`) and its verified signer (nil: unsigned).
     static func admit(_ message: Message, from peer: String, services: NodeServices) throws(ProtocolError) -> (Report, [String], PeerIdentity?) {

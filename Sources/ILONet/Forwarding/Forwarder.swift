@@ -136,7 +136,13 @@ final class Forwarder {
             lastSent = Timestamp.monotonicNanoseconds()
             awaitingSince = awaitingSince ?? lastSent
             connection.send(
-                Message.reportFrame(.forward, requestID: nextRequestID, document: item.document, extra: ["path": .array(item.path.map { .string($0) })]))
+                Message.reportFrame(
+                    .forward, requestID: nextRequestID, document: item.document,
+                    // A report sent on to a mailbox that moved starts a journey of its own from here: it may
+                    // go back through nodes it passed on its way in (docs/ROUTING.md §8).
+                    extra: item.deliverTo.isEmpty
+                        ? ["path": .array(item.path.map { .string($0) })]
+                        : ["path": [.string(services.router.nodeName)], "deliver_to": .array(item.deliverTo.map { .string($0) })]))
         }
         if items.count > 0 && inFlight.count < services.configuration.linkWindow { pull() }
     }

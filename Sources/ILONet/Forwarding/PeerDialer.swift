@@ -119,9 +119,10 @@ final class PeerDialer: ConnectionDelegate {
     private func intake(_ message: Message, on connection: Connection) {
         do throws(ProtocolError) {
             let (report, path, signer) = try ForwardIntake.admit(message, from: peer.name, services: services)
+            let deliverTo = try ForwardIntake.deliverTo(message)
             let bound = LoopBound(connection, loop: loop)
             let services = self.services
-            services.takeCustody(of: report, arrivedVia: path, signer: signer) { result in
+            services.takeCustody(of: report, arrivedVia: path, signer: signer, deliverTo: deliverTo) { result in
                 let answer = ForwardIntake.answer(result, report: report, requestID: message.requestID, services: services)
                 bound.loop.execute { bound.value.send(answer) }
             }

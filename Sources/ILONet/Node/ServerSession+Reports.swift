@@ -31,7 +31,10 @@ extension ServerSession {
             throw ProtocolError(.forbidden, "only configured peer nodes forward reports", requestID: message.requestID)
         }
         let (report, path, signer) = try ForwardIntake.admit(message, from: identity.id, services: node)
-        guard report.kind == .notice else { return takeCustody(of: report, arrivedVia: path, signer: signer, requestID: message.requestID) }
+        let deliverTo = try ForwardIntake.deliverTo(message)
+        guard report.kind == .notice else {
+            return takeCustody(of: report, arrivedVia: path, signer: signer, deliverTo: deliverTo, requestID: message.requestID)
+        }
         // A notice must be about a report this node holds and sent that way.
         let requestID = message.requestID
         let peer = identity.id
@@ -47,10 +50,10 @@ extension ServerSession {
         }
     }
 
-    private func takeCustody(of report: Report, arrivedVia path: [String], signer: PeerIdentity?, requestID: UInt32) {
+    private func takeCustody(of report: Report, arrivedVia path: [String], signer: PeerIdentity?, deliverTo: [String] = [], requestID: UInt32) {
         let services = node
         replyLater { reply in
-            services.takeCustody(of: report, arrivedVia: path, signer: signer) { result in
+            services.takeCustody(of: report, arrivedVia: path, signer: signer, deliverTo: deliverTo) { result in
                 reply(ForwardIntake.answer(result, report: report, requestID: requestID, services: services))
             }
         }

@@ -94,4 +94,35 @@ extension ReportStore {
         while try statement.step() { ids.append(statement.text(0)) }
         return ids
     }
+
+    /// Takes `identity`'s unread reports out of its mailbox here (its home moved);
+    /// returns their seqs, oldest first.
+    func takeUnread(of identity: String) throws(SQLiteError) -> [Int64] {
+        let select = try database.cached("SELECT report_seq FROM deliveries WHERE identity = ? AND read_ms IS NULL ORDER BY report_seq")
+        select.bind(1, identity)
+        var seqs: [Int64] = []
+        while try select.step() { seqs.append(select.int(0)) }
+        let delete = try database.cached("DELETE FROM deliveries WHERE identity = ? AND read_ms IS NULL")
+        delete.bind(1, identity)
+        try delete.run()
+        return seqs
+    }
+
+    /// Queues report `seq` for `hop`, for `identity`'s mailbox at its home: a
+    /// row already queued for that hop gets the name added.
+    func enqueueMoved(seq: Int64, to hop: String, for identity: String, now: Int64) throws(SQLiteError) {
+        let upsert = try database.cached(
+            """
+            INSERT INTO outbound (report_seq, next_hop, priority, expires_ms, queued_ms, next_attempt_ms, deliver_to)
+            SELECT seq, ?2, priority, expires_ms, ?3, 0, json_array(?4) FROM reports WHERE seq = ?1
+            ON CONFLICT (next_hop, report_seq) DO UPDATE SET deliver_to = json_insert(COALESCE(outbound.deliver_to, '[]'), '$[#]', ?4)
+            WHERE NOT EXISTS (SELECT 1 FROM json_each(COALESCE(outbound.deliver_to, '[]')) WHERE value = ?4)
+            """)
+        upsert.bind(1, seq)
+        upsert.bind(2, hop)
+        upsert.bind(3, now)
+        upsert.bind(4, identity)
+        try upsert.run()
+        queueCounts[hop] = nil  // counted again when next asked
+    }
 }

@@ -81,6 +81,8 @@ extension ReportStore {
         public let id: String
         public let document: [UInt8]
         public let path: [String]
+        /// People whose home moved: the next hop puts it, unread, in their mailbox (FORWARD's `deliver_to`).
+        public var deliverTo: [String] = []
     }
 
     /// The next reports for `hop`, most urgent first, then oldest, skipping held
@@ -89,7 +91,7 @@ extension ReportStore {
     public func ready(for hop: String, now: Int64, limit: Int, skipping: Set<Int64>) throws(SQLiteError) -> [OutboundItem] {
         let statement = try database.cached(
             """
-            SELECT o.report_seq, r.id, r.document, r.path FROM outbound o JOIN reports r ON r.seq = o.report_seq
+            SELECT o.report_seq, r.id, r.document, r.path, o.deliver_to FROM outbound o JOIN reports r ON r.seq = o.report_seq
             WHERE o.next_hop = ?2 AND o.state = 'ready' AND o.next_attempt_ms <= ?1 AND o.expires_ms > ?1
             ORDER BY o.priority, o.report_seq LIMIT ?3
             """)
@@ -101,7 +103,9 @@ extension ReportStore {
             let seq = statement.int(0)
             if skipping.contains(seq) { continue }
             let path = (try? JSONValue(parsing: statement.text(3)))?.arrayValue?.compactMap(\.stringValue) ?? []
-            items.append(OutboundItem(seq: seq, id: statement.text(1), document: statement.blob(2), path: path))
+            var item = OutboundItem(seq: seq, id: statement.text(1), document: statement.blob(2), path: path)
+            if !statement.isNull(4) { item.deliverTo = (try? JSONValue(parsing: statement.text(4)))?.arrayValue?.compactMap(\.stringValue) ?? [] }
+            items.append(item)
             if items.count == limit { break }
         }
         return items

@@ -135,6 +135,7 @@ extension ReportStore {
     func deliver(_ report: Report, seq: Int64, disclosure: Disclosure, now: Int64) throws(SQLiteError) -> [String] {
         let (subscriptions, subscribers) = try subscriptionIndex()
         var recipients = ReportStore.identities(named: report.addressees, among: subscribers)
+        recipients.formUnion(try registeredHere(named: report.addressees, now: now))
         if report.kind.isContent && !report.handling.namedAddresseesOnly && !report.carriesPersonalData {
             recipients.formUnion(try eachSubscriptionTrie(subscriptions).subscribers(of: report.topic))
             // A report on behalf of a state is that state's too: its contact points get it (docs/ACCESS.md §6).
@@ -155,10 +156,20 @@ extension ReportStore {
     ) throws(SQLiteError) -> [String] {
         let subscribers = try subscriptionIndex().subscribers
         var recipients = ReportStore.identities(named: names, among: subscribers)
+        recipients.formUnion(try registeredHere(named: names, now: now))
         recipients.remove(report.origin.officer)
         recipients.subtract(try awayIdentities(now: now))
         let facts = Disclosure.Facts(report, consented: consented)
         return try insertDeliveries(report, seq: seq, to: recipients, facts: facts, subscribers: subscribers, disclosure: disclosure, now: now)
+    }
+
+    /// The people of the `authority:CODE`s named whom the register says read
+    /// here, whether or not they have connected yet (their home, docs/ROUTING.md §8).
+    func registeredHere(named names: [String], now: Int64) throws(SQLiteError) -> Set<String> {
+        let authorities = Set(names.filter { $0.hasPrefix("authority:") }.map { String($0.dropFirst("authority:".count)) })
+        guard !authorities.isEmpty else { return [] }
+        let day = String(Timestamp.format(milliseconds: now).prefix(10))
+        return Set(try registerEntries().filter { authorities.contains($0.authority) && $0.readsAt == nodeName && $0.isInForce(on: day) }.map(\.identity))
     }
 
     /// Identities named directly, and every known identity of an `authority:CODE`.

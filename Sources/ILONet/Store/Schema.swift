@@ -294,13 +294,18 @@ enum Schema {
         // A mailbox, not a queue: each delivery keeps the reader's read/unread
         // flag (read_ms), apart from a machine consumer's confirmation
         // (confirmed_ms, ilo watch); what was confirmed before counts as read.
+        // outbound.deliver_to: a report sent on to be put, unread, in the
+        // mailbox of people whose home moved (docs/ROUTING.md §8).
         // `interest`: the announcement in force per node (INTEREST between
         // linked nodes, not a stored report) — its topic filters, the peer it
         // came from (the way towards that node), its address and the signed document.
         // `pending_consents`: consents that reached this node before the H2
-        // report they are about, applied when it arrives.
+        // report they are about, applied when it arrives. An index finds the
+        // notices about a report (the check for a notice already held scanned
+        // all of a recipient's notices: its cost grew with every receipt).
         """
         ALTER TABLE deliveries ADD COLUMN read_ms INTEGER;                 -- NULL: unread
+        ALTER TABLE outbound ADD COLUMN deliver_to TEXT;                   -- JSON list: people whose unread report moves home with it
         UPDATE deliveries SET read_ms = confirmed_ms WHERE confirmed_ms IS NOT NULL;
         CREATE INDEX deliveries_unread ON deliveries (identity, priority, report_seq) WHERE read_ms IS NULL;
         CREATE TABLE interest (
@@ -313,6 +318,9 @@ enum Schema {
             expires_ms  INTEGER NOT NULL,
             document    BLOB    NOT NULL              -- the signed announcement, passed on to peers as it came
         ) WITHOUT ROWID;
+        -- One notice per report, event and node (issue 27) is checked for every
+        -- notice taken: by the report it is about, not by scanning the recipient's notices.
+        CREATE INDEX reports_notice_about ON reports (json_extract(CAST(document AS TEXT), '$.body.about')) WHERE kind = 'notice';
         CREATE TABLE pending_consents (
             about       TEXT    NOT NULL,             -- the H2 report's id
             consent_id  TEXT    NOT NULL,
