@@ -145,6 +145,39 @@ import Testing
         #expect(tunis.log.contains("mailbox moved"))
     }
 
+    @Test func aNodeAnnouncesInterestForItsOwnReadersOnlyAndNeverAsAReport() throws {
+        let tunis = Origin(officer: "post-tunis.ilonet.example", authority: "ILONet Example Network", state: "EU")
+        let announcement = try #require(Interest.draft(
+            node: tunis, filters: ["+/LY/#", "smuggling/#"], address: "127.0.0.1:7612", sequence: 7, now: Timestamp.nowMilliseconds(), lifetime: 86_400))
+        #expect(announcement.headline == "Interest of post-tunis.ilonet.example: 2 topic filters" && announcement.topic == "interest/several/post-tunis.ilonet.example")
+        let itself = PeerIdentity(id: "post-tunis.ilonet.example", role: .node, authority: "ILONet Example Network", memberState: "EU")
+        #expect(Interest.problem(announcement, author: itself) == nil)
+        let another = PeerIdentity(id: "post-tripoli.ilonet.example", role: .node, authority: "ILONet Example Network", memberState: "EU")
+        #expect(Interest.problem(announcement, author: another)?.contains("announces interest for its own readers only") == true)
+        let person = PeerIdentity(id: "officer.it.rossi", role: .officer, authority: "IT-PS", memberState: "IT")
+        #expect(Interest.problem(announcement, author: person)?.contains("announced by nodes") == true)
+        // The way towards a node: itself when a peer, else the peer its announcement came from.
+        let map = InterestMap([
+            .init(node: "post-tunis.ilonet.example", filters: ["+/LY/#"], via: "regional-na.ilonet.example", address: nil, sequence: 7, expiresMilliseconds: .max)
+        ])
+        #expect(map.nodes(interestedIn: "smuggling/LY/sea") == ["post-tunis.ilonet.example"] && map.nodes(interestedIn: "smuggling/TN/sea").isEmpty)
+        #expect(map.hop(towards: "post-tunis.ilonet.example", peers: ["regional-na.ilonet.example"], path: [], me: "post-tripoli.ilonet.example") == "regional-na.ilonet.example")
+        #expect(map.hop(towards: "post-tunis.ilonet.example", peers: ["regional-na.ilonet.example"], path: ["regional-na.ilonet.example"], me: "x") == nil)
+        // A person cannot publish one.
+        let daemon = try Daemon()
+        try daemon.start()
+        var document = announcement.document
+        if case .object(var fields) = document { fields["origin"] = nil; fields["signature"] = nil; document = .object(fields) }
+        let officer = try daemon.client("officer-de")
+        do throws(ClientError) {
+            _ = try officer.request(.publish, ["report": document])
+            Issue.record("a person published an interest announcement")
+        } catch {
+            guard case .refused(let refusal) = error else { throw error }
+            #expect(refusal.code == .forbidden && refusal.message.contains("written by nodes"), "\(refusal)")
+        }
+    }
+
     @Test func readStateIsSharedByEveryClientAndReadingDoesNotConsume() throws {
         let daemon = try Daemon()
         try daemon.start()

@@ -33,7 +33,6 @@ final class InterestAnnouncer {
             let own = try store.ownInterest()
             let refreshDue = own.map { $0.expires - now < Int64(InterestAnnouncer.lifetime * 500) } ?? true
             guard store.interestInputsChanged || refreshDue else { return nil }
-            store.interestInputsChanged = false
             let day = String(Timestamp.format(milliseconds: now).prefix(10))
             var filters = try store.homeInterestFilters(on: day)
             if filters.count > Interest.maximumFilters {
@@ -42,7 +41,11 @@ final class InterestAnnouncer {
                     ["filters": String(filters.count), "announced": String(Interest.maximumFilters)])
                 filters = Array(filters.prefix(Interest.maximumFilters))
             }
-            guard filters != own?.filters || refreshDue else { return nil }
+            // Compared, and (below) announced: the flag goes down only once nothing can fail.
+            guard filters != own?.filters || refreshDue else {
+                store.interestInputsChanged = false
+                return nil
+            }
             let sequence = max((own?.sequence ?? 0) + 1, now)
             guard let draft = Interest.draft(
                 node: services.nodeOrigin, filters: filters, address: address, sequence: sequence, now: now, lifetime: InterestAnnouncer.lifetime)
@@ -50,6 +53,7 @@ final class InterestAnnouncer {
             let announcement = services.signedByNode(draft)
             let document = announcement.canonicalEncoding
             guard try store.applyInterest(announcement, document: document, via: "", now: now) else { return nil }
+            store.interestInputsChanged = false
             logger.info("interest announced", ["report": announcement.id.description, "filters": String(filters.count), "sequence": String(sequence)])
             return document
         }) { result in

@@ -26,6 +26,25 @@ extension NodeServices {
         }
         // Old news costs no signature check.
         guard node != router.nodeName, interestSequences.withLock({ ($0[node] ?? 0) < sequence }) else { return }
+        // A node that announces faster than once a second is not passed on (its last word
+        // comes with its next announcement, or when a link comes up).
+        let now = Timestamp.monotonicNanoseconds()
+        let allowed = interestBudget.withLock { budget -> Bool in
+            var entry = budget[node] ?? (tokens: 5, at: now)
+            entry.tokens = min(5, entry.tokens + Double(now - entry.at) / 1e9)
+            entry.at = now
+            guard entry.tokens >= 1 else {
+                budget[node] = entry
+                return false
+            }
+            entry.tokens -= 1
+            budget[node] = entry
+            return true
+        }
+        guard allowed else {
+            logger.warning("interest refused", ["peer": peer, "node": node, "reason": "more than one announcement a second from this node"])
+            return
+        }
         let signer: PeerIdentity
         do throws(SignatureFailure) {
             signer = try signatures.check(report, trust: tlsContext)

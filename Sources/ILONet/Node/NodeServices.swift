@@ -37,6 +37,10 @@ final class NodeServices: Sendable {
     /// The highest interest sequence seen per node (docs/ROUTING.md §8), so
     /// that an announcement already known costs no signature check.
     let interestSequences = Mutex<[String: Int64]>([:])
+    /// New announcements taken per announcing node (a token bucket: 5, then one
+    /// a second): a node announces at most once a second, so only a node that
+    /// floods the network with its own announcements is held back.
+    let interestBudget = Mutex<[String: (tokens: Double, at: UInt64)]>([:])
     let startedAt = Timestamp.nowMilliseconds()
 
     init(

@@ -47,11 +47,13 @@ public final class StoreHealth: Sendable {
             return true
         }
         guard first else { return }
+        // The marker first: whoever reads the log line finds the marker written.
+        let marker = "\(Timestamp.format(milliseconds: Timestamp.nowMilliseconds())) \(reason)\n"
+        let written = FileManager.default.createFile(atPath: StoreHealth.markerPath(for: path), contents: Data(marker.utf8))
         logger.error(
             "store failed: acknowledging nothing until it is recovered",
             ["reason": reason, "store": path, "recovery": "docs/OPERATIONS.md §8, scripts/recover-store.sh"])
-        let marker = "\(Timestamp.format(milliseconds: Timestamp.nowMilliseconds())) \(reason)\n"
-        if !FileManager.default.createFile(atPath: StoreHealth.markerPath(for: path), contents: Data(marker.utf8)) {
+        if !written {
             logger.error("cannot write the damage marker; the node may start on this store again", ["marker": StoreHealth.markerPath(for: path)])
         }
         for observer in observers.withLock({ $0 }) { observer(reason) }
