@@ -42,7 +42,7 @@ final class InterestAnnouncer {
                 filters = Array(filters.prefix(Interest.maximumFilters))
             }
             // Compared, and (below) announced: the flag goes down only once nothing can fail.
-            guard filters != own?.filters || refreshDue else {
+            guard filters != own?.filters || address != own?.address || refreshDue else {
                 store.interestInputsChanged = false
                 return nil
             }

@@ -67,14 +67,14 @@ extension ReportStore {
         return documents
     }
 
-    /// This node's own announcement in force: its filters, sequence and expiry (nil: none yet).
-    public func ownInterest() throws(SQLiteError) -> (filters: [String], sequence: Int64, expires: Int64)? {
-        let select = try database.cached("SELECT filters, sequence, expires_ms FROM interest WHERE node = ?")
+    /// This node's own announcement in force: its filters, sequence, expiry and address (nil: none yet).
+    public func ownInterest() throws(SQLiteError) -> (filters: [String], sequence: Int64, expires: Int64, address: String?)? {
+        let select = try database.cached("SELECT filters, sequence, expires_ms, address FROM interest WHERE node = ?")
         select.bind(1, nodeName)
         guard try select.step() else { return nil }
         defer { _ = try? select.step() }
         let filters = (try? JSONValue(parsing: select.text(0)))?.arrayValue?.compactMap(\.stringValue) ?? []
-        return (filters, select.int(1), select.int(2))
+        return (filters, select.int(1), select.int(2), select.isNull(3) ? nil : select.text(3))
     }
 
     /// The topic filters this node announces: every subscription (each and
