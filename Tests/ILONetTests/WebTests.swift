@@ -203,6 +203,19 @@ import Testing
         #expect(hub.status("officer-de", "/") == 200)
     }
 
+    /// Someone whose home is another node is told so by this node's inbox page (issue 28).
+    @Test func theInboxOfSomeoneWhoReadsElsewhereNamesTheirHomeNode() throws {
+        let hub = try WebHub()
+        let deployed = run(TestEnvironment.ilo, [
+            "deploy", "board.fr.martin", "--role", "board", "--from", RegisterTests.day(-1), "--reads-at", "board.ilonet.example",
+        ] + hub.daemon.iloArguments("authority-fr-user"))
+        #expect(deployed.status == 0, "\(deployed.output)")
+        let page = hub.curl("board-fr", "/").output
+        #expect(page.contains("You read at <strong>board.ilonet.example</strong>"), "\(page)")
+        // Its owner (no entry: reads where it connects) sees its mailbox as before.
+        #expect(!hub.curl("authority-de-user", "/").output.contains("You read at"))
+    }
+
     @Test func requestParsing() {
         func parse(_ text: String) -> HTTPRequest.Parsed { HTTPRequest.parse(Array(text.utf8)) }
         let text = "GET /search?q=two+words&country=LY&x=%C3%A9 HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nx-a: 2\r\n\r\nrest"

@@ -74,6 +74,10 @@ extension ReportStore {
         let delete = try database.cached("DELETE FROM reports WHERE seq = ?")
         delete.bind(1, seq)
         try delete.run()
+        // A consent erased while it waited for its report waits no more.
+        let pending = try database.cached("DELETE FROM pending_consents WHERE consent_id = ?")
+        pending.bind(1, id)
+        try pending.run()
         let copies = try database.cached("DELETE FROM quarantine WHERE report_id = ?")
         copies.bind(1, id)
         try copies.run()

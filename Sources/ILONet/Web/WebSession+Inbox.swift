@@ -18,6 +18,12 @@ extension WebSession {
     }
 
     private func inboxBody(_ request: HTTPRequest, unread: Message, all: Message) -> String {
+        // Someone whose home is another node reads there (docs/ROUTING.md §8): this node keeps no mailbox for them.
+        if let home {
+            return "<p class=\"notice\">You read at <strong>\(HTML.escape(home))</strong> (the deployment register's reads_at): your mailbox, "
+                + "and everything your subscriptions draw, is there. This node delivers nothing to you; open that node's web view. "
+                + "Reports you may read are still found here by <a href=\"/search\">search</a>.</p>"
+        }
         let unreadReports = (unread.body["reports"]?.arrayValue ?? []).compactMap { $0["report"] }
         let unreadIDs = Set(unreadReports.compactMap { $0["id"]?.stringValue })
         let readReports = (all.body["reports"]?.arrayValue ?? []).filter { $0["read"]?.boolValue == true }.compactMap { $0["report"] }

@@ -18,6 +18,8 @@ final class WebSession: ConnectionDelegate {
     let connection: Connection
     unowned let context: LoopContext
     private var executor: ServerSession?
+    /// The reader's home node, when the register says it is another (WELCOME's `home`).
+    var home: String?
     /// nil until the HELLO was answered; then whether the identity was admitted,
     /// and if not, why.
     private var admission: Result<Void, ProtocolError>?
@@ -63,6 +65,7 @@ final class WebSession: ConnectionDelegate {
         ask(.hello, ["protocol": "ilonet", "versions": [1]]) { session, reply in
             if reply.type == .welcome {
                 session.admission = .success(())
+                session.home = reply.body["home"]?["node"]?.stringValue
                 session.node.logger.debug("web connection admitted", ["peer": connection.peerAddress, "identity": identity.id])
             } else {
                 session.admission = .failure(ProtocolError(message: reply))
