@@ -71,7 +71,7 @@ enum InboxCommand {
         var shown = 0
         var printedHeader = false
         var pending: [String] = []
-        var jsonItems: [JSONValue] = []
+        var jsonCount = 0  // --json: one array, written page by page (the client holds one page at a time)
         var marked = Set<String>()
         while limit.map({ shown < $0 }) ?? true {
             let want = min(500, (limit ?? Int.max) - shown)
@@ -87,7 +87,12 @@ enum InboxCommand {
             }
             shown += page.count
             if json {
-                jsonItems += page
+                for report in page {
+                    print(jsonCount == 0 ? "[" : ",", terminator: "")
+                    print(report.prettyString(), terminator: "")
+                    jsonCount += 1
+                }
+                fflush(nil)
             } else if !page.isEmpty {
                 if !printedHeader { print(ReportRows.header(wide: wide)) }
                 printedHeader = true
@@ -99,7 +104,7 @@ enum InboxCommand {
             marked.formUnion(pending)
             try markRead(&pending, seen: seen, client: client)
         }
-        if json { print(JSONValue.array(jsonItems).prettyString()) }
+        if json { print(jsonCount == 0 ? "[]" : "]") }
         if shown == 0 && !json { print(notices ? "no new notices" : "no new reports (ilo inbox --all lists the ones you read)") }
         if !peek { try markRead(&pending, seen: seen, client: client) }
         return Exit.ok
