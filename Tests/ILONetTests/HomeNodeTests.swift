@@ -214,3 +214,31 @@ import Testing
         #expect(ilo(daemon, "board-fr", ["inbox", "--all"]).stdout.contains("3 report(s), 0 unread"))
     }
 }
+
+/// Retention ceilings per Art. 10(3) category (issue 29, item 9): an `erase_by`
+/// beyond the first node's ceiling is refused, naming it.
+@Suite struct RetentionCeilingTests {
+    @Test func anEraseByBeyondTheCeilingIsRefusedAtTheFirstNodeNamingIt() throws {
+        let daemon = try Daemon(extraConfig: "reports.personal.max-retention.return-passenger-list 30d")
+        try daemon.start()
+        let officer = try daemon.client("officer-de")
+        func report(_ days: Int64) -> JSONValue {
+            sampleReport(
+                ["personal_data": "return-passenger-list", "addressees": ["authority:DE-BPOL"],
+                 "erase_by": .string(String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds() + days * 86_400_000).prefix(10))),
+                 "body.passenger_list": [["name": "A Person", "nationality": "NG"]]], kind: "return")
+        }
+        #expect(try officer.request(.publish, ["report": report(20)]).type == .accepted)
+        do throws(ClientError) {
+            _ = try officer.request(.publish, ["report": report(45)])
+            Issue.record("an erase_by beyond the ceiling was accepted")
+        } catch {
+            guard case .refused(let refusal) = error else { throw error }
+            #expect(refusal.code == .invalidReport && refusal.field == "erase_by", "\(refusal)")
+            #expect(refusal.message.contains("at most 30 days here (reports.personal.max-retention.return-passenger-list"), "\(refusal)")
+        }
+        // The built-in ceilings (ILONet's own policy, docs/REPORTS.md §2).
+        let ceilings: [Purpose: Double] = [.returnIdentification: 365 * 86400, .returnPassengerList: 90 * 86400, .smugglingTrafficking: 365 * 86400]
+        #expect(ReportDefaults().maximumRetention == ceilings)
+    }
+}

@@ -136,7 +136,7 @@ import Testing
         let restricted = sampleReport(["headline": "For Rossi only", "handling": "H2", "addressees": ["officer.it.rossi"]])
         let border = sampleReport(["country": "TN", "headline": "Ras Ajdir"], kind: "border")
         let personal = sampleReport(
-            ["headline": "Passenger list", "personal_data": "return-passenger-list", "erase_by": "2030-01-01",
+            ["headline": "Passenger list", "personal_data": "return-passenger-list", "erase_by": .string(String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds() + 30 * 86_400_000).prefix(10))),
              "addressees": ["authority:DE-BPOL"],
              "body.passenger_list": [["name": "Secret Name", "nationality": "NG"]]], kind: "return")
         try publish(daemon, [flash, routine, restricted, border, personal])
@@ -223,7 +223,7 @@ import Testing
         let withheld = network.send(sampleReport(["handling": "H2", "addressees": ["officer.it.rossi"], "headline": "H2 Morocco for Rossi", "country": "MA"]))
         // Case data: a passenger list.
         let personal = network.send(sampleReport(
-            ["headline": "Passenger list", "personal_data": "return-passenger-list", "erase_by": "2030-01-01",
+            ["headline": "Passenger list", "personal_data": "return-passenger-list", "erase_by": .string(String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds() + 30 * 86_400_000).prefix(10))),
              "addressees": ["authority:DE-BPOL"],
              "body.passenger_list": [["name": "A Person", "nationality": "NG"]]], kind: "return"))
         #expect(toGermany.status == 0 && toRossi.status == 0 && personal.status == 0, "\(personal.stderr)")

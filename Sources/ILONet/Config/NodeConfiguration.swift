@@ -135,6 +135,8 @@ public struct NodeConfiguration: Sendable {
         "limits.max-subscriptions-per-identity", "limits.read-budget", "limits.max-answer-bytes-per-connection",
         "limits.max-answer-bytes-per-identity", "limits.defer-accept",
         "reports.max-lifetime.smuggling", "reports.max-lifetime.return", "reports.max-lifetime.border",
+        "reports.personal.max-retention.return-identification", "reports.personal.max-retention.return-passenger-list",
+        "reports.personal.max-retention.smuggling-trafficking",
     ]
     static let repeatableKeys: Set<String> = ["listen", "peer"]
 
@@ -327,6 +329,9 @@ public struct NodeConfiguration: Sendable {
         if let d = duration("limits.idle-timeout") { configuration.idleTimeout = d }
         if let entry = values["threads"] {
             if entry.value == "auto" { configuration.threads = 0 } else if let n = integer("threads", in: 1...64) { configuration.threads = n }
+        }
+        for category in Purpose.allCases {
+            if let d = duration("reports.personal.max-retention.\(category.rawValue)") { configuration.reportDefaults.maximumRetention[category] = d }
         }
         for kind in ReportKind.allCases {
             if let d = duration("reports.max-lifetime.\(kind.rawValue)") { configuration.reportDefaults.maximumLifetime[kind] = d }

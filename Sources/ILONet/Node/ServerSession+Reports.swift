@@ -20,6 +20,10 @@ extension ServerSession {
         } catch {
             throw ProtocolError(error.code, error.summary, field: error.field, requestID: message.requestID)
         }
+        // The first node holds personal data no longer than its ceiling for their category.
+        if let issue = report.retentionProblem(node.configuration.reportDefaults) {
+            throw ProtocolError(.invalidReport, "\(issue.field): \(issue.message)", field: issue.field, requestID: message.requestID)
+        }
         try node.requireAdmissible(report, author: identity, now: now, requestID: message.requestID)
         let signer = try node.requireSignature(report, document: document, from: nil, requestID: message.requestID)
         takeCustody(of: report, arrivedVia: [], signer: signer, requestID: message.requestID)

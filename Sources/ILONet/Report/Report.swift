@@ -206,6 +206,13 @@ public struct ReportDefaults: Sendable, Equatable {
         .deployment: 7300 * 86400, .interest: 30 * 86400,
     ]
     public var handling: HandlingCode = .h1
+    /// The longest personal data of each Art. 10(3) category may be kept: an
+    /// `erase_by` further after `created` is refused at the first node
+    /// (ILONet's own ceiling, node settings `reports.personal.max-retention.CATEGORY`;
+    /// docs/REPORTS.md §2).
+    public var maximumRetention: [Purpose: Double] = [
+        .returnIdentification: 365 * 86400, .returnPassengerList: 90 * 86400, .smugglingTrafficking: 365 * 86400,
+    ]
     /// How far in the future `created` may lie (clock skew between posts and nodes).
     public var clockSkew: Double = 600
 

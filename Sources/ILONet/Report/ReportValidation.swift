@@ -111,6 +111,7 @@ extension Report {
         if let created {
             if created > now + Int64(defaults.clockSkew * 1000) { fail("created", "lies in the future (check the clock)") }
             if let eraseBy, eraseBy <= created { fail("erase_by", "must be after the day the report was created") }
+
             if let expires, expires <= created { fail("expires", "must be after created") }
             if let expires, let kind, let maximum = defaults.maximumLifetime[kind], Double(expires - created) > maximum * 1000 {
                 fail(
@@ -160,5 +161,21 @@ extension Report {
         }
         if name.hasPrefix("authority:") { return word(name.dropFirst("authority:".count), extra: [0x2E, 0x5F, 0x2D]) }
         return name.utf8.count <= 200 && word(Substring(name), extra: [0x2E, 0x5F, 0x2D, 0x40])
+    }
+
+    /// Why the first node does not take this report's `erase_by` (nil: it
+    /// does): personal data kept longer after `created` than the ceiling for
+    /// their category (`maximumRetention`; node settings
+    /// `reports.personal.max-retention.CATEGORY`). Only the first node asks:
+    /// a node further on keeps what its author's node accepted.
+    public func retentionProblem(_ defaults: ReportDefaults) -> ValidationIssue? {
+        guard let category = personalData, let eraseBy = eraseByMilliseconds, let ceiling = defaults.maximumRetention[category],
+            Double(eraseBy - createdMilliseconds) > ceiling * 1000
+        else { return nil }
+        return ValidationIssue(
+            field: "erase_by",
+            "is \(Int(Double(eraseBy - createdMilliseconds) / 86_400_000)) days after created; personal data of category \(category.rawValue) are kept "
+                + "at most \(Int(ceiling / 86400)) days here (reports.personal.max-retention.\(category.rawValue); Regulation (EU) 2019/1240 "
+                + "Art. 10(2): erased when no longer necessary): give an earlier erase_by")
     }
 }
