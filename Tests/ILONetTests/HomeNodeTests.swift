@@ -241,4 +241,19 @@ import Testing
         let ceilings: [Purpose: Double] = [.returnIdentification: 365 * 86400, .returnPassengerList: 90 * 86400, .smugglingTrafficking: 365 * 86400]
         #expect(ReportDefaults().maximumRetention == ceilings)
     }
+
+    /// Nodes hold personal data only where a rule says so: the built-in rules name none.
+    @Test func theBuiltInRulesLetNoNodeHoldPersonalData() {
+        let node = PeerIdentity(id: "regional-na.ilonet.example", role: .node, authority: "ILONet Example Network", memberState: "EU")
+        let verdict = AccessRules.defaults.decide(.holdPersonal, for: node)
+        #expect(!verdict.allowed && verdict.description.contains("default deny"), "\(verdict)")
+        let report = try! Report.validate(
+            sampleReport(
+                ["personal_data": "return-identification", "addressees": ["ncp.de.schmidt"],
+                 "erase_by": .string(String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds() + 10 * 86_400_000).prefix(10))),
+                 "body.persons": [["name": "A Person", "nationality": "NG"]]], kind: "return"),
+            sender: Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE"))
+        let router = Router(nodeName: "post-tripoli.ilonet.example", table: try! RoutingTable.parse("default -> regional-na.ilonet.example", path: "t.routes"))
+        #expect(router.nextHops(for: report, path: ["post-tripoli.ilonet.example"], access: .defaults).isEmpty)
+    }
 }

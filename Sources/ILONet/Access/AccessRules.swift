@@ -136,7 +136,9 @@ public struct AccessRules: Sendable {
         return long.levels.count == short.levels.count || (long.levels.count == short.levels.count + 1 && long.levels.last == "#")
     }
 
-    /// The rules a node uses when its configuration names no access file.
+    /// The rules a node uses when its configuration names no access file. No
+    /// `hold-personal` rule: a node passes personal data on only to the nodes a
+    /// rule of its own access file names (docs/ACCESS.md §2).
     public static let defaultText = """
         # Built-in access rules (used when the node configuration names no `access` file).
         allow connect    role=officer,board,authority,admin,node,dpo
@@ -144,7 +146,6 @@ public struct AccessRules: Sendable {
         allow subscribe  role=board,admin,authority           topic=#
         allow subscribe  role=officer                         topic=+/{posts}/#
         allow read-personal  role=authority,admin
-        allow hold-personal  node=*
         """
 
     public static let defaults: AccessRules = try! parse(defaultText, path: "(built-in access rules)")

@@ -24,7 +24,13 @@ final class TestNetwork: @unchecked Sendable {  // used from one test at a time
     /// - Parameter allConfig: lines added to every node's configuration.
     init(postConfig: String = "", allConfig: String = "", startRegional: Bool = true, signatures: String = "optional", withTunis: Bool = false) throws {
         let repository = TestEnvironment.repository.path
-        let fast = TestNetwork.fast + "\n" + allConfig
+        // The built-in rules, and personal data held where the example network holds it
+        // (the built-in rules let no node hold it, docs/ACCESS.md §4).
+        let rules = TestEnvironment.runDirectory + "/network-\(UUID().uuidString.prefix(8)).rules"
+        try (AccessRules.defaultText + "\nallow hold-personal node=regional-na.ilonet.example,authority-de.ilonet.example,post-tunis.ilonet.example\n")
+            .write(toFile: rules, atomically: true, encoding: .utf8)
+        let access = allConfig.contains("access ") ? "" : "access \(rules)\n"
+        let fast = TestNetwork.fast + "\n" + access + allConfig
         board = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + fast, certificate: "board", role: "board-hub", signatures: signatures)
         try board.start()
         authority = try Daemon(extraConfig: "peer regional-na.ilonet.example\n" + fast, certificate: "authority-de", role: "authority", signatures: signatures)
