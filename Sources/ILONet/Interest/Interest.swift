@@ -1,9 +1,10 @@
 /// The `interest` kind (docs/ROUTING.md §8): a node's announcement of what the
 /// people who read there (their home node, the register's `reads_at`) have
 /// subscribed to. It names the node, its topic filters and the address people
-/// reach it at — never an identity. Written and signed by the node itself,
-/// flooded to every node like a register entry; the highest `sequence` per node
-/// is in force, and the announcement replaces the node's previous one whole.
+/// reach it at — never an identity. Written and signed by the node itself and
+/// passed between linked nodes in INTEREST messages (never stored or queued as a
+/// report); the highest `sequence` per node is in force, and the announcement
+/// replaces the node's previous one whole.
 public enum Interest {
     /// At most this many filters per node: a node may announce interest, not fill its peers' memory.
     public static let maximumFilters = 512

@@ -146,14 +146,13 @@ extension ServerSession {
         let now = Timestamp.nowMilliseconds()
         let day = String(Timestamp.format(milliseconds: now).prefix(10))
         let found = decisions
+        let router = node.router
+        let access = node.access.rules
         withStore({ store throws(SQLiteError) -> [(hop: String, why: String)] in
             let homes = try store.readerHomes(addressees: addressees, representing: states, topic: nil, on: day, now: now)
-            let interest = try store.interestMap(now: now)
-            return homes.keys.sorted().compactMap { home in
-                interest.hop(towards: home, peers: peers, path: [], me: nodeName).map { hop in
-                    (hop, homes[home]! + (hop == home ? "" : ", by way of \(hop)"))
-                }
-            }
+            return router.homeWays(
+                homes: homes, interest: try store.interestMap(now: now), peers: peers, path: [], personalData: envelope.personalData != "none",
+                access: access)
         }) { session, result in
             var all = found.map(\.json)
             if case .success(let hops) = result {

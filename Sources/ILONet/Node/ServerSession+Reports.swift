@@ -239,7 +239,7 @@ extension ServerSession {
                     if resolveOnly {
                         session.send(Message(.ok, requestID: requestID, ["id": .string(matches[0])]))
                     } else {
-                        session.handleResolvedGet(matches[0], identity: identity, requestID: requestID)
+                        session.getReport(matches[0], latest: false, identity: identity, requestID: requestID)
                     }
                 case .success(let matches) where matches.isEmpty:
                     session.refuse(ProtocolError(.notFound, "no report ending in \(given) in your mailbox or among your own reports; give the full id", requestID: requestID))
@@ -259,11 +259,6 @@ extension ServerSession {
         }
         if latest != nil { id = "" }
         getReport(id, latest: latest != nil, identity: identity, requestID: requestID)
-    }
-
-    /// GET of a full id found from a short one.
-    func handleResolvedGet(_ id: String, identity: PeerIdentity, requestID: UInt32) {
-        getReport(id, latest: false, identity: identity, requestID: requestID)
     }
 
     private func getReport(_ id: String, latest: Bool, identity: PeerIdentity, requestID: UInt32) {

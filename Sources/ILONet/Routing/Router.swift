@@ -110,21 +110,29 @@ public final class Router: Sendable {
     public func homeHops(
         for report: Report, homes: [String: String], interest: InterestMap, peers: [String], path: [String], access: AccessRules = .defaults
     ) -> [RoutingTable.Decision] {
-        var decisions: [RoutingTable.Decision] = []
+        homeWays(homes: homes, interest: interest, peers: peers, path: path, personalData: report.carriesPersonalData, access: access).map { way in
+            let source = way.why.hasPrefix("interest:") ? "" : "deployment register: "
+            let rule = RoutingTable.Rule(kind: .copy, conditions: [], nextHops: [way.hop], file: "(\(source)\(way.why))", line: 0)
+            return RoutingTable.Decision(nextHop: way.hop, rule: rule)
+        }
+    }
+
+    /// The next hop towards each of `homes` (node → why), once per hop, with why
+    /// (", by way of HOP" when the home is not the hop itself); with
+    /// `personalData`, only hops a `hold-personal` rule allows. Custody and
+    /// ROUTE-TEST both ask it.
+    public func homeWays(
+        homes: [String: String], interest: InterestMap, peers: [String], path: [String], personalData: Bool, access: AccessRules
+    ) -> [(hop: String, why: String)] {
+        var ways: [(hop: String, why: String)] = []
         for node in homes.keys.sorted() {
-            guard let hop = interest.hop(towards: node, peers: peers, path: path, me: nodeName),
-                !decisions.contains(where: { $0.nextHop == hop })
-            else { continue }
-            if report.carriesPersonalData {
+            guard let hop = interest.hop(towards: node, peers: peers, path: path, me: nodeName), !ways.contains(where: { $0.hop == hop }) else { continue }
+            if personalData {
                 let peer = PeerIdentity(id: hop, role: .node, authority: "", memberState: "")
                 guard access.decide(.holdPersonal, for: peer).allowed else { continue }
             }
-            let why = homes[node]!
-            let source = why.hasPrefix("interest:") ? "" : "deployment register: "
-            let way = hop == node ? "" : ", by way of \(hop)"
-            let rule = RoutingTable.Rule(kind: .copy, conditions: [], nextHops: [hop], file: "(\(source)\(why)\(way))", line: 0)
-            decisions.append(RoutingTable.Decision(nextHop: hop, rule: rule))
+            ways.append((hop, homes[node]! + (hop == node ? "" : ", by way of \(hop)")))
         }
-        return decisions
+        return ways
     }
 }

@@ -59,20 +59,6 @@ extension ReportStore {
         return try updateDeliveries(statement, ids, for: identity, now: now, audited: "read", audit: read)
     }
 
-    /// How many unread reports wait in `identity`'s mailbox (notices aside), at most `cap`.
-    public func unreadCount(of identity: String, cap: Int = 10_000) throws(SQLiteError) -> Int {
-        let statement = try database.cached(
-            """
-            SELECT count(*) FROM (SELECT 1 FROM deliveries d JOIN reports r ON r.seq = d.report_seq
-            WHERE d.identity = ? AND d.read_ms IS NULL AND r.kind <> 'notice' LIMIT ?)
-            """)
-        statement.bind(1, identity)
-        statement.bind(2, Int64(cap))
-        guard try statement.step() else { return 0 }
-        defer { statement.reset() }
-        return Int(statement.int(0))
-    }
-
     /// The hexadecimal digits of a short id (8 to 31 of them, hyphens ignored), lowercased; nil: not one.
     public static func shortIDDigits(_ text: String) -> String? {
         let digits = text.filter { $0 != "-" }.lowercased()

@@ -10,6 +10,13 @@ extension WebSession {
             finish(.html(page("Inbox", "<p class=\"notice\">\(HTML.escape(role.rawValue)) identities receive no reports. " + (WebSession.statisticsRoles.contains(role) ? "See <a href=\"/trends\">trends</a> and the <a href=\"/activity\">activity report</a>.</p>" : "</p>"), current: "/")))
             return
         }
+        // Someone whose home is another node reads there (docs/ROUTING.md §8): this node keeps no mailbox for them.
+        if let home {
+            finish(.html(page("Inbox", "<p class=\"notice\">You read at <strong>\(HTML.escape(home))</strong> (the deployment register's reads_at): your mailbox, "
+                + "and everything your subscriptions draw, is there. This node delivers nothing to you; open that node's web view. "
+                + "Reports you may read are still found here by <a href=\"/search\">search</a>.</p>", current: "/")))
+            return
+        }
         ask(.fetch, ["limit": 200], title: "Inbox") { session, unreadReply in
             session.ask(.fetch, ["all": true, "limit": .integer(Int64(WebSession.mailboxReadShown))], title: "Inbox") { session, allReply in
                 session.finish(.html(session.page("Inbox", session.inboxBody(request, unread: unreadReply, all: allReply), current: "/")))
@@ -18,12 +25,6 @@ extension WebSession {
     }
 
     private func inboxBody(_ request: HTTPRequest, unread: Message, all: Message) -> String {
-        // Someone whose home is another node reads there (docs/ROUTING.md §8): this node keeps no mailbox for them.
-        if let home {
-            return "<p class=\"notice\">You read at <strong>\(HTML.escape(home))</strong> (the deployment register's reads_at): your mailbox, "
-                + "and everything your subscriptions draw, is there. This node delivers nothing to you; open that node's web view. "
-                + "Reports you may read are still found here by <a href=\"/search\">search</a>.</p>"
-        }
         let unreadReports = (unread.body["reports"]?.arrayValue ?? []).compactMap { $0["report"] }
         let unreadIDs = Set(unreadReports.compactMap { $0["id"]?.stringValue })
         let readReports = (all.body["reports"]?.arrayValue ?? []).filter { $0["read"]?.boolValue == true }.compactMap { $0["report"] }
