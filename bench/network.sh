@@ -42,60 +42,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-scripts/bootstrap.sh >/dev/null
-if [ -z "${ILOD:-}" ] || [ -z "${ILO:-}" ]; then
-    swift build -c release --product ilod >&2
-    swift build -c release --product ilo >&2
-    ILOD=$PWD/.build/release/ilod ILO=$PWD/.build/release/ilo
-fi
-server_cpu= client_cpu=
-if [ "${PIN:-0}" = 1 ]; then server_cpu="taskset -c 0" client_cpu="taskset -c 1"; fi
-
-nodes="board authority-de regional-na post-tripoli post-tunis"
-work=$(mktemp -d /tmp/ilonet-network.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    [ -n "${KEEP:-}" ] && echo "network bench: stores and logs kept in $work" >&2 || rm -rf "$work"
-}
-trap cleanup EXIT
-
-# The example configuration, moved to ports 176xx and to stores in $work.
-for f in config/network/*; do
-    sed -e "s|127\.0\.0\.1:76\([0-9][0-9]\)|127.0.0.1:176\1|g" -e "s|\.\./\.\./var/network/\([a-z-]*\)/store\.sqlite|$work/\1/store.sqlite|" \
-        -e "s|\.\./\.\./certs-example|$PWD/certs-example|g" "$f" >"$work/$(basename "$f")"
-    # NODE_CONFIG: lines added to every node's configuration (to compare settings).
-    case "$f" in *.conf) [ -n "${NODE_CONFIG:-}" ] && printf '%s\n' "$NODE_CONFIG" >>"$work/$(basename "$f")" ;; esac
-done
-for n in $nodes; do
-    mkdir -p "$work/$n"
-    $server_cpu "$ILOD" --config "$work/$n.conf" 2>>"$work/$n/ilod.log" &
-    pids+=($!)
-done
-for n in $nodes; do
-    for _ in $(seq 200); do grep -q 'msg="node ready"' "$work/$n/ilod.log" 2>/dev/null && break; sleep 0.1; done
-done
-port() { case $1 in board) echo 17601 ;; regional-na) echo 17602 ;; authority-de) echo 17603 ;; post-tripoli) echo 17611 ;; post-tunis) echo 17612 ;; esac; }
-as() {  # as IDENTITY NODE ilo-arguments...
-    local who=$1 node=$2; shift 2
-    "$ILO" "$@" --node "127.0.0.1:$(port "$node")" --cert "certs-example/$who.crt" --key "certs-example/$who.key" --ca certs-example/ca.crt
-}
-q() { sqlite3 "$work/$1/store.sqlite" "$2"; }
-until_true() { for _ in $(seq 300); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
-
-BOARD=127.0.0.1:17601 ILO=$ILO scripts/network.sh register >/dev/null
-for n in $nodes; do until_true test "$(q "$n" 'SELECT count(*) FROM register')" -ge 5; done
-as officer-it post-tunis subscriptions >/dev/null
-as officer-de post-tripoli subscriptions >/dev/null
-as board-fr board subscribe '#' >/dev/null
-as authority-it-user board subscribe 'smuggling/#' >/dev/null
-as authority-de-user authority-de subscribe '#' >/dev/null
-knows() { q "$1" "SELECT filters FROM interest WHERE node = '$2'" | grep -q "$3"; }
-for n in $nodes; do
-    until_true knows "$n" post-tunis.ilonet.example '+/LY/#'
-    until_true knows "$n" post-tripoli.ilonet.example '+/LY/#'
-done
+BENCH_NAME="network bench"
+# shellcheck source=bench/example-network.sh
+. bench/example-network.sh
 
 echo "network bench: $rate reports/s for ${duration}s, half at post-tripoli (Müller), half at post-tunis (Rossi)" >&2
 half=$(( (rate + 1) / 2 ))

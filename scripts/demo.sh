@@ -182,7 +182,21 @@ say "Each step is in every node's audit trail:"
 sqlite3 var/network/regional-na/store.sqlite \
     "SELECT '  ' || event || '  ' || actor || ' -> ' || counterpart FROM audit WHERE report_id = '$h2' AND event LIKE 'consent-%' ORDER BY seq"
 
-step "12. The board member's web view"
+step "12. A report sent by mistake: the officer withdraws it, everywhere it went"
+say "Müller sends a report meant for another post's file, and the network delivers it:"
+mistake=$(as officer-de $tripoli send --file config/demo/smuggling-sabratha.json --headline "Sabratha: draft notes, not for release")
+until_true in_store board "$mistake"
+say "  smuggling  $mistake, at the board hub"
+say "He withdraws it (ilo withdraw): the order follows the report's own path at flash priority,"
+say "each node removes it and answers with a receipt it signs:"
+as officer-de $tripoli withdraw "$mistake" --ground inaccurate --note "sent by mistake" | sed 's/^/  /'
+withdrawn_everywhere() { as officer-de $tripoli erasure "$mistake" | grep -Eq "withdrawn at ([0-9]+) of \\1 nodes that held it"; }
+until_true withdrawn_everywhere || { say "unexpected: the receipts did not come back"; as officer-de $tripoli erasure "$mistake"; exit 1; }
+as officer-de $tripoli erasure "$mistake" | sed 's/^/  /'
+say "The board member who received it is told, without its content:"
+as board-fr $board inbox --wide | grep "Withdrawn by its originator" | sed 's/^ */  /'
+
+step "13. The board member's web view"
 say "The board hub also serves its pages over HTTPS (web.listen), to a browser that"
 say "presents the board member's certificate; without one it gets nothing:"
 page=$(curl -s --cacert certs-example/ca.crt --cert certs-example/board-fr.crt --key certs-example/board-fr.key \

@@ -28,7 +28,18 @@ enum ShowCommand {
         try arguments.finish()
         do throws(ClientError) {
             let client = try connect(options, followHome: true)
-            let answer = try client.request(.get, ["id": .string(id)])
+            let answer: Message
+            do throws(ClientError) {
+                answer = try client.request(.get, ["id": .string(id)])
+            } catch .refused(let refusal) where refusal.code == .notFound && ReportID(id) != nil {
+                // Withdrawn, restricted or erased by an order you may follow: say where it stands (docs/REPORTS.md §5.9).
+                let orders = try? client.request(.orders, ["about": .string(id)])
+                client.close()
+                guard let orders, let text = OrderCommand.render(orders.body, options: options, json: false) else { throw .refused(refusal) }
+                printError("report \(id) is not disclosed to you now: an order about it was given")
+                print(text, terminator: "")
+                return Exit.failed
+            }
             client.close()
             let report = answer.body["report"] ?? .null
             let followUps = answer.body["follow_ups"]?.arrayValue ?? []

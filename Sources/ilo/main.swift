@@ -42,6 +42,9 @@ let usage = """
       search   find reports you may read: ilo search zuwara boats [--country LY] [--since DAY]
       consent  pass an H2 report on with its author's permission:
                ilo consent request ID --to NAME | grant ID --to NAME | refuse ID --to NAME
+      withdraw, restrict, erase  take back a report you sent, everywhere it went:
+               ilo withdraw ID --ground inaccurate | restrict [--lift] ID … | erase ID …
+      erasure  where an order stands, node by node: ilo erasure ID
       subscribe, unsubscribe, subscriptions
                topics you receive:   ilo subscribe 'smuggling/LY/#' [--digest daily]
       watch    reports as they come: ilo watch ['border/#']
@@ -101,6 +104,7 @@ func dispatch(_ command: String?, _ arguments: inout Arguments) throws(UsageErro
     case "template": return try TemplateCommand.run(&arguments)
     case "show": return try ShowCommand.run(&arguments)
     case "consent": return try ConsentCommand.run(&arguments)
+    case "withdraw", "restrict", "erase", "erasure": return try OrderCommand.run(command!, &arguments)
     case "outbox": return try OutboxCommand.run(&arguments)
     case "sent": return try SentCommand.run(&arguments)
     case "directory": return try DirectoryCommand.run(&arguments)

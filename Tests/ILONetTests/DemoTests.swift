@@ -44,7 +44,11 @@ import Testing
         #expect(consent.contains("handling     H2: not to be disseminated without the permission of the provider"), "\(consent)")
         #expect(consent.contains("consent-request  board.fr.martin -> authority:DE-BPOL") && consent.contains("consent-grant  officer.de.mueller -> authority:DE-BPOL"))
         // The web view: the board member's search finds the report; no certificate, no page; it ends with the URL.
-        let web = out.components(separatedBy: "== 12.").last ?? ""
+        // A report sent by mistake, withdrawn everywhere with signed receipts; its reader is told.
+        let withdrawal = out.components(separatedBy: "== 12.").last?.components(separatedBy: "== 13.").first ?? ""
+        #expect(withdrawal.contains("withdrawn at 5 of 5 nodes that held it") && withdrawal.contains("signature verified"), "\(withdrawal)")
+        #expect(withdrawal.contains("Withdrawn by its originator: inaccurate"), "\(withdrawal)")
+        let web = out.components(separatedBy: "== 13.").last ?? ""
         #expect(web.contains("search for \"sabratha\" as board.fr.martin: finds") && web.contains("the TLS handshake is refused"), "\(web)")
         #expect(web.contains("The board member's web view: https://127.0.0.1:\(sandbox.port(7604))/"), "\(web)")
         // It cleaned up: no node of the example network is left running.

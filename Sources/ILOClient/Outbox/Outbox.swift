@@ -142,6 +142,23 @@ public final class Outbox {
         try update("UPDATE outbox SET state = 'refused', refusal = ?, attempts = attempts + 1 WHERE id = ?", [.string(reason), .string(id)])
     }
 
+    /// Forgets report `id` on this computer, leaving no trace of its content in
+    /// the file or its WAL (`ilo withdraw`, `ilo erase`: docs/REPORTS.md §5.9).
+    /// Returns whether the outbox had it.
+    @discardableResult
+    public func forget(_ id: String) throws(OutboxError) -> Bool {
+        var had = false
+        try run("erase the report") { () throws(SQLiteError) in
+            try database.execute("PRAGMA secure_delete = ON")
+            let statement = try database.cached("DELETE FROM outbox WHERE id = ?")
+            statement.bind(1, id)
+            try statement.run()
+            had = database.changes > 0
+            _ = try database.scalarText("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        return had
+    }
+
     // MARK: -
 
     private func run(_ what: String, _ body: () throws(SQLiteError) -> Void) throws(OutboxError) {

@@ -5,6 +5,8 @@
 /// records that a report is waiting for someone; it never authorizes.
 ///
 /// In order, the first that applies decides:
+/// 0. A restricted report (`ilo restrict`, docs/REPORTS.md §5.9) is disclosed
+///    to nobody, its author included, until the restriction is lifted.
 /// 1. The author sees their own report.
 /// 2. A notice or digest (written by a node) goes to its addressee only.
 /// 3. An expired report is disclosed to nobody else.
@@ -31,11 +33,14 @@ public struct Disclosure: Sendable {
         public var consented: [String]
         public var originOfficer: String
         public var expiresMilliseconds: Int64
+        /// Restricted by an order: held, disclosed to nobody.
+        public var restricted: Bool
 
         public init(
             kind: ReportKind?, topic: String, handling: HandlingCode?, personalData: String?, addressees: [String], consented: [String] = [],
-            originOfficer: String, expiresMilliseconds: Int64
+            originOfficer: String, expiresMilliseconds: Int64, restricted: Bool = false
         ) {
+            self.restricted = restricted
             self.kind = kind
             self.topic = topic
             self.handling = handling
@@ -79,6 +84,7 @@ public struct Disclosure: Sendable {
     }
 
     public func decide(_ facts: Facts, for reader: PeerIdentity) -> Verdict {
+        if facts.restricted { return .withhold("the report is restricted: held, disclosed to nobody until the restriction is lifted") }
         let system = facts.kind?.isSystem ?? false
         if !system && facts.originOfficer == reader.id { return .disclose }
         let named = Disclosure.names(reader, in: facts.addressees)
@@ -87,6 +93,7 @@ public struct Disclosure: Sendable {
         if facts.kind == .deployment { return .disclose }  // the register is the network's phone book (docs/ACCESS.md §6)
         if Disclosure.contentlessRoles.contains(reader.role) { return .withhold("\(reader.role.rawValue) identities read no report content") }
         if facts.kind == .consent { return named ? .disclose : .withhold("a consent goes to its addressees only") }
+        if facts.kind == .erasure { return .withhold("an order goes to no mailbox: its issuer follows it with ilo erasure") }
         if let handling = facts.handling, handling.namedAddresseesOnly, !named {
             let consented = handling == .h2 && Disclosure.names(reader, in: facts.consented)
             if !consented { return .withhold("a \(handling.rawValue) report goes to its named addressees only") }

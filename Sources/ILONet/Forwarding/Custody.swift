@@ -25,7 +25,7 @@ extension NodeServices {
         // A consent is routed by the report it is about, read in the store job.
         let routed: [RoutingTable.Decision]
         switch report.kind {
-        case .consent: routed = []
+        case .consent, .erasure: routed = []
         case .deployment: routed = router.flood(to: configuration.peers.map(\.name), path: fullPath)
         default: routed = router.nextHops(for: report, path: fullPath, access: access, logger: logger)
         }
@@ -83,6 +83,11 @@ extension NodeServices {
             // Interest travels between linked nodes in INTEREST messages, never as a report (docs/ROUTING.md §8).
             if report.kind == .interest {
                 return refused(ProtocolError(.forbidden, "kind: interest announcements travel in INTEREST messages between linked nodes, not as reports"))
+            }
+            // An order about a sent report follows that report's path (docs/REPORTS.md §5.9).
+            if report.kind == .erasure {
+                guard let signer else { return refused(ProtocolError(.badSignature, "an order is always signed")) }
+                return try takeOrder(report, issuer: signer, path: fullPath, store: store, disclosure: disclosure, now: now)
             }
             // A consent that comes before its H2 report waits for it here (the report is on its way).
             if report.kind == .consent, !path.isEmpty, let about = report.body["about"]?.stringValue, try store.heldReport(about) == nil,
@@ -144,6 +149,8 @@ extension NodeServices {
                 peers.poke(receipt.decisions.map(\.nextHop) + receipt.noticeHops)
                 watchers.poke(recipients)
                 metrics.count("ilonet_reports_received_total", ["kind": report.kind.rawValue, "via": path.isEmpty ? "publish" : "forward"])
+                // An order may have erased a report: the WAL goes too (docs/RELIABILITY.md §7).
+                if report.kind == .erasure { store.truncateWALSoon() }
             }
             completion(result)
         }

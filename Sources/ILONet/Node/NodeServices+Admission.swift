@@ -47,6 +47,13 @@ extension NodeServices {
             }
             return
         }
+        if report.kind == .erasure {
+            // Who may give an order depends on the report it is about (checked at custody, at every node).
+            if let problem = Order.wordingProblem(report) {
+                throw ProtocolError(.invalidReport, "erasure: \(problem)", field: "headline", requestID: requestID)
+            }
+            return
+        }
         let verdict = access.rules.decide(.publish(kind: report.kind.rawValue, country: report.country), for: author)
         guard verdict.allowed else {
             throw ProtocolError(

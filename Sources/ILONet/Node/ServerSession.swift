@@ -236,6 +236,7 @@ final class ServerSession: ConnectionDelegate {
             case .mark: try mark(message)
             case .get: try get(message)
             case .sent: try sentReports(message)
+            case .orders: try orders(message)
             case .directory: try directory(message)
             case .activity: try activity(message)
             case .search: try search(message)

@@ -22,6 +22,8 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case activityCounts = 0x2A
     case search = 0x2B
     case searchResults = 0x2C
+    case orders = 0x2D
+    case orderList = 0x2E
     case forward = 0x30
     case interest = 0x31
     case queue = 0x40

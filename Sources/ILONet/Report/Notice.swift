@@ -17,15 +17,19 @@ public enum Notice {
         return String(text.prefix(200))
     }
 
+    /// Every event a notice may have.
+    static let eventsByNodes: Set<String> = Set(["delivered", "expired", "refused", "deleted"]).union(OrderNotice.receiptEvents).union([OrderNotice.recallEvent])
+
     /// Why a notice is not one a node may send: written by another node than its
     /// body says, about something else than a report, or worded differently.
     static func wordingProblem(_ notice: Report) -> String? {
         let body = notice.body
         guard let about = body["about"]?.stringValue, ReportID(about) != nil, let event = body["event"]?.stringValue,
-            ["delivered", "expired", "refused", "deleted"].contains(event), let node = body["node"]?.stringValue
+            eventsByNodes.contains(event), let node = body["node"]?.stringValue
         else { return "a notice names the report it is about (body.about), the event and the node" }
         guard node == notice.origin.officer else { return "body.node \(node) is not its author \(notice.origin.officer)" }
         guard notice.addressees.count == 1 else { return "a notice has exactly one addressee, the author of the report it is about" }
+        if OrderNotice.receiptEvents.contains(event) || event == OrderNotice.recallEvent { return OrderNotice.wordingProblem(notice) }
         let expected = headline(event: event, about: about, node: node, nextHop: body["next_hop"]?.stringValue)
         guard notice.headline == expected else { return "its headline is not the fixed wording for a \(event) notice" }
         return nil

@@ -21,6 +21,12 @@ public enum ReportKind: String, Sendable, CaseIterable {
     /// A node's announcement of its readers' interest (docs/ROUTING.md §8):
     /// written and signed by the node, flooded to every node.
     case interest
+    /// An order about a sent report — correct, withdraw, restrict, lift the
+    /// restriction, erase — by its author or their deploying authority or
+    /// data-protection officer (docs/REPORTS.md §5.9); follows the report's own
+    /// path through the network, and every node that held it answers with a
+    /// signed receipt.
+    case erasure
 
     /// Kinds only nodes produce; a PUBLISH of one is refused.
     public var isSystem: Bool { self == .notice || self == .digest || self == .interest }
@@ -197,13 +203,13 @@ public struct ReportDefaults: Sendable, Equatable {
     /// How long a report of each kind stays deliverable when it names no `expires`.
     public var lifetime: [ReportKind: Double] = [
         .smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400, .notice: 30 * 86400, .digest: 30 * 86400, .consent: 30 * 86400,
-        .deployment: 3650 * 86400, .interest: 7 * 86400,
+        .deployment: 3650 * 86400, .interest: 7 * 86400, .erasure: 90 * 86400,
     ]
     /// The longest a report of each kind may stay deliverable: an `expires`
     /// further after `created` is refused (ILONet's own policy, docs/REPORTS.md §1).
     public var maximumLifetime: [ReportKind: Double] = [
         .smuggling: 730 * 86400, .return: 365 * 86400, .border: 180 * 86400, .notice: 90 * 86400, .digest: 90 * 86400, .consent: 365 * 86400,
-        .deployment: 7300 * 86400, .interest: 30 * 86400,
+        .deployment: 7300 * 86400, .interest: 30 * 86400, .erasure: 365 * 86400,
     ]
     public var handling: HandlingCode = .h1
     /// The longest personal data of each Art. 10(3) category may be kept: an

@@ -101,9 +101,10 @@ extension Report {
                 if finding.refused { issues.append(finding.issue) } else { warnings.append(finding) }
             }
         }
-        // A consent's reason is free text like any other: the screen refuses identifiers in it.
-        if screening, kind == .consent, let reason = body?["reason"]?.stringValue {
-            for finding in PersonalDataScreen.scan(reason, field: "body.reason") {
+        // A consent's reason and an order's note are free text like any other: the screen refuses identifiers in them.
+        let freeText = kind == .consent ? "reason" : kind == .erasure ? "note" : nil
+        if screening, let freeText, let reason = body?[freeText]?.stringValue {
+            for finding in PersonalDataScreen.scan(reason, field: "body.\(freeText)") {
                 if finding.refused { issues.append(finding.issue) } else { warnings.append(finding) }
             }
         }

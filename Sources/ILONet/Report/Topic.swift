@@ -9,6 +9,7 @@
 /// | consent | `consent/COUNTRY/DECISION` |
 /// | deployment | `deployment/COUNTRY/ROLE` |
 /// | interest | `interest/several/NODE` |
+/// | erasure | `erasure/COUNTRY/ACTION` |
 ///
 /// Levels never contain `/`, `+` or `#`, so MQTT-style filters apply.
 public enum Topic {
@@ -39,6 +40,8 @@ public enum Topic {
             third = body["decision"]?.stringValue ?? "requested"
         case .deployment:
             third = body["role"]?.stringValue ?? "officer"
+        case .erasure:
+            third = body["action"]?.stringValue ?? "erase"
         case .interest:
             // A node name has dots but no `/`, `+` or `#` (Interest.problem checks the author).
             third = (body["node"]?.stringValue ?? "node").filter { $0 != "/" && $0 != "+" && $0 != "#" }

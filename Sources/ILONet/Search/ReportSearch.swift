@@ -211,7 +211,7 @@ extension ReportStore {
             var found = 0
             while try statement.step() {
                 guard disclosure.decide(ReportStore.disclosureFacts(statement, at: 1), for: identity).allowed else { continue }
-                readable.append((statement.double(9), statement.int(0), table))
+                readable.append((statement.double(1 + ReportStore.disclosureColumnCount), statement.int(0), table))
                 found += 1
                 if found > SearchQuery.maximumCandidates { break }
             }

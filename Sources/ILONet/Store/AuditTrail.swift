@@ -20,6 +20,11 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     case consentRequest = "consent-request"
     case consentGrant = "consent-grant"
     case consentRefuse = "consent-refuse"
+    /// An order about a report (docs/REPORTS.md §5.9) was carried out here
+    /// (`erase` for an erasure order): actor = who gave it, detail = the
+    /// order's id, its ground and the next hops it went on to.
+    case withdraw, restrict
+    case liftRestriction = "lift-restriction"
 }
 
 public struct AuditRecord: Sendable, Equatable {

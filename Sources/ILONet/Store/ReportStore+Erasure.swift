@@ -58,7 +58,7 @@ extension ReportStore {
         return erased
     }
 
-    private func erase(seq: Int64, id: String, reason: String, now: Int64) throws(SQLiteError) {
+    func erase(seq: Int64, id: String, reason: String, now: Int64, event: AuditEvent = .erase, actor: String? = nil, detail: String? = nil) throws(SQLiteError) {
         for table in ["deliveries", "outbound", "dead_letters"] {
             let statement = try database.cached("DELETE FROM \(table) WHERE report_seq = ?")
             statement.bind(1, seq)
@@ -82,7 +82,7 @@ extension ReportStore {
         copies.bind(1, id)
         try copies.run()
         try scrubDigests(of: id)
-        try audit(.erase, report: id, actor: nodeName, detail: reason, now: now)
+        try audit(event, report: id, actor: actor ?? nodeName, counterpart: actor == nil ? nil : nodeName, detail: detail ?? reason, now: now)
     }
 
     /// Digests that list an erased report keep its id and lose its headline.

@@ -19,7 +19,7 @@ extension ReportStore {
             """
             SELECT d.report_seq, r.id, length(r.document), d.read_ms IS NOT NULL, \(ReportStore.disclosureColumns)
             FROM deliveries d JOIN reports r ON r.seq = d.report_seq
-            WHERE d.identity = ? AND d.report_seq < ? AND r.kind <> 'notice' ORDER BY d.report_seq DESC LIMIT ?
+            WHERE d.identity = ? AND d.report_seq < ? AND \(NoticeSelection.excluded.condition) ORDER BY d.report_seq DESC LIMIT ?
             """)
         statement.bind(1, identity.id)
         statement.bind(2, before ?? Int64.max)

@@ -6,14 +6,23 @@ extension ReportStore {
     /// node forwarded it there).
     func noticeProblem(_ notice: Report, from peer: String) throws(SQLiteError) -> String? {
         guard let about = notice.body["about"]?.stringValue else { return "it names no report (body.about)" }
-        let held = try database.cached("SELECT path, origin_officer FROM reports WHERE id = ?")
+        let held = try database.cached("SELECT path, origin_officer, seq FROM reports WHERE id = ?")
         held.bind(1, about)
         guard try held.step() else { return "it is about report \(about), which this node does not hold" }
         let path = (try? JSONValue(parsing: held.text(0)))?.arrayValue?.compactMap(\.stringValue) ?? []
         let author = held.text(1)
+        let seq = held.int(2)
         try held.step()
         guard notice.addressees == [author] else { return "it is addressed to \(notice.addressees.joined(separator: ", ")), not to \(author), who wrote report \(about)" }
         if path.contains(peer) { return nil }
+        // Sent there and not yet acknowledged: the answer may come after the notice it caused.
+        let inFlight = try database.cached("SELECT 1 FROM outbound WHERE report_seq = ? AND next_hop = ?")
+        inFlight.bind(1, seq)
+        inFlight.bind(2, peer)
+        if try inFlight.step() {
+            inFlight.reset()
+            return nil
+        }
         let forwarded = try database.cached("SELECT 1 FROM audit WHERE report_id = ? AND event = 'forward' AND counterpart = ? LIMIT 1")
         forwarded.bind(1, about)
         forwarded.bind(2, peer)

@@ -92,7 +92,7 @@ extension ReportStore {
         let statement = try database.cached(
             """
             SELECT o.report_seq, r.id, r.document, r.path, o.deliver_to FROM outbound o JOIN reports r ON r.seq = o.report_seq
-            WHERE o.next_hop = ?2 AND o.state = 'ready' AND o.next_attempt_ms <= ?1 AND o.expires_ms > ?1
+            WHERE o.next_hop = ?2 AND o.state = 'ready' AND o.next_attempt_ms <= ?1 AND o.expires_ms > ?1 AND r.restricted_ms IS NULL
             ORDER BY o.priority, o.report_seq LIMIT ?3
             """)
         statement.bind(1, now)

@@ -62,8 +62,8 @@ extension ReportStore {
 
 extension ReportStore {
     /// The columns `disclosureFacts(_:at:)` reads, in its order (alias `r` for `reports`).
-    static let disclosureColumns = "r.kind, r.topic, r.handling, r.consented, r.purpose, r.addressees, r.origin_officer, r.expires_ms"
-    static let disclosureColumnCount: Int32 = 8
+    static let disclosureColumns = "r.kind, r.topic, r.handling, r.consented, r.purpose, r.addressees, r.origin_officer, r.expires_ms, r.restricted_ms"
+    static let disclosureColumnCount: Int32 = 9
 
     /// The disclosure facts of a stored report, from `disclosureColumns` starting at column `first`.
     static func disclosureFacts(_ statement: SQLiteStatement, at first: Int32) -> Disclosure.Facts {
@@ -73,6 +73,6 @@ extension ReportStore {
             kind: ReportKind(rawValue: statement.text(first)), topic: statement.text(first + 1),
             handling: HandlingCode(rawValue: statement.text(first + 2)),
             personalData: statement.isNull(first + 4) ? nil : statement.text(first + 4), addressees: addressees, consented: consented,
-            originOfficer: statement.text(first + 6), expiresMilliseconds: statement.int(first + 7))
+            originOfficer: statement.text(first + 6), expiresMilliseconds: statement.int(first + 7), restricted: !statement.isNull(first + 8))
     }
 }

@@ -276,8 +276,10 @@ extension ReportStore {
         var condition: String {
             switch self {
             case .included: "1"
-            case .excluded: "r.kind <> 'notice'"
-            case .only: "r.kind = 'notice'"
+            // A recall (a recipient told of an order about a report it had) is read in the inbox;
+            // the other notices are about the reader's own reports (ilo sent).
+            case .excluded: "(r.kind <> 'notice' OR r.topic GLOB 'notice/*/recalled')"
+            case .only: "(r.kind = 'notice' AND r.topic NOT GLOB 'notice/*/recalled')"
             }
         }
     }
@@ -313,7 +315,8 @@ extension ReportStore {
             let facts = ReportStore.disclosureFacts(statement, at: 4)
             if let filter, !filter.matches(facts.topic) { continue }
             guard disclosure.decide(facts, for: identity).allowed else {
-                withdrawn.append(seq)
+                // A restricted report stays in the mailbox, unseen, until the restriction is lifted.
+                if !facts.restricted { withdrawn.append(seq) }
                 continue
             }
             if let fits, !fits(Int(statement.int(2)), result.isEmpty) { break }

@@ -327,5 +327,22 @@ enum Schema {
             PRIMARY KEY (about, consent_id)
         ) WITHOUT ROWID;
         """,
+        // 19: a report's life after it is sent (docs/REPORTS.md §5.9). A
+        // restricted report is held but disclosed to nobody and not forwarded
+        // (restricted_ms: since when). The orders about a report are found by
+        // the report they name; `erased.action` says whether an erasure was
+        // the report's date, the retention period, or an order (withdraw, erase).
+        """
+        ALTER TABLE reports ADD COLUMN restricted_ms INTEGER;
+        CREATE INDEX reports_order_about ON reports (json_extract(CAST(document AS TEXT), '$.body.about')) WHERE kind = 'erasure';
+        ALTER TABLE erased ADD COLUMN origin_authority TEXT;
+        CREATE TABLE statistics_withdrawn (           -- the ledger's counts that were withdrawn by their originator
+            day           TEXT    NOT NULL,           -- the report's creation date, UTC
+            kind          TEXT    NOT NULL,
+            country       TEXT    NOT NULL,
+            reports       INTEGER NOT NULL,
+            PRIMARY KEY (day, kind, country)
+        ) WITHOUT ROWID;
+        """,
     ]
 }

@@ -11,6 +11,7 @@ public enum BodySchemas {
         case .consent: consent
         case .deployment: Deployment.schema
         case .interest: Interest.schema
+        case .erasure: Order.schema
         }
     }
 
@@ -60,10 +61,18 @@ public enum BodySchemas {
     public static let notice = ObjectSchema(
         "notice",
         [
-            Field("about", .reportID, required: true, "the report the notice is about"),
+            Field("about", .reportID, required: true, "the report the notice is about; for an order's notice, the order (kind erasure)"),
             Field(
-                "event", .choice(["expired", "refused", "delivered", "deleted"]), required: true,
-                "expired: not delivered before it expired; refused: a next hop refused it; delivered: it reached its destination (a receipt); deleted: an administrator deleted it from the node's queues"),
+                "event", .choice(["expired", "refused", "delivered", "deleted", "withdrawn", "restricted", "lifted", "erased", "not-held", "recalled"]), required: true,
+                "expired: not delivered before it expired; refused: a next hop refused it; delivered: it reached its destination (a receipt); deleted: an administrator deleted it from the node's queues; "
+                    + "withdrawn, restricted, lifted, erased, not-held: a node's receipt for an order (§5.9); recalled: a recipient is told of an order"),
+            Field("report", .reportID, "an order's notice: the report the order is about"),
+            Field("content_hash", .string(maxLength: 64), "a receipt: SHA-256 of the report's content as the node held it (hexadecimal), never the content"),
+            Field("next_hops", .list(.string(maxLength: 200), minimum: 0, maximum: 64, unique: true), "a receipt: the nodes the node passed the order on to"),
+            Field("action", .choice(Order.Action.allCases.map(\.rawValue)), "a recall: what was done to the report"),
+            Field("ground", .choice(Order.Ground.allCases.map(\.rawValue)), "a recall: why"),
+            Field("by", .choice(OrderNotice.issuers), "a recall: who gave the order: the originator, the deploying authority or its data-protection officer"),
+            Field("by_authority", .string(maxLength: 200), "a recall: the deploying authority of whoever gave the order"),
             Field("node", .string(maxLength: 200), required: true, "the node where it was stuck, or (delivered) the node it reached"),
             Field("next_hop", .string(maxLength: 200), "the next hop it was waiting for"),
             Field("since", .timestamp, "when it started waiting there"),

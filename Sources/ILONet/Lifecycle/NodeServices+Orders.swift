@@ -1,0 +1,70 @@
+/// Custody of an order about a sent report (docs/REPORTS.md §5.9), at every node
+/// it reaches: check who gave it against the report held here, pass it on along
+/// the report's own path, carry it out, tell the report's recipients here, and
+/// answer the issuer with a receipt signed by this node — all in one transaction.
+extension NodeServices {
+    /// Inside a store job: takes custody of `order`, which passed `path` (this
+    /// node last), signed by `issuer`.
+    func takeOrder(
+        _ order: Report, issuer: PeerIdentity, path: [String], store: ReportStore, disclosure: Disclosure, now: Int64
+    ) throws(SQLiteError) -> CustodyReceipt {
+        func refused(_ code: ErrorCode, _ message: String, field: String? = nil) -> CustodyReceipt {
+            CustodyReceipt(outcome: .duplicate, decisions: [], path: path, refusal: ProtocolError(code, message, field: field))
+        }
+        guard let parts = Order.parts(order) else { return refused(.invalidReport, "body: an order names the report, its author, the action and the ground") }
+        let first = path.count == 1
+        let target = try store.orderTarget(parts.about)
+        if let target, target.seq != nil {
+            guard parts.author == nil || target.author == parts.author else {
+                return refused(.forbidden, "body.author: report \(parts.about) was written by \(target.author), not \(parts.author ?? "")", field: "body.author")
+            }
+            if let problem = Order.issuerProblem(issuer, author: target.author, authority: target.authority) { return refused(.forbidden, problem) }
+        } else if first {
+            // Where the issuer gives it, the node must know the report: it starts the order's way.
+            guard let target else {
+                return refused(
+                    .notFound, "body.about: report \(parts.about) is not held at \(router.nodeName); give the order at a node that holds it "
+                        + "(the node it was sent from, or one it reached)", field: "body.about")
+            }
+            if !target.authority.isEmpty, issuer.authority != target.authority {
+                return refused(.forbidden, "report \(parts.about) was erased here; only its author's deploying authority (\(target.authority)) may give orders about it")
+            }
+        }
+        let hops = try store.orderHops(reportID: parts.about, target: target, orderPath: path, peers: configuration.peers.map(\.name))
+        let outcome = try store.accept(
+            order, document: order.canonicalEncoding, path: path, nextHops: hops, recipient: nil, now: now, queueLimit: Int.max, disclosure: disclosure)
+        guard case .stored(let seq, _) = outcome else { return CustodyReceipt(outcome: outcome, decisions: [], path: path) }
+        var readers: [String] = []
+        var event = target?.erased == true ? "erased" : "not-held"
+        var released: [String] = []
+        if let target, let reportSeq = target.seq {
+            readers = try store.recipients(ofReport: parts.about, seq: reportSeq).filter { $0 != target.author && $0 != issuer.id }
+            if parts.action == .liftRestriction { released = try store.queuedHops(seq: reportSeq) }
+            try store.carryOut(parts, order: order.id.description, target: target, issuer: issuer.id, hops: hops, now: now)
+            event = parts.action.done
+        }
+        var told: [String] = []
+        for reader in readers {
+            guard let recall = OrderNotice.recall(for: order, parts: parts, issuer: issuer, reader: reader, node: nodeOrigin, now: now) else { continue }
+            _ = try writeNotice(signedByNode(recall), to: reader, store: store, now: now)
+            told.append(reader)
+        }
+        var receiptHops: [String] = []
+        if let receipt = OrderNotice.receipt(
+            for: order, parts: parts, event: event, contentHash: target?.contentHash, nextHops: hops, path: path, node: nodeOrigin, now: now)
+        {
+            receiptHops = try writeNotice(signedByNode(receipt), to: order.origin.officer, store: store, now: now)
+        }
+        logger.info(
+            "order carried out",
+            ["order": order.id.description, "report": parts.about, "action": parts.action.rawValue, "result": event, "by": issuer.id,
+             "next_hops": hops.joined(separator: ","), "recipients_told": String(told.count)])
+        let decisions = hops.map { RoutingTable.Decision(nextHop: $0, rule: Router.orderRule) }
+        return CustodyReceipt(outcome: .stored(seq: seq, recipients: told), decisions: decisions, path: path, noticeHops: receiptHops + released)
+    }
+}
+
+extension Router {
+    /// The rule an order follows: the report's own path (docs/REPORTS.md §5.9).
+    static let orderRule = RoutingTable.Rule(kind: .route, conditions: [], nextHops: [], file: "(order: along the report's path)", line: 0)
+}

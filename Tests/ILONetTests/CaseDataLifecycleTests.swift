@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import ILONet
+
+/// A report's life after it is sent (issue 29, docs/REPORTS.md §5.9): orders to
+/// withdraw, restrict or erase a report reach every node that holds it along its
+/// own path, each node answers with a signed receipt, and every recipient is
+/// told. Real nodes of the example network, real TLS, real SQLite files.
+@Suite(.serialized) struct CaseDataLifecycleTests {
+    func ilo(_ node: Daemon, _ identity: String, _ arguments: [String]) -> (status: Int32, output: String, stdout: String, stderr: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_STATE_HOME"] = node.directory + "/state-\(identity)"
+        return run(TestEnvironment.ilo, arguments + node.iloArguments(identity), environment: environment)
+    }
+
+    func held(_ node: Daemon, _ id: String) -> Bool { node.count("SELECT count(*) FROM reports WHERE id = '\(id)'") == 1 }
+
+    /// Every file under the node's directory that contains `marker`.
+    func filesContaining(_ marker: String, under node: Daemon) -> [String] {
+        let needle = Data(marker.utf8)
+        let root = URL(fileURLWithPath: node.directory)
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        var found: [String] = []
+        for case let url as URL in walker {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true,
+                let data = try? Data(contentsOf: url), data.range(of: needle) != nil
+            else { continue }
+            found.append(url.path)
+        }
+        return found
+    }
+
+    /// Sends `report` from the post in Tripoli as Müller, leaving no copy of the file behind.
+    func send(_ network: TestNetwork, _ report: JSONValue) -> String {
+        let file = NSTemporaryDirectory() + "/lifecycle-\(UUID().uuidString.prefix(8)).json"
+        try? report.encodedString().write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let sent = ilo(network.post, "officer-de", ["send", "--file", file])
+        #expect(sent.status == 0, "\(sent.output)")
+        return sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func caseReport(marker: String) -> JSONValue {
+        let eraseBy = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds() + 30 * 86_400_000).prefix(10))
+        return sampleReport(
+            ["personal_data": "return-passenger-list", "addressees": ["authority:DE-BPOL"], "erase_by": .string(eraseBy),
+             "headline": "Charter flight to Lagos: passenger list",
+             "body.passenger_list": [["name": .string(marker), "nationality": "NG"]]], kind: "return")
+    }
+
+    @Test func eraseNowReachesEveryNodeThatHeldTheReportWithSignedReceiptsAndTellsItsReader() throws {
+        let network = try TestNetwork()
+        HomeNodeTests().register(network)
+        let marker = "LIFECYCLE-\(UUID().uuidString.prefix(8))"
+        let id = send(network, caseReport(marker: marker))
+        #expect(waitFor(20) { held(network.authority, id) }, "the report reaches Germany's authority node")
+        #expect(held(network.regional, id), "the regional hub held it on the way")
+        // Schmidt reads it at Germany's node.
+        let read = ilo(network.authority, "authority-de-user", ["show", id])
+        #expect(read.status == 0 && read.stdout.contains(marker), "\(read.output)")
+
+        // An officer of another state may not order it erased.
+        let foreign = ilo(network.post, "officer-it", ["erase", id, "--ground", "purpose-fulfilled"])
+        #expect(foreign.status == 1 && foreign.stderr.contains("forbidden"), "\(foreign.output)")
+        #expect(held(network.post, id))
+
+        // Germany's node is down when the author orders the erasure.
+        network.authority.stop()
+        let erase = ilo(network.post, "officer-de", ["erase", id, "--ground", "purpose-fulfilled"])
+        #expect(erase.status == 0, "\(erase.output)")
+        #expect(waitFor(15) { !held(network.post, id) && !held(network.regional, id) }, "erased at the post and the regional hub")
+        let waiting = ilo(network.post, "officer-de", ["erasure", id])
+        #expect(waiting.status == 0, "\(waiting.output)")
+        #expect(waiting.stdout.contains("authority-de.ilonet.example") && waiting.stdout.contains("pending"), "\(waiting.output)")
+        #expect(waiting.stdout.contains("erased at 2 of 3 nodes that held it; waiting for 1"), "\(waiting.output)")
+
+        // Back up, it acts on the order it finds waiting, and its receipt comes back.
+        try network.authority.start()
+        #expect(waitFor(20) { !held(network.authority, id) }, "Germany's node erases it after restart")
+        var status = ilo(network.post, "officer-de", ["erasure", id])
+        #expect(waitFor(20) {
+            status = ilo(network.post, "officer-de", ["erasure", id])
+            return status.stdout.contains("erased at 3 of 3 nodes that held it")
+        }, "\(status.output)")
+        #expect(status.stdout.components(separatedBy: "signature verified").count - 1 == 3, "\(status.output)")
+        #expect(!status.stdout.contains("NOT VERIFIED"), "\(status.output)")
+        let shown = ilo(network.post, "officer-de", ["show", id])
+        #expect(shown.stdout.contains("erased at 3 of 3 nodes that held it"), "\(shown.output)")
+
+        // No file under any node's directory holds the report's text.
+        for node in [network.post, network.regional, network.authority] {
+            #expect(waitFor(15) { filesContaining(marker, under: node).isEmpty }, "\(filesContaining(marker, under: node))")
+        }
+        // Schmidt, who read it, is told (without content).
+        let inbox = ilo(network.authority, "authority-de-user", ["inbox", "--json"])
+        #expect(inbox.stdout.contains("Erased by its originator: purpose-fulfilled (report \(id))"), "\(inbox.output)")
+        #expect(!inbox.stdout.contains(marker))
+        // A copy that arrives later meets the tombstone.
+        #expect(network.regional.count("SELECT count(*) FROM erased WHERE id = '\(id)'") == 1)
+    }
+
+    @Test func aRestrictedReportIsDisclosedToNobodyAndNotForwardedUntilItIsLifted() throws {
+        let network = try TestNetwork(startRegional: false)
+        let id = send(network, sampleReport(["addressees": ["authority:DE-BPOL"], "headline": "Boats gathering east of Zuwara"]))
+        #expect(held(network.post, id))
+        let restrict = ilo(network.post, "officer-de", ["restrict", id, "--ground", "inaccurate"])
+        #expect(restrict.status == 0, "\(restrict.output)")
+        // Disclosed to nobody, its author included; not found by search.
+        let show = ilo(network.post, "officer-de", ["show", id])
+        #expect(show.status == 1 && show.stderr.contains("not disclosed to you now"), "\(show.output)")
+        #expect(show.stdout.contains("restricted at 1 of 2 nodes that held it"), "\(show.output)")
+        let search = ilo(network.post, "officer-de", ["search", "Zuwara"])
+        #expect(!search.stdout.contains("Boats gathering"), "\(search.output)")
+        // Not forwarded: the regional hub comes up and does not get it.
+        try network.regional.start()
+        #expect(waitFor(15) { network.regional.count("SELECT count(*) FROM reports WHERE kind = 'erasure'") == 1 }, "the order reaches the next hop")
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(!held(network.regional, id), "a restricted report is not forwarded")
+        // Lifted: disclosed and forwarded again.
+        let lift = ilo(network.post, "officer-de", ["restrict", "--lift", id, "--ground", "other", "--note", "checked with the source"])
+        #expect(lift.status == 0, "\(lift.output)")
+        #expect(waitFor(15) { held(network.regional, id) }, "forwarded once the restriction is lifted")
+        #expect(ilo(network.post, "officer-de", ["show", id]).status == 0)
+    }
+}
