@@ -39,6 +39,7 @@ enum CommandCatalog {
         Command(name: "withdraw", summary: "withdraw a report you sent, everywhere it went", options: ["--ground", "--note", "--json"]),
         Command(name: "restrict", summary: "hold a report everywhere, disclosed to nobody (--lift: end it)", options: ["--lift", "--ground", "--note", "--json"]),
         Command(name: "erase", summary: "erase every copy of a report now", options: ["--ground", "--note", "--json"]),
+        Command(name: "correct", summary: "replace a report you sent, for exactly its recipients", options: ["--file", "--json"]),
         Command(name: "erasure", summary: "where an order about a report stands, node by node", options: ["--json"]),
         Command(name: "subscribe", summary: "receive a topic", options: ["--digest", "--at", "--json"]),
         Command(name: "unsubscribe", summary: "stop receiving a topic", options: ["--digest", "--json"]),

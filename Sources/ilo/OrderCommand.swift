@@ -107,6 +107,48 @@ enum OrderCommand {
         }
     }
 
+    static let correctHelp = """
+        usage: ilo correct ID --file FIXED.json [envelope flags as for ilo send] [--json]
+
+        Replaces report ID, which you sent, with the report in FIXED.json (a whole
+        report or its body, completed and signed like ilo send does; its field
+        `corrects` names ID). The correction follows ID's own path through the
+        network and goes to exactly the identities that received or read ID at
+        each node — not to new addressees or subscribers — and ID is erased there:
+        mailboxes, search and digests hold the latest version only, and the
+        statistics ledger counts it once. Each reader is told "Corrected by its
+        originator: inaccurate (report ID)"; each node answers with a signed
+        receipt (ilo erasure ID lists them). Only ID's author, or an authority
+        identity of the author's deploying authority, may correct it.
+
+        examples:
+          ilo correct 7401edde --file fixed.json
+          ilo correct 01a203e3-9a9d-7569-96cb-d3307401edde --file fixed.json --headline "Departures from Zuwara rising (corrected count)"
+        """
+
+    /// `ilo correct ID --file FILE`: `ilo send --corrects ID --file FILE`, with ID resolved first.
+    static func correct(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
+        if arguments.flag("help") {
+            print(correctHelp + "\n\n" + connectionHelp)
+            return Exit.ok
+        }
+        guard let id = arguments.positional() else { throw UsageError("name the report to correct: ilo correct ID --file FIXED.json") }
+        var fullID = id
+        if ReportID(id) == nil {
+            var probe = arguments
+            let options = try ClientProfile.resolve(&probe)
+            do throws(ClientError) {
+                let client = try connect(options)
+                defer { client.close() }
+                fullID = try resolve(id, client)
+            } catch {
+                return exitFor(error)
+            }
+        }
+        arguments.insert(["--corrects", fullID])
+        return try SendCommand.run(&arguments, validateOnly: false)
+    }
+
     /// A short id resolved among the caller's mailbox and own reports (GET `resolve`).
     static func resolve(_ id: String, _ client: ClientConnection) throws(ClientError) -> String {
         if ReportID(id) != nil { return id }

@@ -44,6 +44,7 @@ let usage = """
                ilo consent request ID --to NAME | grant ID --to NAME | refuse ID --to NAME
       withdraw, restrict, erase  take back a report you sent, everywhere it went:
                ilo withdraw ID --ground inaccurate | restrict [--lift] ID … | erase ID …
+      correct  replace a report you sent, for exactly its recipients: ilo correct ID --file fixed.json
       erasure  where an order stands, node by node: ilo erasure ID
       subscribe, unsubscribe, subscriptions
                topics you receive:   ilo subscribe 'smuggling/LY/#' [--digest daily]
@@ -105,6 +106,7 @@ func dispatch(_ command: String?, _ arguments: inout Arguments) throws(UsageErro
     case "show": return try ShowCommand.run(&arguments)
     case "consent": return try ConsentCommand.run(&arguments)
     case "withdraw", "restrict", "erase", "erasure": return try OrderCommand.run(command!, &arguments)
+    case "correct": return try OrderCommand.correct(&arguments)
     case "outbox": return try OutboxCommand.run(&arguments)
     case "sent": return try SentCommand.run(&arguments)
     case "directory": return try DirectoryCommand.run(&arguments)

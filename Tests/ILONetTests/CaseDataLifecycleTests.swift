@@ -99,6 +99,42 @@ import Testing
         #expect(network.regional.count("SELECT count(*) FROM erased WHERE id = '\(id)'") == 1)
     }
 
+    @Test func aCorrectionReachesExactlyThePriorRecipientsAndReplacesTheReportEverywhere() throws {
+        let network = try TestNetwork()
+        HomeNodeTests().register(network)
+        let id = send(network, sampleReport(["addressees": ["authority:DE-BPOL"], "headline": "Boats leave Sabratha with 40 persons"]))
+        #expect(waitFor(20) { held(network.authority, id) && held(network.board, id) }, "the report reaches Germany's node and the board hub")
+        #expect(network.authority.count("SELECT count(*) FROM deliveries d JOIN reports r ON r.seq = d.report_seq WHERE r.id = '\(id)' AND d.identity = 'ncp.de.schmidt'") == 1)
+
+        // The corrected version names Italy too: it still goes only to those who had the first.
+        let file = NSTemporaryDirectory() + "/fixed-\(UUID().uuidString.prefix(8)).json"
+        try sampleReport(["addressees": ["authority:DE-BPOL", "authority:IT-PS"], "headline": "Boats leave Sabratha with 140 persons"])
+            .encodedString().write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let corrected = ilo(network.post, "officer-de", ["correct", String(id.suffix(8)), "--file", file])
+        #expect(corrected.status == 0, "\(corrected.output)")
+        let fixedID = corrected.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(waitFor(20) { held(network.authority, fixedID) && !held(network.authority, id) }, "the correction replaces the report at Germany's node")
+        #expect(waitFor(20) { held(network.board, fixedID) && !held(network.board, id) }, "and at the board hub, which held it too")
+        for node in [network.post, network.regional, network.board, network.authority] {
+            #expect(!held(node, id), "\(node.configPath) still holds the corrected report")
+            let readers = node.query("SELECT group_concat(d.identity) FROM deliveries d JOIN reports r ON r.seq = d.report_seq WHERE r.id = '\(fixedID)'")
+            #expect(readers == (node === network.authority ? "ncp.de.schmidt" : ""), "\(node.configPath): \(readers)")
+        }
+        // Schmidt reads the corrected version, and is told.
+        let inbox = ilo(network.authority, "authority-de-user", ["inbox", "--json"])
+        #expect(inbox.stdout.contains("140 persons") && inbox.stdout.contains("Corrected by its originator: inaccurate (report \(id))"), "\(inbox.output)")
+        let shown = ilo(network.authority, "authority-de-user", ["show", fixedID])
+        #expect(shown.stdout.contains("corrects     \(id)"), "\(shown.output)")
+        // Counted once, as its latest version.
+        #expect(network.post.count("SELECT sum(reports) FROM statistics WHERE kind = 'smuggling'") == 1)
+        var status = ilo(network.post, "officer-de", ["erasure", id])
+        #expect(waitFor(15) {
+            status = ilo(network.post, "officer-de", ["erasure", id])
+            return status.stdout.contains("corrected at 4 of 4 nodes that held it")
+        }, "\(status.output)")
+    }
+
     @Test func aRestrictedReportIsDisclosedToNobodyAndNotForwardedUntilItIsLifted() throws {
         let network = try TestNetwork(startRegional: false)
         let id = send(network, sampleReport(["addressees": ["authority:DE-BPOL"], "headline": "Boats gathering east of Zuwara"]))

@@ -15,6 +15,11 @@ public struct Arguments {
         tokens = arguments
     }
 
+    /// Puts `extra` before the arguments not yet taken (a command that runs another one).
+    public mutating func insert(_ extra: [String]) {
+        tokens = extra.map { Optional($0) } + tokens
+    }
+
     /// The value of `--name`, or nil when absent. Repeating an option is an error.
     public mutating func option(_ name: String) throws(UsageError) -> String? {
         var found: String?

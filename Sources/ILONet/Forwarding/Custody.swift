@@ -72,6 +72,11 @@ extension NodeServices {
             }
             // The first node checks the author's claims against the register (docs/ACCESS.md §6).
             if path.isEmpty, report.kind.isContent, let refusal = try store.registerProblem(report) { return refused(refusal) }
+            // A correction follows the path of the report it corrects, to its recipients (docs/REPORTS.md §5.9).
+            if report.kind.isContent, report.corrects != nil {
+                guard let signer else { return refused(ProtocolError(.badSignature, "a correction is always signed")) }
+                return try takeCorrection(report, author: signer, path: fullPath, store: store, disclosure: disclosure, now: now)
+            }
             // Where its readers read: the register's homes of its addressees and the
             // represented states' contact points, and interest in its topic (docs/ROUTING.md §8).
             if report.kind.isContent {
@@ -150,7 +155,7 @@ extension NodeServices {
                 watchers.poke(recipients)
                 metrics.count("ilonet_reports_received_total", ["kind": report.kind.rawValue, "via": path.isEmpty ? "publish" : "forward"])
                 // An order may have erased a report: the WAL goes too (docs/RELIABILITY.md §7).
-                if report.kind == .erasure { store.truncateWALSoon() }
+                if report.kind == .erasure || report.corrects != nil { store.truncateWALSoon() }
             }
             completion(result)
         }

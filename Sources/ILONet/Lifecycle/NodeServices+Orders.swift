@@ -68,3 +68,59 @@ extension Router {
     /// The rule an order follows: the report's own path (docs/REPORTS.md §5.9).
     static let orderRule = RoutingTable.Rule(kind: .route, conditions: [], nextHops: [], file: "(order: along the report's path)", line: 0)
 }
+
+extension NodeServices {
+    /// Inside a store job: takes custody of `correction`, a report with
+    /// `corrects` (docs/REPORTS.md §5.9), signed by `author`. It follows the
+    /// corrected report's path like an order, goes to exactly the identities that
+    /// received or read that report at each node, and the corrected report is
+    /// erased there; each node answers the author with a `corrected` receipt.
+    func takeCorrection(
+        _ correction: Report, author: PeerIdentity, path: [String], store: ReportStore, disclosure: Disclosure, now: Int64
+    ) throws(SQLiteError) -> CustodyReceipt {
+        func refused(_ code: ErrorCode, _ message: String) -> CustodyReceipt {
+            CustodyReceipt(outcome: .duplicate, decisions: [], path: path, refusal: ProtocolError(code, message, field: "corrects"))
+        }
+        let about = correction.corrects?.description ?? ""
+        let target = try store.orderTarget(about)
+        if let target, target.seq != nil {
+            let mayCorrect = target.author == author.id || (author.role == .authority && author.authority == target.authority)
+            guard mayCorrect else {
+                return refused(.forbidden, "corrects: only the author of report \(about) (\(target.author)), or an authority of \(target.authority), may correct it")
+            }
+        } else if path.count == 1, target == nil {
+            return refused(
+                .notFound, "corrects: report \(about) is not held at \(router.nodeName); send the correction from the node the report was sent from")
+        }
+        let parts = Order.Parts(about: about, author: target?.author, action: .correct, ground: .inaccurate, note: nil)
+        let hops = try store.orderHops(reportID: about, target: target, orderPath: path, peers: configuration.peers.map(\.name))
+        var readers: [String] = []
+        if let target, let seq = target.seq {
+            readers = try store.recipients(ofReport: about, seq: seq).filter { $0 != target.author && $0 != author.id }
+        }
+        let outcome = try store.accept(
+            correction, document: correction.canonicalEncoding, path: path, nextHops: hops, recipient: nil, now: now,
+            queueLimit: configuration.maximumQueuedPerHop, disclosure: disclosure, deliverTo: readers)
+        guard case .stored(let seq, let delivered) = outcome else { return CustodyReceipt(outcome: outcome, decisions: [], path: path) }
+        var event = target?.erased == true ? "erased" : "not-held"
+        if let target, target.seq != nil {
+            try store.carryOut(parts, order: correction.id.description, target: target, issuer: author.id, hops: hops, now: now)
+            event = Order.Action.correct.done
+        }
+        for reader in readers {
+            guard let recall = OrderNotice.recall(for: correction, parts: parts, issuer: author, reader: reader, node: nodeOrigin, now: now) else { continue }
+            _ = try writeNotice(signedByNode(recall), to: reader, store: store, now: now)
+        }
+        var receiptHops: [String] = []
+        if let receipt = OrderNotice.receipt(
+            for: correction, parts: parts, event: event, contentHash: target?.contentHash, nextHops: hops, path: path, node: nodeOrigin, now: now)
+        {
+            receiptHops = try writeNotice(signedByNode(receipt), to: correction.origin.officer, store: store, now: now)
+        }
+        logger.info(
+            "correction taken", ["report": correction.id.description, "corrects": about, "result": event, "next_hops": hops.joined(separator: ","),
+                                 "delivered_here": String(delivered.count)])
+        let decisions = hops.map { RoutingTable.Decision(nextHop: $0, rule: Router.orderRule) }
+        return CustodyReceipt(outcome: .stored(seq: seq, recipients: delivered + readers), decisions: decisions, path: path, noticeHops: receiptHops)
+    }
+}

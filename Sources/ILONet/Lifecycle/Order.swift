@@ -14,6 +14,12 @@ public enum Order {
         case withdraw, restrict
         case liftRestriction = "lift-restriction"
         case erase
+        /// Not an `erasure` order's action: a correction is a new report with
+        /// `corrects` (`ilo correct`), which acts as the order along the way.
+        case correct
+
+        /// The actions an `erasure` order may name.
+        static let ordered: [Action] = [.withdraw, .restrict, .liftRestriction, .erase]
 
         /// The receipt's event once a node has acted.
         var done: String {
@@ -22,11 +28,12 @@ public enum Order {
             case .restrict: "restricted"
             case .liftRestriction: "lifted"
             case .erase: "erased"
+            case .correct: "corrected"
             }
         }
 
         /// Whether the report leaves the node (rows, mailboxes, index, queues).
-        public var removes: Bool { self == .withdraw || self == .erase }
+        public var removes: Bool { self != .restrict && self != .liftRestriction }
     }
 
     public enum Ground: String, Sendable, CaseIterable {
@@ -45,7 +52,7 @@ public enum Order {
                 "author", .string(maxLength: 200),
                 "that report's author (origin.officer), checked at every node that holds it; lets the author follow an order given by someone else"),
             Field(
-                "action", .choice(Action.allCases.map(\.rawValue)), required: true,
+                "action", .choice(Action.ordered.map(\.rawValue)), required: true,
                 "withdraw: removed everywhere, counted as withdrawn; restrict: held, disclosed to nobody, not forwarded; lift-restriction: "
                     + "disclosed and forwarded again; erase: every copy erased now"),
             Field("ground", .choice(Ground.allCases.map(\.rawValue)), required: true, "why (told to every recipient)"),
@@ -60,6 +67,7 @@ public enum Order {
         case .restrict: text = "Restriction: report \(id) (\(ground.rawValue))"
         case .liftRestriction: text = "Restriction lifted: report \(id) (\(ground.rawValue))"
         case .erase: text = "Erasure: report \(id) (\(ground.rawValue))"
+        case .correct: text = "Correction: report \(id) (\(ground.rawValue))"
         }
         return String(text.prefix(200))
     }

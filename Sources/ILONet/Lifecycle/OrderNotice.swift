@@ -13,7 +13,7 @@
 /// Like every notice, the headline is a fixed wording built from the body.
 public enum OrderNotice {
     /// Receipt events, by action; `not-held`: the node never held the report.
-    static let receiptEvents: Set<String> = ["withdrawn", "restricted", "lifted", "erased", "not-held"]
+    static let receiptEvents: Set<String> = ["withdrawn", "restricted", "lifted", "erased", "corrected", "not-held"]
     static let recallEvent = "recalled"
     /// Who gave an order, as a recall says it.
     static let issuers: [String] = ["originator", "authority", "dpo"]
@@ -30,6 +30,7 @@ public enum OrderNotice {
         case "restricted": text = "Restricted at \(node): report \(report)"
         case "lifted": text = "Restriction lifted at \(node): report \(report)"
         case "erased": text = "Erased at \(node): report \(report)"
+        case "corrected": text = "Corrected at \(node): report \(report)"
         default: text = "Not held at \(node): report \(report)"
         }
         return String(text.prefix(200))
@@ -43,6 +44,7 @@ public enum OrderNotice {
         case "withdraw": verb = "Withdrawn"
         case "restrict": verb = "Restricted"
         case "lift-restriction": verb = "Released from restriction"
+        case "correct": verb = "Corrected"
         default: verb = "Erased"
         }
         let who: String

@@ -34,6 +34,9 @@ public enum EnvelopeSchema {
             Field("erase_by", .date, "date by which the personal data is erased; required with personal data, only with it"),
             Field("expires", .timestamp, "after this the report is no longer delivered; default per kind"),
             Field("follow_up_of", .reportID, "id of the first report of the same event"),
+            Field(
+                "corrects", .reportID,
+                "id of a report this one corrects (ilo correct): it goes to exactly that report's recipients, along its path, and that report is erased; by its author only (docs/REPORTS.md §5.9)"),
             Field("topic", .string(maxLength: 200), "derived by the node (KIND/COUNTRY/…); a different value is refused"),
             Field(
                 "signature",

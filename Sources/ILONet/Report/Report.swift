@@ -137,6 +137,9 @@ public struct Report: Sendable {
     public let followUpOf: ReportID?
     public let topic: String
     public let body: JSONValue
+    /// The report this one corrects (docs/REPORTS.md §5.9): it goes to exactly
+    /// that report's recipients, along its path, and that report is erased.
+    public internal(set) var corrects: ReportID? = nil
     /// The author's signature, when the report carries one (checked by `SignatureCheck`).
     public internal(set) var signature: ReportSignature? = nil
     /// What the personal-data screen warns of (likely names, addresses): shown to
@@ -178,6 +181,7 @@ public struct Report: Sendable {
         if let level { fields["level"] = .string(level.rawValue) }
         if let eraseByMilliseconds { fields["erase_by"] = .string(String(Timestamp.format(milliseconds: eraseByMilliseconds).prefix(10))) }
         if let followUpOf { fields["follow_up_of"] = .string(followUpOf.description) }
+        if let corrects { fields["corrects"] = .string(corrects.description) }
         return .object(fields)
     }
 

@@ -122,6 +122,10 @@ extension Report {
             }
         }
         if let followUp = text("follow_up_of"), followUp == text("id") { fail("follow_up_of", "a report cannot follow up itself") }
+        if let corrected = text("corrects") {
+            if corrected == text("id") { fail("corrects", "a report cannot correct itself") }
+            if let kind, !kind.isContent { fail("corrects", "only smuggling, return and border reports correct a report") }
+        }
         var signature: ReportSignature?
         if let value = fields["signature"], !issues.contains(where: { $0.field.hasPrefix("signature") }) {
             signature = ReportSignature.parse(value, issues: &issues)
@@ -147,6 +151,7 @@ extension Report {
             followUpOf: text("follow_up_of").flatMap(ReportID.init), topic: Topic.derive(kind: kind, country: country, body: body),
             body: body)
         report.signature = signature
+        report.corrects = text("corrects").flatMap(ReportID.init)
         report.screenWarnings = warnings
         return report
     }

@@ -91,13 +91,13 @@ extension LedgerRow {
 
 extension ReportStore {
     /// Counts `report` in the ledger; called by `insert` in the same transaction.
-    func count(_ report: Report) throws(SQLiteError) {
+    func count(_ report: Report, by change: Int64 = 1) throws(SQLiteError) {
         let statement = try database.cached(
             """
             INSERT INTO statistics (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route, reports)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, max(?, 0))
             ON CONFLICT (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route)
-            DO UPDATE SET reports = reports + 1
+            DO UPDATE SET reports = max(reports + ?, 0)
             """)
         statement.bind(1, String(Timestamp.format(milliseconds: report.createdMilliseconds).prefix(10)))
         statement.bind(2, report.kind.rawValue)
@@ -110,6 +110,8 @@ extension ReportStore {
         statement.bind(9, report.priority.rawValue)
         statement.bind(10, report.handling.rawValue)
         statement.bind(11, LedgerRow.route(of: report))
+        statement.bind(12, change)
+        statement.bind(13, change)
         try statement.run()
     }
 

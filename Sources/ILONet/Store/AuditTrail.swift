@@ -25,6 +25,8 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     /// order's id, its ground and the next hops it went on to.
     case withdraw, restrict
     case liftRestriction = "lift-restriction"
+    /// A report was erased because its correction arrived (detail: the correction's id).
+    case correct
 }
 
 public struct AuditRecord: Sendable, Equatable {

@@ -83,11 +83,14 @@ extension ReportStore {
         guard let seq = target.seq else { return }
         let detail = "order=\(order) ground=\(parts.ground.rawValue) next-hops=\(hops.joined(separator: ","))"
         switch parts.action {
-        case .withdraw, .erase:
+        case .withdraw, .erase, .correct:
             if parts.action == .withdraw { try countWithdrawn(seq: seq) }
+            // A corrected report's count moves to its correction (the ledger counts the latest version).
+            if parts.action == .correct, let held = try heldReport(parts.about) { try count(held.report, by: -1) }
+            let event: AuditEvent = parts.action == .withdraw ? .withdraw : parts.action == .correct ? .correct : .erase
             try erase(
-                seq: seq, id: parts.about, reason: "\(parts.action.done) by order \(order) (\(parts.ground.rawValue))", now: now,
-                event: parts.action == .withdraw ? .withdraw : .erase, actor: issuer, detail: detail)
+                seq: seq, id: parts.about, reason: "\(parts.action.done) by \(parts.action == .correct ? "correction" : "order") \(order) (\(parts.ground.rawValue))",
+                now: now, event: event, actor: issuer, detail: detail)
             let authority = try database.cached("UPDATE erased SET origin_authority = ? WHERE id = ?")
             authority.bind(1, target.authority)
             authority.bind(2, parts.about)
@@ -135,21 +138,35 @@ extension ReportStore {
 
     /// The orders about report `id` held here that `reader` may follow: its
     /// issuer, the report's author, and the `authority` and `dpo` identities of
-    /// the issuer's deploying authority. Oldest first, at most 20.
+    /// the issuer's deploying authority. Oldest first, at most 20. A correction
+    /// (a report with `corrects`) is listed as an order `correct`, without its
+    /// content: `{"id", "kind": "correction", "origin", "created", "body": {"about", "action", "ground"}}`.
     public func orders(about id: String, for reader: PeerIdentity) throws(SQLiteError) -> [HeldOrder] {
         let statement = try database.cached(
             """
-            SELECT id, document, path, origin_officer, origin_authority, json_extract(CAST(document AS TEXT), '$.body.author') FROM reports
-            WHERE kind = 'erasure' AND json_extract(CAST(document AS TEXT), '$.body.about') = ? ORDER BY seq LIMIT 100
+            SELECT id, document, path, origin_officer, origin_authority, json_extract(CAST(document AS TEXT), '$.body.author'), seq, 'order' FROM reports
+            WHERE kind = 'erasure' AND json_extract(CAST(document AS TEXT), '$.body.about') = ?1
+            UNION ALL
+            SELECT id, NULL, path, origin_officer, origin_authority, origin_officer, seq, created_ms FROM reports WHERE corrects = ?1
+            ORDER BY 7 LIMIT 100
             """)
         statement.bind(1, id)
         var found: [(id: String, document: [UInt8], path: [String], issuer: String)] = []
         while try statement.step() {
-            let (issuer, authority, author) = (statement.text(3), statement.text(4), statement.text(5))
+            let (issuer, authority, author) = (statement.text(3), statement.text(4), statement.isNull(5) ? "" : statement.text(5))
             let oversees = (reader.role == .dpo || reader.role == .authority) && reader.authority == authority
             guard reader.id == issuer || reader.id == author || oversees else { continue }
             let path = (try? JSONValue(parsing: statement.text(2)))?.arrayValue?.compactMap(\.stringValue) ?? []
-            found.append((statement.text(0), statement.blob(1), path, issuer))
+            var document = statement.isNull(1) ? [] : statement.blob(1)
+            if document.isEmpty {
+                let stub: JSONValue = [
+                    "id": .string(statement.text(0)), "kind": "correction", "origin": ["officer": .string(issuer), "authority": .string(authority)],
+                    "created": .string(Timestamp.format(milliseconds: statement.int(7))),
+                    "body": ["about": .string(id), "action": "correct", "ground": .string(Order.Ground.inaccurate.rawValue)],
+                ]
+                document = stub.encoded()
+            }
+            found.append((statement.text(0), document, path, issuer))
             if found.count == 20 { break }
         }
         statement.reset()

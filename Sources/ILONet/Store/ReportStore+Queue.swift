@@ -15,10 +15,12 @@ extension ReportStore {
     }
 
     /// Takes custody of a report: stores it with its path and queues it for each
-    /// next hop, unless it is already held or a queue is full.
+    /// next hop, unless it is already held or a queue is full. `deliverTo`: the
+    /// only identities it goes to here (a correction: those of the report it
+    /// corrects); nil: its addressees and subscribers, as always.
     public func accept(
         _ report: Report, document: [UInt8], path: [String], nextHops: [String], recipient: String?, now: Int64, queueLimit: Int,
-        disclosure: Disclosure
+        disclosure: Disclosure, deliverTo: [String]? = nil
     ) throws(SQLiteError) -> AcceptOutcome {
         let existing = try database.cached(
             "SELECT content_hash FROM reports WHERE id = ? UNION ALL SELECT content_hash FROM erased WHERE id = ?")
@@ -32,7 +34,12 @@ extension ReportStore {
         }
         for hop in nextHops where try queuedCount(hop) >= queueLimit { return .queueFull(nextHop: hop) }
         guard case .stored(let seq) = try insert(report, document: document, receivedMilliseconds: now) else { return .duplicate }
-        let recipients = try deliver(report, seq: seq, disclosure: disclosure, now: now)
+        let recipients: [String]
+        if let deliverTo {
+            recipients = try deliver(report, to: deliverTo, seq: seq, consented: [], disclosure: disclosure, now: now)
+        } else {
+            recipients = try deliver(report, seq: seq, disclosure: disclosure, now: now)
+        }
         let update = try database.cached("UPDATE reports SET path = ?, recipient = ? WHERE seq = ?")
         update.bind(1, JSONValue.array(path.map { .string($0) }).encodedString())
         if let recipient { update.bind(2, recipient) } else { update.bindNull(2) }

@@ -17,8 +17,8 @@ extension ReportStore {
             """
             INSERT INTO reports (id, kind, country, priority, origin_officer, origin_authority, origin_state,
                                  created_ms, received_ms, document, headline, handling, data_class, topic,
-                                 expires_ms, follow_up_of, erase_at_ms, addressees, purpose, content_hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                                 expires_ms, follow_up_of, erase_at_ms, addressees, purpose, content_hash, corrects)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
             """)
         statement.bind(1, report.id.description)
         statement.bind(2, report.kind.rawValue)
@@ -43,6 +43,7 @@ extension ReportStore {
         // report those are the bytes a signature would cover, so they need no
         // second encoding here, on the one store thread.
         statement.bind(20, report.signature == nil ? sha256(document) : report.contentHash)
+        if let corrects = report.corrects { statement.bind(21, corrects.description) } else { statement.bindNull(21) }
         try statement.run()
         guard database.changes > 0 else { return .duplicate }
         let seq = database.lastInsertRowID

@@ -329,11 +329,14 @@ enum Schema {
         """,
         // 19: a report's life after it is sent (docs/REPORTS.md §5.9). A
         // restricted report is held but disclosed to nobody and not forwarded
-        // (restricted_ms: since when). The orders about a report are found by
-        // the report they name; `erased.action` says whether an erasure was
-        // the report's date, the retention period, or an order (withdraw, erase).
+        // (restricted_ms: since when). The orders about a report, and the
+        // corrections of it (corrects), are found by the report they name;
+        // `erased.origin_authority` says whose orders a tombstone answers;
+        // withdrawn reports are counted apart in the statistics ledger.
         """
         ALTER TABLE reports ADD COLUMN restricted_ms INTEGER;
+        ALTER TABLE reports ADD COLUMN corrects TEXT;                  -- the report this one corrects (its id)
+        CREATE INDEX reports_corrects ON reports (corrects) WHERE corrects IS NOT NULL;
         CREATE INDEX reports_order_about ON reports (json_extract(CAST(document AS TEXT), '$.body.about')) WHERE kind = 'erasure';
         ALTER TABLE erased ADD COLUMN origin_authority TEXT;
         CREATE TABLE statistics_withdrawn (           -- the ledger's counts that were withdrawn by their originator

@@ -63,9 +63,9 @@ public enum BodySchemas {
         [
             Field("about", .reportID, required: true, "the report the notice is about; for an order's notice, the order (kind erasure)"),
             Field(
-                "event", .choice(["expired", "refused", "delivered", "deleted", "withdrawn", "restricted", "lifted", "erased", "not-held", "recalled"]), required: true,
+                "event", .choice(["expired", "refused", "delivered", "deleted", "withdrawn", "restricted", "lifted", "erased", "corrected", "not-held", "recalled"]), required: true,
                 "expired: not delivered before it expired; refused: a next hop refused it; delivered: it reached its destination (a receipt); deleted: an administrator deleted it from the node's queues; "
-                    + "withdrawn, restricted, lifted, erased, not-held: a node's receipt for an order (§5.9); recalled: a recipient is told of an order"),
+                    + "withdrawn, restricted, lifted, erased, corrected, not-held: a node's receipt for an order or a correction (§5.9); recalled: a recipient is told of an order"),
             Field("report", .reportID, "an order's notice: the report the order is about"),
             Field("content_hash", .string(maxLength: 64), "a receipt: SHA-256 of the report's content as the node held it (hexadecimal), never the content"),
             Field("next_hops", .list(.string(maxLength: 200), minimum: 0, maximum: 64, unique: true), "a receipt: the nodes the node passed the order on to"),
