@@ -12,7 +12,8 @@
 # twelve weeks while two officers send signed reports (so that trends have
 # weeks to show); then, as the board member and as an officer, opens the
 # inbox, a report, a search, the trend chart and the activity report and checks
-# what each may see; a browser with no certificate, and one with the revoked
+# what each may see; as Germany's contact point, reads a passenger list by
+# giving a reason in the report page's form; a browser with no certificate, and one with the revoked
 # certificate, must get nothing. Screenshots go to .build/browser-test/ (kept
 # as CI artifacts), or to DIR (docs/screenshots is what README links).
 #
@@ -120,10 +121,19 @@ open=$(as officer-de send --file config/demo/smuggling-sabratha.json --headline 
 h2=$(as officer-de send --file config/demo/smuggling-sabratha.json --handling H2 --addressees board.fr.martin \
     --headline "Marmalade network buys boats in Tunisia (for the board only)")
 flash=$(as officer-it send --file config/demo/border-ras-ajdir.json)
+# A passenger list (personal data) for Germany's contact point: read in the browser with a reason.
+/usr/bin/python3 - "$work/case.json" <<'PY'
+import json, sys
+d = json.load(open("config/demo/return-charter.json"))
+d["body"]["passenger_list"] = [{"name": "Quentin Marmaduke", "nationality": "NG", "document_number": "A0000001"}]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+case=$(as officer-de send --file "$work/case.json" --personal-data return-passenger-list --erase-by "$(day -30)" \
+    --addressees authority:DE-BPOL --headline "Charter passenger list (case data)")
 
 cat >"$work/plan.json" <<JSON
 {"base": "https://127.0.0.1:$web", "ca": "$pki/ca.crt", "pki": "$pki", "work": "$work", "shots": "$PWD/$shots",
- "open": "$open", "h2": "$h2", "flash": "$flash", "from": "$(day 91)", "to": "$(day 0)"}
+ "open": "$open", "h2": "$h2", "flash": "$flash", "case": "$case", "from": "$(day 91)", "to": "$(day 0)"}
 JSON
 case "$shots" in /*) sed -i "s#\"shots\": \"$PWD/$shots\"#\"shots\": \"$shots\"#" "$work/plan.json" ;; esac
 mkdir -p "$shots"

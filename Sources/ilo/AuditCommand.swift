@@ -9,6 +9,7 @@ enum AuditCommand {
     static let help = """
         usage: ilo audit verify [WHERE] [--json]
                ilo audit show --report ID [WHERE] [--json]
+               ilo audit show --report ID --tree [--json]      (dpo, over the network)
                ilo audit list [--event EVENT] [--after N] [--limit N] [WHERE] [--json]
 
         A node's audit trail: who did what to which report, and when — received,
@@ -28,7 +29,14 @@ enum AuditCommand {
                 records removed from the end. Exits 1 when the chain is broken,
                 naming the first record that does not follow. Over the network the
                 records are fetched page by page and checked here.
-        show    a report's whole story at this node.
+        show    a report's whole story at this node. --tree: at every node it went
+                through, as far as this node's trail leads (the node it came
+                from, the nodes it was forwarded to, the nodes an order about it
+                went to), each reached at the address its peers know for it
+                (peer lines with HOST:PORT, node.address announcements) with the
+                same certificate; each node's whole chain is verified (all its
+                records are fetched, page by page) and named with its head. A node
+                that cannot be reached is named, with why.
         list    records in order after record N (default 0), at most --limit (default
                 200); --event keeps one kind (erase: the erasure records).
 
@@ -45,6 +53,7 @@ enum AuditCommand {
         }
         let action = arguments.positional()
         let json = arguments.flag("json")
+        let tree = arguments.flag("tree")
         let reportID = try arguments.option("report")
         let event = try arguments.option("event")
         let after = try arguments.option("after").map { (text: String) throws(UsageError) -> Int64 in
@@ -65,11 +74,13 @@ enum AuditCommand {
             throw UsageError("--event is one of \(AuditEvent.allCases.map(\.rawValue).joined(separator: ", ")), not \(event)")
         }
         let query = Query(action: action ?? "", report: reportID, event: event, after: after ?? 0, limit: limit ?? 200)
+        if tree && action != "show" { throw UsageError("--tree goes with ilo audit show --report ID") }
         if storeOption == nil && configOption == nil {
             let options = try ClientProfile.resolve(&arguments)
             try arguments.finish()
-            return remote(query, options: options, json: json)
+            return tree ? remoteTree(query, options: options, json: json) : remote(query, options: options, json: json)
         }
+        if tree { throw UsageError("--tree reads the trails over the network, as a data-protection officer: give --node (or a profile), not --store or --config") }
         try arguments.finish()
         let path: String
         if let storeOption {
@@ -153,6 +164,79 @@ enum AuditCommand {
         } catch {
             return exitFor(error)
         }
+    }
+
+    /// The report's records at every node its trail leads to, each node's chain verified.
+    private static func remoteTree(_ query: Query, options: ClientOptions, json: Bool) -> Int32 {
+        guard let report = query.report else { return Exit.usage }
+        var pending: [(name: String?, options: ClientOptions)] = [(nil, options)]
+        var seen: Set<String> = []
+        var addresses: [String: String] = [:]
+        var listed: [JSONValue] = []
+        var failed = false
+        while !pending.isEmpty {
+            let (name, nodeOptions) = pending.removeFirst()
+            do throws(ClientError) {
+                let client = try connect(nodeOptions)
+                defer { client.close() }
+                var records: [AuditRecord] = []
+                var after: Int64 = 0
+                var nodeName = name ?? nodeOptions.node.description
+                while true {
+                    let answer = try client.request(.audit, Query(action: "show", report: report, event: nil, after: after, limit: 1000).body)
+                    nodeName = answer.body["node"]?.stringValue ?? nodeName
+                    for (peer, address) in answer.body["nodes"]?.objectValue ?? [:] where addresses[peer] == nil { addresses[peer] = address.stringValue }
+                    let page = (answer.body["records"]?.arrayValue ?? []).compactMap(AuditRecord.init(json:))
+                    records += page
+                    guard answer.body["more"]?.boolValue == true, let last = page.last else { break }
+                    after = last.seq
+                }
+                seen.insert(nodeName)
+                var chain = AuditChainCheck()
+                after = 0
+                while true {
+                    let answer = try client.request(.audit, Query(action: "list", report: nil, event: nil, after: after, limit: 1000).body)
+                    let page = (answer.body["records"]?.arrayValue ?? []).compactMap(AuditRecord.init(json:))
+                    if page.contains(where: { !chain.add($0) }) { break }
+                    guard answer.body["more"]?.boolValue == true, let last = page.last else { break }
+                    after = last.seq
+                }
+                let verification = chain.result
+                if verification.broken != nil { failed = true }
+                let verdict = verification.broken.map { "chain BROKEN at record \($0.seq): \($0.reason)" }
+                    ?? "chain of \(verification.records) records verified, head \(verification.head.map { "\($0.seq) \($0.hash.hexString.prefix(16))…" } ?? "-")"
+                if json {
+                    listed.append(["node": .string(nodeName), "chain": .string(verdict), "records": .array(records.map(\.json))])
+                } else {
+                    Swift.print("== \(nodeName): \(verdict)")
+                    for record in records { Swift.print("  " + TerminalText.line(record.line)) }
+                }
+                // Where the trail leads: the nodes it came from and went to.
+                var next: [String] = []
+                for record in records {
+                    if record.event == "forward", let to = record.counterpart { next.append(to) }
+                    if record.event == "receive" { next.append(record.actor) }
+                    if let detail = record.detail, let range = detail.range(of: "next-hops=") {
+                        next += detail[range.upperBound...].prefix { $0 != " " }.split(separator: ",").map(String.init)
+                    }
+                }
+                for node in next where !seen.contains(node) && !pending.contains(where: { $0.name == node }) {
+                    guard let address = addresses[node] else { continue }  // a person, or a node no one here knows how to reach
+                    guard let endpoint = Endpoint(address) else { continue }
+                    var options = nodeOptions
+                    options.node = endpoint
+                    options.serverName = node
+                    pending.append((node, options))
+                }
+            } catch {
+                failed = true
+                let label = name ?? nodeOptions.node.description
+                if let name { seen.insert(name) }
+                if json { listed.append(["node": .string(label), "unreachable": .string(error.description)]) } else { Swift.print("== \(label): not reached: \(error.description)") }
+            }
+        }
+        if json { Swift.print(JSONValue.array(listed).prettyString()) }
+        return failed ? Exit.failed : Exit.ok
     }
 
     private static func show(_ records: [AuditRecord], query: Query, where source: String, json: Bool) -> Int32 {

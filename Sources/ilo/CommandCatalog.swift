@@ -33,7 +33,7 @@ enum CommandCatalog {
         Command(name: "deploy", summary: "register a deployment (authority)", subcommands: ["end"], options: [
             "--role", "--post", "--from", "--until", "--function", "--display-name", "--represents", "--reads-at", "--on", "--json",
         ]),
-        Command(name: "show", summary: "one report in full", options: ["--json"]),
+        Command(name: "show", summary: "one report in full", options: ["--reason", "--json"]),
         Command(name: "search", summary: "find reports you may read", options: ["--kind", "--country", "--priority", "--handling", "--state", "--since", "--until", "--limit", "--page", "--wide", "--json"]),
         Command(name: "consent", summary: "pass an H2 report on with its author's permission", subcommands: ["request", "grant", "refuse"], options: ["--to", "--reason", "--requested-by", "--json"]),
         Command(name: "withdraw", summary: "withdraw a report you sent, everywhere it went", options: ["--ground", "--note", "--json"]),
@@ -52,7 +52,10 @@ enum CommandCatalog {
             "--country", "--kind", "--authority", "--state", "--priority", "--handling", "--personal-data", "--represented", "--addressees",
             "--table", "--json",
         ]),
-        Command(name: "audit", summary: "a node's audit trail (on its host, or as dpo over the network)", subcommands: ["verify", "show", "list"], options: ["--store", "--config", "--report", "--event", "--after", "--limit", "--json"]),
+        Command(name: "audit", summary: "a node's audit trail (on its host, or as dpo over the network)", subcommands: ["verify", "show", "list"], options: ["--store", "--config", "--report", "--tree", "--event", "--after", "--limit", "--json"]),
+        Command(name: "dpo", summary: "the data-protection officer's tools (no content)", subcommands: ["record", "find"], options: [
+            "--document-number", "--name", "--date-of-birth", "--reason", "--json",
+        ]),
         Command(name: "whoami", summary: "who the node says you are", options: ["--json"]),
         Command(name: "ping", summary: "check that the node answers", options: ["--json"]),
         Command(name: "bench", summary: "load and abuse tools", subcommands: ["load", "connections", "abuse", "search-store", "search", "fetch"], options: [

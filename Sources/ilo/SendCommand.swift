@@ -20,6 +20,8 @@ enum SendCommand {
           --erase-by     YYYY-MM-DD, required with personal data
           --on-behalf-of comma-separated participating states (joint deployment)
           --follow-up-of id of the first report of the same event
+          --corrects     id of a report of yours this one replaces (ilo correct): it goes
+                         to exactly that report's recipients, which is then erased
           --expires      UTC time after which it is no longer delivered
           --file FILE    the report or just its body, JSON (// comments allowed); "-" for stdin
         """

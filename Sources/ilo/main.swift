@@ -55,6 +55,7 @@ let usage = """
       status   a node's state (admin): ilo status [--json]
       queue    what waits where (admin): ilo queue [--json] | flush | retry|hold|release|delete ID
       route    explain routing:      ilo route test --country LY --kind smuggling --authority DE
+      dpo      the data-protection officer's tools: ilo dpo record | ilo dpo find --document-number N --reason TEXT
       audit    a node's audit trail (on its host): ilo audit verify --config NODE.conf | show --report ID
       whoami   show who the node says you are (from your certificate)
       ping     check that the node answers
@@ -107,6 +108,7 @@ func dispatch(_ command: String?, _ arguments: inout Arguments) throws(UsageErro
     case "consent": return try ConsentCommand.run(&arguments)
     case "withdraw", "restrict", "erase", "erasure": return try OrderCommand.run(command!, &arguments)
     case "correct": return try OrderCommand.correct(&arguments)
+    case "dpo": return try DpoCommand.run(&arguments)
     case "outbox": return try OutboxCommand.run(&arguments)
     case "sent": return try SentCommand.run(&arguments)
     case "directory": return try DirectoryCommand.run(&arguments)

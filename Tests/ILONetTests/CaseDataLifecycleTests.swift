@@ -45,7 +45,8 @@ import Testing
         return sampleReport(
             ["personal_data": "return-passenger-list", "addressees": ["authority:DE-BPOL"], "erase_by": .string(eraseBy),
              "headline": "Charter flight to Lagos: passenger list",
-             "body.passenger_list": [["name": .string(marker), "nationality": "NG"]]], kind: "return")
+             "body.passenger_list": [["name": .string(marker), "nationality": "NG", "document_number": "P1234567", "date_of_birth": "1990-04-01"]]],
+            kind: "return")
     }
 
     @Test func eraseNowReachesEveryNodeThatHeldTheReportWithSignedReceiptsAndTellsItsReader() throws {
@@ -55,9 +56,29 @@ import Testing
         let id = send(network, caseReport(marker: marker))
         #expect(waitFor(20) { held(network.authority, id) }, "the report reaches Germany's authority node")
         #expect(held(network.regional, id), "the regional hub held it on the way")
-        // Schmidt reads it at Germany's node.
-        let read = ilo(network.authority, "authority-de-user", ["show", id])
+        // Schmidt reads it at Germany's node, with a reason; his inbox gives it sealed.
+        let sealed = ilo(network.authority, "authority-de-user", ["inbox", "--json"])
+        #expect(sealed.stdout.contains(id) && sealed.stdout.contains("\"sealed\": true") && !sealed.stdout.contains(marker), "\(sealed.output)")
+        let unjustified = ilo(network.authority, "authority-de-user", ["show", id])
+        #expect(unjustified.status == 1 && unjustified.stderr.contains("--reason TEXT"), "\(unjustified.output)")
+        let read = ilo(network.authority, "authority-de-user", ["show", id, "--reason", "return of the charter passengers: identification"])
         #expect(read.status == 0 && read.stdout.contains(marker), "\(read.output)")
+        #expect(network.authority.count("SELECT count(*) FROM audit WHERE report_id = '\(id)' AND event = 'read' AND detail = 'reason: return of the charter passengers: identification'") == 1)
+        // The data-protection officer reads no content, and says so; finds the person without it.
+        let dpoRead = ilo(network.authority, "dpo", ["show", id, "--reason", "checking"])
+        #expect(dpoRead.status == 1 && dpoRead.stderr.contains("dpo identities read no report content"), "\(dpoRead.output)")
+        let found = ilo(network.authority, "dpo", ["dpo", "find", "--document-number", "p 123-4567", "--reason", "data subject request 2026-114"])
+        #expect(found.status == 0 && found.stdout.contains(id) && found.stdout.contains("return-passenger-list"), "\(found.output)")
+        #expect(found.stdout.contains("held at post-tripoli.ilonet.example, regional-na.ilonet.example, authority-de.ilonet.example"), "\(found.output)")
+        let byName = ilo(network.post, "dpo", ["dpo", "find", "--name", marker.lowercased(), "--date-of-birth", "1990-04-01", "--reason", "data subject request 2026-114"])
+        #expect(byName.stdout.contains(id) && byName.stdout.contains("regional-na.ilonet.example"), "\(byName.output)")
+        #expect(network.post.count("SELECT count(*) FROM audit WHERE event = 'subject-lookup' AND detail LIKE 'reason: data subject request 2026-114; by name and date of birth; matches: 1'") == 1)
+        // The audit trails along the report's path, each chain verified.
+        let tree = ilo(network.post, "dpo", ["audit", "show", "--report", id, "--tree"])
+        #expect(tree.status == 0, "\(tree.output)")
+        for node in ["post-tripoli", "regional-na", "authority-de"] {
+            #expect(tree.stdout.contains("== \(node).ilonet.example: chain of"), "\(tree.output)")
+        }
 
         // An officer of another state may not order it erased.
         let foreign = ilo(network.post, "officer-it", ["erase", id, "--ground", "purpose-fulfilled"])
@@ -157,5 +178,31 @@ import Testing
         #expect(lift.status == 0, "\(lift.output)")
         #expect(waitFor(15) { held(network.regional, id) }, "forwarded once the restriction is lifted")
         #expect(ilo(network.post, "officer-de", ["show", id]).status == 0)
+    }
+}
+
+/// The data-protection officer's record of processing (issue 29, item 10):
+/// generated from what the node enforces, equal to a fixture.
+@Suite struct ProcessingRecordTests {
+    @Test func theRecordOfProcessingIsGeneratedFromTheConfigurationAndEqualsTheFixture() throws {
+        let daemon = try Daemon(extraConfig: """
+            node.controller          European Commission, DG HOME (ILONet platform hub)
+            node.controller-contact  data-protection officer, dpo@ilonet.example
+            reports.personal.max-retention.return-passenger-list 60d
+            """)
+        try daemon.start()
+        let record = run(TestEnvironment.ilo, ["dpo", "record"] + daemon.iloArguments("dpo"))
+        #expect(record.status == 0, "\(record.output)")
+        let fixture = try String(contentsOfFile: TestEnvironment.repository.path + "/Tests/ILONetTests/Fixtures/dpo-record.txt", encoding: .utf8)
+        if record.stdout != fixture {
+            // What changed, to compare (and, when the change is meant, to copy over the fixture).
+            let actual = TestEnvironment.runDirectory + "/dpo-record.actual.txt"
+            try? record.stdout.write(toFile: actual, atomically: true, encoding: .utf8)
+            Issue.record("ilo dpo record differs from Tests/ILONetTests/Fixtures/dpo-record.txt; the output is in \(actual)")
+        }
+        // Not for officers; the controller is in WELCOME too.
+        #expect(run(TestEnvironment.ilo, ["dpo", "record"] + daemon.iloArguments("officer-de")).stderr.contains("forbidden"))
+        let welcome = try daemon.client("officer-de").welcome.body
+        #expect(welcome["controller"]?["name"]?.stringValue == "European Commission, DG HOME (ILONet platform hub)", "\(welcome)")
     }
 }

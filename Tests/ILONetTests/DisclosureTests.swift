@@ -79,13 +79,25 @@ import Testing
             func names(_ ids: Set<String>) -> [String] { ids.compactMap { byID[$0] }.sorted() }
             let client = try daemon.client(reader)
 
-            // GET: exactly what the decision allows, whether or not it was delivered.
+            // GET: exactly what the decision allows, whether or not it was delivered (personal data with a
+            // reason, docs/ACCESS.md §1.3; a role that reads no content is told so, forbidden).
             var got = Set<String>()
             for id in facts.keys {
                 do throws(ClientError) {
-                    if try client.request(.get, ["id": .string(id)]).type == .report { got.insert(id) }
+                    if try client.request(.get, ["id": .string(id), "reason": "checking the disclosure decision"]).type == .report { got.insert(id) }
                 } catch {
-                    guard case .refused(let refusal) = error, refusal.code == .notFound else { throw error }
+                    guard case .refused(let refusal) = error,
+                        refusal.code == .notFound || (refusal.code == .forbidden && Disclosure.contentlessRoles.contains(who.role))
+                    else { throw error }
+                }
+                // Without a reason, someone else's report with personal data is refused, naming the field.
+                if got.contains(id), facts[id]?.personalData != nil, facts[id]?.originOfficer != who.id {
+                    do throws(ClientError) {
+                        _ = try client.request(.get, ["id": .string(id)])
+                        Issue.record("GET without a reason of \(byID[id] ?? id) as \(reader)")
+                    } catch {
+                        guard case .refused(let refusal) = error, refusal.code == .forbidden, refusal.field == "reason" else { throw error }
+                    }
                 }
             }
             #expect(got == allowed, "GET as \(reader): got \(names(got)), decision \(names(allowed))")
@@ -168,7 +180,11 @@ import Testing
         for reader in ["board-fr", "admin"] {
             #expect(throws: ClientError.self, "\(reader) may not GET it") { try daemon.client(reader).request(.get, ["id": .string(id)]) }
         }
-        #expect(try daemon.client("authority-de-user").request(.get, ["id": .string(id)]).type == .report)
+        #expect(try daemon.client("authority-de-user").request(.get, ["id": .string(id), "reason": "identification for return"]).type == .report)
+        // Its inbox gives it sealed: the envelope without the body.
+        let batch = try daemon.client("authority-de-user").request(.fetch, ["limit": 10]).body["reports"]?.arrayValue ?? []
+        let sealed = batch.first { $0["report"]?["id"]?.stringValue == id }?["report"]
+        #expect(sealed?["sealed"]?.boolValue == true && sealed?["body"] == nil && sealed?["personal_data"]?.stringValue == "return-identification", "\(batch)")
     }
 
     @Test func revocationAndTightenedRulesReachOpenSessionsAtOnce() throws {

@@ -194,6 +194,28 @@ try:
 finally:
     officer.quit()
 
+# Germany's contact point: a passenger list (personal data) opens only after a reason is given in the form.
+authority = browser(profile("authority", "authority-de-user"))
+try:
+    authority.get(base + "/report/" + plan["case"])
+    page = text(authority)
+    check("Why do you read this report?" in page and "Quentin Marmaduke" not in page, "authority: a report with personal data asks for a reason first")
+    field = authority.find_element(By.NAME, "reason")
+    check(field.get_attribute("required") is not None, "authority: the reason is a required field")
+    shot(authority, "report-reason")
+    field.send_keys("return of the charter passengers: identification")
+    submit(authority, authority.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+    page = text(authority)
+    check("Quentin Marmaduke" in page and "Charter passenger list" in page, "authority: with a reason, the passenger list opens")
+    import sqlite3
+    store = sqlite3.connect(f"file:{plan['work']}/store.sqlite?mode=ro", uri=True)
+    kept = store.execute("SELECT count(*) FROM audit WHERE report_id = ? AND event = 'read' AND detail = ?",
+                         (plan["case"], "reason: return of the charter passengers: identification")).fetchone()[0]
+    store.close()
+    check(kept == 1, "authority: the reason is in the node's audit trail with the read")
+finally:
+    authority.quit()
+
 # No certificate, a revoked one, a browser that does not trust the network's CA,
 # and an address that is not in the node's certificate: no page is served, and the
 # error Chromium shows is printed (docs/WEB.md §3.1 lists them).

@@ -78,6 +78,11 @@ public struct NodeConfiguration: Sendable {
     public var address: Endpoint?
     /// Where the web view is served (HTTPS with a client certificate, docs/WEB.md; off unless set).
     public var webListen: Endpoint?
+    /// The controller of the personal data this node processes (GDPR Art. 4(7),
+    /// Directive (EU) 2016/680 Art. 3(8)) and how to reach its data-protection
+    /// contact: in the record of processing, WELCOME and the node's receipts.
+    public var controller: String?
+    public var controllerContact: String?
     /// Defaults the node fills into reports that leave fields out.
     public var reportDefaults = ReportDefaults()
     public var peers: [Peer] = []
@@ -136,7 +141,7 @@ public struct NodeConfiguration: Sendable {
         "limits.max-answer-bytes-per-identity", "limits.defer-accept",
         "reports.max-lifetime.smuggling", "reports.max-lifetime.return", "reports.max-lifetime.border",
         "reports.personal.max-retention.return-identification", "reports.personal.max-retention.return-passenger-list",
-        "reports.personal.max-retention.smuggling-trafficking",
+        "reports.personal.max-retention.smuggling-trafficking", "node.controller", "node.controller-contact",
     ]
     static let repeatableKeys: Set<String> = ["listen", "peer"]
 
@@ -423,6 +428,15 @@ public struct NodeConfiguration: Sendable {
             if let endpoint = Endpoint(entry.value), endpoint.port != 0 { configuration.address = endpoint } else {
                 fail(entry, "\"node.address\" is not HOST:PORT (where people's ilo reaches this node, e.g. post-tunis.ilonet.example:7600)")
             }
+        }
+        for (key, limit) in [("node.controller", 200), ("node.controller-contact", 300)] {
+            guard let entry = values[key] else { continue }
+            let text = entry.value.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty, text.count <= limit, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                fail(entry, "\"\(key)\" is a text of 1 to \(limit) characters on one line")
+                continue
+            }
+            if key == "node.controller" { configuration.controller = text } else { configuration.controllerContact = text }
         }
         if let entry = values["web.listen"] {
             if let endpoint = Endpoint(entry.value) { configuration.webListen = endpoint } else {

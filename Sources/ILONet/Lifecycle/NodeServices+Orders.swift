@@ -51,7 +51,8 @@ extension NodeServices {
         }
         var receiptHops: [String] = []
         if let receipt = OrderNotice.receipt(
-            for: order, parts: parts, event: event, contentHash: target?.contentHash, nextHops: hops, path: path, node: nodeOrigin, now: now)
+            for: order, parts: parts, event: event, contentHash: target?.contentHash, nextHops: hops, path: path, node: nodeOrigin, now: now,
+            controller: configuration.controller)
         {
             receiptHops = try writeNotice(signedByNode(receipt), to: order.origin.officer, store: store, now: now)
         }
@@ -113,7 +114,8 @@ extension NodeServices {
         }
         var receiptHops: [String] = []
         if let receipt = OrderNotice.receipt(
-            for: correction, parts: parts, event: event, contentHash: target?.contentHash, nextHops: hops, path: path, node: nodeOrigin, now: now)
+            for: correction, parts: parts, event: event, contentHash: target?.contentHash, nextHops: hops, path: path, node: nodeOrigin, now: now,
+            controller: configuration.controller)
         {
             receiptHops = try writeNotice(signedByNode(receipt), to: correction.origin.officer, store: store, now: now)
         }

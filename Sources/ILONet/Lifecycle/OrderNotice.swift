@@ -77,7 +77,8 @@ public enum OrderNotice {
 
     /// The receipt `node` writes for `order` after acting on it.
     static func receipt(
-        for order: Report, parts: Order.Parts, event: String, contentHash: [UInt8]?, nextHops: [String], path: [String], node: Origin, now: Int64
+        for order: Report, parts: Order.Parts, event: String, contentHash: [UInt8]?, nextHops: [String], path: [String], node: Origin, now: Int64,
+        controller: String? = nil
     ) -> Report? {
         var body: [String: JSONValue] = [
             "about": .string(order.id.description), "report": .string(parts.about), "event": .string(event), "node": .string(node.officer),
@@ -85,6 +86,7 @@ public enum OrderNotice {
             "return_path": .array(path.map { .string($0) }),
         ]
         if let contentHash { body["content_hash"] = .string(contentHash.hexString) }
+        if let controller { body["controller"] = .string(controller) }
         let document: JSONValue = [
             "id": .string(ReportID.generate().description),
             "kind": "notice",

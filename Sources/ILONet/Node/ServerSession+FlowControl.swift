@@ -17,7 +17,7 @@ extension ServerSession {
     /// The room the answer to a request of `type` keeps while it is computed.
     static func answerRoom(for type: MessageType, frameBytes: Int) -> Int {
         switch type {
-        case .fetch, .get, .sent, .directory, .activity, .search, .queue, .status, .audit, .subscriptions, .digestPreview, .routeTest, .orders:
+        case .fetch, .get, .sent, .directory, .activity, .search, .queue, .status, .audit, .subscriptions, .digestPreview, .routeTest, .orders, .record, .subjectFind:
             frameBytes
         default:
             smallAnswer

@@ -197,9 +197,16 @@ extension ServerSession {
         let requestID = message.requestID
         withReader("the audit trail", requestID: requestID, { store throws(SQLiteError) in
             let reader = AuditReader(database: store.database)
-            return (try reader.records(after: after, event: event, report: report, limit: Int(limit) + 1), try reader.head())
+            // With a report: where the nodes it went to are reached, for a tree of the trails (ilo audit show --tree).
+            var addresses: [String: String] = [:]
+            if report != nil {
+                let known = try store.database.cached("SELECT node, address FROM interest WHERE address IS NOT NULL")
+                while try known.step() { addresses[known.text(0)] = known.text(1) }
+                known.reset()
+            }
+            return (try reader.records(after: after, event: event, report: report, limit: Int(limit) + 1), try reader.head(), addresses)
         }) { session, answer in
-            let (records, head) = answer
+            let (records, head, announced) = answer
             var budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize)
             let page = records.prefix(Int(limit)).map(\.json).prefix { budget.take($0.encoded().count + 2) }
             session.node.logger.info("audit trail read", ["by": identity.id, "after": String(after), "records": String(page.count)])
@@ -208,6 +215,11 @@ extension ServerSession {
                 "more": .bool(records.count > page.count),
             ]
             if let head { body["head"] = ["seq": .integer(head.seq), "hash": .string(head.hash.hexString)] }
+            if report != nil {
+                var nodes = announced
+                for peer in session.node.configuration.peers { if let endpoint = peer.endpoint { nodes[peer.name] = endpoint.description } }
+                body["nodes"] = .object(nodes.mapValues { .string($0) })
+            }
             session.send(Message(.auditRecords, requestID: requestID, .object(body)))
         }
     }

@@ -230,6 +230,7 @@ extension ServerSession {
         }
         if let latest, latest != "digest" { throw ProtocolError(.badMessage, "latest: only \"digest\"", field: "latest", requestID: message.requestID) }
         let resolveOnly = message.body["resolve"]?.boolValue == true
+        let reason = try ReadReason.parse(message)
         let requestID = message.requestID
         if let short {
             let given = id
@@ -239,7 +240,7 @@ extension ServerSession {
                     if resolveOnly {
                         session.send(Message(.ok, requestID: requestID, ["id": .string(matches[0])]))
                     } else {
-                        session.getReport(matches[0], latest: false, identity: identity, requestID: requestID)
+                        session.getReport(matches[0], latest: false, identity: identity, reason: reason, requestID: requestID)
                     }
                 case .success(let matches) where matches.isEmpty:
                     session.refuse(ProtocolError(.notFound, "no report ending in \(given) in your mailbox or among your own reports; give the full id", requestID: requestID))
@@ -258,25 +259,43 @@ extension ServerSession {
             return
         }
         if latest != nil { id = "" }
-        getReport(id, latest: latest != nil, identity: identity, requestID: requestID)
+        getReport(id, latest: latest != nil, identity: identity, reason: reason, requestID: requestID)
     }
 
-    private func getReport(_ id: String, latest: Bool, identity: PeerIdentity, requestID: UInt32) {
+    private func getReport(_ id: String, latest: Bool, identity: PeerIdentity, reason: String?, requestID: UInt32) {
         let disclosure = Disclosure(rules: node.access.rules, now: Timestamp.nowMilliseconds())
-        withStore({ store throws(SQLiteError) -> (StoredReport, [ReportStore.FollowUp])? in
-            let found = latest
-                ? try store.latestDigest(for: identity, disclosure: disclosure) : try store.report(id: id, for: identity, disclosure: disclosure)
-            guard let found else { return nil }
-            return (found, try store.followUps(of: found.id, for: identity, disclosure: disclosure))
+        withStore({ store throws(SQLiteError) -> Result<(StoredReport, [ReportStore.FollowUp])?, ProtocolError> in
+            let found: StoredReport?
+            if latest {
+                found = try store.latestDigest(for: identity, disclosure: disclosure)
+            } else {
+                switch try store.report(id: id, for: identity, disclosure: disclosure, reason: reason) {
+                case .found(let report): found = report
+                case .notFound: found = nil
+                case .contentless:
+                    return .failure(ProtocolError(
+                        .forbidden, "\(identity.role.rawValue) identities read no report content (docs/ACCESS.md §1.1); "
+                            + "what you may see of report \(id) is in ilo audit and ilo erasure", requestID: requestID))
+                case .reasonRequired(let category):
+                    return .failure(ProtocolError(
+                        .forbidden,
+                        "report \(id) carries personal data (\(category)): say why you read it, ilo show \(id) --reason TEXT; "
+                            + "the reason is kept in this node's audit trail with your read", field: "reason", requestID: requestID))
+                }
+            }
+            guard let found else { return .success(nil) }
+            return .success((found, try store.followUps(of: found.id, for: identity, disclosure: disclosure)))
         }) { session, result in
             switch result {
-            case .success(let found?):
+            case .success(.failure(let refusal)):
+                session.refuse(refusal)
+            case .success(.success(let found?)):
                 guard let document = try? JSONValue(parsing: found.0.document) else { return }
                 let followUps: [JSONValue] = found.1.map {
                     ["id": .string($0.id), "headline": .string($0.headline), "created": .string(Timestamp.format(milliseconds: $0.createdMilliseconds))]
                 }
                 session.send(Message(.report, requestID: requestID, ["report": document, "follow_ups": .array(followUps)]))
-            case .success(nil):
+            case .success(.success(nil)):
                 session.refuse(ProtocolError(.notFound, latest ? "no digest delivered to you yet" : "no report \(id) that you may read", requestID: requestID))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the report could not be read; try again later", requestID: requestID))

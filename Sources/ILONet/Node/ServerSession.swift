@@ -237,6 +237,8 @@ final class ServerSession: ConnectionDelegate {
             case .get: try get(message)
             case .sent: try sentReports(message)
             case .orders: try orders(message)
+            case .record: try processingRecord(message)
+            case .subjectFind: try subjectFind(message)
             case .directory: try directory(message)
             case .activity: try activity(message)
             case .search: try search(message)
@@ -386,6 +388,12 @@ final class ServerSession: ConnectionDelegate {
             var fields: [String: JSONValue] = ["node": .string(home.node)]
             if let address = home.address { fields["address"] = .string(address) }
             welcome["home"] = .object(fields)
+        }
+        // The controller of the personal data processed here (node.controller, docs/ACCESS.md §9).
+        if let controller = node.configuration.controller {
+            var fields: [String: JSONValue] = ["name": .string(controller)]
+            if let contact = node.configuration.controllerContact { fields["contact"] = .string(contact) }
+            welcome["controller"] = .object(fields)
         }
         send(Message(.welcome, requestID: requestID, .object(welcome)))
         updateReading()

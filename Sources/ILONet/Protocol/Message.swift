@@ -35,6 +35,10 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case nodeStatus = 0x46
     case audit = 0x47
     case auditRecords = 0x48
+    case record = 0x49
+    case processingRecord = 0x4A
+    case subjectFind = 0x4B
+    case subjectMatches = 0x4C
     case subscribe = 0x50
     case unsubscribe = 0x51
     case subscriptions = 0x52

@@ -27,6 +27,10 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     case liftRestriction = "lift-restriction"
     /// A report was erased because its correction arrived (detail: the correction's id).
     case correct
+    /// A data-protection officer looked a person up in the subject-access index
+    /// (docs/ACCESS.md §9): actor = the officer; detail = the reason, what was
+    /// looked up by (never the identifiers) and how many reports matched.
+    case subjectLookup = "subject-lookup"
 }
 
 public struct AuditRecord: Sendable, Equatable {

@@ -59,7 +59,7 @@ extension ReportStore {
     }
 
     func erase(seq: Int64, id: String, reason: String, now: Int64, event: AuditEvent = .erase, actor: String? = nil, detail: String? = nil) throws(SQLiteError) {
-        for table in ["deliveries", "outbound", "dead_letters"] {
+        for table in ["deliveries", "outbound", "dead_letters", "subject_index"] {
             let statement = try database.cached("DELETE FROM \(table) WHERE report_seq = ?")
             statement.bind(1, seq)
             try statement.run()

@@ -27,9 +27,11 @@ extension ReportStore {
         var entries: [MailboxEntry] = []
         var budget = bytes
         var more = false
+        var sealed: Set<Int64> = []
         while try statement.step() {
             let facts = ReportStore.disclosureFacts(statement, at: 4)
             guard disclosure.decide(facts, for: identity).allowed else { continue }
+            let seal = facts.personalData != nil && facts.originOfficer != identity.id
             let cost = Int(statement.int(2)) + 64
             if entries.count == limit || (!entries.isEmpty && cost > budget) {
                 more = true
@@ -38,12 +40,16 @@ extension ReportStore {
             budget -= cost
             entries.append(
                 MailboxEntry(delivery: Delivery(seq: statement.int(0), id: statement.text(1), document: []), read: statement.int(3) != 0))
+            if seal { sealed.insert(statement.int(0)) }
         }
         statement.reset()
         let document = try database.cached("SELECT document FROM reports WHERE seq = ?")
         for index in entries.indices {
             document.bind(1, entries[index].delivery.seq)
-            if try document.step() { entries[index].delivery.document = document.blob(0) }
+            if try document.step() {
+                let bytes = document.blob(0)
+                entries[index].delivery.document = sealed.contains(entries[index].delivery.seq) ? ReadReason.seal(bytes) : bytes
+            }
             document.reset()
         }
         return (entries, more)

@@ -49,6 +49,7 @@ extension ReportStore {
         let seq = database.lastInsertRowID
         if report.kind.isContent {
             try count(report)  // the search index follows within 0.2 s (SearchIndexer)
+            if report.carriesPersonalData { try indexSubjects(of: report, seq: seq) }
         }
         return .stored(seq: seq)
     }

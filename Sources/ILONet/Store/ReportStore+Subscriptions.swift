@@ -309,10 +309,12 @@ extension ReportStore {
         statement.bind(Int32(2 + arguments.count), Int64(limit + skipping.count + 64))
         var result: [Delivery] = []
         var withdrawn: [Int64] = []
+        var sealed: Set<Int64> = []
         while try statement.step() {
             let seq = statement.int(0)
             if skipping.contains(seq) { continue }
             let facts = ReportStore.disclosureFacts(statement, at: 4)
+            if facts.personalData != nil && facts.originOfficer != identity.id { sealed.insert(seq) }
             if let filter, !filter.matches(facts.topic) { continue }
             guard disclosure.decide(facts, for: identity).allowed else {
                 // A restricted report stays in the mailbox, unseen, until the restriction is lifted.
@@ -327,7 +329,10 @@ extension ReportStore {
         let document = try database.cached("SELECT document FROM reports WHERE seq = ?")
         for index in result.indices {
             document.bind(1, result[index].seq)
-            if try document.step() { result[index].document = document.blob(0) }
+            if try document.step() {
+                let bytes = document.blob(0)
+                result[index].document = sealed.contains(result[index].seq) ? ReadReason.seal(bytes) : bytes
+            }
             document.reset()
         }
         for seq in withdrawn {
@@ -367,19 +372,39 @@ extension ReportStore {
         return count
     }
 
+    /// What reading one report gave.
+    public enum Read: Sendable {
+        case found(StoredReport)
+        /// Not held, or withheld by the disclosure decision: the same to the reader.
+        case notFound
+        /// It carries personal data of this category, and no reason was given (docs/ACCESS.md §1.3).
+        case reasonRequired(category: String)
+        /// The reader's role reads no report content (admin, dpo, node): said plainly, as
+        /// these roles see report ids in the audit trail anyway.
+        case contentless
+    }
+
     /// Report `id`, if the disclosure decision lets `identity` read it now
-    /// (whether or not it was ever delivered to it). A read is audited.
-    public func report(id: String, for identity: PeerIdentity, disclosure: Disclosure) throws(SQLiteError) -> StoredReport? {
+    /// (whether or not it was ever delivered to it). A report with personal
+    /// data is read by anyone but its author with a `reason`, which the `read`
+    /// audit record keeps (LED Art. 25: the justification of a consultation).
+    /// A read is audited.
+    public func report(id: String, for identity: PeerIdentity, disclosure: Disclosure, reason: String? = nil) throws(SQLiteError) -> Read {
         let statement = try database.cached(
             "SELECT r.seq, r.id, r.document, \(ReportStore.disclosureColumns) FROM reports r WHERE r.id = ?")
         statement.bind(1, id)
-        guard try statement.step() else { return nil }
+        guard try statement.step() else { return .notFound }
         let found = StoredReport(seq: statement.int(0), id: statement.text(1), document: statement.blob(2))
-        let verdict = disclosure.decide(ReportStore.disclosureFacts(statement, at: 3), for: identity)
+        let facts = ReportStore.disclosureFacts(statement, at: 3)
+        let verdict = disclosure.decide(facts, for: identity)
         try statement.step()
-        guard verdict.allowed else { return nil }
-        try audit(.read, report: id, actor: identity.id, now: disclosure.now)
-        return found
+        guard verdict.allowed else {
+            let system = facts.kind?.isSystem ?? false
+            return Disclosure.contentlessRoles.contains(identity.role) && !system && facts.kind != .deployment ? .contentless : .notFound
+        }
+        if let category = facts.personalData, facts.originOfficer != identity.id, reason == nil { return .reasonRequired(category: category) }
+        try audit(.read, report: id, actor: identity.id, detail: reason.map { "reason: \($0)" }, now: disclosure.now)
+        return .found(found)
     }
 
     /// The follow-ups of report `id` that `identity` may read now, oldest first.

@@ -30,6 +30,8 @@ public final class ReportStore {
     var interestCache: InterestMap?
     /// Identities' bindings read or written (`identities`), forgotten after a rollback.
     var bindingCache: [String: IdentityBinding] = [:]
+    /// The key of the subject-access index (docs/ACCESS.md §9), read once.
+    var subjectKeyCache: [UInt8]?
     /// This node's name, the actor of what the node itself does (audit trail).
     public var nodeName = "node"
 

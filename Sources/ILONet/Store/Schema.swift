@@ -339,6 +339,16 @@ enum Schema {
         CREATE INDEX reports_corrects ON reports (corrects) WHERE corrects IS NOT NULL;
         CREATE INDEX reports_order_about ON reports (json_extract(CAST(document AS TEXT), '$.body.about')) WHERE kind = 'erasure';
         ALTER TABLE erased ADD COLUMN origin_authority TEXT;
+        -- The subject-access index (docs/ACCESS.md §9): keyed hashes (HMAC-SHA-256,
+        -- a key of this node's) of the normalised identifiers in reports with
+        -- personal data, deleted with the report. Reports stored before are not in it.
+        CREATE TABLE subject_index (
+            key         BLOB    NOT NULL,
+            report_seq  INTEGER NOT NULL REFERENCES reports (seq),
+            PRIMARY KEY (key, report_seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX subject_index_report ON subject_index (report_seq);
+        CREATE TABLE node_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
         CREATE TABLE statistics_withdrawn (           -- the ledger's counts that were withdrawn by their originator
             day           TEXT    NOT NULL,           -- the report's creation date, UTC
             kind          TEXT    NOT NULL,

@@ -1,14 +1,21 @@
 /// The report page (docs/WEB.md §2.2).
 extension WebSession {
     /// One report (GET: the disclosure decision, and an audit record of the read).
-    func reportPage(_ id: String) {
+    /// A report with personal data asks first why it is read (`reason`, docs/WEB.md §2.2).
+    func reportPage(_ id: String, reason: String?) {
         guard ReportID(id) != nil else {
             finish(.html(errorPage(404, "\(id) is not a report id"), status: 404))
             return
         }
-        ask(.get, ["id": .string(id)]) { session, reply in
+        var request: [String: JSONValue] = ["id": .string(id)]
+        if let reason, !reason.isEmpty { request["reason"] = .string(reason) }
+        ask(.get, .object(request)) { session, reply in
             guard reply.type == .report, let report = reply.body["report"] else {
                 let error = ProtocolError(message: reply)
+                if error.field == "reason" {
+                    session.finish(.html(session.page("Why do you read this report?", session.reasonForm(id, refusal: reason == nil ? nil : error.message))))
+                    return
+                }
                 // Not found and not allowed read the same: nothing is said about a report the reader may not read.
                 let text = error.code == .notFound
                     ? "No report \(id) that you may read is held here. A report is withheld when its handling code or the access rules do not let you read it, and it is gone once erased or past its retention."
@@ -18,6 +25,17 @@ extension WebSession {
             }
             session.finish(.html(session.page(report["headline"]?.stringValue ?? id, session.reportBody(report, followUps: reply.body["follow_ups"]?.arrayValue ?? []))))
         }
+    }
+
+    /// The form that asks why a report with personal data is read.
+    private func reasonForm(_ id: String, refusal: String?) -> String {
+        var out = "<p>This report carries personal data. Say why you read it: your reason is kept in this node's audit trail with your read "
+            + "(Directive (EU) 2016/680 Art. 25). No names or document numbers in it.</p>"
+        if let refusal { out += "<p class=\"refusal\">\(HTML.escape(refusal))</p>" }
+        out += "<form class=\"filters\" method=\"get\" action=\"\(HTML.link("/report/\(id)"))\">"
+            + "<label>Reason <input type=\"text\" name=\"reason\" required minlength=\"4\" maxlength=\"500\" size=\"60\"></label>"
+            + "<button type=\"submit\">Read the report</button></form>"
+        return out
     }
 
     private func reportBody(_ report: JSONValue, followUps: [JSONValue]) -> String {
