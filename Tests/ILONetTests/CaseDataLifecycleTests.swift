@@ -156,6 +156,35 @@ import Testing
         }, "\(status.output)")
     }
 
+    @Test func aRestrictedReportIsNotFoundForItsAddresseeUntilItIsLifted() throws {
+        let network = try TestNetwork()
+        HomeNodeTests().register(network)
+        let id = send(network, sampleReport(["addressees": ["authority:DE-BPOL"], "headline": "Camp near Zawiya emptied overnight"]))
+        #expect(waitFor(20) { held(network.authority, id) })
+        #expect(ilo(network.authority, "authority-de-user", ["show", id]).status == 0)
+        #expect(ilo(network.post, "officer-de", ["restrict", id, "--ground", "data-subject-request"]).status == 0)
+        #expect(waitFor(15) { network.authority.count("SELECT count(*) FROM reports WHERE id = '\(id)' AND restricted_ms IS NOT NULL") == 1 })
+        // GET: not-found, as for a report that does not exist; ilo shows Schmidt, an authority of
+        // Müller's deploying authority, the order he may follow.
+        let schmidt = try network.authority.client("authority-de-user")
+        do throws(ClientError) {
+            _ = try schmidt.request(.get, ["id": .string(id)])
+            Issue.record("a restricted report was disclosed to its addressee")
+        } catch {
+            guard case .refused(let refusal) = error else { throw error }
+            #expect(refusal.code == .notFound, "\(refusal)")
+        }
+        let withheld = ilo(network.authority, "authority-de-user", ["show", id])
+        #expect(withheld.status == 1 && withheld.stdout.contains("restricted at"), "\(withheld.output)")
+        #expect(!ilo(network.authority, "authority-de-user", ["search", "Zawiya"]).stdout.contains("Camp near Zawiya"))
+        let inbox = ilo(network.authority, "authority-de-user", ["inbox", "--all", "--json"])
+        #expect(!inbox.stdout.contains("Camp near Zawiya") && inbox.stdout.contains("Restricted by its originator: data-subject-request"), "\(inbox.output)")
+        // Lifted everywhere: Schmidt reads it again, and it is still in his mailbox.
+        #expect(ilo(network.post, "officer-de", ["restrict", "--lift", id, "--ground", "other"]).status == 0)
+        #expect(waitFor(15) { ilo(network.authority, "authority-de-user", ["show", id]).status == 0 })
+        #expect(network.authority.count("SELECT count(*) FROM deliveries d JOIN reports r ON r.seq = d.report_seq WHERE r.id = '\(id)'") == 1)
+    }
+
     @Test func aRestrictedReportIsDisclosedToNobodyAndNotForwardedUntilItIsLifted() throws {
         let network = try TestNetwork(startRegional: false)
         let id = send(network, sampleReport(["addressees": ["authority:DE-BPOL"], "headline": "Boats gathering east of Zuwara"]))
