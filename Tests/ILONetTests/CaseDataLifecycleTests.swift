@@ -235,3 +235,37 @@ import Testing
         #expect(welcome["controller"]?["name"]?.stringValue == "European Commission, DG HOME (ILONet platform hub)", "\(welcome)")
     }
 }
+
+/// Who may give an order, and how the receipts read (pure functions).
+@Suite struct OrderModelTests {
+    @Test func theAuthorOrAnAuthorityOrDPOOfTheAuthorsDeployingAuthorityMayGiveAnOrder() {
+        func who(_ id: String, _ role: Role, _ authority: String) -> PeerIdentity { PeerIdentity(id: id, role: role, authority: authority, memberState: "DE") }
+        let author = "officer.de.mueller"
+        #expect(Order.issuerProblem(who(author, .officer, "DE-BPOL"), author: author, authority: "DE-BPOL") == nil)
+        #expect(Order.issuerProblem(who("ncp.de.schmidt", .authority, "DE-BPOL"), author: author, authority: "DE-BPOL") == nil)
+        #expect(Order.issuerProblem(who("dpo.de.bpol", .dpo, "DE-BPOL"), author: author, authority: "DE-BPOL") == nil)
+        #expect(Order.issuerProblem(who("dpo.board", .dpo, "EU-ILO-BOARD"), author: author, authority: "DE-BPOL") != nil)
+        #expect(Order.issuerProblem(who("officer.de.other", .officer, "DE-BPOL"), author: author, authority: "DE-BPOL") != nil)
+        #expect(Order.issuerProblem(who("ncp.it.bianchi", .authority, "IT-PS"), author: author, authority: "DE-BPOL") != nil)
+    }
+
+    @Test func theStatusCountsTheNodesThatHeldTheReportAndWaitsForTheOnesNamed() {
+        func receipt(_ node: String, _ event: String, next: [String]) -> JSONValue {
+            ["body": ["node": .string(node), "event": .string(event), "since": "2026-12-07T10:00:00.000Z", "next_hops": .array(next.map { .string($0) })]]
+        }
+        let order: JSONValue = ["body": ["action": "erase"]]
+        let partial = OrderStatus(
+            order: order, path: ["post"], notices: [receipt("post", "erased", next: ["hub"]), receipt("hub", "erased", next: ["authority", "board"])],
+            links: ["hub": ("up", nil)])
+        #expect(partial.summary == "erased at 2 of 4 nodes that held it; waiting for 2" && !partial.complete)
+        let stuck: JSONValue = ["body": ["event": "expired", "node": "hub", "next_hop": "board", "since": "2026-12-01T00:00:00.000Z"]]
+        let complete = OrderStatus(
+            order: order, path: ["post"],
+            notices: [receipt("post", "erased", next: ["hub"]), receipt("hub", "erased", next: ["authority", "board"]), receipt("authority", "erased", next: []),
+                      receipt("board", "not-held", next: []), stuck],
+            links: [:])
+        #expect(complete.summary == "erased at 3 of 3 nodes that held it" && complete.complete)
+        let unreachable = OrderStatus(order: order, path: ["post"], notices: [receipt("post", "erased", next: ["hub"]), stuck, receipt("hub", "erased", next: ["board"])], links: [:])
+        #expect(unreachable.lines.last?.state == .unreachable(since: "2026-12-01T00:00:00.000Z", why: "expired at hub"))
+    }
+}
