@@ -13,7 +13,9 @@
 # weeks to show); then, as the board member and as an officer, opens the
 # inbox, a report, a search, the trend chart and the activity report and checks
 # what each may see; as Germany's contact point, reads a passenger list by
-# giving a reason in the report page's form; a browser with no certificate, and one with the revoked
+# giving a reason in the report page's form, and follows a withdrawal on the
+# orders page; as the data-protection officer, opens the record of processing
+# and looks a person up with the lookup form; a browser with no certificate, and one with the revoked
 # certificate, must get nothing. Screenshots go to .build/browser-test/ (kept
 # as CI artifacts), or to DIR (docs/screenshots is what README links).
 #
@@ -130,10 +132,13 @@ json.dump(d, open(sys.argv[1], "w"))
 PY
 case=$(as officer-de send --file "$work/case.json" --personal-data return-passenger-list --erase-by "$(day -30)" \
     --addressees authority:DE-BPOL --headline "Charter passenger list (case data)")
+# A report sent by mistake and withdrawn: its order and receipt, for the orders page.
+mistake=$(as officer-de send --file config/demo/smuggling-zuwara.json --headline "Zuwara draft, sent by mistake")
+as officer-de withdraw "$mistake" --ground inaccurate --note "sent by mistake" >/dev/null
 
 cat >"$work/plan.json" <<JSON
 {"base": "https://127.0.0.1:$web", "ca": "$pki/ca.crt", "pki": "$pki", "work": "$work", "shots": "$PWD/$shots",
- "open": "$open", "h2": "$h2", "flash": "$flash", "case": "$case", "from": "$(day 91)", "to": "$(day 0)"}
+ "open": "$open", "h2": "$h2", "flash": "$flash", "case": "$case", "mistake": "$mistake", "from": "$(day 91)", "to": "$(day 0)"}
 JSON
 case "$shots" in /*) sed -i "s#\"shots\": \"$PWD/$shots\"#\"shots\": \"$shots\"#" "$work/plan.json" ;; esac
 mkdir -p "$shots"

@@ -213,8 +213,38 @@ try:
                          (plan["case"], "reason: return of the charter passengers: identification")).fetchone()[0]
     store.close()
     check(kept == 1, "authority: the reason is in the node's audit trail with the read")
+    authority.get(base + "/orders")
+    authority.find_element(By.NAME, "report").send_keys(plan["mistake"])
+    submit(authority, authority.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+    page = text(authority)
+    check("withdrawn at 1 of 1 node that held it" in page and "signed by the node, verified" in page,
+          "authority: the orders page shows the withdrawal of a report of its authority, with the node's verified receipt")
+    shot(authority, "orders")
 finally:
     authority.quit()
+
+# The data-protection officer: the record of processing, and a subject-access lookup by its form.
+dpo = browser(profile("dpo", "dpo"))
+try:
+    dpo.get(base + "/dpo")
+    page = text(dpo)
+    check("Record of processing" in page and "return-passenger-list" in page and "allow read-personal" in page,
+          "dpo: the record of processing lists the categories and who may receive them")
+    check("Inbox" not in page.split("Record of processing")[0], "dpo: no inbox in the menu (a dpo reads no content)")
+    dpo.get(base + "/dpo/find")
+    dpo.find_element(By.NAME, "document_number").send_keys("a 000 0001")
+    dpo.find_element(By.NAME, "reason").send_keys("data subject request 2026-114")
+    submit(dpo, dpo.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+    page = text(dpo)
+    check(plan["case"] in page and "return-passenger-list" in page and "Quentin" not in page,
+          "dpo: the lookup finds the passenger list by document number, without its content")
+    shot(dpo, "subject-lookup")
+    store = sqlite3.connect(f"file:{plan['work']}/store.sqlite?mode=ro", uri=True)
+    logged = store.execute("SELECT count(*) FROM audit WHERE event = 'subject-lookup' AND actor = 'dpo.board' AND detail LIKE 'reason: data subject request 2026-114;%'").fetchone()[0]
+    store.close()
+    check(logged == 1, "dpo: the lookup is in the audit trail with its reason")
+finally:
+    dpo.quit()
 
 # No certificate, a revoked one, a browser that does not trust the network's CA,
 # and an address that is not in the node's certificate: no page is served, and the

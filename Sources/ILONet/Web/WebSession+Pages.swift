@@ -13,6 +13,9 @@ extension WebSession {
         case ("GET", "/static/style.css"): finish(HTTPResponse.text(WebStyle.css, status: 200, contentType: "text/css; charset=utf-8"))
         case ("GET", _) where path.hasPrefix("/report/"): reportPage(String(path.dropFirst("/report/".count)), reason: request.query["reason"])
         case ("GET", "/search"): searchPage(request)
+        case ("GET", "/orders"): ordersPage(request)
+        case ("GET", "/dpo"): recordPage()
+        case ("GET", "/dpo/find"): subjectPage(request)
         case ("GET", "/digests"): digestPage(request)
         case ("GET", "/trends"), ("GET", "/trends.svg"), ("GET", "/trends.csv"): trendPage(request)
         case ("GET", "/activity"), ("GET", "/activity.csv"): activityPage(request)
@@ -32,7 +35,8 @@ extension WebSession {
             case "/subscriptions/add": addSubscription(request)
             default: removeSubscription(request)
             }
-        case (_, "/"), (_, "/search"), (_, "/digests"), (_, "/trends"), (_, "/activity"), (_, "/subscriptions"), (_, "/static/style.css"):
+        case (_, "/"), (_, "/search"), (_, "/digests"), (_, "/trends"), (_, "/activity"), (_, "/subscriptions"), (_, "/static/style.css"),
+            (_, "/orders"), (_, "/dpo"), (_, "/dpo/find"):
             var response = HTTPResponse.html(errorPage(405, "\(request.method) is not taken here"), status: 405)
             response.extraHeaders = [("Allow", "GET, HEAD")]
             finish(response)
@@ -61,6 +65,9 @@ extension WebSession {
         }
         if let role, WebSession.statisticsRoles.contains(role) { menu += [("/trends", "Trends"), ("/activity", "Activity report")] }
         if let role, WebSession.contentRoles.contains(role) { menu.append(("/subscriptions", "Subscriptions")) }
+        if let role, WebSession.contentRoles.contains(role) || role == .dpo { menu.append(("/orders", "Orders")) }
+        if let role, WebSession.recordRoles.contains(role) { menu.append(("/dpo", "Record of processing")) }
+        if role == .dpo { menu.append(("/dpo/find", "Subject lookup")) }
         let nav = menu.map { path, label in
             "<a href=\"\(path)\"\(path == current ? " aria-current=\"page\"" : "")>\(HTML.escape(label))</a>"
         }.joined()

@@ -52,6 +52,7 @@ enum WebStyle {
         span.code { color: var(--muted); }
         details.record { margin-top: 1.5rem; border-top: 1px solid var(--line); padding-top: .5rem; }
         details.record summary { cursor: pointer; color: var(--muted); }
+        pre.record { white-space: pre-wrap; overflow-wrap: anywhere; background: #f3f4f8; padding: 1rem; border-radius: 4px; }
         .signature.ok { color: #2e7d32; } .signature.bad { color: var(--warn); font-weight: 700; }
         .muted { color: var(--muted); }
         .chart { margin: 0 0 .5rem; }
