@@ -6,7 +6,7 @@
 // only dependency is the ILONet package one folder up.
 import PackageDescription
 
-let harnesses = ["FuzzFrames", "FuzzReport", "FuzzConfig", "FuzzRoutes", "FuzzAccess", "FuzzSession"]
+let harnesses = ["FuzzFrames", "FuzzReport", "FuzzConfig", "FuzzRoutes", "FuzzAccess", "FuzzSession", "FuzzAttachments"]
 
 let package = Package(
     name: "ILONetFuzz",

@@ -82,6 +82,7 @@ for harness, sources in {
     "FuzzConfig": ["config/hub.conf"] + [f"config/network/{n}" for n in sorted(os.listdir("config/network")) if n.endswith(".conf")],
     "FuzzRoutes": [f"config/network/{n}" for n in sorted(os.listdir("config/network")) if n.endswith(".routes")],
     "FuzzAccess": ["config/network/access.rules"],
+    "FuzzAttachments": [f"Tests/ILONetTests/Fixtures/attachments/{n}" for n in ["gps.jpg", "meta.png", "js-objstm.pdf", "author.pdf", "text-level1.zlib"]],
 }.items():
     os.makedirs(f"{root}/{harness}", exist_ok=True)
     for source in sources:

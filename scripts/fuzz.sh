@@ -9,6 +9,8 @@
 #   FuzzAccess   access-rules parser
 #   FuzzSession  whole request sequences, every message type, through a real node
 #                (in this process, loopback, temporary store): it must keep answering
+#   FuzzAttachments  the attachment checks: bounded inflate, JPEG/PNG metadata
+#                stripping (idempotent, nothing left), PDF inspection
 #
 #   scripts/fuzz.sh [--seconds N] [HARNESS...]     default: all, 60 s each
 #
@@ -25,11 +27,11 @@ harnesses=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --seconds) seconds=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) harnesses+=("$1"); shift ;;
     esac
 done
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(FuzzFrames FuzzReport FuzzConfig FuzzRoutes FuzzAccess FuzzSession)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(FuzzFrames FuzzReport FuzzConfig FuzzRoutes FuzzAccess FuzzSession FuzzAttachments)
 
 scripts/bootstrap.sh >/dev/null
 # Its own build folder: the sanitizer flags apply to everything built there.
