@@ -18,6 +18,8 @@ enum BenchCommand {
                ilo bench search-store --store FILE --count N
                ilo bench search [--queries N] [--json]
                ilo bench fetch [--requests 200] [--limit 100] [--json]
+               ilo bench link --to PORT [--listen PORT] [--profile satellite|3g|cuts]
+                              [--up-kbit N] [--down-kbit N] [--rtt-ms N] [--cut-every S --cut-for S]
 
         load: publishers send reports (ILONet), QoS 1 messages (MQTT 3.1.1) or
         JetStream publications (NATS: PUB with a reply subject, acknowledged by
@@ -47,6 +49,19 @@ enum BenchCommand {
               --cert certs-example/officer-de.crt --key certs-example/officer-de.key --ca certs-example/ca.crt \
               --subscriber-cert certs-example/board-fr.crt --subscriber-key certs-example/board-fr.key
 
+
+        link: a post's link in user space, between ilo (or a node) and 127.0.0.1:--to,
+        listening on 127.0.0.1:--listen (default: a free port, printed): each
+        direction paced to its rate and delayed by half the round trip, buffering
+        no more than the bandwidth-delay product and 16 KiB (so the sender's TCP
+        feels the rate), every connection cut on a schedule. Profiles: satellite
+        (256 kbit/s up, 1 Mbit/s down, 600 ms round trip), 3g (384 kbit/s both
+        ways, 150 ms), cuts (satellite, cut every 30 s for 10 s); the other
+        options change one setting. Runs until SIGTERM or SIGINT, then prints the
+        bytes carried each way and the cuts. bench/link.sh uses it.
+
+        example:
+          ilo bench link --to 7611 --listen 17611 --profile satellite
 
         abuse: the connection's identity (--cert, --key) attacks the node in every way
         issue 14 lists, all at once: reports of 24 KB as fast as it takes them, FETCH
@@ -99,6 +114,7 @@ enum BenchCommand {
         if mode == "search-store" { return try searchStore(&arguments) }
         if mode == "search" { return try search(&arguments) }
         if mode == "fetch" { return try fetch(&arguments) }
+        if mode == "link" { return try link(&arguments) }
         guard mode == "connections" else { throw UsageError("expected: ilo bench load ... | ilo bench connections ...") }
         guard let count = try arguments.integer("count", in: 1...100_000) else { throw UsageError("--count is required") }
         let pid = try arguments.integer("pid", in: 1...Int(Int32.max))

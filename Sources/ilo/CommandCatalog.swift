@@ -58,7 +58,8 @@ enum CommandCatalog {
         ]),
         Command(name: "whoami", summary: "who the node says you are", options: ["--json"]),
         Command(name: "ping", summary: "check that the node answers", options: ["--json"]),
-        Command(name: "bench", summary: "load and abuse tools", subcommands: ["load", "connections", "abuse", "search-store", "search", "fetch"], options: [
+        Command(name: "bench", summary: "load and abuse tools", subcommands: ["load", "connections", "abuse", "search-store", "search", "fetch", "link"], options: [
+            "--to", "--listen", "--profile", "--up-kbit", "--down-kbit", "--rtt-ms", "--cut-every", "--cut-for",
             "--store", "--queries", "--requests", "--limit",
             "--protocol", "--publishers", "--subscribers", "--rate", "--window", "--size", "--duration", "--warmup", "--signed", "--pid", "--json",
             "--subscriber-cert", "--subscriber-key", "--subscriber-node", "--subscriber-server-name", "--resilient", "--drain-timeout",

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ILONet
+import ILONetBench
 
 /// The file checks behind attachments (issue 30): the bounded inflate that
 /// looks inside PDFs. Vectors made with Python's zlib (Fixtures/attachments/).
@@ -107,5 +108,28 @@ import Testing
         let findings = try inspect("author.pdf")
         #expect(findings.map(\.name) == ["Author", "Creator"] && findings.allSatisfy { !$0.refused }, "\(findings)")
         #expect(findings.allSatisfy { !$0.message.contains("Jane Roe") }, "the warning names the field, never its value")
+    }
+}
+
+/// The link emulator bench/link.sh puts between ilo and a node (issue 30):
+/// TLS passes through it intact, a cut closes what is open and refuses new
+/// connections while it lasts. Its pacing is measured by the benchmark, not here.
+@Suite(.serialized) struct LinkEmulatorTests {
+    @Test func tlsPassesThroughAndACutRefusesConnectionsWhileItLasts() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let profile = LinkEmulator.Profile(upBitsPerSecond: 2_000_000, downBitsPerSecond: 2_000_000, roundTrip: 0.02)
+        let link = try LinkEmulator(to: daemon.port, profile: profile)
+        defer { link.stop() }
+        func ping() -> Int32 {
+            var arguments = daemon.iloArguments("officer-de")
+            if let index = arguments.firstIndex(of: "--node") { arguments[index + 1] = "127.0.0.1:\(link.port)" }
+            return run(TestEnvironment.ilo, ["ping"] + arguments + ["--server-name", "hub.ilonet.example"]).status
+        }
+        #expect(ping() == 0)
+        #expect(link.counters.withLock { $0.bytesUp > 0 && $0.bytesDown > 0 })
+        link.cut(for: 3)
+        #expect(ping() == 3, "unreachable while the link is cut (exit 3: try again later)")
+        #expect(waitFor(10) { ping() == 0 }, "back after the cut")
     }
 }

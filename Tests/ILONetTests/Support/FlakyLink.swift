@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import ILONetBench
 
 /// A TCP proxy on 127.0.0.1 that makes the link between two nodes as bad as a
 /// post's uplink can be: latency, a bandwidth cap, cuts in the middle of a frame
@@ -44,23 +45,9 @@ final class FlakyLink: @unchecked Sendable {  // shared state is in Mutexes
 
     init(to target: UInt16) throws {
         self.target = target
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = FlakyLink.loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
-            close(fd)
-            throw FlakyLinkError("cannot listen: errno \(errno)")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
+        guard let (fd, bound) = LoopbackSocket.listen(port: 0, backlog: 64) else { throw FlakyLinkError("cannot listen: errno \(errno)") }
         listener = fd
-        port = UInt16(bigEndian: address.sin_port)
+        port = bound
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }
@@ -81,14 +68,6 @@ final class FlakyLink: @unchecked Sendable {  // shared state is in Mutexes
 
     deinit { if !stopped.load(ordering: .relaxed) { stop() } }
 
-    private static func loopback(port: UInt16) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return address
-    }
-
     private func acceptLoop() {
         while !stopped.load(ordering: .relaxed) {
             let client = accept(listener, nil, nil)
@@ -96,13 +75,7 @@ final class FlakyLink: @unchecked Sendable {  // shared state is in Mutexes
                 if errno == EINTR { continue }
                 return
             }
-            let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = FlakyLink.loopback(port: target)
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else {
-                close(server)
+            guard let server = LoopbackSocket.connect(port: target) else {
                 close(client)
                 continue
             }
@@ -169,7 +142,7 @@ final class FlakyLink: @unchecked Sendable {  // shared state is in Mutexes
                         cut = true
                     }
                     if let rate = current.bytesPerSecond { Thread.sleep(forTimeInterval: Double(bytes.count) / Double(rate)) }
-                    if !FlakyLink.writeAll(sink, bytes) { break writing }
+                    if !LoopbackSocket.writeAll(sink, bytes) { break writing }
                     sentOnThisConnection += bytes.count
                     if towardsTarget {
                         counters.withLock { $0.bytesToTarget += bytes.count }
@@ -193,19 +166,6 @@ final class FlakyLink: @unchecked Sendable {  // shared state is in Mutexes
                 close(connection.server)
             }
         }.start()
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if written <= 0 {
-                if written < 0 && errno == EINTR { continue }
-                return false
-            }
-            offset += written
-        }
-        return true
     }
 }
 
