@@ -133,3 +133,19 @@ import ILONetBench
         #expect(waitFor(10) { ping() == 0 }, "back after the cut")
     }
 }
+
+/// A request sent with HELLO, before WELCOME (docs/PROTOCOL.md §5): handled in order.
+@Suite struct PipeliningTests {
+    @Test func aPublishSentWithHelloIsAnsweredAfterWelcome() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        let report = sampleReport(["headline": "Pipelined after HELLO"])
+        let client = try ClientConnection(daemon.pki.clientOptions("officer-de", port: daemon.port), pipelining: (.publish, ["report": report]))
+        #expect(client.welcome.type == .welcome)
+        let answer = try #require(try client.pipelinedAnswer())
+        #expect(answer.type == .accepted && answer.body["id"] == report["id"], "\(answer)")
+        #expect(try client.pipelinedAnswer() == nil, "one answer, once")
+        #expect(try client.request(.ping).type == .pong, "the connection goes on as usual")
+        #expect(daemon.count("SELECT count(*) FROM reports WHERE headline = 'Pipelined after HELLO'") == 1)
+    }
+}

@@ -40,7 +40,8 @@ public enum OutboxFlush {
     }
 
     /// Sends every queued entry (or only `only`) over `client`; records each outcome in the outbox.
-    public static func run(_ outbox: Outbox, over client: ClientConnection, only: Set<String>? = nil) throws(OutboxError) -> Result {
+    /// `pipelined`: the entry already sent with HELLO (`ClientConnection(_:pipelining:)`), whose answer is waited for, not sent again.
+    public static func run(_ outbox: Outbox, over client: ClientConnection, only: Set<String>? = nil, pipelined: String? = nil) throws(OutboxError) -> Result {
         var result = Result()
         let queued = try outbox.queued().filter { only?.contains($0.id) ?? true }
         let node = client.nodeIdentity.id
@@ -51,7 +52,11 @@ public enum OutboxFlush {
             }
             let outcome: Swift.Result<Message, ClientError>
             do throws(ClientError) {
-                outcome = .success(try client.request(.publish, ["report": document]))
+                if entry.id == pipelined, let answer = try client.pipelinedAnswer() {
+                    outcome = .success(answer)
+                } else {
+                    outcome = .success(try client.request(.publish, ["report": document]))
+                }
             } catch {
                 outcome = .failure(error)
             }
