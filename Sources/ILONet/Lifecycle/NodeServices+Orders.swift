@@ -43,25 +43,36 @@ extension NodeServices {
             try store.carryOut(parts, order: order.id.description, target: target, issuer: issuer.id, hops: hops, now: now)
             event = parts.action.done
         }
-        var told: [String] = []
-        for reader in readers {
-            guard let recall = OrderNotice.recall(for: order, parts: parts, issuer: issuer, reader: reader, node: nodeOrigin, now: now) else { continue }
-            _ = try writeNotice(signedByNode(recall), to: reader, store: store, now: now)
-            told.append(reader)
-        }
-        var receiptHops: [String] = []
-        if let receipt = OrderNotice.receipt(
-            for: order, parts: parts, event: event, contentHash: target?.contentHash, nextHops: hops, path: path, node: nodeOrigin, now: now,
-            controller: configuration.controller)
-        {
-            receiptHops = try writeNotice(signedByNode(receipt), to: order.origin.officer, store: store, now: now)
-        }
+        let (told, receiptHops) = try answer(
+            order, parts: parts, issuer: issuer, readers: readers, event: event, contentHash: target?.contentHash, hops: hops, path: path, store: store, now: now)
         logger.info(
             "order carried out",
             ["order": order.id.description, "report": parts.about, "action": parts.action.rawValue, "result": event, "by": issuer.id,
              "next_hops": hops.joined(separator: ","), "recipients_told": String(told.count)])
         let decisions = hops.map { RoutingTable.Decision(nextHop: $0, rule: Router.orderRule) }
         return CustodyReceipt(outcome: .stored(seq: seq, recipients: told), decisions: decisions, path: path, noticeHops: receiptHops + released)
+    }
+}
+
+extension NodeServices {
+    /// Inside a store job, once an order (or a correction) was carried out here:
+    /// a recall to each of `readers`, and the node's signed receipt back to the
+    /// issuer along the order's `path`. Returns who was told and the receipt's hops.
+    func answer(
+        _ order: Report, parts: Order.Parts, issuer: PeerIdentity, readers: [String], event: String, contentHash: [UInt8]?, hops: [String],
+        path: [String], store: ReportStore, now: Int64
+    ) throws(SQLiteError) -> (told: [String], receiptHops: [String]) {
+        var told: [String] = []
+        for reader in readers {
+            guard let recall = OrderNotice.recall(for: order, parts: parts, issuer: issuer, reader: reader, node: nodeOrigin, now: now) else { continue }
+            _ = try writeNotice(signedByNode(recall), to: reader, store: store, now: now)
+            told.append(reader)
+        }
+        guard let receipt = OrderNotice.receipt(
+            for: order, parts: parts, event: event, contentHash: contentHash, nextHops: hops, path: path, node: nodeOrigin, now: now,
+            controller: configuration.controller)
+        else { return (told, []) }
+        return (told, try writeNotice(signedByNode(receipt), to: order.origin.officer, store: store, now: now))
     }
 }
 
@@ -108,17 +119,9 @@ extension NodeServices {
             try store.carryOut(parts, order: correction.id.description, target: target, issuer: author.id, hops: hops, now: now)
             event = Order.Action.correct.done
         }
-        for reader in readers {
-            guard let recall = OrderNotice.recall(for: correction, parts: parts, issuer: author, reader: reader, node: nodeOrigin, now: now) else { continue }
-            _ = try writeNotice(signedByNode(recall), to: reader, store: store, now: now)
-        }
-        var receiptHops: [String] = []
-        if let receipt = OrderNotice.receipt(
-            for: correction, parts: parts, event: event, contentHash: target?.contentHash, nextHops: hops, path: path, node: nodeOrigin, now: now,
-            controller: configuration.controller)
-        {
-            receiptHops = try writeNotice(signedByNode(receipt), to: correction.origin.officer, store: store, now: now)
-        }
+        let (_, receiptHops) = try answer(
+            correction, parts: parts, issuer: author, readers: readers, event: event, contentHash: target?.contentHash, hops: hops, path: path, store: store,
+            now: now)
         logger.info(
             "correction taken", ["report": correction.id.description, "corrects": about, "result": event, "next_hops": hops.joined(separator: ","),
                                  "delivered_here": String(delivered.count)])
