@@ -21,7 +21,8 @@ enum CommandCatalog {
     static let commands: [Command] = [
         Command(name: "template", summary: "print a fill-in report", subcommands: ["smuggling", "return", "border"], options: ["--personal-data"], offline: true),
         Command(name: "validate", summary: "check a report offline", options: envelope + ["--json", "--cert"], offline: true),
-        Command(name: "send", summary: "send a report", options: envelope + ["--json"]),
+        Command(name: "send", summary: "send a report", options: envelope + ["--json", "--attach", "--caption", "--confirm-no-personal-data"]),
+        Command(name: "attachment", summary: "a report's file, verified against its signed hash", subcommands: ["get"], options: ["--output", "--reason"]),
         Command(name: "inbox", summary: "your mailbox: new reports (--all: read ones too)", options: ["--all", "--json", "--limit", "--before", "--peek", "--wide", "--notices"]),
         Command(name: "read", summary: "mark reports in your mailbox read"),
         Command(name: "unread", summary: "mark reports in your mailbox unread"),

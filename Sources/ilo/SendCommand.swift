@@ -27,7 +27,7 @@ enum SendCommand {
         """
 
     static let help = """
-        usage: ilo send [--file FILE] [envelope flags] [--json]
+        usage: ilo send [--file FILE] [envelope flags] [--attach FILE [--caption TEXT]]... [--json]
 
         Sends one report and prints its id. The file (or standard input when it is
         not a terminal) holds a whole report, as `ilo template` prints it, or only its
@@ -51,9 +51,25 @@ enum SendCommand {
         \(envelopeHelp)
           --json         print {"id": ..., "duplicate": ...} instead of the id
 
+        Files (docs/REPORTS.md §1.1): --attach FILE, up to 10 times, each optionally
+        followed by --caption TEXT (what it shows; screened like the report's text).
+        A JPEG, PNG or PDF, told by its first bytes; 10 MiB each at most (the node's
+        limits.max-attachment-bytes), 25 MiB in all. ilo removes an image's metadata
+        (EXIF with the GPS position and camera serial, XMP, IPTC, comments) before
+        hashing it, and refuses a PDF with JavaScript, embedded files, launch
+        actions or forms. A file showing a person or an identity document is
+        personal data: in a report with --personal-data CATEGORY every file counts
+        as such; in a report without, ilo asks you to confirm that none does
+          --confirm-no-personal-data   the confirmation, for scripts
+        The files go up in chunks before the report, each acknowledged; after a cut
+        the next ilo command resumes from the last acknowledged chunk. A report sent
+        meanwhile with a higher priority goes out between two chunks.
+
         examples:
           ilo template smuggling > report.json   # fill it in, then
           ilo send --file report.json
+          ilo send --file return.json --personal-data return-identification --erase-by 2027-06-30 \
+                   --addressees authority:NG-EMB --attach passport.jpg --caption "bio-data page"
           echo '{"returnees": 40, "nationality": "NG", "travel_document_status": "third-country-travel-document",
                  "readmission_cooperation": {"assessment": "partial"}}' |
             ilo send --kind return --country NG --headline "Charter flight planned for March" \
@@ -85,6 +101,8 @@ enum SendCommand {
         if validateOnly, file == nil { file = arguments.positional() }
         let flags = try ReportDraft.flagValues(&arguments)
         let json = arguments.flag("json")
+        let attach = validateOnly ? [] : try arguments.repeated("attach", follower: "caption")
+        let confirmed = !validateOnly && arguments.flag("confirm-no-personal-data")
 
         let fileValue: JSONValue?
         if let file, file != "-" {
@@ -119,9 +137,11 @@ enum SendCommand {
 
         let options = try ClientProfile.resolve(&arguments)
         try arguments.finish()
+        var drafted = document
+        let files = try attachments(attach, to: &drafted, confirmed: confirmed)
         let signed: Report
         do throws(AuthorSigner.Failure) {
-            signed = try AuthorSigner.load(options).complete(document)
+            signed = try AuthorSigner.load(options).complete(drafted)
         } catch {
             printError("report not sent: \(error)")
             return Exit.failed
@@ -133,13 +153,66 @@ enum SendCommand {
         do throws(OutboxError) {
             guard let opened = try Outbox(for: options, create: true) else { throw OutboxError(path: "?", "cannot be created") }
             outbox = opened
-            try outbox.add(signed)
+            try outbox.add(signed, files: files.map(\.content))
         } catch {
             printError("report not sent: cannot keep a copy on this computer first (\(error)); nothing was sent")
             return Exit.failed
         }
         let id = signed.id.description
-        return deliver(id, outbox: outbox, options: options, json: json, document: signed.document)
+        // A report with files cannot go with HELLO: its files go first.
+        return deliver(id, outbox: outbox, options: options, json: json, document: files.isEmpty ? Optional(signed.document) : Optional<JSONValue>.none)
+    }
+
+    /// The files of `--attach`, prepared (type checked, metadata stripped,
+    /// hashed) and listed in the document's `attachments`; their bytes.
+    static func attachments(_ given: [(value: String, follower: String?)], to document: inout JSONValue, confirmed: Bool) throws(UsageError) -> [AttachmentDraft] {
+        guard !given.isEmpty else { return [] }
+        guard given.count <= Attachment.maximumCount else { throw UsageError("--attach: at most \(Attachment.maximumCount) files per report") }
+        let personal = (document["personal_data"]?.stringValue ?? "none") != "none"
+        if !personal && !confirmed {
+            let names = given.map(\.value).joined(separator: ", ")
+            guard let answer = askTerminal("Does \(names) show a person or an identity document? Then it is personal data: send it in a report "
+                + "with --personal-data CATEGORY, --addressees and --erase-by. Shows no person and no identity document? [y/N] ")
+            else {
+                throw UsageError(
+                    "the report has no personal data, so its files must show no person and no identity document: confirm with --confirm-no-personal-data, "
+                        + "or send them in a report with --personal-data CATEGORY")
+            }
+            guard answer.lowercased().hasPrefix("y") else {
+                throw UsageError("not sent: send a file showing a person or an identity document in a report with --personal-data CATEGORY, --addressees and --erase-by")
+            }
+        }
+        var drafts: [AttachmentDraft] = []
+        for (path, caption) in given {
+            let draft = try AttachmentDraft.prepare(path: path, caption: caption, personalData: personal)
+            for note in draft.notes { printError(note) }
+            drafts.append(draft)
+        }
+        guard case .object(var fields) = document else { return drafts }
+        fields["attachments"] = .array(drafts.map { draft in
+            var entry: [String: JSONValue] = [
+                "sha256": .string(draft.attachment.sha256), "media_type": .string(draft.attachment.mediaType.rawValue),
+                "bytes": .integer(Int64(draft.attachment.bytes)), "personal_data": .bool(draft.attachment.personalData),
+            ]
+            if let caption = draft.attachment.caption { entry["caption"] = .string(caption) }
+            return .object(entry)
+        })
+        document = .object(fields)
+        return drafts
+    }
+
+    /// Asks on the terminal (not standard input, which may hold the report); nil without one.
+    static func askTerminal(_ question: String) -> String? {
+        guard let tty = FileHandle(forUpdatingAtPath: "/dev/tty") else { return nil }
+        defer { try? tty.close() }
+        tty.write(Data(question.utf8))
+        var line: [UInt8] = []
+        while true {
+            let byte = tty.readData(ofLength: 1)
+            guard let first = byte.first, first != 0x0A else { break }
+            line.append(first)
+        }
+        return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)
     }
 
     /// Sends what waits in the outbox, this report with it, and says what became of this one.
@@ -159,6 +232,24 @@ enum SendCommand {
             }
             printError("queued on this computer; will be sent with the same id when the node is reachable: ilo outbox")
             return Exit.queuedHere
+        }
+        // Another ilo is sending files to the node now: it sends this report between
+        // two chunks, on its connection (a new one would queue behind them on the link).
+        if let entry = try? outbox.entry(id), (try? JSONValue(parsing: entry.document)).map({ Attachment.list(in: $0).isEmpty }) ?? false,
+            outbox.uploadInProgress(), let outcome = waitForUploader(id, outbox: outbox)
+        {
+            switch outcome.state {
+            case .accepted:
+                if json {
+                    print(JSONValue.object(["id": .string(id), "duplicate": false, "queued": false, "queued_here": false]).encodedString())
+                } else {
+                    print(id)
+                }
+                return Exit.ok
+            default:
+                printError("the node refused it: \(outcome.refusal ?? "?")")
+                return Exit.failed
+            }
         }
         let client: ClientConnection
         do throws(ClientError) {
@@ -197,6 +288,18 @@ enum SendCommand {
             print(id)
         }
         return Exit.ok
+    }
+
+    /// Waits while another ilo uploads, for it to send report `id` (nil: it did
+    /// not within a minute, or stopped uploading first: send it ourselves).
+    static func waitForUploader(_ id: String, outbox: Outbox) -> Outbox.Entry? {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let entry = try? outbox.entry(id), entry.state != .queued { return entry }
+            guard outbox.uploadInProgress() else { return nil }
+            usleep(20_000)
+        }
+        return nil
     }
 
     /// The report file's JSON, or nil after saying where its syntax breaks

@@ -105,6 +105,7 @@ func dispatch(_ command: String?, _ arguments: inout Arguments) throws(UsageErro
     case "validate": return try SendCommand.run(&arguments, validateOnly: true)
     case "template": return try TemplateCommand.run(&arguments)
     case "show": return try ShowCommand.run(&arguments)
+    case "attachment": return try AttachmentCommand.run(&arguments)
     case "consent": return try ConsentCommand.run(&arguments)
     case "withdraw", "restrict", "erase", "erasure": return try OrderCommand.run(command!, &arguments)
     case "correct": return try OrderCommand.correct(&arguments)

@@ -89,6 +89,17 @@ public final class Outbox {
                     document      BLOB    NOT NULL              -- the signed canonical report, sent as is
                 ) WITHOUT ROWID
                 """)
+            // The files a queued report carries (stripped of metadata, as hashed and
+            // signed); deleted once a node took the report or refused it for good.
+            try database.execute(
+                """
+                CREATE TABLE IF NOT EXISTS outbox_files (
+                    id            TEXT    NOT NULL,             -- the report's id
+                    number        INTEGER NOT NULL,             -- 1.. in its attachments
+                    data          BLOB    NOT NULL,
+                    PRIMARY KEY (id, number)
+                )
+                """)
         } catch {
             throw OutboxError(path: path, error.description)
         }
@@ -98,8 +109,18 @@ public final class Outbox {
 
     /// Keeps `report` (signed) in the queue, durably, before it is sent. The same
     /// id again is a no-op: the stored bytes stay what is sent.
-    public func add(_ report: Report, now: Int64 = Timestamp.nowMilliseconds()) throws(OutboxError) {
+    /// `files`: the report's attachments' bytes, in the order of its list.
+    public func add(_ report: Report, files: [[UInt8]] = [], now: Int64 = Timestamp.nowMilliseconds()) throws(OutboxError) {
         try run("add the report") { () throws(SQLiteError) in
+            try database.execute("BEGIN IMMEDIATE")
+            do throws(SQLiteError) {
+                let file = try database.cached("INSERT OR IGNORE INTO outbox_files (id, number, data) VALUES (?, ?, ?)")
+                for (index, data) in files.enumerated() {
+                    file.bind(1, report.id.description)
+                    file.bind(2, Int64(index + 1))
+                    file.bind(3, data)
+                    try file.run()
+                }
             let insert = try database.cached(
                 "INSERT OR IGNORE INTO outbox (id, kind, country, headline, priority, queued_ms, document) VALUES (?, ?, ?, ?, ?, ?, ?)")
             insert.bind(1, report.id.description)
@@ -110,7 +131,34 @@ public final class Outbox {
             insert.bind(6, now)
             insert.bind(7, report.canonicalEncoding)
             try insert.run()
+                try database.execute("COMMIT")
+            } catch {
+                try? database.execute("ROLLBACK")
+                throw error
+            }
         }
+    }
+
+    /// File `number` (1..) of queued report `id`, as it is sent (nil: not here).
+    public func file(_ id: String, number: Int) throws(OutboxError) -> [UInt8]? {
+        var data: [UInt8]?
+        try run("read the report's file") { () throws(SQLiteError) in
+            let statement = try database.cached("SELECT data FROM outbox_files WHERE id = ? AND number = ?")
+            statement.bind(1, id)
+            statement.bind(2, Int64(number))
+            if try statement.step() { data = statement.blob(0) }
+            try statement.step()
+        }
+        return data
+    }
+
+    /// Queued entries more urgent than `rank` that carry no files, except `skipping`:
+    /// what an upload lets through between its chunks.
+    public func urgent(than rank: Int, skipping: Set<String>) throws(OutboxError) -> [Entry] {
+        try select(
+            "WHERE state = 'queued' AND priority < ? AND NOT EXISTS (SELECT 1 FROM outbox_files f WHERE f.id = outbox.id) ORDER BY priority, queued_ms",
+            [.integer(Int64(rank))]
+        ).filter { !skipping.contains($0.id) }
     }
 
     /// What waits, most urgent first, then oldest.
@@ -128,6 +176,7 @@ public final class Outbox {
     }
 
     public func markAccepted(_ id: String, by node: String, now: Int64 = Timestamp.nowMilliseconds()) throws(OutboxError) {
+        try update("DELETE FROM outbox_files WHERE id = ?", [.string(id)])
         try update("UPDATE outbox SET state = 'accepted', accepted_ms = ?, accepted_by = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
             [.integer(now), .string(node), .string(id)])
     }
@@ -139,6 +188,7 @@ public final class Outbox {
 
     /// Refused for good (invalid, forbidden, id-conflict, …): never sent again silently.
     public func markRefused(_ id: String, reason: String) throws(OutboxError) {
+        try update("DELETE FROM outbox_files WHERE id = ?", [.string(id)])
         try update("UPDATE outbox SET state = 'refused', refusal = ?, attempts = attempts + 1 WHERE id = ?", [.string(reason), .string(id)])
     }
 
@@ -150,6 +200,9 @@ public final class Outbox {
         var had = false
         try run("erase the report") { () throws(SQLiteError) in
             try database.execute("PRAGMA secure_delete = ON")
+            let files = try database.cached("DELETE FROM outbox_files WHERE id = ?")
+            files.bind(1, id)
+            try files.run()
             let statement = try database.cached("DELETE FROM outbox WHERE id = ?")
             statement.bind(1, id)
             try statement.run()
@@ -157,6 +210,30 @@ public final class Outbox {
             _ = try database.scalarText("PRAGMA wal_checkpoint(TRUNCATE)")
         }
         return had
+    }
+
+    // MARK: The uploader
+
+    /// Takes the upload lock (a `flock` on `PATH.lock`, released when the
+    /// process ends, however it ends): one ilo at a time sends the outbox's
+    /// files; the file descriptor to close when done, or nil when another ilo
+    /// is uploading now.
+    public func takeUploadLock() -> Int32? {
+        let fd = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    /// Whether another ilo is sending this outbox's files now: it sends an
+    /// urgent report queued meanwhile between two chunks, on its connection.
+    public func uploadInProgress() -> Bool {
+        guard let fd = takeUploadLock() else { return true }
+        close(fd)
+        return false
     }
 
     // MARK: -

@@ -54,6 +54,18 @@ public enum ReportRendering {
         for (code, footnote) in ISOCodes.designationFootnotes.sorted(by: { $0.key < $1.key }) where report.encodedString().contains("\"\(code)\"") {
             lines.append("  * \(ISOCodes.countryName(code) ?? code): \(footnote)")
         }
+        let files = Attachment.list(in: report)
+        if !files.isEmpty {
+            lines.append("")
+            lines.append("  attachments  (ilo attachment get \(s("id").suffix(8)) N)")
+            for (index, file) in files.enumerated() {
+                let size = file.bytes >= 1 << 20 ? String(format: "%.1f MiB", Double(file.bytes) / 1_048_576) : "\(max(1, file.bytes / 1024)) KiB"
+                var line = "    \(index + 1)  \(file.mediaType.rawValue)  \(size)"
+                if file.personalData { line += "  personal data" }
+                if let caption = file.caption { line += "  \(caption)" }
+                lines.append(TerminalText.line(line))
+            }
+        }
         if !followUps.isEmpty {
             lines.append("")
             lines.append("  follow-ups")

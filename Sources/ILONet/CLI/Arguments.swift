@@ -51,6 +51,47 @@ public struct Arguments {
         return found
     }
 
+    /// Lets `short` (e.g. `-o`) stand for `--name` among the arguments not yet taken.
+    public mutating func alias(_ short: String, for name: String) {
+        for index in tokens.indices where tokens[index] == short { tokens[index] = "--\(name)" }
+    }
+
+    /// Every `--name VALUE`, in order, each with the `--follower VALUE` given
+    /// right after it, if any (`--attach FILE --caption TEXT`, repeatable).
+    public mutating func repeated(_ name: String, follower: String) throws(UsageError) -> [(value: String, follower: String?)] {
+        var found: [(String, String?)] = []
+        var index = 0
+        func value(at i: Int, of option: String) throws(UsageError) -> String {
+            guard i < tokens.count, let value = tokens[i], !(value.hasPrefix("--") && value.count > 2) else { throw UsageError("--\(option) needs a value") }
+            return value
+        }
+        while index < tokens.count {
+            guard let token = tokens[index] else {
+                index += 1
+                continue
+            }
+            if token == "--" { break }
+            if token == "--\(name)" {
+                let given = try value(at: index + 1, of: name)
+                tokens[index] = nil
+                tokens[index + 1] = nil
+                index += 2
+                var next: String?
+                if index < tokens.count, tokens[index] == "--\(follower)" {
+                    next = try value(at: index + 1, of: follower)
+                    tokens[index] = nil
+                    tokens[index + 1] = nil
+                    index += 2
+                }
+                found.append((given, next))
+                continue
+            }
+            if token == "--\(follower)" { throw UsageError("--\(follower) comes right after the --\(name) it belongs to") }
+            index += 1
+        }
+        return found
+    }
+
     /// Whether `--name` is present (and removes it).
     public mutating func flag(_ name: String) -> Bool {
         var found = false

@@ -48,6 +48,8 @@ public final class ClientConnection {
 
     /// Answers that came while another was awaited (a pipelined request's), by request id.
     private var stash: [UInt32: Message] = [:]
+    /// Requests sent with `sendRequest` whose answers are not yet taken.
+    private var outstanding: Set<UInt32> = []
     /// The request sent right after HELLO, without waiting for WELCOME (`pipelining`).
     private var pipelinedID: UInt32?
 
@@ -166,15 +168,31 @@ public final class ClientConnection {
 
     /// Sends one request and waits for its answer; an ERROR answer throws `.refused`.
     @discardableResult
-    public func request(_ type: MessageType, _ body: JSONValue = .object([:])) throws(ClientError) -> Message {
+    public func request(_ type: MessageType, _ body: JSONValue = .object([:]), data: [UInt8] = []) throws(ClientError) -> Message {
+        try answer(to: try sendRequest(type, body, data: data))
+    }
+
+    /// Sends one request without waiting (a window of CHUNKs); its answer is
+    /// `answer(to:)` of the id returned, kept while other answers are awaited.
+    public func sendRequest(_ type: MessageType, _ body: JSONValue = .object([:]), data: [UInt8] = []) throws(ClientError) -> UInt32 {
         let id = nextRequestID
         nextRequestID &+= 1
-        try send(Message(type, requestID: id, body).frame)
-        return try answer(to: id)
+        outstanding.insert(id)
+        try send(Message(type, requestID: id, body, data: data).frame)
+        return id
     }
 
     /// Waits for the answer to request `id`, keeping the answers to other requests still awaited.
-    private func answer(to id: UInt32) throws(ClientError) -> Message {
+    public func answer(to id: UInt32) throws(ClientError) -> Message {
+        outstanding.remove(id)
+        if let kept = stash.removeValue(forKey: id) {
+            if kept.type == .error { throw .refused(ProtocolError(message: kept)) }
+            return kept
+        }
+        return try receiveAnswer(to: id)
+    }
+
+    private func receiveAnswer(to id: UInt32) throws(ClientError) -> Message {
         if let kept = stash.removeValue(forKey: id) {
             if kept.type == .error { throw .refused(ProtocolError(message: kept)) }
             return kept
@@ -187,7 +205,7 @@ public final class ClientConnection {
                 try send(Message(.pong, requestID: message.requestID).frame)
                 continue
             }
-            if message.requestID != id, message.requestID == pipelinedID {
+            if message.requestID != id, message.requestID == pipelinedID || outstanding.contains(message.requestID) {
                 stash[message.requestID] = message
                 continue
             }

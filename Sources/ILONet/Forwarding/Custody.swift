@@ -72,6 +72,8 @@ extension NodeServices {
             }
             // The first node checks the author's claims against the register (docs/ACCESS.md §6).
             if path.isEmpty, report.kind.isContent, let refusal = try store.registerProblem(report) { return refused(refusal) }
+            // Its files came first, from the same sender, whole and checked (docs/REPORTS.md §1.1).
+            if let refusal = try store.attachmentProblem(report, sender: path.last ?? report.origin.officer) { return refused(refusal) }
             // A correction follows the path of the report it corrects, to its recipients (docs/REPORTS.md §5.9).
             if report.kind.isContent, report.corrects != nil {
                 guard let signer else { return refused(ProtocolError(.badSignature, "a correction is always signed")) }

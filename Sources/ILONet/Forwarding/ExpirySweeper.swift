@@ -28,6 +28,9 @@ final class ExpirySweeper {
             var hops: [String] = []
             for letter in letters { hops += try services.notify(letter, store: store, now: now) }
             let erased = try store.eraseDue(now: services.clock.now(), retention: retention, limit: 500)
+            // Files whose report never came (docs/REPORTS.md §1.1).
+            let staged = try store.sweepStagedAttachments(now: now)
+            if staged > 0 { logger.info("attachments deleted: their reports did not come within a week", ["files": String(staged)]) }
             return (hops, letters.count, erased)
         }) { result in
             var again = services.configuration.expirySweepInterval

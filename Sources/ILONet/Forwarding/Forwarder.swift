@@ -24,6 +24,8 @@ final class Forwarder {
     private var lastSent = Timestamp.monotonicNanoseconds()
     /// Since when something sent waits for an answer (nil: nothing does).
     private var awaitingSince: UInt64?
+    /// Sends the files of reports that carry some, before their FORWARD.
+    private var files: AttachmentSender?
 
     init(peer: String, connection: Connection, services: NodeServices) {
         self.peer = peer
@@ -36,6 +38,11 @@ final class Forwarder {
     /// link already drains this peer's queue.
     func start() -> Bool {
         guard services.peers.attach(self, peer: peer) else { return false }
+        if let connection {
+            files = AttachmentSender(connection: connection, services: services, nextRequestID: { [unowned self] in self.takeRequestID() }) { [unowned self] outcome in
+                self.filesSent(outcome)
+            }
+        }
         services.logger.info("link up", ["peer": peer])
         pull()
         scheduleTick()
@@ -69,6 +76,8 @@ final class Forwarder {
         guard !stopped else { return }
         stopped = true
         timer?.cancel()
+        files?.stop()
+        files = nil
         services.peers.detach(self, peer: peer, reason: reason)
         if !inFlight.isEmpty {
             services.logger.info("link down with reports in flight; they stay queued", ["peer": peer, "in_flight": String(inFlight.count)])
@@ -113,10 +122,11 @@ final class Forwarder {
     /// Fills the window from the queue.
     func pull() {
         guard !stopped, !pulling, let connection, connection.isOpen else { return }
-        let room = services.configuration.linkWindow - inFlight.count
+        let uploading = files?.pendingSeqs ?? []
+        let room = services.configuration.linkWindow - inFlight.count - uploading.count
         guard room > 0 else { return }
         pulling = true
-        let skip = Set(inFlight.values.map(\.seq))
+        let skip = Set(inFlight.values.map(\.seq) + uploading)
         let peer = self.peer
         let bound = LoopBound(self, loop: loop)
         services.store.submit({ store throws(SQLiteError) in
@@ -131,26 +141,57 @@ final class Forwarder {
         guard !stopped, let connection, connection.isOpen else { return }
         guard case .success(let items) = result else { return }
         for item in items {
-            nextRequestID = nextRequestID == UInt32.max ? 0x8000_0000 : nextRequestID + 1
-            inFlight[nextRequestID] = (item.seq, item.id)
-            lastSent = Timestamp.monotonicNanoseconds()
-            awaitingSince = awaitingSince ?? lastSent
-            connection.send(
-                Message.reportFrame(
-                    .forward, requestID: nextRequestID, document: item.document,
-                    // A report sent on to a mailbox that moved starts a journey of its own from here: it may
-                    // go back through nodes it passed on its way in (docs/ROUTING.md §8).
-                    extra: item.deliverTo.isEmpty
-                        ? ["path": .array(item.path.map { .string($0) })]
-                        : ["path": [.string(services.router.nodeName)], "deliver_to": .array(item.deliverTo.map { .string($0) })]))
+            // A report with files: they go first, its FORWARD when they are there.
+            if let job = AttachmentSender.job(for: item), let files {
+                files.add(job)
+                awaitingSince = awaitingSince ?? Timestamp.monotonicNanoseconds()
+                continue
+            }
+            forward(item)
         }
         if items.count > 0 && inFlight.count < services.configuration.linkWindow { pull() }
     }
 
-    /// An answer to one of our FORWARDs. Returns false if it was not ours.
+    private func takeRequestID() -> UInt32 {
+        nextRequestID = nextRequestID == UInt32.max ? 0x8000_0000 : nextRequestID + 1
+        return nextRequestID
+    }
+
+    private func forward(_ item: ReportStore.OutboundItem) {
+        guard let connection, connection.isOpen else { return }
+        let requestID = takeRequestID()
+        inFlight[requestID] = (item.seq, item.id)
+        lastSent = Timestamp.monotonicNanoseconds()
+        awaitingSince = awaitingSince ?? lastSent
+        connection.send(
+            Message.reportFrame(
+                .forward, requestID: requestID, document: item.document,
+                // A report sent on to a mailbox that moved starts a journey of its own from here: it may
+                // go back through nodes it passed on its way in (docs/ROUTING.md §8).
+                extra: item.deliverTo.isEmpty
+                    ? ["path": .array(item.path.map { .string($0) })]
+                    : ["path": [.string(services.router.nodeName)], "deliver_to": .array(item.deliverTo.map { .string($0) })]))
+    }
+
+    /// A report's files are at the peer (its FORWARD goes now), or the peer refused them.
+    private func filesSent(_ outcome: AttachmentSender.Outcome) {
+        guard !stopped else { return }
+        switch outcome {
+        case .ready(let item): forward(item)
+        case .refused(let item, let error): refused(seq: item.seq, id: item.id, error)
+        }
+        pull()
+    }
+
+    /// An answer to one of our FORWARDs, UPLOADs or CHUNKs. Returns false if it was not ours.
     func handleAnswer(_ message: Message) -> Bool {
+        if let files, files.handleAnswer(message) {
+            lastSent = Timestamp.monotonicNanoseconds()
+            awaitingSince = inFlight.isEmpty && files.pendingSeqs.isEmpty ? nil : Timestamp.monotonicNanoseconds()
+            return true
+        }
         guard let (seq, id) = inFlight.removeValue(forKey: message.requestID) else { return false }
-        awaitingSince = inFlight.isEmpty ? nil : Timestamp.monotonicNanoseconds()
+        awaitingSince = inFlight.isEmpty && (files?.pendingSeqs.isEmpty ?? true) ? nil : Timestamp.monotonicNanoseconds()
         let peer = self.peer
         switch message.type {
         case .accepted:
@@ -160,23 +201,7 @@ final class Forwarder {
             // is not picked up again.
             services.store.submit({ store throws(SQLiteError) in try store.forwardAccepted(seq: seq, by: peer, now: Timestamp.nowMilliseconds()) }) { _ in }
         case .error:
-            let error = ProtocolError(message: message)
-            if Forwarder.isTransient(error.code) {
-                let retry = Timestamp.nowMilliseconds() + Int64(services.configuration.backoffInitial * 5000)
-                services.logger.warning("peer could not take the report now", ["report": id, "peer": peer, "code": error.code.rawValue])
-                services.store.submit({ store throws(SQLiteError) in
-                    try store.deferred(seq: seq, to: peer, error: "\(error.code.rawValue): \(error.message)", retryAt: retry)
-                }) { _ in }
-            } else {
-                let services = self.services
-                // The peer's own words go to this node's log, for its administrator; the
-                // dead letter and the notice to the author keep only the code.
-                services.logger.warning("peer refused the report", ["report": id, "peer": peer, "code": error.code.rawValue, "message": error.message])
-                let job = services.deadLetterJob(seq: seq, hop: peer, reason: "refused by \(peer): \(error.code.rawValue)")
-                services.store.submit(job) { result in
-                    if case .success(let hops) = result { services.peers.poke(hops) }
-                }
-            }
+            refused(seq: seq, id: id, ProtocolError(message: message))
         default:
             return false
         }
@@ -184,9 +209,30 @@ final class Forwarder {
         return true
     }
 
+    /// The peer refused a report (or its files): later, or never.
+    private func refused(seq: Int64, id: String, _ error: ProtocolError) {
+        let peer = self.peer
+        if Forwarder.isTransient(error.code) {
+            let retry = Timestamp.nowMilliseconds() + Int64(services.configuration.backoffInitial * 5000)
+            services.logger.warning("peer could not take the report now", ["report": id, "peer": peer, "code": error.code.rawValue])
+            services.store.submit({ store throws(SQLiteError) in
+                try store.deferred(seq: seq, to: peer, error: "\(error.code.rawValue): \(error.message)", retryAt: retry)
+            }) { _ in }
+        } else {
+            let services = self.services
+            // The peer's own words go to this node's log, for its administrator; the
+            // dead letter and the notice to the author keep only the code.
+            services.logger.warning("peer refused the report", ["report": id, "peer": peer, "code": error.code.rawValue, "message": error.message])
+            let job = services.deadLetterJob(seq: seq, hop: peer, reason: "refused by \(peer): \(error.code.rawValue)")
+            services.store.submit(job) { result in
+                if case .success(let hops) = result { services.peers.poke(hops) }
+            }
+        }
+    }
+
     static func isTransient(_ code: ErrorCode) -> Bool {
         switch code {
-        case .storeUnavailable, .queueFull, .overloaded, .shuttingDown, .timeout, .rateLimited: true
+        case .storeUnavailable, .queueFull, .overloaded, .shuttingDown, .timeout, .rateLimited, .attachmentMissing: true
         default: false
         }
     }

@@ -104,7 +104,9 @@ final class PeerDialer: ConnectionDelegate {
             intake(message, on: connection)
         case .interest where welcomed:
             services.receiveInterest(message, from: peer.name)
-        case .accepted, .error:
+        case .upload where welcomed, .chunk where welcomed:
+            attachmentIntake(message, on: connection)
+        case .accepted, .error, .uploadState:
             if forwarder?.handleAnswer(message) != true, message.type == .error {
                 let error = ProtocolError(message: message)
                 services.logger.warning("peer refused the link", ["peer": peer.name, "code": error.code.rawValue, "reason": error.message])
@@ -124,6 +126,23 @@ final class PeerDialer: ConnectionDelegate {
             let services = self.services
             services.takeCustody(of: report, arrivedVia: path, signer: signer, deliverTo: deliverTo) { result in
                 let answer = ForwardIntake.answer(result, report: report, requestID: message.requestID, services: services)
+                bound.loop.execute { bound.value.send(answer) }
+            }
+        } catch {
+            services.metrics.count("ilonet_requests_refused_total", ["code": error.code.rawValue])
+            connection.send(.error(error))
+        }
+    }
+
+    /// The peer's files for the reports it forwards next, taken as from anyone.
+    private func attachmentIntake(_ message: Message, on connection: Connection) {
+        do throws(ProtocolError) {
+            let job = message.type == .upload
+                ? try AttachmentIntake.upload(message, from: peer.name, limit: services.configuration.reportDefaults.maximumAttachmentBytes)
+                : try AttachmentIntake.chunk(message, from: peer.name)
+            let bound = LoopBound(connection, loop: loop)
+            services.store.submit(job.run) { result in
+                let answer = job.answer(result)
                 bound.loop.execute { bound.value.send(answer) }
             }
         } catch {

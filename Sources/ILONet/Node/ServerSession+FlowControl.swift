@@ -17,7 +17,8 @@ extension ServerSession {
     /// The room the answer to a request of `type` keeps while it is computed.
     static func answerRoom(for type: MessageType, frameBytes: Int) -> Int {
         switch type {
-        case .fetch, .get, .sent, .directory, .activity, .search, .queue, .status, .audit, .subscriptions, .digestPreview, .routeTest, .orders, .record, .subjectFind:
+        case .fetch, .get, .sent, .directory, .activity, .search, .queue, .status, .audit, .subscriptions, .digestPreview, .routeTest, .orders, .record, .subjectFind,
+            .attachmentGet:
             frameBytes
         default:
             smallAnswer

@@ -243,7 +243,10 @@ final class ServerSession: ConnectionDelegate {
             case .activity: try activity(message)
             case .search: try search(message)
             case .forward: try forward(message)
-            case .accepted, .error: _ = forwarder?.handleAnswer(message)
+            case .accepted, .error, .uploadState: _ = forwarder?.handleAnswer(message)
+            case .upload: try upload(message)
+            case .chunk: try chunk(message)
+            case .attachmentGet: try attachmentGet(message)
             case .interest: if let peer = identity?.id { node.receiveInterest(message, from: peer) }
             case .queue: try queueListing(message)
             case .queueControl: try queueControl(message)

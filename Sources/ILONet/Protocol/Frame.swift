@@ -4,12 +4,15 @@
 /// offset size field
 ///      0    4 length      big-endian u32: bytes after this field (6 + payload)
 ///      4    1 type        MessageType
-///      5    1 flags       0 in protocol v1
+///      5    1 flags       0, or dataFollows (0x01): raw bytes follow the JSON
 ///      6    4 request id  big-endian u32, chosen by the requester, echoed in the answer
-///     10    n payload     UTF-8 JSON object
+///     10    n payload     UTF-8 JSON object; with dataFollows: the JSON's
+///                         length (big-endian u32), the JSON, then raw bytes
 /// ```
 public struct Frame: Sendable, Equatable {
     public static let headerSize = 10
+    /// Flag: the payload is a JSON object's length, the object, and raw bytes (a CHUNK).
+    public static let dataFollows: UInt8 = 0x01
     /// `length` counts these bytes of the header too.
     static let lengthCoveredHeader = 6
 

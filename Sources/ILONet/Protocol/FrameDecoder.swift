@@ -89,7 +89,7 @@ public struct FrameDecoder: Sendable {
         guard available >= 4 + length else { return nil }
         let type = raw[offset + 4]
         let flags = raw[offset + 5]
-        guard flags == 0 else { throw .malformed("flags must be 0 in protocol v1") }
+        guard flags & ~Frame.dataFollows == 0 else { throw .malformed("flags must be 0 or 0x01 (data follows) in protocol v1") }
         let requestID = UInt32(raw[offset + 6]) << 24 | UInt32(raw[offset + 7]) << 16 | UInt32(raw[offset + 8]) << 8 | UInt32(raw[offset + 9])
         let payload = Array(raw[(offset + Frame.headerSize)..<(offset + 4 + length)])
         return (Frame(type: type, flags: flags, requestID: requestID, payload: payload), 4 + length)

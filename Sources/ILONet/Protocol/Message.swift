@@ -48,6 +48,10 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case digestPreview = 0x56
     case digest = 0x57
     case mark = 0x58
+    case upload = 0x60
+    case uploadState = 0x61
+    case chunk = 0x62
+    case attachmentGet = 0x63
 }
 
 /// A decoded message: its type, request id and JSON payload. Field access goes
@@ -56,11 +60,15 @@ public struct Message: Sendable, Equatable {
     public var type: MessageType
     public var requestID: UInt32
     public var body: JSONValue
+    /// Raw bytes after the JSON (a CHUNK's piece of a file): frames with flag
+    /// `Frame.dataFollows` (docs/PROTOCOL.md §2), so files are not base64-encoded.
+    public var data: [UInt8] = []
 
-    public init(_ type: MessageType, requestID: UInt32 = 0, _ body: JSONValue = .object([:])) {
+    public init(_ type: MessageType, requestID: UInt32 = 0, _ body: JSONValue = .object([:]), data: [UInt8] = []) {
         self.type = type
         self.requestID = requestID
         self.body = body
+        self.data = data
     }
 
     public init(frame: Frame) throws(ProtocolError) {
@@ -68,18 +76,41 @@ public struct Message: Sendable, Equatable {
             throw ProtocolError(.unknownMessage, "unknown message type 0x\(String(frame.type, radix: 16))", requestID: frame.requestID)
         }
         let body: JSONValue
+        var data: [UInt8] = []
+        var json = frame.payload[...]
+        if frame.flags & Frame.dataFollows != 0 {
+            let p = frame.payload
+            guard p.count >= 4 else {
+                throw ProtocolError(.badMessage, "payload: a frame with data starts with the JSON's length (4 bytes)", requestID: frame.requestID)
+            }
+            let length = Int(p[0]) << 24 | Int(p[1]) << 16 | Int(p[2]) << 8 | Int(p[3])
+            guard length <= p.count - 4 else {
+                throw ProtocolError(.badMessage, "payload: the JSON's length \(length) exceeds the frame", requestID: frame.requestID)
+            }
+            json = p[4..<(4 + length)]
+            data = Array(p[(4 + length)...])
+        }
         do {
-            body = try JSONValue(parsing: frame.payload)
+            body = try JSONValue(parsing: Array(json))
         } catch {
             throw ProtocolError(.badMessage, "payload: \(error)", requestID: frame.requestID)
         }
         guard case .object = body else {
             throw ProtocolError(.badMessage, "payload: expected a JSON object, found \(body.typeName)", requestID: frame.requestID)
         }
-        self.init(type, requestID: frame.requestID, body)
+        self.init(type, requestID: frame.requestID, body, data: data)
     }
 
-    public var frame: Frame { Frame(type: type.rawValue, requestID: requestID, payload: body.encoded()) }
+    public var frame: Frame {
+        guard type == .chunk || !data.isEmpty else { return Frame(type: type.rawValue, requestID: requestID, payload: body.encoded()) }
+        let json = body.encoded()
+        var payload: [UInt8] = []
+        payload.reserveCapacity(4 + json.count + data.count)
+        payload.append(contentsOf: [UInt8(json.count >> 24 & 0xFF), UInt8(json.count >> 16 & 0xFF), UInt8(json.count >> 8 & 0xFF), UInt8(json.count & 0xFF)])
+        payload.append(contentsOf: json)
+        payload.append(contentsOf: data)
+        return Frame(type: type.rawValue, flags: Frame.dataFollows, requestID: requestID, payload: payload)
+    }
 
     /// A frame whose payload is `{"report":DOCUMENT}` plus `extra` members, with a
     /// stored report's canonical bytes spliced in as they are (no parse, no

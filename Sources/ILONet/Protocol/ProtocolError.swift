@@ -52,6 +52,10 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// The report names a format version (`format`) the node does not read;
     /// refused for good. Connection stays open.
     case unsupportedFormat = "unsupported-format"
+    /// A file the report carries has not (all) arrived at the node yet: upload
+    /// it (UPLOAD, CHUNK; docs/PROTOCOL.md §3.8) and send the report again.
+    /// Nothing was accepted. Connection stays open.
+    case attachmentMissing = "attachment-missing"
 
     /// What a node tells an officer when a next hop answered a report with this
     /// code: the node's own words for it (a notice carries only the code).
@@ -65,7 +69,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .idConflict: "another report with the same id is held there"
         case .unsupportedFormat: "the next node does not read its format"
         case .notFound: "the report it is about is not held there"
-        case .queueFull, .storeUnavailable, .overloaded, .shuttingDown, .timeout, .rateLimited, .overBudget:
+        case .queueFull, .storeUnavailable, .overloaded, .shuttingDown, .timeout, .rateLimited, .overBudget, .attachmentMissing:
             "the next node could not take it in time"
         case .badFrame, .frameTooLarge, .unknownMessage, .badMessage, .unexpectedMessage, .unsupportedVersion, .subscriptionLimit:
             "the next node could not read it"
@@ -76,7 +80,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         switch self {
         case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true
         case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable, .queueFull, .loop, .rateLimited,
-            .reportTooLarge, .badSignature, .idConflict, .subscriptionLimit, .overBudget, .unsupportedFormat:
+            .reportTooLarge, .badSignature, .idConflict, .subscriptionLimit, .overBudget, .unsupportedFormat, .attachmentMissing:
             false
         }
     }

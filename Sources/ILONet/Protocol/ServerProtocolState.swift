@@ -35,14 +35,14 @@ public struct ServerProtocolState: Sendable, Equatable {
         case .ready:
             switch type {
             case .ping, .pong, .bye, .publish, .fetch, .confirm, .get, .sent, .directory, .activity, .search, .forward, .queue, .queueControl, .routeTest, .status, .audit, .subscribe,
-                .unsubscribe, .subscriptions, .watch, .digestPreview, .mark, .orders, .record, .subjectFind:
+                .unsubscribe, .subscriptions, .watch, .digestPreview, .mark, .orders, .record, .subjectFind, .upload, .chunk, .attachmentGet:
                 return .handle
-            case .accepted where isPeerLink, .error where isPeerLink, .interest where isPeerLink:
+            case .accepted where isPeerLink, .error where isPeerLink, .interest where isPeerLink, .uploadState where isPeerLink:
                 return .handle
             case .hello:
                 return .refuse(ProtocolError(.unexpectedMessage, "HELLO was already sent", requestID: requestID))
             case .welcome, .error, .ok, .accepted, .interest, .batch, .report, .sentList, .directoryList, .activityCounts, .searchResults, .queueState, .routes, .nodeStatus, .auditRecords, .subscriptionList, .deliver,
-                .digest, .orderList, .processingRecord, .subjectMatches:
+                .digest, .orderList, .processingRecord, .subjectMatches, .uploadState:
                 return .refuse(ProtocolError(.unexpectedMessage, "a client does not send \(type)", requestID: requestID))
             }
         }

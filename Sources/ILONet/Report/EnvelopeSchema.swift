@@ -37,6 +37,20 @@ public enum EnvelopeSchema {
             Field(
                 "corrects", .reportID,
                 "id of a report this one corrects (ilo correct): it goes to exactly that report's recipients, along its path, and that report is erased; by its author only (docs/REPORTS.md §5.9)"),
+            Field(
+                "attachments",
+                .list(
+                    .object(
+                        ObjectSchema(
+                            "attachment",
+                            [
+                                Field("sha256", .string(maxLength: 64), required: true, "SHA-256 of the file's bytes, 64 lower-case hex digits"),
+                                Field("media_type", .choice(AttachmentType.allCases.map(\.rawValue)), required: true, "image/jpeg, image/png or application/pdf: what the file's first bytes say it is"),
+                                Field("bytes", .integer(1...Int64(Attachment.maximumReportBytes)), required: true, "the file's size"),
+                                Field("caption", .text(maxLength: 500), "what it shows; free text, screened like the report's"),
+                                Field("personal_data", .boolean, required: true, "whether it shows a person or an identity document: only in a report with personal data"),
+                            ])), minimum: 1, maximum: Attachment.maximumCount, unique: false),
+                "the files the report carries (photos of documents, PDFs; docs/REPORTS.md §1.1): at most 10, 25 MiB in all"),
             Field("topic", .string(maxLength: 200), "derived by the node (KIND/COUNTRY/…); a different value is refused"),
             Field(
                 "signature",

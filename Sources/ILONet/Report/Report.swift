@@ -140,6 +140,9 @@ public struct Report: Sendable {
     /// The report this one corrects (docs/REPORTS.md §5.9): it goes to exactly
     /// that report's recipients, along its path, and that report is erased.
     public internal(set) var corrects: ReportID? = nil
+    /// The files the report carries, in order (docs/REPORTS.md §1.1; empty:
+    /// none). Entry N of the protocol and of `ilo attachment get ID N` is `attachments[N-1]`.
+    public internal(set) var attachments: [Attachment] = []
     /// The author's signature, when the report carries one (checked by `SignatureCheck`).
     public internal(set) var signature: ReportSignature? = nil
     /// What the personal-data screen warns of (likely names, addresses): shown to
@@ -182,6 +185,7 @@ public struct Report: Sendable {
         if let eraseByMilliseconds { fields["erase_by"] = .string(String(Timestamp.format(milliseconds: eraseByMilliseconds).prefix(10))) }
         if let followUpOf { fields["follow_up_of"] = .string(followUpOf.description) }
         if let corrects { fields["corrects"] = .string(corrects.description) }
+        if !attachments.isEmpty { fields["attachments"] = .array(attachments.map(\.json)) }
         return .object(fields)
     }
 
@@ -223,6 +227,8 @@ public struct ReportDefaults: Sendable, Equatable {
     public var maximumRetention: [Purpose: Double] = [
         .returnIdentification: 365 * 86400, .returnPassengerList: 90 * 86400, .smugglingTrafficking: 365 * 86400,
     ]
+    /// The largest attachment a node takes (`limits.max-attachment-bytes`).
+    public var maximumAttachmentBytes = Attachment.defaultMaximumBytes
     /// How far in the future `created` may lie (clock skew between posts and nodes).
     public var clockSkew: Double = 600
 

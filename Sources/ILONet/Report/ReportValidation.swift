@@ -126,6 +126,7 @@ extension Report {
             if corrected == text("id") { fail("corrects", "a report cannot correct itself") }
             if let kind, !kind.isContent { fail("corrects", "only smuggling, return and border reports correct a report") }
         }
+        let attachments = attachmentIssues(fields["attachments"], kind: kind, personalData: personalData, defaults: defaults, screening: screening, issues: &issues, warnings: &warnings)
         var signature: ReportSignature?
         if let value = fields["signature"], !issues.contains(where: { $0.field.hasPrefix("signature") }) {
             signature = ReportSignature.parse(value, issues: &issues)
@@ -152,12 +153,70 @@ extension Report {
             body: body)
         report.signature = signature
         report.corrects = text("corrects").flatMap(ReportID.init)
+        report.attachments = attachments
         report.screenWarnings = warnings
         return report
     }
 }
 
 extension Report {
+    /// The rules of `attachments` beyond the schema (docs/REPORTS.md §1.1): a
+    /// content report's only; each hash well-formed and each file once; each file
+    /// within the node's `limits.max-attachment-bytes` and all within 25 MiB; a
+    /// file showing a person or an identity document only in a report with
+    /// personal data; captions screened like the report's free text.
+    static func attachmentIssues(
+        _ value: JSONValue?, kind: ReportKind?, personalData: Purpose?, defaults: ReportDefaults, screening: Bool,
+        issues: inout [ValidationIssue], warnings: inout [PersonalDataFinding]
+    ) -> [Attachment] {
+        guard case .array(let entries)? = value else { return [] }
+        if let kind, !kind.isContent {
+            issues.append(ValidationIssue(field: "attachments", "only smuggling, return and border reports carry attachments"))
+            return []
+        }
+        var attachments: [Attachment] = []
+        var seen: Set<String> = []
+        for (index, entry) in entries.enumerated() {
+            let path = "attachments[\(index)]"
+            if let sha = entry["sha256"]?.stringValue, !Attachment.isDigest(sha) {
+                issues.append(ValidationIssue(field: "\(path).sha256", "must be 64 lower-case hex digits (SHA-256 of the file)"))
+            }
+            guard !issues.contains(where: { $0.field.hasPrefix(path) }), let attachment = Attachment(entry) else { continue }
+            if !seen.insert(attachment.sha256).inserted {
+                issues.append(ValidationIssue(field: "\(path).sha256", "the same file is attached twice"))
+            }
+            // A node's own limit applies when a report comes in, not when a stored one is read again.
+            if screening, attachment.bytes > defaults.maximumAttachmentBytes {
+                issues.append(
+                    ValidationIssue(
+                        field: "\(path).bytes",
+                        "the file has \(attachment.bytes) bytes; this node takes at most \(defaults.maximumAttachmentBytes) per file "
+                            + "(limits.max-attachment-bytes): send a smaller scan or photo"))
+            }
+            if attachment.personalData && personalData == nil {
+                issues.append(
+                    ValidationIssue(
+                        field: "\(path).personal_data",
+                        "a file showing a person or an identity document is personal data: allowed only in a report whose personal_data names "
+                            + "its Art. 10(3) category (with addressees and erase_by), not in a report with personal_data \"none\""))
+            }
+            if screening, personalData == nil, let caption = attachment.caption {
+                for finding in PersonalDataScreen.scan(caption, field: "\(path).caption") {
+                    if finding.refused { issues.append(finding.issue) } else { warnings.append(finding) }
+                }
+            }
+            attachments.append(attachment)
+        }
+        let total = attachments.reduce(0) { $0 + $1.bytes }
+        if total > Attachment.maximumReportBytes {
+            issues.append(
+                ValidationIssue(
+                    field: "attachments",
+                    "the files have \(total) bytes in all; a report carries at most \(Attachment.maximumReportBytes) (25 MiB): send the rest with a follow-up report"))
+        }
+        return attachments
+    }
+
     /// Whether `name` can be an addressee: an identity id (a certificate CN of
     /// letters, digits, `.`, `_`, `-`, `@`), or `authority:CODE` (letters,
     /// digits, `.`, `_`, `-`).

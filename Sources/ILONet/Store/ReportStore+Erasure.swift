@@ -78,6 +78,7 @@ extension ReportStore {
         let pending = try database.cached("DELETE FROM pending_consents WHERE consent_id = ?")
         pending.bind(1, id)
         try pending.run()
+        try deleteAttachments(of: id)
         let copies = try database.cached("DELETE FROM quarantine WHERE report_id = ?")
         copies.bind(1, id)
         try copies.run()

@@ -389,7 +389,12 @@ extension ReportStore {
     /// data is read by anyone but its author with a `reason`, which the `read`
     /// audit record keeps (LED Art. 25: the justification of a consultation).
     /// A read is audited.
-    public func report(id: String, for identity: PeerIdentity, disclosure: Disclosure, reason: String? = nil) throws(SQLiteError) -> Read {
+    /// - Parameters:
+    ///   - attachment: the read is of the report's file N (its audit record says so).
+    ///   - audited: false for the further pieces of one download: one read, one record.
+    public func report(
+        id: String, for identity: PeerIdentity, disclosure: Disclosure, reason: String? = nil, attachment: Int? = nil, audited: Bool = true
+    ) throws(SQLiteError) -> Read {
         let statement = try database.cached(
             "SELECT r.seq, r.id, r.document, \(ReportStore.disclosureColumns) FROM reports r WHERE r.id = ?")
         statement.bind(1, id)
@@ -403,7 +408,10 @@ extension ReportStore {
             return Disclosure.contentlessRoles.contains(identity.role) && !system && facts.kind != .deployment ? .contentless : .notFound
         }
         if let category = facts.personalData, facts.originOfficer != identity.id, reason == nil { return .reasonRequired(category: category) }
-        try audit(.read, report: id, actor: identity.id, detail: reason.map { "reason: \($0)" }, now: disclosure.now)
+        if audited {
+            let detail = [attachment.map { "attachment \($0)" }, reason.map { "reason: \($0)" }].compactMap { $0 }.joined(separator: "; ")
+            try audit(.read, report: id, actor: identity.id, detail: detail.isEmpty ? nil : detail, now: disclosure.now)
+        }
         return .found(found)
     }
 

@@ -357,5 +357,34 @@ enum Schema {
             PRIMARY KEY (day, kind, country)
         ) WITHOUT ROWID;
         """,
+        // 20: attachments (docs/REPORTS.md §1.1). A file arrives in chunks before
+        // its report (an upload by the sender: the officer, or the peer node that
+        // forwards it) and is kept by the report's id; the report's erasure
+        // deletes its files. A file whose report never came is deleted after a
+        // week. `checked`: the last chunk is in, the size and hash are the
+        // declared ones and the content passed the checks (`problem`: why not).
+        """
+        CREATE TABLE attachment_files (
+            report_id   TEXT    NOT NULL,
+            number      INTEGER NOT NULL,             -- 1.. in the report's attachments list
+            sender      TEXT    NOT NULL,             -- the identity that uploaded it here
+            sha256      TEXT    NOT NULL,
+            media_type  TEXT    NOT NULL,
+            bytes       INTEGER NOT NULL,
+            received    INTEGER NOT NULL DEFAULT 0,   -- bytes held, from the start
+            checked     INTEGER NOT NULL DEFAULT 0,
+            problem     TEXT,
+            started_ms  INTEGER NOT NULL,
+            PRIMARY KEY (report_id, number)
+        ) WITHOUT ROWID;
+        CREATE INDEX attachment_files_started ON attachment_files (started_ms);
+        CREATE TABLE attachment_chunks (
+            report_id   TEXT    NOT NULL,
+            number      INTEGER NOT NULL,
+            offset      INTEGER NOT NULL,
+            data        BLOB    NOT NULL
+        );
+        CREATE UNIQUE INDEX attachment_chunks_at ON attachment_chunks (report_id, number, offset);
+        """,
     ]
 }
