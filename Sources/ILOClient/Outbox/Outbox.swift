@@ -71,6 +71,8 @@ public final class Outbox {
             database = try SQLiteDatabase(path: path)
             _ = try database.scalarText("PRAGMA journal_mode = WAL")
             try database.execute("PRAGMA synchronous = FULL")
+            // Freed pages are zeroed: a file's bytes leave no trace once sent or erased.
+            try database.execute("PRAGMA secure_delete = ON")
             try database.execute(
                 """
                 CREATE TABLE IF NOT EXISTS outbox (
