@@ -8,7 +8,7 @@
 #   3g         384 kbit/s up and down, 150 ms
 #   cuts       the satellite profile, cut every 30 s for 10 s
 #
-# What it measures today (attachments are not built yet, so goodput,
+# What it measures today (attachments travel now, but this script does not yet send one: goodput,
 # flash_during_upload_ms and resent_kib_after_cut are not measured):
 #
 #   first_report_rtts  a fresh `ilo send` (a new process: TCP, TLS, HELLO, PUBLISH)

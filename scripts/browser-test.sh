@@ -131,7 +131,8 @@ d["body"]["passenger_list"] = [{"name": "Quentin Marmaduke", "nationality": "NG"
 json.dump(d, open(sys.argv[1], "w"))
 PY
 case=$(as officer-de send --file "$work/case.json" --personal-data return-passenger-list --erase-by "$(day -30)" \
-    --addressees authority:DE-BPOL --headline "Charter passenger list (case data)")
+    --addressees authority:DE-BPOL --headline "Charter passenger list (case data)" \
+    --attach Tests/ILONetTests/Fixtures/attachments/plain.jpg --caption "boarding pass scan")
 # A report sent by mistake and withdrawn: its order and receipt, for the orders page.
 mistake=$(as officer-de send --file config/demo/smuggling-zuwara.json --headline "Zuwara draft, sent by mistake")
 as officer-de withdraw "$mistake" --ground inaccurate --note "sent by mistake" >/dev/null

@@ -39,6 +39,7 @@ let usage = """
       inbox    your mailbox:         ilo inbox [--all] [--json] [--limit N]
       read, unread  mark reports:    ilo read ID… | ilo unread ID…
       show     one report in full:   ilo show ID [--json]
+      attachment  a report's file, verified:  ilo attachment get ID N [-o FILE]
       search   find reports you may read: ilo search zuwara boats [--country LY] [--since DAY]
       consent  pass an H2 report on with its author's permission:
                ilo consent request ID --to NAME | grant ID --to NAME | refuse ID --to NAME

@@ -213,6 +213,23 @@ try:
                          (plan["case"], "reason: return of the charter passengers: identification")).fetchone()[0]
     store.close()
     check(kept == 1, "authority: the reason is in the node's audit trail with the read")
+    # The scan attached to it: shown on the page (loaded under the page's CSP, scaled by the browser),
+    # served with its exact type and nosniff, offered as a download; each view and download audited.
+    image = authority.find_element(By.CSS_SELECTOR, "img.attachment")
+    loaded = authority.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image)
+    check(bool(loaded), "authority: the attached image is shown on the report page")
+    shot(authority, "report-attachment")
+    link = authority.find_element(By.LINK_TEXT, "Download").get_attribute("href")
+    headers = authority.execute_script(
+        "const r = await fetch(arguments[0]); return [r.status, r.headers.get('content-type'), r.headers.get('content-disposition'),"
+        " r.headers.get('x-content-type-options'), r.headers.get('content-security-policy')];", link)
+    check(headers[0] == 200 and headers[1] == "image/jpeg" and (headers[2] or "").startswith("attachment;") and headers[3] == "nosniff"
+          and "img-src 'self'" in (headers[4] or ""), "authority: the download has its media type, Content-Disposition: attachment, nosniff, the CSP: %s" % headers)
+    store = sqlite3.connect(f"file:{plan['work']}/store.sqlite?mode=ro", uri=True)
+    viewed = store.execute("SELECT count(*) FROM audit WHERE report_id = ? AND event = 'read' AND detail LIKE 'attachment 1; reason: %'",
+                           (plan["case"],)).fetchone()[0]
+    store.close()
+    check(viewed >= 2, "authority: the view and the download are read records naming the file (%d)" % viewed)
     authority.get(base + "/orders")
     authority.find_element(By.NAME, "report").send_keys(plan["mistake"])
     submit(authority, authority.find_element(By.CSS_SELECTOR, "form button[type=submit]"))

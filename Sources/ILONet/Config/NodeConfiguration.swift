@@ -135,7 +135,7 @@ public struct NodeConfiguration: Sendable {
         "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling", "reports.signatures", "reports.receipts",
         "peer", "routes", "queue.max-per-hop", "link.window", "link.answer-timeout", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
         "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
-        "limits.max-connections-per-identity", "limits.max-report-bytes", "limits.publish-rate", "limits.publish-burst",
+        "limits.max-connections-per-identity", "limits.max-report-bytes", "limits.max-attachment-bytes", "limits.publish-rate", "limits.publish-burst",
         "retention.delivered", "limits.max-handshaking", "limits.max-handshaking-per-address", "limits.frame-timeout",
         "limits.max-subscriptions-per-identity", "limits.read-budget", "limits.max-answer-bytes-per-connection",
         "limits.max-answer-bytes-per-identity", "limits.defer-accept",
@@ -315,6 +315,7 @@ public struct NodeConfiguration: Sendable {
         } else {
             configuration.maximumReportSize = min(configuration.maximumReportSize, configuration.maximumFrameSize - 64)
         }
+        if let n = integer("limits.max-attachment-bytes", in: 1024...Attachment.maximumReportBytes) { configuration.reportDefaults.maximumAttachmentBytes = n }
         if let n = integer("limits.publish-rate", in: 0...1_000_000) { configuration.publishRate = Double(n) }
         if let n = integer("limits.publish-burst", in: 1...10_000_000) {
             configuration.publishBurst = n

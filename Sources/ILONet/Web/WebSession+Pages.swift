@@ -11,6 +11,7 @@ extension WebSession {
         switch (method, path) {
         case ("GET", "/"): inboxPage(request)
         case ("GET", "/static/style.css"): finish(HTTPResponse.text(WebStyle.css, status: 200, contentType: "text/css; charset=utf-8"))
+        case ("GET", _) where path.hasPrefix("/file/"): filePage(request)
         case ("GET", _) where path.hasPrefix("/report/"): reportPage(String(path.dropFirst("/report/".count)), reason: request.query["reason"])
         case ("GET", "/search"): searchPage(request)
         case ("GET", "/orders"): ordersPage(request)

@@ -23,7 +23,7 @@ extension WebSession {
                 session.finish(.html(session.page("Report", "<p class=\"refusal\">\(HTML.escape(text))</p>"), status: WebSession.status(for: reply)))
                 return
             }
-            session.finish(.html(session.page(report["headline"]?.stringValue ?? id, session.reportBody(report, followUps: reply.body["follow_ups"]?.arrayValue ?? []))))
+            session.finish(.html(session.page(report["headline"]?.stringValue ?? id, session.reportBody(report, followUps: reply.body["follow_ups"]?.arrayValue ?? [], reason: reason))))
         }
     }
 
@@ -38,7 +38,7 @@ extension WebSession {
         return out
     }
 
-    private func reportBody(_ report: JSONValue, followUps: [JSONValue]) -> String {
+    private func reportBody(_ report: JSONValue, followUps: [JSONValue], reason: String?) -> String {
         func text(_ key: String) -> String? { report[key]?.stringValue ?? report[key]?.integerValue.map(String.init) }
         let handling = text("handling") ?? "?"
         var out = "<div class=\"handling \(HTML.escape(handling.lowercased()))\"><strong>\(HTML.escape(WebSession.coded(CodeBook.handling, handling)))</strong>"
@@ -63,6 +63,7 @@ extension WebSession {
         for (code, footnote) in ISOCodes.designationFootnotes.sorted(by: { $0.key < $1.key }) where report.encodedString().contains("\"\(code)\"") {
             out += "<p class=\"muted\">* \(HTML.escape(ISOCodes.countryName(code) ?? code)): \(HTML.escape(footnote))</p>"
         }
+        out += WebSession.attachmentsSection(report, reason: reason)
         out += "<h2>Follow-ups</h2>"
         if followUps.isEmpty {
             out += "<p class=\"muted\">None that you may read.</p>"

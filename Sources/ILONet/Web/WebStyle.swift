@@ -34,6 +34,8 @@ enum WebStyle {
         .unread { color: var(--accent); }
         form.inline { display: inline; }
         .refusal { background: var(--warnbg); color: var(--warn); padding: .7rem 1rem; border-left: 4px solid var(--warn); }
+        img.attachment { max-width: 100%; max-height: 32rem; height: auto; border: 1px solid var(--rule, #ccc); }
+        ul.attachments { list-style: none; padding-left: 0; }
         .notice { background: #e8f1e4; padding: .6rem 1rem; border-left: 4px solid #2e7d32; }
         .handling { padding: .7rem 1rem; border-left: 6px solid var(--accent); background: var(--band); margin-bottom: 1rem; }
         .handling.h1 { border-color: #b26a00; background: var(--amber); }
