@@ -10,7 +10,7 @@
 # Before sourcing: BENCH_NAME (for the messages); from the environment: PIN=1
 # (nodes on CPU 0, clients on CPU 1), KEEP=1 (keep $work), ILOD and ILO (default:
 # a release build of this checkout), NODE_CONFIG (lines added to every node's
-# configuration). Defines: work, nodes, pids, server_cpu, client_cpu, start_node
+# configuration), BEFORE_START (a command run before the nodes start). Defines: work, nodes, pids, server_cpu, client_cpu, start_node
 # NODE, ready NODE [N], port NODE, as IDENTITY NODE ilo-arguments…, q NODE SQL,
 # until_true COMMAND….
 scripts/bootstrap.sh >/dev/null
@@ -39,6 +39,9 @@ for f in config/network/*; do
     # NODE_CONFIG: lines added to every node's configuration (to compare settings).
     case "$f" in *.conf) [ -n "${NODE_CONFIG:-}" ] && printf '%s\n' "$NODE_CONFIG" >>"$work/$(basename "$f")" ;; esac
 done
+# BEFORE_START: a command run once the configurations are written, before any
+# node starts (bench/link.sh puts link emulators between nodes with it).
+if [ -n "${BEFORE_START:-}" ]; then eval "$BEFORE_START"; fi
 # start_node NODE: starts (or restarts) one node; its pid in node_pid[NODE].
 declare -A node_pid
 start_node() {

@@ -12,7 +12,8 @@ import Synchronization
 /// Each direction is a reader that takes at most one segment (1,448 bytes) at a
 /// time while the link's queue holds less than its buffer, stamps it with the
 /// time its last bit leaves (the link is busy one segment after the other at
-/// the rate) plus half the round trip, and a writer that delivers it then. The
+/// the rate, one uplink and one downlink shared by all connections) plus half
+/// the round trip, and a writer that delivers it then. The
 /// TCP handshake between the client and the proxy happens on loopback, so the
 /// first bytes up wait one round trip more: the client sees a new connection
 /// cost what it costs on the real link.
@@ -60,6 +61,9 @@ public final class LinkEmulator: @unchecked Sendable {  // shared state is in Mu
     private let live = Mutex<[Int32]>([])
     private let stopped = Atomic<Bool>(false)
     private let cutUntil = Mutex<Double>(0)
+    /// Until when each direction of the link is busy: one uplink and one downlink,
+    /// shared by every connection through it (a post has one terminal).
+    private let linkBusyUntil = Mutex<(up: Double, down: Double)>((0, 0))
 
     /// Listens on 127.0.0.1:`port` (0: any free port) and connects each client to 127.0.0.1:`target`.
     public init(port: UInt16 = 0, to target: UInt16, profile: Profile) throws(LinkEmulatorError) {
@@ -166,8 +170,14 @@ public final class LinkEmulator: @unchecked Sendable {  // shared state is in Mu
                 let count = bytes.withUnsafeMutableBytes { recv(source, $0.baseAddress, $0.count, 0) }
                 if count <= 0 { break }
                 let now = LinkEmulator.now()
+                let departure = self.linkBusyUntil.withLock { busy in
+                    // This connection's first flight waits for its TCP handshake; every byte waits for the link.
+                    let start = max(now, state.withLock { $0.busyUntil }, up ? busy.up : busy.down)
+                    let done = start + Double(count) * 8 / bitsPerSecond
+                    if up { busy.up = done } else { busy.down = done }
+                    return done
+                }
                 state.withLock { direction in
-                    let departure = max(now, direction.busyUntil) + Double(count) * 8 / bitsPerSecond
                     direction.busyUntil = departure
                     direction.segments.append(Segment(due: departure + halfRoundTrip, bytes: Array(bytes[0..<count])))
                     direction.queued += count

@@ -19,7 +19,7 @@ extension BenchCommand {
         try arguments.finish()
         var stopSignals = sigset_t()
         sigemptyset(&stopSignals)
-        for s in [SIGTERM, SIGINT] { sigaddset(&stopSignals, s) }
+        for s in [SIGTERM, SIGINT, SIGUSR1] { sigaddset(&stopSignals, s) }
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
         let emulator: LinkEmulator
         do throws(LinkEmulatorError) {
@@ -32,7 +32,10 @@ extension BenchCommand {
         FileHandle.standardOutput.write(Data(("link: 127.0.0.1:\(emulator.port) -> 127.0.0.1:\(target), \(Int(profile.upBitsPerSecond / 1000)) kbit/s up, "
             + "\(Int(profile.downBitsPerSecond / 1000)) kbit/s down, \(Int(profile.roundTrip * 1000)) ms round trip\(cuts)\n").utf8))
         var signal: Int32 = 0
-        sigwait(&stopSignals, &signal)
+        // SIGUSR1: cut every connection now, for --cut-for seconds (1 s when not given).
+        while sigwait(&stopSignals, &signal) == 0, signal == SIGUSR1 {
+            emulator.cut(for: profile.cutEvery == nil && profile.cutFor == 0 ? 1 : profile.cutFor)
+        }
         emulator.stop()
         let counters = emulator.counters.withLock { $0 }
         print("link: \(counters.connections) connections, \(counters.bytesUp) bytes up, \(counters.bytesDown) bytes down, \(counters.cuts) cuts")

@@ -25,7 +25,9 @@ enum OutboxCommand {
           --json            machine-readable
 
         The outbox is $XDG_STATE_HOME/ilo/outbox-*.sqlite (default ~/.local/state/ilo/),
-        one per node and certificate, readable only by you.
+        one per node and certificate, readable only by you; beside it, session-*.der
+        hold the TLS session tickets nodes gave (docs/PROTOCOL.md §1), and
+        outbox-*.sqlite.lock says which ilo is sending the outbox's files.
 
         examples:
           ilo outbox
@@ -123,6 +125,7 @@ enum OutboxCommand {
                         ["id": .string(refused.id), "code": .string(refused.error.code.rawValue), "message": .string(refused.error.message)]
                     }),
                     "still_queued": .integer(Int64(result.remaining)),
+                    "file_bytes_sent": .integer(Int64(result.fileBytesSent)),
                 ]).encodedString())
             } else if !watch || !result.isEmpty {
                 print(result.summary)

@@ -49,7 +49,7 @@ enum SendCommand {
         names and addresses print a "warning:" line and the report is still sent.
 
         \(envelopeHelp)
-          --json         print {"id": ..., "duplicate": ...} instead of the id
+          --json         print {"id": ..., "duplicate": ..., "file_bytes_sent": ...} instead of the id
 
         Files (docs/REPORTS.md §1.1): --attach FILE, up to 10 times, each optionally
         followed by --caption TEXT (what it shows; screened like the report's text).
@@ -218,10 +218,10 @@ enum SendCommand {
     /// Sends what waits in the outbox, this report with it, and says what became of this one.
     /// `document`: this report, sent with HELLO in the first flight (one round trip fewer on a long link).
     static func deliver(_ id: String, outbox: Outbox, options: ClientOptions, json: Bool, document: JSONValue? = nil) -> Int32 {
-        func queuedHere(_ reason: ClientError) -> Int32 {
+        func queuedHere(_ reason: ClientError, fileBytesSent: Int = 0) -> Int32 {
             try? outbox.markFailed(id, error: reason.description)
             if json {
-                print(JSONValue.object(["id": .string(id), "duplicate": false, "queued": false, "queued_here": true]).encodedString())
+                print(JSONValue.object(["id": .string(id), "duplicate": false, "queued": false, "queued_here": true, "file_bytes_sent": .integer(Int64(fileBytesSent))]).encodedString())
             } else {
                 print(id)
             }
@@ -271,7 +271,7 @@ enum SendCommand {
             return exitFor(.refused(refusal))
         }
         guard let sent = result.sent.first(where: { $0.id == id }) else {
-            return queuedHere(result.stoppedBy ?? .connectionClosed)
+            return queuedHere(result.stoppedBy ?? .connectionClosed, fileBytesSent: result.fileBytesSent)
         }
         // Say so when the report waits for a link: it is safe, but not on its way yet.
         let waiting = (sent.answer["next_hops"]?.arrayValue ?? []).filter { $0["link"]?.stringValue != "up" }
@@ -283,7 +283,11 @@ enum SendCommand {
             printError("queued at \(node), waiting for \(hops); it is stored and will be forwarded when the link returns")
         }
         if json {
-            print(JSONValue.object(["id": .string(id), "duplicate": .bool(sent.duplicate), "queued": .bool(!waiting.isEmpty), "queued_here": false]).encodedString())
+            print(
+                JSONValue.object([
+                    "id": .string(id), "duplicate": .bool(sent.duplicate), "queued": .bool(!waiting.isEmpty), "queued_here": false,
+                    "file_bytes_sent": .integer(Int64(result.fileBytesSent)),
+                ]).encodedString())
         } else {
             print(id)
         }

@@ -98,6 +98,37 @@ import Testing
         #expect(throws: ClientError.self) { try ClientConnection(pki.clientOptions("spy", port: daemon.port)) }
         #expect(waitFor { daemon.log.contains("unknown role") }, "\(daemon.log)")
     }
+
+    /// TLS 1.3 session resumption (issue 30, docs/PROTOCOL.md §1): ilo keeps the
+    /// node's ticket and the next connection resumes; a ticket outlives neither a
+    /// reload nor a restart, and a revoked certificate never resumes its way in.
+    @Test func ticketsResumeSessionsButNeverPastARevocation() throws {
+        let pki = TestPKI.make(name: "resumption-pki")
+        pki.issue("officer-res", subject: "/C=DE/O=DE-BPOL/OU=officer/CN=officer.de.res", extensions: "extendedKeyUsage=clientAuth;subjectAltName=URI:ilonet:post:LY")
+        let daemon = try Daemon(pki: pki)
+        try daemon.start()
+        let state = daemon.directory + "/state-res"
+        func ping() -> (status: Int32, output: String, stdout: String, stderr: String) {
+            run(TestEnvironment.ilo, ["ping"] + daemon.iloArguments("officer-res"), environment: ProcessInfo.processInfo.environment.merging(["XDG_STATE_HOME": state]) { $1 })
+        }
+        func resumed() -> Int { daemon.log.components(separatedBy: "identity=officer.de.res").filter { $0.hasPrefix(" role=officer tls=TLSv1.3 resumed=yes") }.count }
+        #expect(ping().status == 0)
+        #expect(resumed() == 0, "the first connection is a full handshake")
+        let tickets = try FileManager.default.contentsOfDirectory(atPath: state + "/ilo").filter { $0.hasPrefix("session-") }
+        #expect(tickets.count == 1)
+        let mode = (try FileManager.default.attributesOfItem(atPath: state + "/ilo/" + tickets[0])[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600, "the ticket is readable by its owner only")
+        #expect(ping().status == 0)
+        #expect(waitFor(5) { resumed() == 1 }, "the second resumes: \(daemon.log.suffix(800))")
+        // Revoked and reloaded: the ticket's key is gone with the old context, and the certificate is refused.
+        pki.revoke("officer-res")
+        kill(daemon.pid, SIGHUP)
+        #expect(waitFor(5) { daemon.log.contains("reload") })
+        Thread.sleep(forTimeInterval: 0.5)
+        let refused = ping()
+        #expect(refused.status == 1 && refused.stderr.contains("revoked"), "\(refused.output)")
+        #expect(resumed() == 1, "no resumption past the revocation")
+    }
 }
 
 /// Polls `condition` for up to `seconds`.

@@ -219,12 +219,34 @@ try:
     loaded = authority.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image)
     check(bool(loaded), "authority: the attached image is shown on the report page")
     shot(authority, "report-attachment")
-    link = authority.find_element(By.LINK_TEXT, "Download").get_attribute("href")
-    headers = authority.execute_script(
-        "const r = await fetch(arguments[0]); return [r.status, r.headers.get('content-type'), r.headers.get('content-disposition'),"
-        " r.headers.get('x-content-type-options'), r.headers.get('content-security-policy')];", link)
-    check(headers[0] == 200 and headers[1] == "image/jpeg" and (headers[2] or "").startswith("attachment;") and headers[3] == "nosniff"
-          and "img-src 'self'" in (headers[4] or ""), "authority: the download has its media type, Content-Disposition: attachment, nosniff, the CSP: %s" % headers)
+    # Download clicked in Chromium: saved as a file (Content-Disposition: attachment), the exact bytes.
+    downloads = os.path.join(work, "downloads")
+    os.makedirs(downloads, exist_ok=True)
+    authority.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+    link = authority.find_element(By.LINK_TEXT, "Download")
+    href = link.get_attribute("href")
+    link.click()
+    import time
+    saved = os.path.join(downloads, plan["case"] + "-1.jpg")
+    for _ in range(100):
+        if os.path.exists(saved):
+            break
+        time.sleep(0.1)
+    expected = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ILONetTests", "Fixtures", "attachments", "plain.jpg"), "rb").read()
+    check(os.path.exists(saved) and open(saved, "rb").read() == expected, "authority: Download saves the file, byte for byte, under its report's id")
+    # The headers of both answers, read with the same certificate (the page's CSP lets no script fetch them).
+    import ssl
+    import urllib.request
+    context = ssl.create_default_context(cafile=plan["ca"])
+    context.check_hostname = False
+    context.load_cert_chain(f"{pki}/authority-de-user.crt", f"{pki}/authority-de-user.key")
+    for url, disposition in [(href, "attachment;"), (image.get_attribute("src"), "inline;")]:
+        with urllib.request.urlopen(url, context=context) as answer:
+            headers = answer.headers
+            check(answer.status == 200 and headers["Content-Type"] == "image/jpeg" and headers["Content-Disposition"].startswith(disposition)
+                  and headers["X-Content-Type-Options"] == "nosniff" and "img-src 'self'" in headers["Content-Security-Policy"]
+                  and "default-src 'none'" in headers["Content-Security-Policy"],
+                  "authority: %s has its media type, Content-Disposition %s nosniff and the CSP" % (url.split("?")[0].split("/file/")[1], disposition))
     store = sqlite3.connect(f"file:{plan['work']}/store.sqlite?mode=ro", uri=True)
     viewed = store.execute("SELECT count(*) FROM audit WHERE report_id = ? AND event = 'read' AND detail LIKE 'attachment 1; reason: %'",
                            (plan["case"],)).fetchone()[0]

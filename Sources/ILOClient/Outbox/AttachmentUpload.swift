@@ -28,6 +28,8 @@ public struct AttachmentUpload {
     let number: Int
     let attachment: Attachment
     let content: [UInt8]
+    /// Bytes of the file sent in CHUNKs so far, also when the upload broke off.
+    public private(set) var sentBytes = 0
 
     public init(client: ClientConnection, reportID: String, number: Int, attachment: Attachment, content: [UInt8]) {
         self.client = client
@@ -38,7 +40,7 @@ public struct AttachmentUpload {
     }
 
     /// Uploads the file; `between` runs after each chunk the node acknowledged.
-    public func run(between: () throws(ClientError) -> Void = {}) throws(ClientError) -> Outcome {
+    public mutating func run(between: () throws(ClientError) -> Void = {}) throws(ClientError) -> Outcome {
         var outcome = Outcome()
         let address: [String: JSONValue] = ["report": .string(reportID), "attachment": .integer(Int64(number))]
         var announce = address
@@ -62,6 +64,7 @@ public struct AttachmentUpload {
                 let id = try client.sendRequest(.chunk, .object(header), data: Array(content[next..<end]))
                 inFlight.append((id, end))
                 outcome.sentBytes += end - next
+                sentBytes += end - next
                 next = end
             }
             let (id, end) = inFlight.removeFirst()

@@ -47,8 +47,8 @@ public enum OutboxFlush {
     ///
     /// A report with files has them uploaded first (`AttachmentUpload`), by one
     /// ilo at a time (`Outbox.takeUploadLock`; another ilo leaves them to it).
-    /// Between two chunks, reports more urgent than the one uploading, and
-    /// without files, go out on the same connection: queued meanwhile by
+    /// Between two chunks, reports without files as urgent as the one
+    /// uploading or more go out on the same connection: queued meanwhile by
     /// another `ilo send`, they wait only for the chunks already on their way.
     public static func run(_ outbox: Outbox, over client: ClientConnection, only: Set<String>? = nil, pipelined: String? = nil) throws(OutboxError) -> Result {
         var result = Result()
@@ -101,7 +101,7 @@ public enum OutboxFlush {
                     guard stop == nil, uploadFailure == nil else { return }
                     var failed: ClientError?
                     do throws(OutboxError) {
-                        for urgent in try outbox.urgent(than: entry.priority.rank, skipping: done) {
+                        for urgent in try outbox.urgent(atLeast: entry.priority.rank, skipping: done) {
                             guard let value = try? JSONValue(parsing: urgent.document) else { continue }
                             if let error = try publish(urgent, document: value) {
                                 failed = error
@@ -118,10 +118,16 @@ public enum OutboxFlush {
                         guard let content = try? outbox.file(entry.id, number: index + 1) else {
                             throw ClientError.malformed("file \(index + 1) of report \(entry.id) is missing from this computer's outbox")
                         }
-                        let upload = try AttachmentUpload(client: client, reportID: entry.id, number: index + 1, attachment: attachment, content: content)
-                            .run(between: between)
-                        result.fileBytesSent += upload.sentBytes
-                        if upload.held { break }
+                        var upload = AttachmentUpload(client: client, reportID: entry.id, number: index + 1, attachment: attachment, content: content)
+                        let outcome: AttachmentUpload.Outcome
+                        do throws(ClientError) {
+                            outcome = try upload.run(between: between)
+                            result.fileBytesSent += upload.sentBytes
+                        } catch {
+                            result.fileBytesSent += upload.sentBytes
+                            throw error
+                        }
+                        if outcome.held { break }
                     }
                 } catch .malformed(let why) where why.contains("missing from this computer") {
                     try outbox.markRefused(entry.id, reason: why)

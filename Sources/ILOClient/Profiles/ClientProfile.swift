@@ -28,9 +28,12 @@ public struct ClientProfile {
             throw UsageError("missing \(missing.joined(separator: ", ")) (give them as flags, ILO_* variables or in \(path))")
         }
         guard let endpoint = Endpoint(values["node"]!) else { throw UsageError("--node \"\(values["node"]!)\" is not HOST:PORT") }
-        return ClientOptions(
+        var options = ClientOptions(
             node: endpoint, certificatePath: values["cert"]!, privateKeyPath: values["key"]!, caPath: values["ca"]!,
             serverName: values["server-name"])
+        // TLS session tickets beside the outbox (docs/CLI.md, "Files ilo keeps").
+        options.sessionDirectory = (Outbox.path(node: "", certificate: "", environment: env) as NSString).deletingLastPathComponent
+        return options
     }
 
     /// Whatever connection settings are given, without requiring any; returns

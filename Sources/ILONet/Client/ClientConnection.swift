@@ -1,4 +1,5 @@
 import Glibc
+import Foundation
 internal import CILOShims
 
 /// Where and as whom a client connects.
@@ -18,6 +19,18 @@ public struct ClientOptions: Sendable {
     public var receiveBufferBytes: Int?
     /// The local address to connect from (tests and benchmarks: another loopback address for another host).
     public var sourceAddress: String?
+    /// Where TLS session tickets are kept between runs (nil: none kept, every
+    /// connection a full handshake): one file per node, server name and
+    /// certificate (`sessionFile`; docs/CLI.md, "Files ilo keeps").
+    public var sessionDirectory: String?
+
+    /// The file holding the ticket for this node, server name and certificate (its
+    /// bytes: a renewed certificate never resumes the old one's session).
+    public var sessionFile: String? {
+        guard let sessionDirectory, let certificate = FileManager.default.contents(atPath: certificatePath) else { return nil }
+        let key = sha256(Array("\(node)|\(serverName ?? node.host)|".utf8) + sha256([UInt8](certificate))).hexString.prefix(16)
+        return "\(sessionDirectory)/session-\(key).der"
+    }
 
     public init(node: Endpoint, certificatePath: String, privateKeyPath: String, caPath: String, serverName: String? = nil) {
         self.node = node
@@ -114,6 +127,24 @@ public final class ClientConnection {
         try sendRaw(flight)
         welcome = try answer(to: hello)
         guard welcome.type == .welcome else { throw ClientError.malformed("expected WELCOME, got \(welcome.type)") }
+        if let file = options.sessionFile { ClientConnection.keep(tls.resumableSession, in: file) }
+    }
+
+    /// Keeps the node's newest ticket for the next connection (mode 0600, replaced
+    /// atomically); without one, the old file goes (a ticket is used once).
+    private static func keep(_ session: [UInt8]?, in file: String) {
+        guard let session else {
+            unlink(file)
+            return
+        }
+        let directory = (file as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let temporary = file + ".new"
+        let fd = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let written = session.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        Glibc.close(fd)
+        if written == session.count { rename(temporary, file) } else { unlink(temporary) }
     }
 
     /// The answer to the request sent with HELLO (nil: none was); an ERROR answer throws `.refused`.
@@ -142,6 +173,9 @@ public final class ClientConnection {
         } catch {
             throw .tls(error)
         }
+        // The ticket of an earlier connection: one round trip's bytes fewer (no certificates);
+        // a ticket the node no longer takes costs nothing but a full handshake.
+        if let file = options.sessionFile, let der = FileManager.default.contents(atPath: file) { tls.offer(session: [UInt8](der)) }
         let deadline = Timestamp.monotonicNanoseconds() + UInt64(min(max(options.timeout, 0), 86_400) * 1e9)
         handshaking: while true {
             switch tls.handshake() {

@@ -134,7 +134,7 @@ public struct NodeConfiguration: Sendable {
         "limits.idle-timeout", "limits.max-inflight-per-connection", "threads", "log.level", "log.format", "log.file", "metrics.listen", "web.listen",
         "reports.lifetime.smuggling", "reports.lifetime.return", "reports.lifetime.border", "reports.default-handling", "reports.signatures", "reports.receipts",
         "peer", "routes", "queue.max-per-hop", "link.window", "link.answer-timeout", "link.backoff-initial", "link.backoff-max", "queue.expiry-sweep",
-        "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "user", "group",
+        "access", "limits.subscriber-window-bytes", "limits.subscriber-stall", "tls.crl", "tls.crl-unavailable", "tls.session-lifetime", "user", "group",
         "limits.max-connections-per-identity", "limits.max-report-bytes", "limits.max-attachment-bytes", "limits.publish-rate", "limits.publish-burst",
         "retention.delivered", "limits.max-handshaking", "limits.max-handshaking-per-address", "limits.frame-timeout",
         "limits.max-subscriptions-per-identity", "limits.read-budget", "limits.max-answer-bytes-per-connection",
@@ -269,6 +269,14 @@ public struct NodeConfiguration: Sendable {
         if let entry = values["tls.crl-unavailable"] {
             if let policy = TLSConfiguration.RevocationPolicy(rawValue: entry.value) { tls.revocationUnavailable = policy } else {
                 fail(entry, "\"tls.crl-unavailable\" must be refuse (default) or accept")
+            }
+        }
+        if let entry = values["tls.session-lifetime"] {
+            if entry.value == "off" {
+                tls.sessionLifetime = 0
+            } else if let seconds = duration("tls.session-lifetime") {
+                if seconds > 7 * 86400 { fail(entry, "\"tls.session-lifetime\" is at most 7d (TLS 1.3 tickets live at most a week, RFC 8446 §4.6.1)") }
+                tls.sessionLifetime = Int(seconds)
             }
         }
         if let entry = values["tls.crl"] {

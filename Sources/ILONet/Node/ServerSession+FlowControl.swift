@@ -20,6 +20,10 @@ extension ServerSession {
         case .fetch, .get, .sent, .directory, .activity, .search, .queue, .status, .audit, .subscriptions, .digestPreview, .routeTest, .orders, .record, .subjectFind,
             .attachmentGet:
             frameBytes
+        // A CHUNK's bytes are held until its commit: counted like an answer's, so that the
+        // connection's and the identity's bounds cover pipelined chunks too.
+        case .chunk:
+            smallAnswer + Attachment.maximumChunkBytes
         default:
             smallAnswer
         }

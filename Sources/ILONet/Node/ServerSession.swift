@@ -106,7 +106,8 @@ final class ServerSession: ConnectionDelegate {
         readyAt = Timestamp.monotonicNanoseconds()
         node.logger.debug(
             "connection authenticated",
-            ["peer": connection.peerAddress, "identity": identity?.id ?? "?", "role": identity?.role.rawValue ?? "?", "tls": connection.tlsVersion])
+            ["peer": connection.peerAddress, "identity": identity?.id ?? "?", "role": identity?.role.rawValue ?? "?", "tls": connection.tlsVersion,
+             "resumed": connection.tlsResumed ? "yes" : "no"])
     }
 
     func connection(_ connection: Connection, didReceive frame: Frame) {

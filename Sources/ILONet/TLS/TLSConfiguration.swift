@@ -29,6 +29,12 @@ public struct TLSConfiguration: Sendable, Equatable {
     /// PEM file of certificate revocation lists from the CA (`tls.crl`); nil: none.
     public var revocationListPath: String?
     public var revocationUnavailable: RevocationPolicy = .refuse
+    /// A node's side: how long a client may resume its TLS session with a
+    /// ticket, in seconds (`tls.session-lifetime`, default 8 hours; 0: no
+    /// tickets, every connection a full handshake). A resumed connection's
+    /// certificate is checked again against the trust roots and revocation
+    /// list in force (docs/PROTOCOL.md §1).
+    public var sessionLifetime = 8 * 3600
 
     /// TLS 1.3 suites, Mozilla "modern".
     public static let tls13CipherSuites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"

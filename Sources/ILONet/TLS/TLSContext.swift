@@ -35,15 +35,32 @@ public final class TLSContext: @unchecked Sendable {
             throw OpenSSLError.drain("setting TLS 1.2 ciphers")
         }
         guard ilo_SSL_CTX_set1_groups_list(ctx, TLSConfiguration.groups) == 1 else { throw OpenSSLError.drain("setting key exchange groups") }
+        // Session tickets (TLS 1.3 resumption, RFC 8446 §2.2): a node issues one
+        // per connection when `tls.session-lifetime` allows; a client takes them.
+        let tickets = configuration.side == .client || configuration.sessionLifetime > 0
         SSL_CTX_set_options(
-            ctx, ilo_SSL_OP_NO_COMPRESSION() | ilo_SSL_OP_NO_RENEGOTIATION() | ilo_SSL_OP_CIPHER_SERVER_PREFERENCE() | ilo_SSL_OP_NO_TICKET())
+            ctx, ilo_SSL_OP_NO_COMPRESSION() | ilo_SSL_OP_NO_RENEGOTIATION() | ilo_SSL_OP_CIPHER_SERVER_PREFERENCE() | (tickets ? 0 : ilo_SSL_OP_NO_TICKET()))
         // Partial writes and moving buffers suit non-blocking I/O; releasing buffers
         // keeps an idle connection small (thousands of them on one node).
         _ = ilo_SSL_CTX_set_mode(
             ctx, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
-        // Every connection is a full handshake with a full chain check: no resumption.
+        // No session cache in memory: a node resumes only from stateless tickets
+        // (encrypted with a key of this context; a reload or restart makes new
+        // ones), each lasting `sessionLifetime`; a resumed connection's
+        // certificate is checked again (`Connection`). A client keeps its ticket
+        // in a file of its own (`ClientConnection`).
         _ = ilo_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
-        _ = SSL_CTX_set_num_tickets(ctx, 0)
+        if configuration.side == .server && configuration.sessionLifetime > 0 {
+            _ = SSL_CTX_set_num_tickets(ctx, 1)
+            _ = SSL_CTX_set_timeout(ctx, Int(configuration.sessionLifetime))
+            // Required to resume sessions with client certificates.
+            let contextID = Array("ilonet".utf8)
+            guard SSL_CTX_set_session_id_context(ctx, contextID, UInt32(contextID.count)) == 1 else {
+                throw OpenSSLError.drain("setting the session id context")
+            }
+        } else {
+            _ = SSL_CTX_set_num_tickets(ctx, 0)
+        }
 
         try credentials.install(into: ctx)
         guard SSL_CTX_load_verify_locations(ctx, configuration.trustRootsPath, nil) == 1 else {

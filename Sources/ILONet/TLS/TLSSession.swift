@@ -69,6 +69,38 @@ public final class TLSSession {
 
     public var isHandshakeComplete: Bool { SSL_is_init_finished(handle) == 1 }
 
+    /// The handshake resumed an earlier session (a ticket) instead of a full one.
+    public var isResumed: Bool { SSL_session_reused(handle) == 1 }
+
+    /// Offers `session` (DER, `resumableSession`) for resumption; false if it cannot be read.
+    @discardableResult
+    public func offer(session der: [UInt8]) -> Bool {
+        var ok = false
+        der.withUnsafeBufferPointer { buffer in
+            var pointer: UnsafePointer<UInt8>? = buffer.baseAddress
+            guard let session = d2i_SSL_SESSION(nil, &pointer, buffer.count) else { return }
+            defer { SSL_SESSION_free(session) }
+            ok = SSL_set_session(handle, session) == 1
+        }
+        ERR_clear_error()
+        return ok
+    }
+
+    /// The session to resume next time (DER), once the node's ticket arrived; nil before, or without one.
+    public var resumableSession: [UInt8]? {
+        guard let session = SSL_get1_session(handle) else { return nil }
+        defer { SSL_SESSION_free(session) }
+        guard SSL_SESSION_is_resumable(session) == 1 else { return nil }
+        let length = i2d_SSL_SESSION(session, nil)
+        guard length > 0 else { return nil }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        der.withUnsafeMutableBufferPointer { buffer in
+            var pointer: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            _ = i2d_SSL_SESSION(session, &pointer)
+        }
+        return der
+    }
+
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> TLSIOResult {
         ERR_clear_error()
         var count = 0

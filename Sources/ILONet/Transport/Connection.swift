@@ -33,6 +33,9 @@ public final class Connection: IOHandler {
 
     public private(set) var state: State
     public private(set) var identity: PeerIdentity?
+    /// The TLS context the connection was made with: a resumed session's certificate is checked again against it.
+    private let context: TLSContext
+    private let serverName: String?
     public let openedAt = Timestamp.monotonicNanoseconds()
     public private(set) var lastActivity = Timestamp.monotonicNanoseconds()
     /// When bytes last left for the peer (into the kernel's socket buffer).
@@ -69,6 +72,8 @@ public final class Connection: IOHandler {
         self.fd = fd
         self.peerAddress = peerAddress
         self.tls = try TLSSession(context: context, fd: fd, serverName: serverName)
+        self.context = context
+        self.serverName = serverName
         self.decoder = FrameDecoder(maximumFrameSize: maximumFrameSize)
         self.state = connecting ? .connecting : .handshaking
     }
@@ -115,6 +120,11 @@ public final class Connection: IOHandler {
         switch tls.handshake() {
         case .done:
             do throws(IdentityError) {
+                // A resumed session skipped the chain check: its certificate is checked again,
+                // against the trust roots and revocation list in force (docs/PROTOCOL.md §1).
+                if tls.isResumed, serverName == nil, let problem = tls.reverifyPeer(against: context) {
+                    throw IdentityError(reason: "the certificate of the resumed session no longer verifies: \(problem)")
+                }
                 identity = try tls.peerIdentity()
             } catch {
                 close(.identityRefused(error))
@@ -352,6 +362,8 @@ public final class Connection: IOHandler {
     }
 
     public var tlsVersion: String { tls.protocolVersion }
+    /// The handshake resumed a session from a ticket (docs/PROTOCOL.md §1).
+    public var tlsResumed: Bool { tls.isResumed }
     public var tlsCipher: String { tls.cipher }
 }
 
