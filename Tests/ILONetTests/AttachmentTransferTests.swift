@@ -61,6 +61,8 @@ import Testing
         let shown = ilo(network.authority, "authority-de-user", ["show", id, "--reason", "identification with the embassy"])
         #expect(shown.stdout.contains("image/jpeg") && shown.stdout.contains("bio-data page") && shown.stdout.contains("personal data"), "\(shown.output)")
         #expect(network.authority.count("SELECT count(*) FROM audit WHERE report_id = '\(id)' AND event = 'read' AND detail = 'attachment 1; reason: identification with the embassy'") == 1)
+        // The statistics count the file, and never hold it.
+        #expect(network.authority.count("SELECT sum(attachments) FROM statistics WHERE kind = 'return'") == 1)
     }
 
     /// A report without personal data, for files that show no one.

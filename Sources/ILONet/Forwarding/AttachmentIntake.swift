@@ -20,10 +20,31 @@ enum AttachmentIntake {
             case .success(.held):
                 body["held"] = true
                 return Message(.uploadState, requestID: requestID, .object(body))
+            case .success(.complete(let attachment)):
+                body["offset"] = .integer(Int64(attachment.bytes))
+                return Message(.uploadState, requestID: requestID, .object(body))
             case .success(.refused(let error)):
                 return .error(ProtocolError(error.code, error.message, field: error.field, requestID: requestID))
             case .failure:
                 return .error(ProtocolError(.storeUnavailable, "the chunk was not stored; send it again (UPLOAD says from where)", requestID: requestID))
+            }
+        }
+    }
+
+    /// The answer to the job, once a file whose last chunk came in was checked:
+    /// read back and checked on a reader thread, the verdict committed, then
+    /// answered (`answer` runs on the writer's thread; hop to your loop). The
+    /// sender sends the report only after this answer, so the verdict is there.
+    static func finish(_ result: Result<ReportStore.UploadState, SQLiteError>, job: Job, services: NodeServices, answer: @escaping @Sendable (Message) -> Void) {
+        guard case .success(.complete(let declared)) = result else { return answer(job.answer(result)) }
+        let (id, number) = (job.reportID, job.number)
+        services.readers.submit({ store throws(SQLiteError) -> String? in
+            declared.contentProblem(try store.attachmentContent(id, number: number) ?? [])
+        }) { verdict in
+            guard case .success(let problem) = verdict else { return answer(job.answer(.failure(SQLiteError(code: 1, message: "the file could not be read back", context: "check")))) }
+            if let problem { services.logger.warning("attachment refused", ["report": id, "attachment": String(number), "reason": problem]) }
+            services.store.submit({ store throws(SQLiteError) in try store.recordCheck(reportID: id, number: number, problem: problem) }) { recorded in
+                answer(job.answer(recorded.map { _ in .complete(declared) }))
             }
         }
     }

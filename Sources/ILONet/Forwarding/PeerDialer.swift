@@ -141,9 +141,11 @@ final class PeerDialer: ConnectionDelegate {
                 ? try AttachmentIntake.upload(message, from: peer.name, limit: services.configuration.reportDefaults.maximumAttachmentBytes)
                 : try AttachmentIntake.chunk(message, from: peer.name)
             let bound = LoopBound(connection, loop: loop)
+            let services = self.services
             services.store.submit(job.run) { result in
-                let answer = job.answer(result)
-                bound.loop.execute { bound.value.send(answer) }
+                AttachmentIntake.finish(result, job: job, services: services) { answer in
+                    bound.loop.execute { bound.value.send(answer) }
+                }
             }
         } catch {
             services.metrics.count("ilonet_requests_refused_total", ["code": error.code.rawValue])

@@ -7,14 +7,22 @@ extension ServerSession {
     func upload(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
         let job = try AttachmentIntake.upload(message, from: identity.id, limit: node.configuration.reportDefaults.maximumAttachmentBytes)
-        withStore(job.run) { session, result in session.send(job.answer(result)) }
+        withStore(job.run) { session, result in session.finish(job, result) }
     }
 
     /// CHUNK: a piece of a file announced by UPLOAD, at `offset`; answered once committed.
     func chunk(_ message: Message) throws(ProtocolError) {
         guard let identity else { return }
         let job = try AttachmentIntake.chunk(message, from: identity.id)
-        withStore(job.run) { session, result in session.send(job.answer(result)) }
+        withStore(job.run) { session, result in session.finish(job, result) }
+    }
+
+    /// The answer, once a file complete with this request is checked (`AttachmentIntake.finish`).
+    private func finish(_ job: AttachmentIntake.Job, _ result: Result<ReportStore.UploadState, SQLiteError>) {
+        let bound = LoopBound(self, loop: connection.loop)
+        AttachmentIntake.finish(result, job: job, services: node) { answer in
+            bound.loop.execute { bound.value.send(answer) }
+        }
     }
 
     /// ATTACHMENT-GET: up to 64 KiB of file N of a report the caller may read,

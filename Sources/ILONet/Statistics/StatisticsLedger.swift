@@ -29,6 +29,8 @@ public struct LedgerRow: Sendable, Equatable {
     /// before the ledger had routes (store migration 15).
     public var route: String
     public var reports: Int64
+    /// The files those reports carried (counted, never shown; docs/REPORTS.md §1.1).
+    public var attachments: Int64 = 0
 
     public init(
         month: String, kind: String, country: String, state: String, authority: String, level: String, purpose: String,
@@ -58,6 +60,7 @@ public struct LedgerRow: Sendable, Equatable {
             "route": .string(route), "reports": .integer(reports),
         ]
         if let day { fields["day"] = .string(day) }
+        if attachments > 0 { fields["attachments"] = .integer(attachments) }
         return .object(fields)
     }
 
@@ -71,6 +74,7 @@ public struct LedgerRow: Sendable, Equatable {
             onBehalfOf: json["on_behalf_of"]?.arrayValue?.compactMap(\.stringValue) ?? [], priority: json["priority"]?.stringValue ?? "",
             handling: json["handling"]?.stringValue ?? "", route: json["route"]?.stringValue ?? "", reports: reports)
         day = json["day"]?.stringValue
+        attachments = json["attachments"]?.integerValue ?? 0
     }
 }
 
@@ -94,10 +98,10 @@ extension ReportStore {
     func count(_ report: Report, by change: Int64 = 1) throws(SQLiteError) {
         let statement = try database.cached(
             """
-            INSERT INTO statistics (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route, reports)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, max(?, 0))
+            INSERT INTO statistics (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route, reports, attachments)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, max(?, 0), max(?, 0))
             ON CONFLICT (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route)
-            DO UPDATE SET reports = max(reports + ?, 0)
+            DO UPDATE SET reports = max(reports + ?, 0), attachments = max(attachments + ?, 0)
             """)
         statement.bind(1, String(Timestamp.format(milliseconds: report.createdMilliseconds).prefix(10)))
         statement.bind(2, report.kind.rawValue)
@@ -111,7 +115,9 @@ extension ReportStore {
         statement.bind(10, report.handling.rawValue)
         statement.bind(11, LedgerRow.route(of: report))
         statement.bind(12, change)
-        statement.bind(13, change)
+        statement.bind(13, change * Int64(report.attachments.count))
+        statement.bind(14, change)
+        statement.bind(15, change * Int64(report.attachments.count))
         try statement.run()
     }
 
@@ -128,14 +134,14 @@ extension ReportStore {
             """
             SELECT * FROM (
                 SELECT substr(day, 1, \(perDay ? 10 : 7)), kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route,
-                       sum(reports)
+                       sum(reports), sum(attachments)
                 FROM statistics WHERE day >= ?1 AND day <= ?2 AND purpose = '' AND handling NOT IN ('H2', 'H3')
                 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
                 UNION ALL
-                SELECT '', '', '', '', '', '', purpose, '', '', '', '', sum(reports)
+                SELECT '', '', '', '', '', '', purpose, '', '', '', '', sum(reports), sum(attachments)
                 FROM statistics WHERE day >= ?1 AND day <= ?2 AND purpose <> '' GROUP BY purpose
                 UNION ALL
-                SELECT '', '', '', '', '', '', '', '', '', handling, '', sum(reports)
+                SELECT '', '', '', '', '', '', '', '', '', handling, '', sum(reports), sum(attachments)
                 FROM statistics WHERE day >= ?1 AND day <= ?2 AND purpose = '' AND handling IN ('H2', 'H3') GROUP BY handling
             ) ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 LIMIT ?3
             """)
@@ -152,6 +158,7 @@ extension ReportStore {
                     onBehalfOf: states.isEmpty ? [] : states.split(separator: ",").map(String.init), priority: statement.text(8),
                     handling: statement.text(9), route: statement.text(10), reports: statement.int(11))
             if perDay && !period.isEmpty { row.day = period }
+            row.attachments = statement.int(12)
             rows.append(row)
         }
         return rows

@@ -13,6 +13,10 @@ extension ReportStore {
         case offset(Int)
         /// The report is already held (or was erased) here: nothing more to send.
         case held
+        /// The file's last byte is in: check it (`Attachment.contentProblem`, off
+        /// the writer: hashing and inflating 10 MiB must not hold up commits),
+        /// then `recordCheck`, then answer with its size.
+        case complete(Attachment)
         case refused(ProtocolError)
     }
 
@@ -26,16 +30,22 @@ extension ReportStore {
         reportID: String, number: Int, sender: String, sha256: String, mediaType: AttachmentType, bytes: Int, now: Int64
     ) throws(SQLiteError) -> UploadState {
         if try holdsOrErased(reportID) { return .held }
-        let existing = try database.cached("SELECT sender, sha256, media_type, bytes, received FROM attachment_files WHERE report_id = ? AND number = ?")
+        let existing = try database.cached(
+            "SELECT sender, sha256, media_type, bytes, received, checked FROM attachment_files WHERE report_id = ? AND number = ?")
         existing.bind(1, reportID)
         existing.bind(2, Int64(number))
         if try existing.step() {
             let (owner, sha, type, size, received) = (existing.text(0), existing.text(1), existing.text(2), Int(existing.int(3)), Int(existing.int(4)))
+            let checked = existing.int(5) != 0
             try existing.step()
             guard owner == sender else {
                 return .refused(ProtocolError(.forbidden, "attachment \(number) of report \(reportID) is being uploaded here by another identity", field: "report"))
             }
-            if sha == sha256 && type == mediaType.rawValue && size == bytes { return .offset(received) }
+            if sha == sha256 && type == mediaType.rawValue && size == bytes {
+                // All here but not yet checked (the node stopped in between): check it now.
+                if received == size && !checked { return .complete(Attachment(sha256: sha, mediaType: mediaType, bytes: size, caption: nil, personalData: false)) }
+                return .offset(received)
+            }
             // Announced again as another file: what was held of the old one goes.
             try deleteFile(reportID, number: number)
         }
@@ -94,21 +104,24 @@ extension ReportStore {
         insert.bind(4, data)
         try insert.run()
         let now = received + data.count
-        var problem: String?
-        var checked = false
-        if now == size, let mediaType = AttachmentType(rawValue: type) {
-            let declared = Attachment(sha256: sha, mediaType: mediaType, bytes: size, caption: nil, personalData: false)
-            problem = declared.contentProblem(try attachmentContent(reportID, number: number) ?? [])
-            checked = true
-        }
-        let update = try database.cached("UPDATE attachment_files SET received = ?, checked = ?, problem = ? WHERE report_id = ? AND number = ?")
+        let update = try database.cached("UPDATE attachment_files SET received = ? WHERE report_id = ? AND number = ?")
         update.bind(1, Int64(now))
-        update.bind(2, checked ? 1 : 0)
-        if let problem { update.bind(3, problem) } else { update.bindNull(3) }
-        update.bind(4, reportID)
-        update.bind(5, Int64(number))
+        update.bind(2, reportID)
+        update.bind(3, Int64(number))
         try update.run()
+        if now == size, let mediaType = AttachmentType(rawValue: type) {
+            return .complete(Attachment(sha256: sha, mediaType: mediaType, bytes: size, caption: nil, personalData: false))
+        }
         return .offset(now)
+    }
+
+    /// The check's verdict for a complete file (nil: it passed).
+    public func recordCheck(reportID: String, number: Int, problem: String?) throws(SQLiteError) {
+        let update = try database.cached("UPDATE attachment_files SET checked = 1, problem = ? WHERE report_id = ? AND number = ? AND received = bytes")
+        if let problem { update.bind(1, problem) } else { update.bindNull(1) }
+        update.bind(2, reportID)
+        update.bind(3, Int64(number))
+        try update.run()
     }
 
     /// Why `report`, sent by `sender`, cannot be taken for its files (nil: it
@@ -139,10 +152,13 @@ extension ReportStore {
                 return ProtocolError(
                     .invalidReport, "\(field): the file uploaded here (\(type), \(bytes) bytes, SHA-256 \(sha)) is not the one the report names", field: field)
             }
-            guard received == bytes, checked else {
+            guard received == bytes else {
                 return ProtocolError(
                     .attachmentMissing, "\(field): \(received) of the file's \(bytes) bytes are at \(nodeName): upload the rest and send the report again",
                     field: field)
+            }
+            guard checked else {
+                return ProtocolError(.attachmentMissing, "\(field): the file is being checked at \(nodeName): send the report again in a moment", field: field)
             }
             if let problem { return ProtocolError(.invalidReport, "\(field): \(problem)", field: field) }
         }

@@ -36,7 +36,8 @@ extension ReportStore {
     ) throws(SQLiteError) -> (DigestCounts, [JSONValue], Int) {
         let statement = try database.cached(
             """
-            SELECT r.id, r.country, r.priority, r.headline, r.created_ms, \(ReportStore.disclosureColumns), r.origin_authority FROM reports r
+            SELECT r.id, r.country, r.priority, r.headline, r.created_ms, \(ReportStore.disclosureColumns), r.origin_authority,
+                   (SELECT count(*) FROM attachment_files f WHERE f.report_id = r.id) FROM reports r
             WHERE r.received_ms > ? AND r.received_ms <= ? AND r.kind IN ('smuggling', 'return', 'border') AND r.data_class = 'none'
             ORDER BY r.priority, r.created_ms, r.seq
             """)
@@ -56,12 +57,16 @@ extension ReportStore {
             counts.byPriority[priority, default: 0] += 1
             guard list else { continue }
             if listed.count < ReportStore.digestListLimit {
-                listed.append([
+                var entry: [String: JSONValue] = [
                     "id": .string(statement.text(0)), "kind": .string(kind), "country": .string(country), "priority": .string(priority),
                     "handling": .string(handling), "created": .string(Timestamp.format(milliseconds: statement.int(4))),
                     "headline": .string(statement.text(3)), "author": .string(facts.originOfficer),
                     "authority": .string(statement.text(5 + ReportStore.disclosureColumnCount)),
-                ])
+                ]
+                // Files are counted, never shown (docs/REPORTS.md §1.1).
+                let files = statement.int(6 + ReportStore.disclosureColumnCount)
+                if files > 0 { entry["files"] = .integer(files) }
+                listed.append(.object(entry))
             } else {
                 withheld += 1
             }

@@ -385,6 +385,8 @@ enum Schema {
             data        BLOB    NOT NULL
         );
         CREATE UNIQUE INDEX attachment_chunks_at ON attachment_chunks (report_id, number, offset);
+        -- The statistics ledger counts files too (never shows them).
+        ALTER TABLE statistics ADD COLUMN attachments INTEGER NOT NULL DEFAULT 0;
         """,
     ]
 }

@@ -51,6 +51,7 @@ public enum BodySchemas {
                                 Field("headline", .string(maxLength: 200), required: true, "its headline"),
                                 Field("author", .string(maxLength: 200), "who wrote it (tells reports with the same headline apart)"),
                                 Field("authority", .string(maxLength: 200), "the author's deploying authority"),
+                                Field("files", .integer(1...Int64(Attachment.maximumCount)), "how many files it carries (never the files: ilo show lists them)"),
                             ])), minimum: 0, maximum: 500, unique: false), required: true,
                 "the reports listed, flash and immediate first, then by time"),
             Field("withheld", .integer(0...Int64.max), required: true, "H2 and H3 reports counted but not listed"),
