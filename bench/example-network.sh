@@ -63,7 +63,9 @@ q() { sqlite3 "$work/$1/store.sqlite" "$2"; }
 until_true() { for _ in $(seq 300); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 
 BOARD=127.0.0.1:17601 ILO=$ILO scripts/network.sh register >/dev/null
-for n in $nodes; do until_true test "$(q "$n" 'SELECT count(*) FROM register')" -ge 5; done
+# (A function, so that the count is read again on every try, not once.)
+registered() { [ "$(q "$1" 'SELECT count(*) FROM register')" -ge 5 ]; }
+for n in $nodes; do until_true registered "$n"; done
 as officer-it post-tunis subscriptions >/dev/null
 as officer-de post-tripoli subscriptions >/dev/null
 as board-fr board subscribe '#' >/dev/null

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The cuts profile on node links (issue 30; run by bench/link.sh for the cuts
 # profile, or on its own): the example network (bench/example-network.sh) with
-# a link emulator (`ilo bench link --profile cuts`: 256 kbit/s up, 1 Mbit/s
-# down, 600 ms, cut every 30 s for 10 s) between the post in Tripoli and the
-# regional hub and another between the regional hub and the board hub. Müller
+# a link emulator (the cuts profile: 256 kbit/s up, 1 Mbit/s down, 600 ms,
+# cut every 30 s for 10 s, the cuts starting once the network is set up)
+# between the post in Tripoli and the regional hub and another between the
+# regional hub and the board hub. Müller
 # sends a border report with a 5 MiB PDF at his post; it must reach the board
 # hub once, its file whole and checked, within 20 minutes. Last line:
 #   node_links: board_once=N board_file=yes|NO:BYTES/SIZE seconds=S
@@ -20,10 +21,14 @@ print(*[x.getsockname()[1] for x in s])')
 # The post dials the regional hub, the regional hub dials the board: through the emulators.
 BEFORE_START='sed -i "s|127\.0\.0\.1:17602|127.0.0.1:$e1|" "$work/post-tripoli.conf"
 sed -i "s|^\(peer  *board\.ilonet\.example  *\)127\.0\.0\.1:17601|\1127.0.0.1:$e2|" "$work/regional-na.conf"
-"$ILO" bench link --to 17602 --listen "$e1" --profile cuts >"$work/link-post-regional.log" & pids+=($!)
-"$ILO" bench link --to 17601 --listen "$e2" --profile cuts >"$work/link-regional-board.log" & pids+=($!)'
+"$ILO" bench link --to 17602 --listen "$e1" --profile satellite --cut-for 10 >"$work/link-post-regional.log" & pids+=($!); em1=$!
+"$ILO" bench link --to 17601 --listen "$e2" --profile satellite --cut-for 10 >"$work/link-regional-board.log" & pids+=($!); em2=$!'
 # shellcheck source=bench/example-network.sh
 . bench/example-network.sh
+# The network is set up (register, subscriptions, interest): from now on both links
+# are cut every 30 s for 10 s, as the cuts profile does (SIGUSR1: cut for --cut-for).
+( while sleep 30; do kill -USR1 "$em1" "$em2" 2>/dev/null || exit 0; done ) &
+pids+=($!)
 
 /usr/bin/python3 - "$work/file.pdf" "$size" <<'PY'
 import os, sys

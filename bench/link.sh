@@ -27,7 +27,7 @@
 #   cuts: sent=N stored_once=N  reports sent one every 4 s for 40 s across the cuts
 #                      with ilo's outbox, each stored exactly once; then the 5 MiB
 #                      report across the cuts (ilo send, then ilo outbox flush until
-#                      empty): file_complete=yes stored_once=1; and, not with
+#                      empty): file_complete=yes file_report_once=1; and, not with
 #                      --smoke, the same report from the post to the board of the
 #                      example network over two node links through emulators with
 #                      the cuts profile: board_once=1 board_file=yes

@@ -385,7 +385,9 @@ enum Schema {
             data        BLOB    NOT NULL
         );
         CREATE UNIQUE INDEX attachment_chunks_at ON attachment_chunks (report_id, number, offset);
-        -- The statistics ledger counts files too (never shows them).
+        """,
+        // 21: the statistics ledger counts the files reports carried too (never shows them).
+        """
         ALTER TABLE statistics ADD COLUMN attachments INTEGER NOT NULL DEFAULT 0;
         """,
     ]
