@@ -123,16 +123,16 @@ public final class Outbox {
                     file.bind(3, data)
                     try file.run()
                 }
-            let insert = try database.cached(
-                "INSERT OR IGNORE INTO outbox (id, kind, country, headline, priority, queued_ms, document) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            insert.bind(1, report.id.description)
-            insert.bind(2, report.kind.rawValue)
-            insert.bind(3, report.country)
-            insert.bind(4, report.headline)
-            insert.bind(5, Int64(report.priority.rank))
-            insert.bind(6, now)
-            insert.bind(7, report.canonicalEncoding)
-            try insert.run()
+                let insert = try database.cached(
+                    "INSERT OR IGNORE INTO outbox (id, kind, country, headline, priority, queued_ms, document) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                insert.bind(1, report.id.description)
+                insert.bind(2, report.kind.rawValue)
+                insert.bind(3, report.country)
+                insert.bind(4, report.headline)
+                insert.bind(5, Int64(report.priority.rank))
+                insert.bind(6, now)
+                insert.bind(7, report.canonicalEncoding)
+                try insert.run()
                 try database.execute("COMMIT")
             } catch {
                 try? database.execute("ROLLBACK")
