@@ -63,7 +63,7 @@ enum SendCommand {
           --confirm-no-personal-data   the confirmation, for scripts
         The files go up in chunks before the report, each acknowledged; after a cut
         the next ilo command resumes from the last acknowledged chunk. A report sent
-        meanwhile with a higher priority goes out between two chunks.
+        meanwhile (another ilo send) goes out between two chunks, on the same link.
 
         examples:
           ilo template smuggling > report.json   # fill it in, then

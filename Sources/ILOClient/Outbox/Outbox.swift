@@ -154,13 +154,12 @@ public final class Outbox {
         return data
     }
 
-    /// Queued entries that carry no files, as urgent as `rank` or more, except
-    /// `skipping`: what an upload lets through between its chunks (a short
-    /// report never waits behind a file of its own priority or lower).
-    public func urgent(atLeast rank: Int, skipping: Set<String>) throws(OutboxError) -> [Entry] {
+    /// Queued entries that carry no files, most urgent first, except `skipping`:
+    /// what an upload lets through between its chunks (a report is a few
+    /// kilobytes, a file megabytes: no report waits behind a file).
+    public func withoutFiles(skipping: Set<String>) throws(OutboxError) -> [Entry] {
         try select(
-            "WHERE state = 'queued' AND priority <= ? AND NOT EXISTS (SELECT 1 FROM outbox_files f WHERE f.id = outbox.id) ORDER BY priority, queued_ms",
-            [.integer(Int64(rank))]
+            "WHERE state = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox_files f WHERE f.id = outbox.id) ORDER BY priority, queued_ms", []
         ).filter { !skipping.contains($0.id) }
     }
 

@@ -47,9 +47,9 @@ public enum OutboxFlush {
     ///
     /// A report with files has them uploaded first (`AttachmentUpload`), by one
     /// ilo at a time (`Outbox.takeUploadLock`; another ilo leaves them to it).
-    /// Between two chunks, reports without files as urgent as the one
-    /// uploading or more go out on the same connection: queued meanwhile by
-    /// another `ilo send`, they wait only for the chunks already on their way.
+    /// Between two chunks, queued reports without files go out on the same
+    /// connection, most urgent first: queued meanwhile by another `ilo send`,
+    /// they wait only for the chunks already on their way.
     public static func run(_ outbox: Outbox, over client: ClientConnection, only: Set<String>? = nil, pipelined: String? = nil) throws(OutboxError) -> Result {
         var result = Result()
         let queued = try outbox.queued().filter { only?.contains($0.id) ?? true }
@@ -101,7 +101,7 @@ public enum OutboxFlush {
                     guard stop == nil, uploadFailure == nil else { return }
                     var failed: ClientError?
                     do throws(OutboxError) {
-                        for urgent in try outbox.urgent(atLeast: entry.priority.rank, skipping: done) {
+                        for urgent in try outbox.withoutFiles(skipping: done) {
                             guard let value = try? JSONValue(parsing: urgent.document) else { continue }
                             if let error = try publish(urgent, document: value) {
                                 failed = error
