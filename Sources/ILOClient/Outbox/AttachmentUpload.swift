@@ -54,6 +54,8 @@ public struct AttachmentUpload {
         }
         var acknowledged = try offset(in: state)
         outcome.resumedAt = acknowledged
+        // Nothing of the file is on the wire yet: a report queued meanwhile goes first.
+        try between()
         var next = acknowledged
         var inFlight: [(id: UInt32, end: Int)] = []
         while acknowledged < content.count {
