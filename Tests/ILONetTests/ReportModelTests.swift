@@ -130,7 +130,7 @@ let documentedExamples: [String: JSONValue] = {
         Case(name: "accuracy out of range", kind: "return", changes: ["accuracy": 5], field: "accuracy", message: "5 is not one of: 1, 2, 3, 4"),
         Case(name: "level given as strategic data class", kind: "return", changes: ["level": "case"], field: "level", message: "is not one of: operational, strategic, both"),
         Case(name: "critical impact", kind: "border", changes: ["body.impact": "critical"], field: "body.impact",
-             message: "is not one of: low, medium, high, very-high; impact is the originator's assessment of the event on the 2021/581 scale"),
+             message: "is not one of: low, medium, high, very-high; impact is the originator's assessment of the event (2021/581 Art. 17) on the scale low, medium, high, very-high"),
         Case(name: "old impact_level field", kind: "border", changes: ["body.impact_level": "high"], field: "body.impact_level", message: "unknown field"),
         Case(name: "EU as a country", kind: "smuggling", changes: ["country": "EU"], field: "country", message: "for a report about several countries write \"several\""),
         Case(name: "non-participating state on behalf", kind: "smuggling", changes: ["on_behalf_of": ["US"]], field: "on_behalf_of[0]",
@@ -177,6 +177,32 @@ let documentedExamples: [String: JSONValue] = {
     @Test(arguments: ["smuggling", "return", "border"])
     func sampleReportsOfEveryKindAreValid(_ kind: String) {
         #expect(issues(sampleReport(kind: kind)).isEmpty)
+    }
+
+    /// Issue 31: ILONet carries sensitive non-classified information only
+    /// (docs/OPERATIONS.md); a classification marking in free text refuses the
+    /// report, with or without personal data; ordinary words do not.
+    @Test func classificationMarkingsInFreeTextAreRefused() {
+        for (marking, field, changes) in [
+            ("RESTREINT UE", "headline", ["headline": JSONValue.string("RESTREINT UE/EU RESTRICTED: boats at Zuwara")]),
+            ("VS-NfD", "body.modus_operandi", ["body.modus_operandi": "Nach Bericht (VS-NfD) starten die Boote nachts."]),
+            ("DIFFUSION RESTREINTE", "body.modus_operandi", ["body.modus_operandi": "Note diffusion restreinte du poste: départs de nuit."]),
+            ("NATO SECRET", "body.modus_operandi", ["body.modus_operandi": "As the NATO SECRET annex says, departures at night."]),
+        ] {
+            let found = issues(sampleReport(changes))
+            #expect(found.contains { $0.field == field && $0.message.contains("classification marking") && $0.message.contains("non-classified") }, "\(marking): \(found)")
+        }
+        // With personal data too (the personal-data screen does not run there; this check does).
+        let eraseBy = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds() + 30 * 86_400_000).prefix(10))
+        let personal = sampleReport(
+            ["personal_data": "return-identification", "addressees": ["authority:DE-BPOL"], "erase_by": .string(eraseBy), "headline": "EU CONFIDENTIAL return case"],
+            kind: "return")
+        #expect(issues(personal).contains { $0.field == "headline" && $0.message.contains("EU CONFIDENTIAL") })
+        // Words that are not markings.
+        for text in ["An EU secret service liaison was told.", "Restricted area at the border; diffusion of the news was slow.", "Secret UE meeting is no marking in lower case"] {
+            #expect(ClassificationMarkings.find(in: text) == nil, "\(text)")
+        }
+        #expect(issues(sampleReport(["body.modus_operandi": "Departures restricted to the night; the EU border mission saw two boats."])).isEmpty)
     }
 
     @Test func personalDataValuesAreNeverQuotedInErrors() {

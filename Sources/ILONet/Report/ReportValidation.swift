@@ -101,9 +101,12 @@ extension Report {
                 if finding.refused { issues.append(finding.issue) } else { warnings.append(finding) }
             }
         }
+        // Classification markings, with or without personal data (docs/OPERATIONS.md).
+        if screening, let kind { issues += ClassificationMarkings.issues(document, kind: kind) }
         // A consent's reason and an order's note are free text like any other: the screen refuses identifiers in them.
         let freeText = kind == .consent ? "reason" : kind == .erasure ? "note" : nil
         if screening, let freeText, let reason = body?[freeText]?.stringValue {
+            if let marking = ClassificationMarkings.issue(reason, field: "body.\(freeText)") { issues.append(marking) }
             for finding in PersonalDataScreen.scan(reason, field: "body.\(freeText)") {
                 if finding.refused { issues.append(finding.issue) } else { warnings.append(finding) }
             }
@@ -199,6 +202,9 @@ extension Report {
                         field: "\(path).personal_data",
                         "a file showing a person or an identity document is personal data: allowed only in a report whose personal_data names "
                             + "its Art. 10(3) category (with addressees and erase_by), not in a report with personal_data \"none\""))
+            }
+            if screening, let caption = attachment.caption, let marking = ClassificationMarkings.issue(caption, field: "\(path).caption") {
+                issues.append(marking)
             }
             if screening, personalData == nil, let caption = attachment.caption {
                 for finding in PersonalDataScreen.scan(caption, field: "\(path).caption") {

@@ -67,8 +67,8 @@ public enum CodeBook {
 
     /// Commission Implementing Regulation (EU) 2021/581 Art. 17: the impact of an event.
     public static let impact = Code(
-        "body.impact", source: "Implementing Regulation (EU) 2021/581 Art. 17 (scale: Art. 9(2)(b))",
-        hint: "impact is the originator's assessment of the event on the 2021/581 scale low, medium, high, very-high; critical is the scale for border sections (Regulation (EU) 2019/1896 Art. 34), not for events",
+        "body.impact", source: "Implementing Regulation (EU) 2021/581 Art. 17 (high and very high: Art. 9(2)(b); low and medium: ILONet)",
+        hint: "impact is the originator's assessment of the event (2021/581 Art. 17) on the scale low, medium, high, very-high (high and very high from its Art. 9(2)(b), low and medium ILONet's own); critical is the scale for border sections (Regulation (EU) 2019/1896 Art. 34), not for events",
         [
             .init("low", "low impact"),
             .init("medium", "medium impact"),
