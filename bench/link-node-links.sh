@@ -30,14 +30,7 @@ sed -i "s|^\(peer  *board\.ilonet\.example  *\)127\.0\.0\.1:17601|\1127.0.0.1:$e
 ( while sleep 30; do kill -USR1 "$em1" "$em2" 2>/dev/null || exit 0; done ) &
 pids+=($!)
 
-/usr/bin/python3 - "$work/file.pdf" "$size" <<'PY'
-import os, sys
-path, size = sys.argv[1], int(sys.argv[2])
-head = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + os.urandom(8).hex().encode() + b"\n"
-line = b"0123456789abcdef0123456789abcdef\n"
-body = (line * (size // len(line) + 1))[: size - len(head) - 6]
-open(path, "wb").write(head + body + b"%%EOF\n")
-PY
+/usr/bin/python3 bench/make-pdf.py "$work/file.pdf" "$size"
 /usr/bin/python3 - "$work/r.json" <<'PY'
 import json, sys
 d = json.load(open("config/demo/border-ras-ajdir.json"))

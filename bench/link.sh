@@ -106,16 +106,7 @@ officer() {  # officer PORT ilo-arguments…: ilo as Müller, through PORT
         --cert certs-example/officer-de.crt --key certs-example/officer-de.key --ca certs-example/ca.crt
 }
 # pdf FILE: a PDF of $size bytes with nothing active in it (text that no check objects to).
-pdf() {
-    /usr/bin/python3 - "$1" "$size" <<'PY'
-import os, sys
-path, size = sys.argv[1], int(sys.argv[2])
-head = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + os.urandom(8).hex().encode() + b"\n"
-line = b"0123456789abcdef0123456789abcdef\n"
-body = (line * (size // len(line) + 1))[: size - len(head) - 6]
-open(path, "wb").write(head + body + b"%%EOF\n")
-PY
-}
+pdf() { /usr/bin/python3 bench/make-pdf.py "$1" "$size"; }
 report() {  # report FILE HEADLINE: a border report without personal data
     /usr/bin/python3 - "$1" "$2" <<'PY'
 import json, sys
