@@ -205,7 +205,8 @@ enum OrderCommand {
                         switch line.state {
                         case .answered(let event, let at, let receipt):
                             return ["node": .string(line.node), "state": .string(event), "at": .string(at), "signature": verdict.json(receipt),
-                                    "content_hash": receipt["body"]?["content_hash"] ?? .null]
+                                    "content_hash": receipt["body"]?["content_hash"] ?? .null,
+                                    "controller": receipt["body"]?["controller"] ?? .null, "controller_law": receipt["body"]?["controller_law"] ?? .null]
                         case .unreachable(let since, let why): return ["node": .string(line.node), "state": "unreachable", "since": .string(since), "why": .string(why)]
                         case .pending: return ["node": .string(line.node), "state": "pending"]
                         }
@@ -229,6 +230,8 @@ enum OrderCommand {
                     let hash = receipt["body"]?["content_hash"]?.stringValue.map { "; content \(String($0.prefix(12)))…" } ?? ""
                     let said = event == "not-held" ? "did not hold it" : event
                     out += "  \(name)  \(said) at \(at) (\(signature)\(hash))\n"
+                    let controller: JSONValue = ["name": receipt["body"]?["controller"] ?? .null, "law": receipt["body"]?["controller_law"] ?? .null]
+                    if let described = DataProtectionLaw.describe(controller: controller) { out += "  \(String(repeating: " ", count: width))  controller: \(described)\n" }
                 case .unreachable(let since, let why):
                     out += "  \(name)  unreachable since \(since) (\(why))\n"
                 case .pending:

@@ -55,6 +55,7 @@ enum StatusCommand {
             "node         \(text(status["node"])) (\(text(status["role"])), ilod \(text(status["version"])))",
             "up since     \(text(status["started"])) (\(duration(uptime)))",
             "connections  \(text(status["connections"]))",
+            "controller   \(DataProtectionLaw.describe(controller: status["controller"]) ?? "not stated (node.controller, node.controller-law)")",
             "",
             "health",
         ]

@@ -217,6 +217,7 @@ import Testing
         let daemon = try Daemon(extraConfig: """
             node.controller          European Commission, DG HOME (ILONet platform hub)
             node.controller-contact  data-protection officer, dpo@ilonet.example
+            node.controller-law      regulation-2018-1725
             reports.personal.max-retention.return-passenger-list 60d
             """)
         try daemon.start()
@@ -233,6 +234,9 @@ import Testing
         #expect(run(TestEnvironment.ilo, ["dpo", "record"] + daemon.iloArguments("officer-de")).stderr.contains("forbidden"))
         let welcome = try daemon.client("officer-de").welcome.body
         #expect(welcome["controller"]?["name"]?.stringValue == "European Commission, DG HOME (ILONet platform hub)", "\(welcome)")
+        #expect(welcome["controller"]?["law"]?.stringValue == "regulation-2018-1725", "\(welcome)")
+        let status = run(TestEnvironment.ilo, ["status"] + daemon.iloArguments("admin"))
+        #expect(status.stdout.contains("controller   European Commission, DG HOME (ILONet platform hub) (Regulation (EU) 2018/1725 (EU institutions, bodies and agencies))"), "\(status.output)")
     }
 }
 

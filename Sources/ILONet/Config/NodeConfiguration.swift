@@ -83,6 +83,8 @@ public struct NodeConfiguration: Sendable {
     /// contact: in the record of processing, WELCOME and the node's receipts.
     public var controller: String?
     public var controllerContact: String?
+    /// The data-protection law the controller applies (`node.controller-law`); nil: not stated.
+    public var controllerLaw: DataProtectionLaw?
     /// Defaults the node fills into reports that leave fields out.
     public var reportDefaults = ReportDefaults()
     public var peers: [Peer] = []
@@ -141,7 +143,7 @@ public struct NodeConfiguration: Sendable {
         "limits.max-answer-bytes-per-identity", "limits.defer-accept",
         "reports.max-lifetime.smuggling", "reports.max-lifetime.return", "reports.max-lifetime.border",
         "reports.personal.max-retention.return-identification", "reports.personal.max-retention.return-passenger-list",
-        "reports.personal.max-retention.smuggling-trafficking", "node.controller", "node.controller-contact",
+        "reports.personal.max-retention.smuggling-trafficking", "node.controller", "node.controller-contact", "node.controller-law",
     ]
     static let repeatableKeys: Set<String> = ["listen", "peer"]
 
@@ -446,6 +448,11 @@ public struct NodeConfiguration: Sendable {
                 continue
             }
             if key == "node.controller" { configuration.controller = text } else { configuration.controllerContact = text }
+        }
+        if let entry = values["node.controller-law"] {
+            if let law = DataProtectionLaw(rawValue: entry.value) { configuration.controllerLaw = law } else {
+                fail(entry, "\"node.controller-law\" is one of \(DataProtectionLaw.choices) (the law the controller applies: a member state's authority the GDPR or, for criminal offences, Directive (EU) 2016/680; an EU institution Regulation (EU) 2018/1725)")
+            }
         }
         if let entry = values["web.listen"] {
             if let endpoint = Endpoint(entry.value) { configuration.webListen = endpoint } else {

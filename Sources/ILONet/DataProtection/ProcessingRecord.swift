@@ -16,9 +16,6 @@ public enum ProcessingRecord {
 
     /// The record as JSON (RECORD's answer, docs/PROTOCOL.md §3).
     static func json(configuration: NodeConfiguration, rules: AccessRules, register: [RegisterEntry], now: Int64) -> JSONValue {
-        var controller: [String: JSONValue] = [:]
-        if let name = configuration.controller { controller["name"] = .string(name) }
-        if let contact = configuration.controllerContact { controller["contact"] = .string(contact) }
         let categories: [JSONValue] = Purpose.allCases.map { purpose in
             let ceiling = configuration.reportDefaults.maximumRetention[purpose].map { Int64($0 / 86400) }
             return [
@@ -34,8 +31,11 @@ public enum ProcessingRecord {
         let authorities = Set(register.filter { $0.isInForce(on: day) }.map(\.authority)).sorted()
         var record: [String: JSONValue] = [
             "node": .string(configuration.name),
-            "controller": .object(controller),
-            "legal_basis": "Regulation (EU) 2019/1240 Art. 10 (personal data in the network), with Regulation (EU) 2016/679 or Directive (EU) 2016/680 as applies to each authority",
+            "controller": configuration.controllerJSON ?? [:],
+            "legal_basis": .string(
+                "Regulation (EU) 2019/1240 Art. 10 (personal data in the network), with "
+                    + (configuration.controllerLaw.map { $0.title + " as the controller's law" }
+                        ?? "Regulation (EU) 2016/679, Directive (EU) 2016/680 or Regulation (EU) 2018/1725 as applies to the controller (node.controller-law not stated)")),
             "categories": .array(categories),
             "recipients": .array(listed(.readPersonal)),
             "recipients_note": "a report with personal data goes only to its named addressees, and among them only to those a read-personal rule allows; every read by anyone but its author is logged with a reason",
@@ -61,10 +61,13 @@ public enum ProcessingRecord {
     /// The record as people read it (`ilo dpo record`).
     public static func text(_ record: JSONValue) -> String {
         func s(_ value: JSONValue?) -> String { value?.stringValue ?? "" }
-        var out = "Record of processing activities (GDPR Art. 30, Directive (EU) 2016/680 Art. 24) of \(s(record["node"]))\n\n"
         let controller = record["controller"]
+        let law = controller?["law"]?.stringValue.flatMap(DataProtectionLaw.init(rawValue:))
+        let article = law?.recordArticle ?? "GDPR Art. 30, Directive (EU) 2016/680 Art. 24, Regulation (EU) 2018/1725 Art. 31"
+        var out = "Record of processing activities (\(article)) of \(s(record["node"]))\n\n"
         out += "Controller:   \(controller?["name"]?.stringValue ?? "(not stated: node.controller)")\n"
         out += "Contact:      \(controller?["contact"]?.stringValue ?? "(not stated: node.controller-contact)")\n"
+        out += "Law applied:  \(law?.title ?? "(not stated: node.controller-law)")\n"
         out += "Legal basis:  \(s(record["legal_basis"]))\n\n"
         out += "Categories of personal data (Art. 10(3)) and their data subjects:\n"
         for category in record["categories"]?.arrayValue ?? [] {

@@ -70,7 +70,7 @@ extension NodeServices {
         }
         guard let receipt = OrderNotice.receipt(
             for: order, parts: parts, event: event, contentHash: contentHash, nextHops: hops, path: path, node: nodeOrigin, now: now,
-            controller: configuration.controller)
+            controller: configuration.controller, controllerLaw: configuration.controllerLaw)
         else { return (told, []) }
         return (told, try writeNotice(signedByNode(receipt), to: order.origin.officer, store: store, now: now))
     }

@@ -78,7 +78,7 @@ public enum OrderNotice {
     /// The receipt `node` writes for `order` after acting on it.
     static func receipt(
         for order: Report, parts: Order.Parts, event: String, contentHash: [UInt8]?, nextHops: [String], path: [String], node: Origin, now: Int64,
-        controller: String? = nil
+        controller: String? = nil, controllerLaw: DataProtectionLaw? = nil
     ) -> Report? {
         var body: [String: JSONValue] = [
             "about": .string(order.id.description), "report": .string(parts.about), "event": .string(event), "node": .string(node.officer),
@@ -87,6 +87,7 @@ public enum OrderNotice {
         ]
         if let contentHash { body["content_hash"] = .string(contentHash.hexString) }
         if let controller { body["controller"] = .string(controller) }
+        if let controllerLaw { body["controller_law"] = .string(controllerLaw.rawValue) }
         let document: JSONValue = [
             "id": .string(ReportID.generate().description),
             "kind": "notice",

@@ -14,6 +14,7 @@ extension NodeServices {
             "node": .string(configuration.name), "role": .string(configuration.role.rawValue), "version": .string(ILONetVersion.current),
             "started": .string(Timestamp.format(milliseconds: startedAt)), "uptime_seconds": .integer((now - startedAt) / 1000),
             "connections": .integer(Int64(connections.load(ordering: .relaxed))),
+            "controller": configuration.controllerJSON ?? .null,
             "peers": .object(peers), "queues": .object(queues), "dead_letters": .integer(Int64(status.deadLetters)),
             "subscribers": .object(status.backlog.mapValues { .integer(Int64($0)) }),
             "store": [

@@ -394,11 +394,7 @@ final class ServerSession: ConnectionDelegate {
             welcome["home"] = .object(fields)
         }
         // The controller of the personal data processed here (node.controller, docs/ACCESS.md §9).
-        if let controller = node.configuration.controller {
-            var fields: [String: JSONValue] = ["name": .string(controller)]
-            if let contact = node.configuration.controllerContact { fields["contact"] = .string(contact) }
-            welcome["controller"] = .object(fields)
-        }
+        if let controller = node.configuration.controllerJSON { welcome["controller"] = controller }
         send(Message(.welcome, requestID: requestID, .object(welcome)))
         updateReading()
     }

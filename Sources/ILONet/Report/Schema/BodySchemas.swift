@@ -75,6 +75,9 @@ public enum BodySchemas {
             Field("by", .choice(OrderNotice.issuers), "a recall: who gave the order: the originator, the deploying authority or its data-protection officer"),
             Field("by_authority", .string(maxLength: 200), "a recall: the deploying authority of whoever gave the order"),
             Field("controller", .string(maxLength: 200), "a receipt: the controller of the personal data the node processes (node.controller)"),
+            Field(
+                "controller_law", .choice(DataProtectionLaw.allCases.map(\.rawValue)),
+                "a receipt: the data-protection law that controller applies (node.controller-law): gdpr, directive-2016-680 or regulation-2018-1725"),
             Field("node", .string(maxLength: 200), required: true, "the node where it was stuck, or (delivered) the node it reached"),
             Field("next_hop", .string(maxLength: 200), "the next hop it was waiting for"),
             Field("since", .timestamp, "when it started waiting there"),
