@@ -30,7 +30,7 @@ enum CommandCatalog {
         Command(name: "sent", summary: "your reports and where each is", options: ["--limit", "--json"]),
         Command(name: "directory", summary: "who is deployed where (the register)", subcommands: ["export"], options: ["--country", "--state", "--as-of", "--format", "--json"]),
         Command(name: "report", summary: "the activity report (Art. 8) from the statistics ledger", subcommands: ["activity"], options: ["--from", "--to", "--by", "--format"]),
-        Command(name: "trend", summary: "reports per week or month from the statistics ledger", options: ["--from", "--to", "--every", "--by", "--format"]),
+        Command(name: "trend", summary: "reports (or events) per week or month from the statistics ledger", options: ["--from", "--to", "--every", "--by", "--events", "--format"]),
         Command(name: "deploy", summary: "register a deployment (authority)", subcommands: ["end"], options: [
             "--role", "--post", "--from", "--until", "--function", "--display-name", "--represents", "--reads-at", "--on", "--json",
         ]),
@@ -42,6 +42,10 @@ enum CommandCatalog {
         Command(name: "erase", summary: "erase every copy of a report now", options: ["--ground", "--note", "--json"]),
         Command(name: "correct", summary: "replace a report you sent, for exactly its recipients", options: ["--file", "--json"]),
         Command(name: "erasure", summary: "where an order about a report stands, node by node", options: ["--json"]),
+        Command(
+            name: "event", summary: "events: first report, follow-ups, the owner's assessment, closure",
+            subcommands: ["list", "show", "assess", "validate", "close", "reopen", "transfer"],
+            options: ["--open", "--closed", "--limit", "--json", "--impact", "--validated", "--not-validated", "--reason", "--to", "--note"]),
         Command(name: "subscribe", summary: "receive a topic", options: ["--digest", "--at", "--json"]),
         Command(name: "unsubscribe", summary: "stop receiving a topic", options: ["--digest", "--json"]),
         Command(name: "subscriptions", summary: "what you receive", options: ["--json"]),

@@ -21,7 +21,9 @@ enum ReportCommand {
           --format md      (default) headed tables; ends with the liaison officers
                            deployed on --to, from the deployment register (Art. 8)
           --format csv     RFC 4180: section,DIMENSIONS…,subject,reports; sections
-                           reports, case-data, on-behalf-of, total
+                           reports, case-data, restricted, on-behalf-of, total, then
+                           events-opened, events-closed, events-reopened and
+                           late-first-reports (subject: the event's impact)
           --format html    the Markdown's tables as one self-contained HTML page
                            (no script, no external asset), to open or mail as it is
 
@@ -60,7 +62,8 @@ enum ReportCommand {
             defer { client.close() }
             let answer = try client.request(.activity, ["from": .string(from), "to": .string(to)]).body
             let rows = answer["rows"]?.arrayValue?.compactMap(LedgerRow.init) ?? []
-            let report = ActivityReport(rows: rows, from: from, to: to, node: answer["node"]?.stringValue ?? "the node", dimensions: dimensions)
+            let events = answer["events"]?.arrayValue?.compactMap(EventLedgerRow.init) ?? []
+            let report = ActivityReport(rows: rows, events: events, from: from, to: to, node: answer["node"]?.stringValue ?? "the node", dimensions: dimensions)
             if format == "csv" {
                 print(report.csv, terminator: "")
                 return Exit.ok

@@ -19,7 +19,10 @@ enum SendCommand {
                          smuggling-trafficking: the Art. 10(3) category carried
           --erase-by     YYYY-MM-DD, required with personal data
           --on-behalf-of comma-separated participating states (joint deployment)
-          --follow-up-of id of the first report of the same event
+          --follow-up-of a report of the same event this one updates (held at the node,
+                         one you may read); it joins that report's event (ilo event)
+          --related      comma-separated ids of related reports that are not updates
+                         (at most 20; links only)
           --corrects     id of a report of yours this one replaces (ilo correct): it goes
                          to exactly that report's recipients, which is then erased
           --expires      UTC time after which it is no longer delivered

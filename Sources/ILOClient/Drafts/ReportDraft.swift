@@ -11,7 +11,7 @@ public enum ReportDraft {
         ("conditions", "conditions", false), ("reliability", "reliability", false), ("accuracy", "accuracy", false),
         ("level", "level", false), ("personal-data", "personal_data", false), ("erase-by", "erase_by", false),
         ("on-behalf-of", "on_behalf_of", true), ("follow-up-of", "follow_up_of", false), ("expires", "expires", false),
-        ("corrects", "corrects", false),
+        ("corrects", "corrects", false), ("related", "related", true),
     ]
 
     /// Reads the envelope flags from the command line.

@@ -39,6 +39,7 @@ public enum ReportRendering {
         lines.append("  personal     \(coded(CodeBook.personalData, "personal_data"))" + (report["erase_by"] != nil ? "; erase by \(s("erase_by"))" : ""))
         lines.append("  created      \(s("created"))   expires \(s("expires"))")
         if report["follow_up_of"] != nil { lines.append("  follows up   \(s("follow_up_of"))") }
+        if let related = report["related"]?.arrayValue { lines.append("  related      \(related.compactMap(\.stringValue).joined(separator: ", "))") }
         if report["corrects"] != nil { lines.append("  corrects     \(s("corrects")) (erased; this report replaces it)") }
         if let signature {
             if signature["verified"] == .bool(true) {

@@ -94,6 +94,7 @@ public struct Disclosure: Sendable {
         if Disclosure.contentlessRoles.contains(reader.role) { return .withhold("\(reader.role.rawValue) identities read no report content") }
         if facts.kind == .consent { return named ? .disclose : .withhold("a consent goes to its addressees only") }
         if facts.kind == .erasure { return .withhold("an order goes to no mailbox: its issuer follows it with ilo erasure") }
+        if facts.kind == .event { return .withhold("an event report goes to no mailbox: the event page shows it (ilo event show)") }
         if let handling = facts.handling, handling.namedAddresseesOnly, !named {
             let consented = handling == .h2 && Disclosure.names(reader, in: facts.consented)
             if !consented { return .withhold("a \(handling.rawValue) report goes to its named addressees only") }

@@ -14,10 +14,11 @@ extension NodeServices {
 
     /// Stores `report`, which has passed `path` (without this node), and queues it
     /// for its next hops. `signer` is its verified signer (nil: unsigned).
+    /// `author`: the connected identity that published it (nil: it came from a peer).
     /// `deliverTo`: people whose home moved, whose mailbox it goes to (held or not).
     /// `completion` runs on the store thread after commit.
     func takeCustody(
-        of report: Report, arrivedVia path: [String], signer: PeerIdentity?, deliverTo: [String] = [],
+        of report: Report, arrivedVia path: [String], signer: PeerIdentity?, author: PeerIdentity? = nil, deliverTo: [String] = [],
         completion: @escaping @Sendable (Result<CustodyReceipt, SQLiteError>) -> Void
     ) {
         let fullPath = path + [router.nodeName]
@@ -25,7 +26,7 @@ extension NodeServices {
         // A consent is routed by the report it is about, read in the store job.
         let routed: [RoutingTable.Decision]
         switch report.kind {
-        case .consent, .erasure: routed = []
+        case .consent, .erasure, .event: routed = []
         case .deployment: routed = router.flood(to: configuration.peers.map(\.name), path: fullPath)
         default: routed = router.nextHops(for: report, path: fullPath, access: access, logger: logger)
         }
@@ -74,6 +75,17 @@ extension NodeServices {
             if path.isEmpty, report.kind.isContent, let refusal = try store.registerProblem(report) { return refused(refusal) }
             // Its files came first, from the same sender, whole and checked (docs/REPORTS.md §1.1).
             if let refusal = try store.attachmentProblem(report, sender: path.last ?? report.origin.officer) { return refused(refusal) }
+            // A follow-up names a report of its event that its author may read here; a closed event takes none (docs/REPORTS.md §5.10).
+            if path.isEmpty, report.kind.isContent, let followed = report.followUpOf?.description,
+                let refusal = try followUpProblem(followed, author: author ?? signer, store: store, disclosure: disclosure)
+            {
+                return refused(refusal)
+            }
+            // An action on an event follows the event's reports (docs/REPORTS.md §5.10).
+            if report.kind == .event {
+                guard let signer else { return refused(ProtocolError(.badSignature, "an event report is always signed")) }
+                return try takeEventAction(report, issuer: signer, path: fullPath, store: store, disclosure: disclosure, now: now)
+            }
             // A correction follows the path of the report it corrects, to its recipients (docs/REPORTS.md §5.9).
             if report.kind.isContent, report.corrects != nil {
                 guard let signer else { return refused(ProtocolError(.badSignature, "a correction is always signed")) }

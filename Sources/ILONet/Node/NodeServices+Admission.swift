@@ -54,6 +54,13 @@ extension NodeServices {
             }
             return
         }
+        if report.kind == .event {
+            // Who may act on an event depends on the event (checked at custody, at every node that knows it).
+            if let problem = EventAction.wordingProblem(report) {
+                throw ProtocolError(.invalidReport, "event: \(problem)", field: "headline", requestID: requestID)
+            }
+            return
+        }
         let verdict = access.rules.decide(.publish(kind: report.kind.rawValue, country: report.country), for: author)
         guard verdict.allowed else {
             throw ProtocolError(

@@ -8,7 +8,7 @@ extension NodeServices {
         // A consent decides who may read someone's report, a register entry what a node
         // believes about people: both always signed (docs/REPORTS.md §5.6, §5.7).
         // An order and a node's receipt for it are the proof of what was done to someone's report (§5.9): signed too.
-        let alwaysSigned = report.kind == .consent || report.kind == .deployment || report.kind == .erasure || report.corrects != nil
+        let alwaysSigned = report.kind == .consent || report.kind == .deployment || report.kind == .erasure || report.kind == .event || report.corrects != nil
             || OrderNotice.isReceipt(report)
         if report.signature == nil && !configuration.requireSignatures && !alwaysSigned { return .success(nil) }
         do throws(SignatureFailure) {

@@ -20,23 +20,24 @@ extension ServerSession {
         let perDay = message.body["per_day"] == .bool(true)
         guard from <= to else { throw ProtocolError(.badMessage, "to: before from", field: "to", requestID: message.requestID) }
         let requestID = message.requestID
-        withStore({ store throws(SQLiteError) in try store.ledger(from: from, to: to, perDay: perDay, limit: ServerSession.maximumActivityRows + 1) }) { session, result in
+        withStore({ store throws(SQLiteError) in
+            (try store.ledger(from: from, to: to, perDay: perDay, limit: ServerSession.maximumActivityRows + 1),
+             try store.eventLedger(from: from, to: to, perDay: perDay, limit: ServerSession.maximumActivityRows + 1))
+        }) { session, result in
             switch result {
-            case .success(let rows) where rows.count > ServerSession.maximumActivityRows:
+            case .success(let (rows, events)) where rows.count > ServerSession.maximumActivityRows || events.count > ServerSession.maximumActivityRows:
                 session.refuse(ProtocolError(.badMessage, "the span \(from) to \(to) holds more than \(ServerSession.maximumActivityRows) monthly counts; ask for a shorter one", requestID: requestID))
-            case .success(let rows):
+            case .success(let (rows, eventRows)):
                 var budget = AnswerBudget(frameBytes: session.node.configuration.maximumFrameSize)
-                var listed: [JSONValue] = []
-                for row in rows {
-                    let json = row.json
-                    guard budget.take(json.encoded().count + 8) else {
-                        session.refuse(ProtocolError(.badMessage, "the counts from \(from) to \(to) do not fit in one answer; ask for a shorter span", requestID: requestID))
-                        return
-                    }
-                    listed.append(json)
+                let listed = rows.map(\.json), events = eventRows.map(\.json)
+                guard (listed + events).allSatisfy({ budget.take($0.encoded().count + 8) }) else {
+                    session.refuse(ProtocolError(.badMessage, "the counts from \(from) to \(to) do not fit in one answer; ask for a shorter span", requestID: requestID))
+                    return
                 }
                 session.send(
-                    Message(.activityCounts, requestID: requestID, ["node": .string(session.node.router.nodeName), "rows": .array(listed)]))
+                    Message(
+                        .activityCounts, requestID: requestID,
+                        ["node": .string(session.node.router.nodeName), "rows": .array(listed), "events": .array(events)]))
             case .failure:
                 session.refuse(ProtocolError(.storeUnavailable, "the statistics could not be read; try again later", requestID: requestID))
             }

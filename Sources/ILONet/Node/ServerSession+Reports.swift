@@ -26,7 +26,7 @@ extension ServerSession {
         }
         try node.requireAdmissible(report, author: identity, now: now, requestID: message.requestID)
         let signer = try node.requireSignature(report, document: document, from: nil, requestID: message.requestID)
-        takeCustody(of: report, arrivedVia: [], signer: signer, requestID: message.requestID)
+        takeCustody(of: report, arrivedVia: [], signer: signer, author: identity, requestID: message.requestID)
     }
 
     /// FORWARD: a report from a peer node, checked like any other.
@@ -54,10 +54,12 @@ extension ServerSession {
         }
     }
 
-    private func takeCustody(of report: Report, arrivedVia path: [String], signer: PeerIdentity?, deliverTo: [String] = [], requestID: UInt32) {
+    private func takeCustody(
+        of report: Report, arrivedVia path: [String], signer: PeerIdentity?, author: PeerIdentity? = nil, deliverTo: [String] = [], requestID: UInt32
+    ) {
         let services = node
         replyLater { reply in
-            services.takeCustody(of: report, arrivedVia: path, signer: signer, deliverTo: deliverTo) { result in
+            services.takeCustody(of: report, arrivedVia: path, signer: signer, author: author, deliverTo: deliverTo) { result in
                 reply(ForwardIntake.answer(result, report: report, requestID: requestID, services: services))
             }
         }

@@ -238,6 +238,8 @@ final class ServerSession: ConnectionDelegate {
             case .get: try get(message)
             case .sent: try sentReports(message)
             case .orders: try orders(message)
+            case .events: try eventList(message)
+            case .event: try eventView(message)
             case .record: try processingRecord(message)
             case .subjectFind: try subjectFind(message)
             case .directory: try directory(message)

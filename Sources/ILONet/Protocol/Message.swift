@@ -52,6 +52,10 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case uploadState = 0x61
     case chunk = 0x62
     case attachmentGet = 0x63
+    case events = 0x70
+    case eventList = 0x71
+    case event = 0x72
+    case eventView = 0x73
 }
 
 /// A decoded message: its type, request id and JSON payload. Field access goes

@@ -56,6 +56,9 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// it (UPLOAD, CHUNK; docs/PROTOCOL.md §3.8) and send the report again.
     /// Nothing was accepted. Connection stays open.
     case attachmentMissing = "attachment-missing"
+    /// The report follows up an event its owner closed (docs/REPORTS.md
+    /// §5.10): refused until the owner reopens it. Connection stays open.
+    case eventClosed = "event-closed"
 
     /// What a node tells an officer when a next hop answered a report with this
     /// code: the node's own words for it (a notice carries only the code).
@@ -69,6 +72,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .idConflict: "another report with the same id is held there"
         case .unsupportedFormat: "the next node does not read its format"
         case .notFound: "the report it is about is not held there"
+        case .eventClosed: "the event it follows up was closed by its owner"
         case .queueFull, .storeUnavailable, .overloaded, .shuttingDown, .timeout, .rateLimited, .overBudget, .attachmentMissing:
             "the next node could not take it in time"
         case .badFrame, .frameTooLarge, .unknownMessage, .badMessage, .unexpectedMessage, .unsupportedVersion, .subscriptionLimit:
@@ -80,7 +84,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         switch self {
         case .badFrame, .frameTooLarge, .unexpectedMessage, .unsupportedVersion, .timeout, .shuttingDown, .overloaded: true
         case .unknownMessage, .badMessage, .invalidReport, .forbidden, .notFound, .storeUnavailable, .queueFull, .loop, .rateLimited,
-            .reportTooLarge, .badSignature, .idConflict, .subscriptionLimit, .overBudget, .unsupportedFormat, .attachmentMissing:
+            .reportTooLarge, .badSignature, .idConflict, .subscriptionLimit, .overBudget, .unsupportedFormat, .attachmentMissing, .eventClosed:
             false
         }
     }

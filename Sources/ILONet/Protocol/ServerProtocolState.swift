@@ -35,14 +35,15 @@ public struct ServerProtocolState: Sendable, Equatable {
         case .ready:
             switch type {
             case .ping, .pong, .bye, .publish, .fetch, .confirm, .get, .sent, .directory, .activity, .search, .forward, .queue, .queueControl, .routeTest, .status, .audit, .subscribe,
-                .unsubscribe, .subscriptions, .watch, .digestPreview, .mark, .orders, .record, .subjectFind, .upload, .chunk, .attachmentGet:
+                .unsubscribe, .subscriptions, .watch, .digestPreview, .mark, .orders, .record, .subjectFind, .upload, .chunk, .attachmentGet,
+                .events, .event:
                 return .handle
             case .accepted where isPeerLink, .error where isPeerLink, .interest where isPeerLink, .uploadState where isPeerLink:
                 return .handle
             case .hello:
                 return .refuse(ProtocolError(.unexpectedMessage, "HELLO was already sent", requestID: requestID))
             case .welcome, .error, .ok, .accepted, .interest, .batch, .report, .sentList, .directoryList, .activityCounts, .searchResults, .queueState, .routes, .nodeStatus, .auditRecords, .subscriptionList, .deliver,
-                .digest, .orderList, .processingRecord, .subjectMatches, .uploadState:
+                .digest, .orderList, .processingRecord, .subjectMatches, .uploadState, .eventList, .eventView:
                 return .refuse(ProtocolError(.unexpectedMessage, "a client does not send \(type)", requestID: requestID))
             }
         }

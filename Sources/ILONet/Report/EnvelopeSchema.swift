@@ -33,7 +33,12 @@ public enum EnvelopeSchema {
             Field("personal_data", .code(CodeBook.personalData), "none (default), or the Art. 10(3) category of the personal data carried"),
             Field("erase_by", .date, "date by which the personal data is erased; required with personal data, only with it"),
             Field("expires", .timestamp, "after this the report is no longer delivered; default per kind"),
-            Field("follow_up_of", .reportID, "id of the first report of the same event"),
+            Field(
+                "follow_up_of", .reportID,
+                "a report of the same event this one completes or updates (2021/581 Art. 9(4)): the node must hold it and the author may read it; the report joins that report's event"),
+            Field(
+                "related", .list(.reportID, minimum: 1, maximum: 20, unique: true),
+                "reports linked to this one that are not updates of its event (the smuggling report behind a border event); links only, nothing is checked or sent with them"),
             Field(
                 "corrects", .reportID,
                 "id of a report this one corrects (ilo correct): it goes to exactly that report's recipients, along its path, and that report is erased; by its author only (docs/REPORTS.md §5.9)"),

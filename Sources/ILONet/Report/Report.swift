@@ -27,6 +27,10 @@ public enum ReportKind: String, Sendable, CaseIterable {
     /// path through the network, and every node that held it answers with a
     /// signed receipt.
     case erasure
+    /// An action on an event (docs/REPORTS.md §5.10): assess its impact,
+    /// validate, close, reopen or transfer it; by its owner (or, to validate, an
+    /// authority of the first author's state); follows the event's reports.
+    case event
 
     /// Kinds only nodes produce; a PUBLISH of one is refused.
     public var isSystem: Bool { self == .notice || self == .digest || self == .interest }
@@ -140,6 +144,8 @@ public struct Report: Sendable {
     /// The report this one corrects (docs/REPORTS.md §5.9): it goes to exactly
     /// that report's recipients, along its path, and that report is erased.
     public internal(set) var corrects: ReportID? = nil
+    /// Reports linked to this one that are not updates of its event (docs/REPORTS.md §5.10).
+    public internal(set) var related: [ReportID] = []
     /// The files the report carries, in order (docs/REPORTS.md §1.1; empty:
     /// none). Entry N of the protocol and of `ilo attachment get ID N` is `attachments[N-1]`.
     public internal(set) var attachments: [Attachment] = []
@@ -185,6 +191,7 @@ public struct Report: Sendable {
         if let eraseByMilliseconds { fields["erase_by"] = .string(String(Timestamp.format(milliseconds: eraseByMilliseconds).prefix(10))) }
         if let followUpOf { fields["follow_up_of"] = .string(followUpOf.description) }
         if let corrects { fields["corrects"] = .string(corrects.description) }
+        if !related.isEmpty { fields["related"] = .array(related.map { .string($0.description) }) }
         if !attachments.isEmpty { fields["attachments"] = .array(attachments.map(\.json)) }
         return .object(fields)
     }
@@ -211,13 +218,13 @@ public struct ReportDefaults: Sendable, Equatable {
     /// How long a report of each kind stays deliverable when it names no `expires`.
     public var lifetime: [ReportKind: Double] = [
         .smuggling: 90 * 86400, .return: 30 * 86400, .border: 7 * 86400, .notice: 30 * 86400, .digest: 30 * 86400, .consent: 30 * 86400,
-        .deployment: 3650 * 86400, .interest: 7 * 86400, .erasure: 90 * 86400,
+        .deployment: 3650 * 86400, .interest: 7 * 86400, .erasure: 90 * 86400, .event: 180 * 86400,
     ]
     /// The longest a report of each kind may stay deliverable: an `expires`
     /// further after `created` is refused (ILONet's own policy, docs/REPORTS.md §1).
     public var maximumLifetime: [ReportKind: Double] = [
         .smuggling: 730 * 86400, .return: 365 * 86400, .border: 180 * 86400, .notice: 90 * 86400, .digest: 90 * 86400, .consent: 365 * 86400,
-        .deployment: 7300 * 86400, .interest: 30 * 86400, .erasure: 365 * 86400,
+        .deployment: 7300 * 86400, .interest: 30 * 86400, .erasure: 365 * 86400, .event: 730 * 86400,
     ]
     public var handling: HandlingCode = .h1
     /// The longest personal data of each Art. 10(3) category may be kept: an

@@ -104,7 +104,7 @@ extension Report {
         // Classification markings, with or without personal data (docs/OPERATIONS.md).
         if screening, let kind { issues += ClassificationMarkings.issues(document, kind: kind) }
         // A consent's reason and an order's note are free text like any other: the screen refuses identifiers in them.
-        let freeText = kind == .consent ? "reason" : kind == .erasure ? "note" : nil
+        let freeText = kind == .consent ? "reason" : kind == .erasure || kind == .event ? "note" : nil
         if screening, let freeText, let reason = body?[freeText]?.stringValue {
             if let marking = ClassificationMarkings.issue(reason, field: "body.\(freeText)") { issues.append(marking) }
             for finding in PersonalDataScreen.scan(reason, field: "body.\(freeText)") {
@@ -125,6 +125,11 @@ extension Report {
             }
         }
         if let followUp = text("follow_up_of"), followUp == text("id") { fail("follow_up_of", "a report cannot follow up itself") }
+        let related = (fields["related"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if !related.isEmpty {
+            if related.contains(text("id") ?? "") { fail("related", "a report is not related to itself") }
+            if let kind, !kind.isContent { fail("related", "only smuggling, return and border reports link related reports") }
+        }
         if let corrected = text("corrects") {
             if corrected == text("id") { fail("corrects", "a report cannot correct itself") }
             if let kind, !kind.isContent { fail("corrects", "only smuggling, return and border reports correct a report") }
@@ -156,6 +161,7 @@ extension Report {
             body: body)
         report.signature = signature
         report.corrects = text("corrects").flatMap(ReportID.init)
+        report.related = related.compactMap(ReportID.init)
         report.attachments = attachments
         report.screenWarnings = warnings
         return report

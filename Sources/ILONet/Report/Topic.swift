@@ -42,6 +42,8 @@ public enum Topic {
             third = body["role"]?.stringValue ?? "officer"
         case .erasure:
             third = body["action"]?.stringValue ?? "erase"
+        case .event:
+            third = body["action"]?.stringValue ?? "assess-impact"
         case .interest:
             // A node name has dots but no `/`, `+` or `#` (Interest.problem checks the author).
             third = (body["node"]?.stringValue ?? "node").filter { $0 != "/" && $0 != "+" && $0 != "#" }

@@ -9,12 +9,19 @@ public struct ActivityReport: Sendable {
 
         var isPeriod: Bool { self == .year || self == .quarter || self == .month }
 
+        /// A period dimension's value for `month` (YYYY-MM).
+        func period(of month: String) -> String {
+            switch self {
+            case .year: String(month.prefix(4))
+            case .quarter: "\(month.prefix(4))-Q\(((Int(month.suffix(2)) ?? 1) - 1) / 3 + 1)"
+            default: month
+            }
+        }
+
         /// The dimension's value in a row.
         func value(_ row: LedgerRow) -> String {
             switch self {
-            case .month: row.month
-            case .year: String(row.month.prefix(4))
-            case .quarter: "\(row.month.prefix(4))-Q\(((Int(row.month.suffix(2)) ?? 1) - 1) / 3 + 1)"
+            case .month, .year, .quarter: period(of: row.month)
             case .country: row.country
             case .state: row.state
             case .kind: row.kind
@@ -39,6 +46,8 @@ public struct ActivityReport: Sendable {
     public let node: String
     public let dimensions: [Dimension]
     public let lines: [Line]
+    /// The ledger's event counts (docs/REPORTS.md §9), per period, kind and impact.
+    public let events: [EventLedgerRow]
 
     /// Parses `--by`: dimension names, comma-separated, at most one period.
     public static func dimensions(_ text: String) -> Result<[Dimension], ActivityReportError> {
@@ -55,7 +64,7 @@ public struct ActivityReport: Sendable {
         return .success(out)
     }
 
-    public init(rows: [LedgerRow], from: String, to: String, node: String, dimensions: [Dimension]) {
+    public init(rows: [LedgerRow], events: [EventLedgerRow] = [], from: String, to: String, node: String, dimensions: [Dimension]) {
         self.from = from
         self.to = to
         self.node = node
@@ -86,6 +95,19 @@ public struct ActivityReport: Sendable {
             }
         }
         self.lines = lines
+        // Events: by the period asked for (if any), kind and impact, summed over the rest.
+        var eventSums: [[String]: EventLedgerRow] = [:]
+        for row in events {
+            let periodValue = period?.period(of: String(row.period.prefix(7))) ?? ""
+            let key = [periodValue, row.kind, row.impact]
+            var sum = eventSums[key] ?? EventLedgerRow(period: periodValue, kind: row.kind, country: "", impact: row.impact, opened: 0, closed: 0, reopened: 0, lateFirst: 0)
+            sum.opened += row.opened
+            sum.closed += row.closed
+            sum.reopened += row.reopened
+            sum.lateFirst += row.lateFirst
+            eventSums[key] = sum
+        }
+        self.events = eventSums.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
     }
 
     /// CSV (RFC 4180): `section,DIMENSIONS…,subject,reports`. Sections: `reports`
@@ -94,9 +116,19 @@ public struct ActivityReport: Sendable {
     /// `restricted` (H2 and H3 reports: one total per handling code), `on-behalf-of` (reports without
     /// personal data made on behalf of other states: per state represented, and
     /// per period if one is asked for), `total`.
+    /// Then the event counts: sections `events-opened`, `events-closed`,
+    /// `events-reopened`, `late-first-reports`, `subject` the impact (`none`
+    /// when the event had none), with the period and kind where `--by` names them.
     public var csv: String {
-        CSV.row(["section"] + dimensions.map(\.rawValue) + ["subject", "reports"])
+        var out = CSV.row(["section"] + dimensions.map(\.rawValue) + ["subject", "reports"])
             + lines.map { CSV.row([$0.section] + $0.values + [$0.subject, String($0.reports)]) }.joined()
+        for (section, measure) in [("events-opened", EventLedgerRow.Measure.opened), ("events-closed", .closed), ("events-reopened", .reopened), ("late-first-reports", .lateFirst)] {
+            for row in events where row.count(measure) > 0 {
+                let values = dimensions.map { $0.isPeriod ? row.period : $0 == .kind ? row.kind : "" }
+                out += CSV.row([section] + values + [row.impact.isEmpty ? "none" : row.impact, String(row.count(measure))])
+            }
+        }
+        return out
     }
 
     /// Markdown: the same numbers as `csv`, as headed tables.
@@ -144,6 +176,14 @@ public struct ActivityReport: Sendable {
                 title: "Reports made on behalf of other states (Art. 6)", header: (period.map { [$0.rawValue] } ?? []) + ["on behalf of", "reports"],
                 rows: lines.filter { $0.section == "on-behalf-of" }.map { line in (index.map { [line.values[$0]] } ?? []) + [line.subject, String(line.reports)] },
                 note: nil),
+            Table(
+                title: "Events (Implementing Regulation (EU) 2021/581)",
+                header: (period.map { [$0.rawValue] } ?? []) + ["kind", "impact", "opened", "closed", "reopened", "late first reports"],
+                rows: events.map { row in
+                    (period == nil ? [] : [row.period]) + [row.kind, row.impact.isEmpty ? "none" : row.impact]
+                        + [row.opened, row.closed, row.reopened, row.lateFirst].map { String($0) }
+                },
+                note: "Each first report opens an event; closed and reopened by its owner; a first report is late when it was created more than 24 hours after the event (Art. 9(3))."),
         ]
     }
 

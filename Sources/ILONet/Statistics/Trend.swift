@@ -8,10 +8,13 @@ public struct Trend: Sendable {
     public enum Every: String, Sendable, CaseIterable { case week, month }
     public enum Series: String, Sendable, CaseIterable {
         case none, country, kind, priority, state, route
+        /// Events only (`ilo trend --events`): the event's impact.
+        case impact
 
         func value(_ row: LedgerRow) -> String {
             switch self {
             case .none: "reports"
+            case .impact: ""
             case .country: row.country
             case .kind: row.kind
             case .priority: row.priority
@@ -35,6 +38,30 @@ public struct Trend: Sendable {
     public let series: [(name: String, counts: [Int64])]
 
     public init(rows: [LedgerRow], from: String, to: String, every: Every, by: Series) {
+        // By route: smuggling reports only (the others have none).
+        let points = rows.filter { $0.purpose.isEmpty && (by != .route || !$0.route.isEmpty) }.compactMap { row in
+            row.day.map { (day: $0, series: by.value(row), count: row.reports) }
+        }
+        self.init(points: points, from: from, to: to, every: every, by: by, unit: "reports")
+    }
+
+    /// The ledger's event counts (`measure`: events opened, closed, reopened, or
+    /// late first reports) per period, one series per impact, kind or country.
+    public init(events: [EventLedgerRow], measure: EventLedgerRow.Measure, from: String, to: String, every: Every, by: Series) {
+        let points = events.map { row -> (day: String, series: String, count: Int64) in
+            let series: String
+            switch by {
+            case .impact: series = row.impact.isEmpty ? "none" : row.impact
+            case .kind: series = row.kind
+            case .country: series = row.country
+            default: series = measure.rawValue
+            }
+            return (row.period, series, row.count(measure))
+        }
+        self.init(points: points, from: from, to: to, every: every, by: by, unit: measure.rawValue)
+    }
+
+    init(points: [(day: String, series: String, count: Int64)], from: String, to: String, every: Every, by: Series, unit: String) {
         self.from = from
         self.to = to
         self.every = every
@@ -57,12 +84,11 @@ public struct Trend: Sendable {
         shortLabels = starts.map { Trend.label(of: $0, every: every, short: true) }
         let index = Dictionary(uniqueKeysWithValues: periods.enumerated().map { ($1, $0) })
         var counts: [String: [Int64]] = [:]
-        // By route: smuggling reports only (the others have none).
-        for row in rows where row.purpose.isEmpty && (by != .route || !row.route.isEmpty) {
-            guard let day = row.day.flatMap(Trend.date), let position = index[Trend.period(of: day, every: every)] else { continue }
-            counts[by.value(row), default: Array(repeating: 0, count: periods.count)][position] += row.reports
+        for point in points {
+            guard let day = Trend.date(point.day), let position = index[Trend.period(of: day, every: every)] else { continue }
+            counts[point.series, default: Array(repeating: 0, count: periods.count)][position] += point.count
         }
-        if counts.isEmpty, by == .none { counts["reports"] = Array(repeating: 0, count: periods.count) }
+        if counts.isEmpty, by == .none { counts[unit] = Array(repeating: 0, count: periods.count) }
         series = counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 

@@ -17,8 +17,8 @@ extension ReportStore {
             """
             INSERT INTO reports (id, kind, country, priority, origin_officer, origin_authority, origin_state,
                                  created_ms, received_ms, document, headline, handling, data_class, topic,
-                                 expires_ms, follow_up_of, erase_at_ms, addressees, purpose, content_hash, corrects)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                                 expires_ms, follow_up_of, erase_at_ms, addressees, purpose, content_hash, corrects, event_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
             """)
         statement.bind(1, report.id.description)
         statement.bind(2, report.kind.rawValue)
@@ -44,12 +44,15 @@ extension ReportStore {
         // second encoding here, on the one store thread.
         statement.bind(20, report.signature == nil ? sha256(document) : report.contentHash)
         if let corrects = report.corrects { statement.bind(21, corrects.description) } else { statement.bindNull(21) }
+        let event = try eventID(of: report)
+        if let event { statement.bind(22, event) } else { statement.bindNull(22) }
         try statement.run()
         guard database.changes > 0 else { return .duplicate }
         let seq = database.lastInsertRowID
         if report.kind.isContent {
             try count(report)  // the search index follows within 0.2 s (SearchIndexer)
             if report.carriesPersonalData { try indexSubjects(of: report, seq: seq) }
+            if report.followUpOf == nil, report.corrects == nil { try openEvent(report) }
         }
         return .stored(seq: seq)
     }

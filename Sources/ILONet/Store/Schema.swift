@@ -390,5 +390,51 @@ enum Schema {
         """
         ALTER TABLE statistics ADD COLUMN attachments INTEGER NOT NULL DEFAULT 0;
         """,
+        // 22: events (docs/REPORTS.md §5.10, 2021/581 Art. 9 and 17). Each
+        // smuggling, return or border report belongs to an event (event_id:
+        // its own id, or the event of the report it follows up); `events` holds
+        // each event's state at this node, set by its first report and by the
+        // `event` reports of its owner; `statistics_events` counts events
+        // opened, closed and reopened and late first reports (content-free,
+        // kept after erasure). Reports stored before are events of their own.
+        """
+        ALTER TABLE reports ADD COLUMN event_id TEXT;
+        CREATE INDEX reports_event ON reports (event_id, created_ms) WHERE event_id IS NOT NULL;
+        UPDATE reports SET event_id = COALESCE(follow_up_of, id) WHERE kind IN ('smuggling', 'return', 'border');
+        CREATE TABLE events (
+            id              TEXT    PRIMARY KEY,      -- the first report's id
+            kind            TEXT    NOT NULL,
+            country         TEXT    NOT NULL,
+            owner           TEXT    NOT NULL,         -- the deploying authority that owns it
+            first_author    TEXT    NOT NULL,
+            first_state     TEXT    NOT NULL,
+            time_ms         INTEGER,                  -- when it happened (the first report's body.time), if stated
+            created_ms      INTEGER NOT NULL,         -- the first report's created
+            impact          TEXT,                     -- the first report's own impact
+            assessed_impact TEXT,                     -- the owner's latest assessment
+            validation      TEXT,
+            status          TEXT    NOT NULL DEFAULT 'open',
+            close_reason    TEXT,
+            note            TEXT,                     -- the latest action's note
+            updated_ms      INTEGER NOT NULL          -- created of the latest action applied
+        ) WITHOUT ROWID;
+        CREATE INDEX events_created ON events (created_ms);
+        INSERT OR IGNORE INTO events (id, kind, country, owner, first_author, first_state, time_ms, created_ms, impact, updated_ms)
+            SELECT id, kind, country, origin_authority, origin_officer, origin_state,
+                   CAST(strftime('%s', json_extract(CAST(document AS TEXT), '$.body.time')) AS INTEGER) * 1000, created_ms,
+                   json_extract(CAST(document AS TEXT), '$.body.impact'), created_ms
+            FROM reports WHERE kind IN ('smuggling', 'return', 'border') AND follow_up_of IS NULL;
+        CREATE TABLE statistics_events (
+            day           TEXT    NOT NULL,           -- UTC day: the first report's creation (opened, late), or the action's
+            kind          TEXT    NOT NULL,
+            country       TEXT    NOT NULL,
+            impact        TEXT    NOT NULL,           -- the event's impact then; '' when none
+            opened        INTEGER NOT NULL DEFAULT 0,
+            closed        INTEGER NOT NULL DEFAULT 0,
+            reopened      INTEGER NOT NULL DEFAULT 0,
+            late_first    INTEGER NOT NULL DEFAULT 0, -- first reports created more than 24 h after the event's time
+            PRIMARY KEY (day, kind, country, impact)
+        ) WITHOUT ROWID;
+        """,
     ]
 }

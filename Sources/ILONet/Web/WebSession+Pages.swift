@@ -13,6 +13,8 @@ extension WebSession {
         case ("GET", "/static/style.css"): finish(HTTPResponse.text(WebStyle.css, status: 200, contentType: "text/css; charset=utf-8"))
         case ("GET", _) where path.hasPrefix("/file/"): filePage(request)
         case ("GET", _) where path.hasPrefix("/report/"): reportPage(String(path.dropFirst("/report/".count)), reason: request.query["reason"])
+        case ("GET", _) where path.hasPrefix("/event/"): eventPage(String(path.dropFirst("/event/".count)))
+        case ("GET", "/events"): eventsPage(request)
         case ("GET", "/search"): searchPage(request)
         case ("GET", "/orders"): ordersPage(request)
         case ("GET", "/dpo"): recordPage()
@@ -37,7 +39,7 @@ extension WebSession {
             default: removeSubscription(request)
             }
         case (_, "/"), (_, "/search"), (_, "/digests"), (_, "/trends"), (_, "/activity"), (_, "/subscriptions"), (_, "/static/style.css"),
-            (_, "/orders"), (_, "/dpo"), (_, "/dpo/find"):
+            (_, "/orders"), (_, "/dpo"), (_, "/dpo/find"), (_, "/events"):
             var response = HTTPResponse.html(errorPage(405, "\(request.method) is not taken here"), status: 405)
             response.extraHeaders = [("Allow", "GET, HEAD")]
             finish(response)
@@ -62,7 +64,7 @@ extension WebSession {
         let role = identity?.role
         var menu: [(String, String)] = []
         if let role, WebSession.contentRoles.contains(role) {
-            menu += [("/", "Inbox"), ("/search", "Search"), ("/digests", "Digests")]
+            menu += [("/", "Inbox"), ("/search", "Search"), ("/events", "Events"), ("/digests", "Digests")]
         }
         if let role, WebSession.statisticsRoles.contains(role) { menu += [("/trends", "Trends"), ("/activity", "Activity report")] }
         if let role, WebSession.contentRoles.contains(role) { menu.append(("/subscriptions", "Subscriptions")) }

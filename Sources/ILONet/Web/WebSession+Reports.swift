@@ -74,6 +74,9 @@ extension WebSession {
             }, escaped: true)
             out += "<p class=\"muted\">Follow-ups you may not read are not listed.</p>"
         }
+        if let kind = report["kind"]?.stringValue.flatMap(ReportKind.init(rawValue:)), kind.isContent, let id = report["id"]?.stringValue {
+            out += "<p><a href=\"\(HTML.link("/event/\(id)"))\">The event this report belongs to</a>: its status, owner, impact and every report of it you may read.</p>"
+        }
         return out + ReportPage.record(report)
     }
 

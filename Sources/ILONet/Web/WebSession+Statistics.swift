@@ -83,7 +83,9 @@ extension WebSession {
         }
         ask(.activity, ["from": .string(s.from), "to": .string(s.to)], title: "Activity report") { session, reply in
             let rows = reply.body["rows"]?.arrayValue?.compactMap(LedgerRow.init) ?? []
-            let report = ActivityReport(rows: rows, from: s.from, to: s.to, node: reply.body["node"]?.stringValue ?? "the node", dimensions: dimensions)
+            let events = reply.body["events"]?.arrayValue?.compactMap(EventLedgerRow.init) ?? []
+            let report = ActivityReport(
+                rows: rows, events: events, from: s.from, to: s.to, node: reply.body["node"]?.stringValue ?? "the node", dimensions: dimensions)
             if request.path == "/activity.csv" {
                 var response = HTTPResponse.text(report.csv, status: 200, contentType: "text/csv; charset=utf-8")
                 response.extraHeaders = [("Content-Disposition", "attachment; filename=\"ilonet-activity-\(s.from)-\(s.to).csv\"")]

@@ -12,6 +12,7 @@ public enum BodySchemas {
         case .deployment: Deployment.schema
         case .interest: Interest.schema
         case .erasure: Order.schema
+        case .event: EventAction.schema
         }
     }
 
@@ -164,6 +165,8 @@ public enum BodySchemas {
                 .list(.code(CodeBook.meansOfTransport), minimum: 1, maximum: 11, unique: true), required: true, "how persons are moved"),
             Field("nationalities", nationalities, "nationalities of the persons smuggled, with counts where known"),
             Field("impact", .code(CodeBook.impact), "for a report of an event: the originator's assessment of its impact (2021/581 Art. 17)"),
+            Field("measures_taken", .text(maxLength: 4000), "for a report of an event: measures taken in response (2021/581 Art. 9(5))"),
+            Field("measures_planned", .text(maxLength: 4000), "for a report of an event: measures planned in response (2021/581 Art. 9(5))"),
             Field("estimated_persons", .integer(0...10_000_000), "estimated number of persons smuggled in the period"),
             Field(
                 "price_per_person",
@@ -275,7 +278,9 @@ public enum BodySchemas {
             Field("persons", .integer(0...10_000_000), "number of persons involved"),
             Field("nationalities", nationalities, "nationalities of the persons involved, with counts where known"),
             Field("time", .timestamp, required: true, "when it happened (UTC)"),
-            Field("authorities_response", .text(maxLength: 4000), "what the authorities did"),
+            Field("authorities_response", .text(maxLength: 4000), "the authorities' response in general (2021/581 Art. 9(5)); measures go in measures_taken and measures_planned"),
+            Field("measures_taken", .text(maxLength: 4000), "measures taken in response to the event (2021/581 Art. 9(5))"),
+            Field("measures_planned", .text(maxLength: 4000), "measures planned in response to the event (2021/581 Art. 9(5))"),
             Field("impact", .code(CodeBook.impact), required: true, "the originator's assessment of the event's impact (2021/581 Art. 17)"),
             Field("persons_identified", persons, personalData: [.smugglingTrafficking], "identified persons, e.g. facilitators (personal data)"),
         ],
