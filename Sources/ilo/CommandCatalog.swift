@@ -31,10 +31,11 @@ enum CommandCatalog {
         Command(name: "directory", summary: "who is deployed where (the register)", subcommands: ["export"], options: ["--country", "--state", "--as-of", "--format", "--json"]),
         Command(name: "report", summary: "the activity report (Art. 8) from the statistics ledger", subcommands: ["activity"], options: ["--from", "--to", "--by", "--format"]),
         Command(name: "trend", summary: "reports (or events) per week or month from the statistics ledger", options: ["--from", "--to", "--every", "--by", "--events", "--format"]),
-        Command(name: "deploy", summary: "register a deployment (authority)", subcommands: ["end"], options: [
-            "--role", "--post", "--from", "--until", "--function", "--display-name", "--represents", "--reads-at", "--on", "--json",
+        Command(name: "deploy", summary: "register a deployment (authority)", subcommands: ["end", "import"], options: [
+            "--role", "--post", "--from", "--until", "--function", "--display-name", "--represents", "--reads-at", "--on", "--json", "--file",
         ]),
         Command(name: "show", summary: "one report in full", options: ["--reason", "--json"]),
+        Command(name: "export", summary: "reports or events as CSV for your own tools", subcommands: ["reports", "events"], options: ["--kind", "--from", "--to", "--free-text", "--format"]),
         Command(name: "search", summary: "find reports you may read", options: ["--kind", "--country", "--priority", "--handling", "--state", "--since", "--until", "--limit", "--page", "--wide", "--json"]),
         Command(name: "consent", summary: "pass an H2 report on with its author's permission", subcommands: ["request", "grant", "refuse"], options: ["--to", "--reason", "--requested-by", "--json"]),
         Command(name: "withdraw", summary: "withdraw a report you sent, everywhere it went", options: ["--ground", "--note", "--json"]),

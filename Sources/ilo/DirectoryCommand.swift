@@ -76,6 +76,7 @@ enum DeployCommand {
                    [--post CC[:PLACE],...] [--until YYYY-MM-DD] [--function TEXT] [--display-name NAME]
                    [--represents CC:ARRANGEMENT,...] [--json]
                ilo deploy end IDENTITY --on YYYY-MM-DD [--json]
+               ilo deploy import --file LIST.csv [--json]
 
         For a deploying authority (role authority): writes an entry of the deployment
         register for one of your own people — your certificate's authority (O) and
@@ -96,6 +97,15 @@ enum DeployCommand {
                           arrangement's reference: AT:BMI-BPOL-2026/14
           --reads-at      the node where they read their reports
 
+        import    one entry per row of an RFC 4180 CSV file whose header names the
+                  columns: identity, from and reads_at (required), role, post,
+                  until, function, display_name, represents (values written as
+                  for the flags above); an authority or state column, if there
+                  is one, must be yours: an authority writes entries for its own
+                  people only. Every row is checked first (errors as FILE:LINE,
+                  nothing sent); then each entry is signed and sent, its result
+                  printed as FILE:LINE. Exit 1 when a node refused any.
+
         examples:
           ilo deploy officer.de.mueller --post LY:Tripoli --from 2026-09-01 --until 2027-08-31 \\
               --function "immigration liaison officer" --represents AT:BMI-BPOL-2026/14 --reads-at post-tripoli.ilonet.example
@@ -112,8 +122,15 @@ enum DeployCommand {
         for name in ["role", "post", "from", "until", "function", "display-name", "represents", "reads-at", "on"] {
             if let value = try arguments.option(name) { values[name] = value }
         }
+        let file = try arguments.option("file")
         let options = try ClientProfile.resolve(&arguments)
         var identity = arguments.positional()
+        if identity == "import" {
+            try arguments.finish()
+            guard let file else { throw UsageError("name the list: ilo deploy import --file LIST.csv") }
+            return try importList(file, options: options, json: json)
+        }
+        if file != nil { throw UsageError("--file is for ilo deploy import") }
         let ending = identity == "end"
         if ending { identity = arguments.positional() }
         try arguments.finish()
@@ -142,30 +159,10 @@ enum DeployCommand {
                 guard let from = values["from"], let readsAt = values["reads-at"] else {
                     throw ClientError.malformed("--from and --reads-at")
                 }
-                body = [
-                    "identity": .string(identity), "role": .string(values["role"] ?? "officer"), "state": .string(signer.origin.state),
-                    "authority": .string(signer.origin.authority), "from": .string(from), "reads_at": .string(readsAt),
-                ]
-                if let until = values["until"] { body["until"] = .string(until) }
-                if let function = values["function"] { body["function"] = .string(function) }
-                if let name = values["display-name"] { body["display_name"] = .string(name) }
-                body["posts"] = .array((values["post"] ?? "").split(separator: ",").map { item -> JSONValue in
-                    let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    var post: [String: JSONValue] = ["country": .string(parts[0])]
-                    if parts.count > 1 { post["place"] = .string(parts[1]) }
-                    return .object(post)
-                })
-                body["represents"] = .array((values["represents"] ?? "").split(separator: ",").map { item -> JSONValue in
-                    let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    return ["state": .string(parts[0]), "arrangement": .string(parts.count > 1 ? parts[1] : "")]
-                })
+                body = entryBody(identity: identity, from: from, readsAt: readsAt, values: values, signer: signer)
             }
-            body["sequence"] = .integer((current?.sequence ?? 0) + 1)
-            let draft = Deployment.draft(.object(body), now: Timestamp.nowMilliseconds())
-            guard let signed = sign(draft, with: signer) else { return Exit.failed }
-            let answer = try client.request(.publish, ["report": signed.document])
-            let id = answer.body["id"]?.stringValue ?? signed.id.description
-            print(json ? JSONValue.object(["id": .string(id), "headline": .string(signed.headline)]).encodedString() : "\(id)  \(signed.headline)")
+            guard let (id, headline) = try publish(body, current: current, client: client, signer: signer) else { return Exit.failed }
+            print(json ? JSONValue.object(["id": .string(id), "headline": .string(headline)]).encodedString() : "\(id)  \(headline)")
             return Exit.ok
         } catch .malformed(let what) {
             printError("\(ending ? "ilo deploy end needs" : "ilo deploy needs") \(what)")
@@ -173,5 +170,125 @@ enum DeployCommand {
         } catch {
             return exitFor(error)
         }
+    }
+
+    /// An entry's body for one of the signer's own people (`values`: the flags' names, without --).
+    static func entryBody(identity: String, from: String, readsAt: String, values: [String: String], signer: AuthorSigner) -> [String: JSONValue] {
+        var body: [String: JSONValue] = [
+            "identity": .string(identity), "role": .string(values["role"] ?? "officer"), "state": .string(signer.origin.state),
+            "authority": .string(signer.origin.authority), "from": .string(from), "reads_at": .string(readsAt),
+        ]
+        if let until = values["until"] { body["until"] = .string(until) }
+        if let function = values["function"] { body["function"] = .string(function) }
+        if let name = values["display-name"] { body["display_name"] = .string(name) }
+        body["posts"] = .array((values["post"] ?? "").split(separator: ",").map { item -> JSONValue in
+            let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            var post: [String: JSONValue] = ["country": .string(parts[0])]
+            if parts.count > 1 { post["place"] = .string(parts[1]) }
+            return .object(post)
+        })
+        body["represents"] = .array((values["represents"] ?? "").split(separator: ",").map { item -> JSONValue in
+            let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            return ["state": .string(parts[0]), "arrangement": .string(parts.count > 1 ? parts[1] : "")]
+        })
+        return body
+    }
+
+    /// Numbers `body` after the entry in force, signs it and sends it; the entry's id and headline
+    /// (nil: it could not be signed, and `sign` said why).
+    static func publish(
+        _ body: [String: JSONValue], current: RegisterEntry?, client: ClientConnection, signer: AuthorSigner
+    ) throws(ClientError) -> (id: String, headline: String)? {
+        var body = body
+        body["sequence"] = .integer((current?.sequence ?? 0) + 1)
+        let draft = Deployment.draft(.object(body), now: Timestamp.nowMilliseconds())
+        guard let signed = sign(draft, with: signer) else { return nil }
+        let answer = try client.request(.publish, ["report": signed.document])
+        return (answer.body["id"]?.stringValue ?? signed.id.description, signed.headline)
+    }
+
+    /// The columns `ilo deploy import` reads, and the flag each stands for.
+    static let importColumns: [String: String] = [
+        "identity": "identity", "from": "from", "reads_at": "reads-at", "role": "role", "post": "post", "until": "until", "function": "function",
+        "display_name": "display-name", "represents": "represents", "authority": "authority", "state": "state",
+    ]
+
+    /// `ilo deploy import --file LIST.csv`: every row checked, then one signed entry per row.
+    static func importList(_ path: String, options: ClientOptions, json: Bool) throws(UsageError) -> Int32 {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            printError("\(path): cannot be read as UTF-8 text; export the list as CSV (UTF-8)")
+            return Exit.usage
+        }
+        let records: [(line: Int, fields: [String])]
+        do throws(CSV.ParseError) {
+            records = try CSV.parse(text)
+        } catch {
+            printError("\(path):\(error.line): \(error.message)")
+            return Exit.usage
+        }
+        guard let header = records.first else {
+            printError("\(path): empty; the first line names the columns (identity,from,reads_at,…)")
+            return Exit.usage
+        }
+        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        for name in names where importColumns[name] == nil {
+            printError("\(path):\(header.line): unknown column \"\(name)\" (\(importColumns.keys.sorted().joined(separator: ", ")))")
+            return Exit.usage
+        }
+        for required in ["identity", "from", "reads_at"] where !names.contains(required) {
+            printError("\(path):\(header.line): the column \(required) is required")
+            return Exit.usage
+        }
+        guard let signer = loadSigner(options) else { return Exit.failed }
+        var rows: [(line: Int, values: [String: String])] = []
+        var problems: [String] = []
+        for record in records.dropFirst() {
+            guard record.fields.count == names.count else {
+                problems.append("\(path):\(record.line): \(record.fields.count) fields; the header names \(names.count)")
+                continue
+            }
+            var values: [String: String] = [:]
+            for (name, value) in zip(names, record.fields) where !value.trimmingCharacters(in: .whitespaces).isEmpty {
+                values[importColumns[name]!] = value.trimmingCharacters(in: .whitespaces)
+            }
+            for (flag, mine) in [("authority", signer.origin.authority), ("state", signer.origin.state)] {
+                if let value = values[flag], value != mine {
+                    problems.append("\(path):\(record.line): \(flag) \(value) is not yours (\(mine)): an authority writes register entries for its own people only")
+                }
+            }
+            for required in ["identity", "from", "reads-at"] where values[required] == nil {
+                problems.append("\(path):\(record.line): \(required.replacingOccurrences(of: "-", with: "_")) is empty")
+            }
+            for name in ["from", "until"] {
+                if let day = values[name], ReportDate.parse(day) == nil { problems.append("\(path):\(record.line): \(name) \"\(day)\" is not a date like 2026-12-31") }
+            }
+            rows.append((record.line, values))
+        }
+        guard problems.isEmpty else {
+            for problem in problems { printError(problem) }
+            printError("nothing was sent: correct the list and import it again")
+            return Exit.usage
+        }
+        var refused = 0
+        do throws(ClientError) {
+            let client = try connect(options)
+            defer { client.close() }
+            for row in rows {
+                let identity = row.values["identity"]!
+                do throws(ClientError) {
+                    let current = Directory.entries(try client.request(.directory, ["identity": .string(identity)]).body).first { $0.identity == identity }
+                    let body = entryBody(identity: identity, from: row.values["from"]!, readsAt: row.values["reads-at"]!, values: row.values, signer: signer)
+                    guard let (id, headline) = try publish(body, current: current, client: client, signer: signer) else { return Exit.failed }
+                    print(json ? JSONValue.object(["line": .integer(Int64(row.line)), "id": .string(id), "headline": .string(headline)]).encodedString()
+                          : "\(path):\(row.line): \(id)  \(headline)")
+                } catch .refused(let refusal) {
+                    refused += 1
+                    printError("\(path):\(row.line): \(identity) refused: \(refusal.code.rawValue): \(refusal.message)")
+                }
+            }
+        } catch {
+            return exitFor(error)
+        }
+        return refused == 0 ? Exit.ok : Exit.failed
     }
 }

@@ -48,6 +48,7 @@ let usage = """
       correct  replace a report you sent, for exactly its recipients: ilo correct ID --file fixed.json
       erasure  where an order stands, node by node: ilo erasure ID
       event    events (2021/581): ilo event list | show ID | assess|validate|close|reopen|transfer ID …
+      export   reports or events as CSV: ilo export reports --kind border --from DAY --to DAY | events …
       subscribe, unsubscribe, subscriptions
                topics you receive:   ilo subscribe 'smuggling/LY/#' [--digest daily]
       watch    reports as they come: ilo watch ['border/#']
@@ -112,6 +113,7 @@ func dispatch(_ command: String?, _ arguments: inout Arguments) throws(UsageErro
     case "withdraw", "restrict", "erase", "erasure": return try OrderCommand.run(command!, &arguments)
     case "correct": return try OrderCommand.correct(&arguments)
     case "event": return try EventCommand.run(&arguments)
+    case "export": return try ExportCommand.run(&arguments)
     case "dpo": return try DpoCommand.run(&arguments)
     case "outbox": return try OutboxCommand.run(&arguments)
     case "sent": return try SentCommand.run(&arguments)

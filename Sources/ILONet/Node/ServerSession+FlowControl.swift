@@ -18,7 +18,7 @@ extension ServerSession {
     static func answerRoom(for type: MessageType, frameBytes: Int) -> Int {
         switch type {
         case .fetch, .get, .sent, .directory, .activity, .search, .queue, .status, .audit, .subscriptions, .digestPreview, .routeTest, .orders, .record, .subjectFind,
-            .attachmentGet, .events, .event:
+            .attachmentGet, .events, .event, .export:
             frameBytes
         // A CHUNK's bytes are held until its commit: counted like an answer's, so that the
         // connection's and the identity's bounds cover pipelined chunks too.

@@ -240,6 +240,7 @@ final class ServerSession: ConnectionDelegate {
             case .orders: try orders(message)
             case .events: try eventList(message)
             case .event: try eventView(message)
+            case .export: try export(message)
             case .record: try processingRecord(message)
             case .subjectFind: try subjectFind(message)
             case .directory: try directory(message)

@@ -56,6 +56,8 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case eventList = 0x71
     case event = 0x72
     case eventView = 0x73
+    case export = 0x74
+    case exportRows = 0x75
 }
 
 /// A decoded message: its type, request id and JSON payload. Field access goes

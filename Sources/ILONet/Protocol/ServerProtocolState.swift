@@ -36,14 +36,14 @@ public struct ServerProtocolState: Sendable, Equatable {
             switch type {
             case .ping, .pong, .bye, .publish, .fetch, .confirm, .get, .sent, .directory, .activity, .search, .forward, .queue, .queueControl, .routeTest, .status, .audit, .subscribe,
                 .unsubscribe, .subscriptions, .watch, .digestPreview, .mark, .orders, .record, .subjectFind, .upload, .chunk, .attachmentGet,
-                .events, .event:
+                .events, .event, .export:
                 return .handle
             case .accepted where isPeerLink, .error where isPeerLink, .interest where isPeerLink, .uploadState where isPeerLink:
                 return .handle
             case .hello:
                 return .refuse(ProtocolError(.unexpectedMessage, "HELLO was already sent", requestID: requestID))
             case .welcome, .error, .ok, .accepted, .interest, .batch, .report, .sentList, .directoryList, .activityCounts, .searchResults, .queueState, .routes, .nodeStatus, .auditRecords, .subscriptionList, .deliver,
-                .digest, .orderList, .processingRecord, .subjectMatches, .uploadState, .eventList, .eventView:
+                .digest, .orderList, .processingRecord, .subjectMatches, .uploadState, .eventList, .eventView, .exportRows:
                 return .refuse(ProtocolError(.unexpectedMessage, "a client does not send \(type)", requestID: requestID))
             }
         }

@@ -2,7 +2,9 @@
 public enum CSV {
     /// `text` as one field: quoted when it holds a comma, a quote or a line break.
     public static func field(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        // Scalars, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" })
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 
     /// One record, CRLF-terminated.
