@@ -83,7 +83,7 @@ $client_cpu "$ILO" bench abuse --json --duration "$duration" --unauthenticated "
     --node 127.0.0.1:17801 --server-name hub.ilonet.example --ca "$CERTS/ca.crt" \
     --cert "$CERTS/officer-de.crt" --key "$CERTS/officer-de.key" \
     --officer-cert "$CERTS/officer-it.crt" --officer-key "$CERTS/officer-it.key" \
-    --board-cert "$CERTS/board-fr.crt" --board-key "$CERTS/board-fr.key" \
+    --watcher-cert "$CERTS/authority-de-user.crt" --watcher-key "$CERTS/authority-de-user.key" \
     --reader-cert "$CERTS/authority-fr-user.crt" --reader-key "$CERTS/authority-fr-user.key" >"$work/abuse.json" || status=$?
 peak=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
 kill -0 "$pid" 2>/dev/null || { echo "abuse: the node died during the run:" >&2; tail -20 "$work/ilod.log" >&2; exit 1; }

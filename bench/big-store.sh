@@ -2,13 +2,13 @@
 # Does cost grow with the store? (issue 20, docs/PERFORMANCE.md "A store of
 # millions"). Builds once, and keeps between runs, a hub store of N reports
 # (`ilo bench search-store`: synthetic smuggling reports, indexed for search)
-# in which the board member board.fr.martin has confirmed all but the last
+# in which France's contact point ncp.fr.bernard has confirmed all but the last
 # 1,000 and Q reports wait in the outbound queue for a peer that is down. Then:
 #
 #   restart   a hub starts on that store (its quick_check runs beside serving
 #             on a store this large): seconds until it answers its first
 #             request (`ilo ping`), and how long the check took
-#   fetch     board.fr.martin's FETCH of 100 pending reports, 200 times
+#   fetch     ncp.fr.bernard's FETCH of 100 pending reports, 200 times
 #             (`ilo bench fetch`): p50, p99
 #   load      the publish load of bench/compare-mosquitto.sh (unsigned, the
 #             board member watching everything) against a hub on that store and
@@ -54,7 +54,7 @@ OUT=${OUT:-$work/results.jsonl}
 hub=
 cleanup() { [ -n "$hub" ] && kill "$hub" 2>/dev/null; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
-board=(--cert certs-example/board-fr.crt --key certs-example/board-fr.key --ca certs-example/ca.crt)
+board=(--cert certs-example/authority-fr-user.crt --key certs-example/authority-fr-user.key --ca certs-example/ca.crt)
 
 # The store: reports first, then the reader's deliveries and the outbound queue, in SQL.
 store=$dir/store-$reports-$queued.sqlite
@@ -68,7 +68,7 @@ if [ ! -f "$store" ]; then
 PRAGMA synchronous=OFF;
 BEGIN;
 INSERT INTO deliveries (identity, report_seq, priority, queued_ms, confirmed_ms)
-    SELECT 'board.fr.martin', seq, 3, received_ms, CASE WHEN seq > (SELECT max(seq) - 1000 FROM reports) THEN NULL ELSE received_ms END FROM reports;
+    SELECT 'ncp.fr.bernard', seq, 3, received_ms, CASE WHEN seq > (SELECT max(seq) - 1000 FROM reports) THEN NULL ELSE received_ms END FROM reports;
 INSERT INTO outbound (report_seq, next_hop, priority, expires_ms, state, attempts, queued_ms, next_attempt_ms)
     SELECT seq, 'regional-na.ilonet.example', 3, received_ms + 90 * 86400000, 'ready', 0, received_ms, 0 FROM reports ORDER BY seq DESC LIMIT $queued;
 COMMIT;
@@ -84,10 +84,10 @@ config() {  # STORE FILE: the example hub, signatures optional, a peer that is d
         -e "s|^store .*|store            $1|" -e "s|\.\./certs-example/|$PWD/certs-example/|g" config/hub.conf
     echo "peer             regional-na.ilonet.example   127.0.0.1:$((port + 1))"
 }
-# The board member's last 1,000 deliveries wait again (as the store was built;
+# France's contact point's last 1,000 deliveries wait again (as the store was built;
 # the load runs of the last invocation confirmed them).
-sqlite3 "$store" "UPDATE deliveries SET confirmed_ms = NULL WHERE identity = 'board.fr.martin' AND report_seq IN
-    (SELECT report_seq FROM deliveries WHERE identity = 'board.fr.martin' ORDER BY report_seq DESC LIMIT 1000)" >/dev/null
+sqlite3 "$store" "UPDATE deliveries SET confirmed_ms = NULL WHERE identity = 'ncp.fr.bernard' AND report_seq IN
+    (SELECT report_seq FROM deliveries WHERE identity = 'ncp.fr.bernard' ORDER BY report_seq DESC LIMIT 1000)" >/dev/null
 config "$store" >"$work/big.conf"
 mkdir -p "$work/empty"
 
@@ -123,7 +123,7 @@ load() {  # NAME CONFIG
     for _ in $(seq 1200); do grep -q 'msg="node ready"' "$work/ilod.log" && break; sleep 0.05; done
     "${client_cpu[@]}" "$ilo" bench load --protocol ilonet --publishers 4 --subscribers 1 --size 1024 --duration "$DURATION" --pid "$hub" --json \
         --node "127.0.0.1:$port" --ca certs-example/ca.crt --cert certs-example/officer-de.crt --key certs-example/officer-de.key \
-        --subscriber-cert certs-example/board-fr.crt --subscriber-key certs-example/board-fr.key >"$work/load.json" 2>"$work/load.err" || true
+        --subscriber-cert certs-example/authority-fr-user.crt --subscriber-key certs-example/authority-fr-user.key >"$work/load.json" 2>"$work/load.err" || true
     python3 -c "import json; d=json.load(open('$work/load.json')); d['measure']='load'; d['store']='$1'; print(json.dumps(d))" >>"$OUT" \
         || { echo "load on the $1 store failed:" >&2; cat "$work/load.err" >&2; }
     stop_hub

@@ -103,7 +103,7 @@ server_cpu=""; client_cpu=""; hub_cores=$(nproc)
 if [ -n "${PIN:-}" ]; then server_cpu="taskset -c 0"; client_cpu="taskset -c 1"; hub_cores=1; fi
 
 creds="--ca certs-example/ca.crt --cert certs-example/officer-de.crt --key certs-example/officer-de.key
-       --subscriber-cert certs-example/board-fr.crt --subscriber-key certs-example/board-fr.key"
+       --subscriber-cert certs-example/authority-fr-user.crt --subscriber-key certs-example/authority-fr-user.key"
 load="--publishers 4 --subscribers 1 --size 1024 --window 64 --duration $DURATION --warmup $WARMUP --json"
 
 record() {  # system label: the run's JSON, labelled, as one line of $OUT

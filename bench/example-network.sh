@@ -1,11 +1,11 @@
 # Sourced by the benchmarks that run the example network (bench/network.sh,
-# bench/erasure.sh): the example network of config/network/ — board hub,
+# bench/erasure.sh): the example network of config/network/ — platform hub,
 # regional hub, Germany's authority node, the posts in Tripoli and Tunis — on
 # ports of its own (176xx) with stores in a temporary directory ($work), so a
 # running example network is left alone; the register of scripts/network.sh;
 # every reader connects at home: Rossi at Tunis (his posts LY and TN), Müller at
-# Tripoli (LY), the board member (#) and Italy's contact point (smuggling/#) at
-# the board hub, Germany's contact point (#) at its node.
+# Tripoli (LY), Italy's contact point (# and smuggling/#) at
+# the platform hub, Germany's contact point (#) at its node.
 #
 # Before sourcing: BENCH_NAME (for the messages); from the environment: PIN=1
 # (nodes on CPU 0, clients on CPU 1), KEEP=1 (keep $work), ILOD and ILO (default:
@@ -68,7 +68,7 @@ registered() { [ "$(q "$1" 'SELECT count(*) FROM register')" -ge 5 ]; }
 for n in $nodes; do until_true registered "$n"; done
 as officer-it post-tunis subscriptions >/dev/null
 as officer-de post-tripoli subscriptions >/dev/null
-as board-fr board subscribe '#' >/dev/null
+as authority-it-user board subscribe '#' >/dev/null
 as authority-it-user board subscribe 'smuggling/#' >/dev/null
 as authority-de-user authority-de subscribe '#' >/dev/null
 knows() { q "$1" "SELECT filters FROM interest WHERE node = '$2'" | grep -q "$3"; }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The network benchmark (issue 28; docs/PERFORMANCE.md, "One network for its
-# people"): the example network of config/network/ — board hub, regional hub,
+# people"): the example network of config/network/ — platform hub, regional hub,
 # Germany's authority node, the posts in Tripoli and Tunis — on ports of its own
 # (176xx) with stores in a temporary directory, so a running example network is
 # left alone. The register of scripts/network.sh; every reader connects at home:
-# Rossi at Tunis (his posts LY and TN), Müller at Tripoli (LY), the board member
-# (#) and Italy's contact point (smuggling/#) at the board hub, Germany's contact
+# Rossi at Tunis (his posts LY and TN), Müller at Tripoli (LY), Italy's contact
+# point (# and smuggling/#) at the platform hub, Germany's contact
 # point (#) at its node. Müller publishes at Tripoli and Rossi at Tunis, signed,
 # --rate reports per second in all for --duration seconds (`ilo bench load`,
 # smuggling reports about Libya). Then, from the stores:

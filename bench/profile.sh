@@ -60,7 +60,7 @@ grep -q 'msg="node ready"' "$work/ilod.log" || { cat "$work/ilod.log" >&2; exit 
 io_before=$(awk '/^(wchar|syscw)/ { printf "%s ", $2 }' "/proc/$hub/io")
 taskset -c 1 "$ilo" bench load --protocol ilonet $signed $rate --publishers 4 --subscribers 1 --size 1024 --duration $((seconds + 4)) --pid "$hub" --json \
     --node "127.0.0.1:$port" --ca certs-example/ca.crt --cert certs-example/officer-de.crt --key certs-example/officer-de.key \
-    --subscriber-cert certs-example/board-fr.crt --subscriber-key certs-example/board-fr.key >"$work/load.json" 2>"$work/load.err" &
+    --subscriber-cert certs-example/authority-fr-user.crt --subscriber-key certs-example/authority-fr-user.key >"$work/load.json" 2>"$work/load.err" &
 load=$!
 sleep 2
 perf record -e cpu-clock -F 499 -g -p "$hub" -o "$out" -- sleep "$seconds" >/dev/null 2>&1

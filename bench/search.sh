@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Search latency: writes a store of N synthetic reports (ilo bench search-store),
 # starts a hub of its own on it (the example configuration, its own port and
-# directory), sends searches of four classes as the board member (ilo bench
+# directory), sends searches of four classes as France's contact point (ilo bench
 # search: one rare word, one middling, one common, two middling words) one after
 # another, prints the latency percentiles, and stops the hub (docs/PERFORMANCE.md).
 #
@@ -45,4 +45,4 @@ for _ in $(seq 600); do grep -q 'msg="node ready"' "$work/ilod.log" && break; sl
 grep -q 'msg="node ready"' "$work/ilod.log" || { echo "bench/search.sh: the hub did not start:" >&2; cat "$work/ilod.log" >&2; exit 1; }
 echo "search over $reports reports ($(du -h "$work/store.sqlite" | cut -f1) store):"
 "${client_cpu[@]}" "$ilo" bench search --queries "$queries" "${json[@]}" \
-    --node "127.0.0.1:$port" --cert certs-example/board-fr.crt --key certs-example/board-fr.key --ca certs-example/ca.crt
+    --node "127.0.0.1:$port" --cert certs-example/authority-fr-user.crt --key certs-example/authority-fr-user.key --ca certs-example/ca.crt

@@ -206,6 +206,8 @@ issue board-fr "/C=FR/O=FR-DGEF/OU=board/CN=board.fr.martin" "extendedKeyUsage=c
 issue admin "/C=EU/O=EU-ILO-BOARD/OU=admin/CN=admin.hub" "extendedKeyUsage=clientAuth" "$days"
 # The board's data-protection officer: reads the audit trail, never report content.
 issue dpo "/C=EU/O=EU-ILO-BOARD/OU=dpo/CN=dpo.board" "extendedKeyUsage=clientAuth" "$days"
+# The Commission's operator of the platform hub (Regulation (EU) 2019/1240 Art. 9): no report content.
+issue operator "/C=EU/O=EU-COM/OU=operator/CN=operator.platform" "extendedKeyUsage=clientAuth" "$days"
 
 # An empty revocation list, as long-lived as the example certificates. In a real
 # network the list is short-lived and re-signed on a schedule (`crl` above).

@@ -68,7 +68,7 @@ print(*[x.getsockname()[1] for x in s])')
 clock=$work/clock
 cat >"$work/node.conf" <<CONF
 node.name        hub.ilonet.example
-node.role        board-hub
+node.role        platform-hub
 listen           127.0.0.1:$port
 web.listen       127.0.0.1:$web
 store            $work/store.sqlite
@@ -87,7 +87,8 @@ for _ in $(seq 100); do grep -q 'msg="node ready"' "$work/ilod.log" && break; sl
 grep -q 'msg="node ready"' "$work/ilod.log" || { cat "$work/ilod.log" >&2; exit 1; }
 
 as() { local who=$1; shift; "$ILO" "$@" --node "127.0.0.1:$port" --cert "$pki/$who.crt" --key "$pki/$who.key" --ca "$pki/ca.crt"; }
-as board-fr subscribe '#' >/dev/null
+as authority-it-user subscribe '#' >/dev/null
+as board-fr subscribe '#' --digest daily >/dev/null
 
 # Twelve weeks of reports: each week a few from each officer, the clock moved along.
 echo "browser test: sending twelve weeks of signed reports ..." >&2
@@ -123,6 +124,8 @@ open=$(as officer-de send --file config/demo/smuggling-sabratha.json --headline 
 h2=$(as officer-de send --file config/demo/smuggling-sabratha.json --handling H2 --addressees board.fr.martin \
     --headline "Marmalade network buys boats in Tunisia (for the board only)")
 flash=$(as officer-it send --file config/demo/border-ras-ajdir.json)
+# Italy's contact point shares Rossi's border event with the board member (issue 31).
+as authority-it-user event share "$flash" --with board.fr.martin >/dev/null
 # A passenger list (personal data) for Germany's contact point: read in the browser with a reason.
 /usr/bin/python3 - "$work/case.json" <<'PY'
 import json, sys

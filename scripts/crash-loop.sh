@@ -4,7 +4,7 @@
 #
 #   scripts/crash-loop.sh [--kills N] [--target hub|relay|both] [--rate R] [--keep]
 #
-#   hub    officers publish to a hub; two subscriber identities (board-fr, admin)
+#   hub    officers publish to a hub; two subscriber identities (authority-fr-user, authority-de-user)
 #          watch '#' on it; the hub is killed.
 #   relay  officers publish to a post node, which forwards through the regional
 #          hub (the relay) to the board hub, where the two subscribers watch;
@@ -117,8 +117,8 @@ for t in $targets; do
 
     "$ILO" bench load --resilient --duration 86400 --warmup 0 --publishers 2 --window 32 --rate "$rate" --size "$size" \
         --node "$publish_to" --cert "$CERTS/officer-de.crt" --key "$CERTS/officer-de.key" --ca "$CERTS/ca.crt" \
-        --subscribers 2 --subscriber-cert "$CERTS/board-fr.crt,$CERTS/authority-de-user.crt" \
-        --subscriber-key "$CERTS/board-fr.key,$CERTS/authority-de-user.key" "${extra[@]}" --json \
+        --subscribers 2 --subscriber-cert "$CERTS/authority-fr-user.crt,$CERTS/authority-de-user.crt" \
+        --subscriber-key "$CERTS/authority-fr-user.key,$CERTS/authority-de-user.key" "${extra[@]}" --json \
         >"$work/load.json" 2>"$work/load.err" &
     load_pid=$!
 

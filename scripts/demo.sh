@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The ILONet demo: the example network of config/network/ on loopback, two
-# officers reporting, the steering board reading, an outage with queueing, and
-# a digest. Builds what it needs, starts from empty stores in var/network/, and
+# officers reporting, national contact points reading, an outage with queueing,
+# the steering board's digest, trends and an event shared with it. Builds what it needs, starts from empty stores in var/network/, and
 # stops the network at the end unless asked to keep it.
 #
 #   scripts/demo.sh [--keep]
@@ -59,7 +59,7 @@ step "1. The example network on loopback"
 scripts/network.sh stop >/dev/null 2>&1 || true
 rm -rf var/network
 trap cleanup EXIT
-say "board hub :$board (EU steering board), regional hub :$regional (North Africa),"
+say "platform hub :$board (the network's root, operated by the Commission), regional hub :$regional (North Africa),"
 say "authority node :$authority (Germany's national contact point), posts :$tripoli (Tripoli) and :$tunis (Tunis)"
 scripts/network.sh start
 say
@@ -71,8 +71,13 @@ say
 say "Who else is in Libya? Officer Rossi asks the directory at his post (Müller also represents Austria):"
 as officer-it $tripoli directory --country LY
 
-step "2. The steering board subscribes to everything at the board hub"
-as board-fr $board subscribe '#'
+step "2. Who reads what: a contact point reads everything, the steering board takes a digest"
+say "Italy's national contact point (IT-PS) reads at the platform hub and subscribes to everything:"
+as authority-it-user $board subscribe '#'
+say "The steering board governs the network (Regulation (EU) 2019/1240 Art. 7); it does not"
+say "read everything. Its member takes a daily digest: counts, and headlines only of what is"
+say "addressed to the board or shared with it:"
+as board-fr $board subscribe '#' --digest daily --at 06:00
 say
 say "Officer Rossi reads at his home post, Tunis (the register's reads_at). His posts,"
 say "Libya and Tunisia, are his subscriptions there; Tunis announces them to the network:"
@@ -93,14 +98,14 @@ say "Officer Rossi (IT-PS), at the post in Tunis:"
 ajdir=$(as officer-it $tunis send --file config/demo/border-ras-ajdir.json)
 say "  border     $ajdir (flash)"
 say "Each is signed with its author's key, stored at the post, and forwarded hop by hop:"
-say "post -> regional hub -> board hub, and a copy of the German officer's reports to Germany's authority node."
+say "post -> regional hub -> platform hub, and a copy of the German officer's reports to Germany's authority node."
 until_true in_store board "$zuwara"
 until_true in_store board "$charter"
 until_true in_store board "$ajdir"
 
-step "4. Reading at home: the board member at the board hub, Rossi at Tunis"
-say "The board member's inbox, most urgent first; what it prints is marked read:"
-as board-fr $board inbox
+step "4. Reading at home: Italy's contact point at the platform hub, Rossi at Tunis"
+say "The contact point's inbox, most urgent first; what it prints is marked read:"
+as authority-it-user $board inbox
 say
 say "Müller's Libya report reached Rossi's home post because he subscribed there"
 say "(interest), not because anyone routed it to Tunis:"
@@ -111,7 +116,7 @@ say "Rossi at the Tripoli post: ilo goes to his home post, with a note:"
 as officer-it $tripoli inbox --all --limit 3 2>&1
 
 step "5. One report in full; the reader's ilo checks the author's signature"
-as board-fr $board show "$ajdir"
+as authority-it-user $board show "$ajdir"
 
 step "6. An outage: the regional hub goes offline, cutting the posts' uplink"
 scripts/network.sh stop regional-na
@@ -126,9 +131,10 @@ in_store board "$sabratha" && { say "unexpected: the board has it already"; exit
 step "7. The uplink returns: the queued report is forwarded without being asked"
 scripts/network.sh start regional-na
 until_true in_store board "$sabratha"
-as board-fr $board inbox
+as authority-it-user $board inbox
 
-step "8. A digest of the last hour, as the board would get it every morning"
+step "8. A digest of the last hour, as the board member gets it every morning"
+say "(counted: the reports without personal data; listed: none — nothing is addressed to the board yet)"
 as board-fr $board digest preview '#' --since 1h
 
 step "9. Receipts back at the post: signed by the nodes that delivered"
@@ -156,7 +162,7 @@ scripts/network.sh start post-tunis
 as officer-it $tunis sent --limit 3
 until_true in_store board "$outage"
 say
-say "At the board hub, once:"
+say "At the platform hub, once:"
 sqlite3 var/network/board/store.sqlite "SELECT '  ' || id || '  ' || headline FROM reports WHERE id = '$outage'"
 
 step "11. H2: passing a report on only with its author's consent"
@@ -169,6 +175,8 @@ until_true in_store board "$h2"
 say "Germany's national contact point may not read it:"
 as authority-de-user $board show "$h2" 2>&1 | sed 's/^/  /' || true
 say "The board member asks Müller to let Germany's contact point have it:"
+say "(the board reads it: it is addressed to the board member)"
+as board-fr $board show "$h2" | sed -n '1p;/handling/p'
 as board-fr $board consent request "$h2" --to authority:DE-BPOL --reason "Germany's investigation into the same network" >/dev/null
 until_true at_least post-tripoli 1 "kind = 'consent'"
 as officer-de $tripoli inbox | grep "Consent requested"
@@ -186,32 +194,47 @@ step "12. A report sent by mistake: the officer withdraws it, everywhere it went
 say "Müller sends a report meant for another post's file, and the network delivers it:"
 mistake=$(as officer-de $tripoli send --file config/demo/smuggling-sabratha.json --headline "Sabratha: draft notes, not for release")
 until_true in_store board "$mistake"
-say "  smuggling  $mistake, at the board hub"
+say "  smuggling  $mistake, at the platform hub"
 say "He withdraws it (ilo withdraw): the order follows the report's own path at flash priority,"
 say "each node removes it and answers with a receipt it signs:"
 as officer-de $tripoli withdraw "$mistake" --ground inaccurate --note "sent by mistake" | sed 's/^/  /'
 withdrawn_everywhere() { as officer-de $tripoli erasure "$mistake" | grep -Eq "withdrawn at ([0-9]+) of \\1 nodes that held it"; }
 until_true withdrawn_everywhere || { say "unexpected: the receipts did not come back"; as officer-de $tripoli erasure "$mistake"; exit 1; }
 as officer-de $tripoli erasure "$mistake" | sed 's/^/  /'
-say "The board member who received it is told, without its content:"
-as board-fr $board inbox --wide | grep "Withdrawn by its originator" | sed 's/^ */  /'
+say "Italy's contact point, who received it, is told, without its content:"
+as authority-it-user $board inbox --wide | grep "Withdrawn by its originator" | sed 's/^ */  /'
 
-step "13. The board member's web view"
-say "The board hub also serves its pages over HTTPS (web.listen), to a browser that"
+step "13. The steering board: trends, and an event its owner shares with it"
+say "Rossi's Ras Ajdir report opened an event, owned by his deploying authority, IT-PS."
+say "Italy's contact point assesses its impact and shares it with the board member:"
+as authority-it-user $board event assess "$ajdir" --impact very-high --note "a second group seen at dawn" | sed 's/^/  /'
+as authority-it-user $board event share "$ajdir" --with board.fr.martin | sed 's/^/  /'
+shared() { as board-fr $board event show "$ajdir" >/dev/null 2>&1; }
+until_true shared || { say "unexpected: the board member cannot see the shared event"; exit 1; }
+say "The board member reads the event page (only what was shared: the other reports stay closed):"
+as board-fr $board event show "$ajdir" | sed 's/^/  /'
+say "What the board reads without anyone sharing: the statistics, as trends (reports per week):"
+today=$(date -u +%F)
+as board-fr $board trend --from "$today" --to "$today" --every week --by kind | sed 's/^/  /'
+say "A report the board was not given stays closed to it:"
+as board-fr $board show "$zuwara" 2>&1 | sed 's/^/  /' || true
+
+step "14. The board member's web view"
+say "The platform hub also serves its pages over HTTPS (web.listen), to a browser that"
 say "presents the board member's certificate; without one it gets nothing:"
 page=$(curl -s --cacert certs-example/ca.crt --cert certs-example/board-fr.crt --key certs-example/board-fr.key \
-    "https://127.0.0.1:$board_web/search?q=sabratha")
-printf '%s' "$page" | grep -q "$sabratha" || { say "unexpected: the web view's search did not find $sabratha"; exit 1; }
-say "  search for \"sabratha\" as board.fr.martin: finds $sabratha"
+    "https://127.0.0.1:$board_web/event/$ajdir")
+printf '%s' "$page" | grep -q "very-high (owner)" || { say "unexpected: the web view's event page does not show the owner's impact"; exit 1; }
+say "  the event page for $ajdir as board.fr.martin: impact very-high (owner), the shared report"
 curl -s -o /dev/null --cacert certs-example/ca.crt "https://127.0.0.1:$board_web/" && { say "unexpected: served without a certificate"; exit 1; }
 say "  the same address without a certificate: the TLS handshake is refused"
-inbox=$(curl -s --cacert certs-example/ca.crt --cert certs-example/board-fr.crt --key certs-example/board-fr.key "https://127.0.0.1:$board_web/")
+inbox=$(curl -s --cacert certs-example/ca.crt --cert certs-example/authority-it-user.crt --key certs-example/authority-it-user.key "https://127.0.0.1:$board_web/")
 read_part=${inbox#*<h2>Read</h2>}
 [ "$read_part" != "$inbox" ] && printf '%s' "$read_part" | grep -q "$zuwara" \
     || { say "unexpected: the web inbox does not list $zuwara as read"; exit 1; }
-say "  the web inbox lists $zuwara under \"Read\": read in the terminal in step 4, one mailbox"
+say "  Italy's contact point's web inbox lists $zuwara under \"Read\": read in the terminal in step 4, one mailbox"
 say
-say "Delivered, queued across an outage, digested, passed on with consent. Logs and stores are in var/network/."
+say "Delivered, queued across an outage, digested, passed on with consent, shared with the board. Logs and stores are in var/network/."
 say
 say "The board member's web view: https://127.0.0.1:$board_web/"
 say "  (import certs-example/board-fr.crt and .key into the browser and trust certs-example/ca.crt"

@@ -83,7 +83,7 @@ as() {  # as IDENTITY STATE-DIR ilo-arguments...
 
 start_hub
 # The board member is known to the hub before the reports arrive, subscribed to everything.
-as board-fr "$work/board" subscribe '#' >/dev/null
+as authority-fr-user "$work/board" subscribe '#' >/dev/null
 
 echo '{"route": {"origin": ["NE"], "destination": ["IT"]}, "modus_operandi": "Night departures.", "means_of_transport": ["boat"]}' >"$work/body.json"
 
@@ -141,7 +141,7 @@ for n in $(seq "$officers"); do
     timeout 120 bash -c "$(declare -f as); ILO=$ILO CERTS=$CERTS port=$port; as officer-de '$work/officer-$n' outbox flush --watch" >/dev/null 2>"$work/flush-$n.err" || {
         echo "officer-crash-loop: officer $n's outbox did not empty:" >&2; cat "$work/flush-$n.err" >&2; exit 1; }
 done
-as board-fr "$work/board" inbox --json >"$work/board.json"
+as authority-fr-user "$work/board" inbox --json >"$work/board.json"
 sqlite3 "$work/hub/store.sqlite" "SELECT headline, id FROM reports WHERE kind = 'smuggling'" >"$work/stored"
 touch "$work/typed" "$work/failed"
 python3 - "$work" "$kills" "$seconds" <<'PY'

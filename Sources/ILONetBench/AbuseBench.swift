@@ -143,7 +143,7 @@ public final class AbuseBench: @unchecked Sendable {  // threads share only `sto
 
     // MARK: the legitimate users
 
-    /// The board member watches border/TN/#, confirming each delivery.
+    /// The watcher (a reader who may subscribe to it) watches border/TN/#, confirming each delivery.
     private func watch(ready: DispatchSemaphore) {
         var signalled = false
         defer { if !signalled { ready.signal() } }

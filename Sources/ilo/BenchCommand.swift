@@ -12,7 +12,7 @@ enum BenchCommand {
                               [--subscriber-node HOST:PORT [--subscriber-server-name NAME]]
                               [--resilient [--drain-timeout 120]]
                ilo bench connections --count N [--pid PID] [--hold SECONDS] [--concurrency N] [--json]
-               ilo bench abuse --officer-cert FILE --officer-key FILE --board-cert FILE --board-key FILE
+               ilo bench abuse --officer-cert FILE --officer-key FILE --watcher-cert FILE --watcher-key FILE
                    [--reader-cert FILE --reader-key FILE] [--attacks NAME,...]
                                [--duration 300] [--rate 10] [--unauthenticated 2000] [--json]
                ilo bench search-store --store FILE --count N
@@ -47,7 +47,7 @@ enum BenchCommand {
         example:
           ilo bench load --publishers 4 --subscribers 1 --duration 10 --node 127.0.0.1:7443 \
               --cert certs-example/officer-de.crt --key certs-example/officer-de.key --ca certs-example/ca.crt \
-              --subscriber-cert certs-example/board-fr.crt --subscriber-key certs-example/board-fr.key
+              --subscriber-cert certs-example/authority-fr-user.crt --subscriber-key certs-example/authority-fr-user.key
 
 
         link: a post's link in user space, between ilo (or a node) and 127.0.0.1:--to,
@@ -73,7 +73,8 @@ enum BenchCommand {
         send 300 FETCHes of 500 and never read. --attacks runs only those named
         (large-reports, fetches, subscriptions, previews, unread, slow-frames,
         unread-answers, unauthenticated). Meanwhile --officer-cert sends --rate signed border reports a
-        second, each on a new connection, and --board-cert watches border/TN/#.
+        second, each on a new connection, and --watcher-cert (a reader who may
+        subscribe to it, e.g. a national contact point) watches border/TN/#.
         Prints, for those two: reports lost, publish→ACCEPTED and connect
         percentiles, delivery percentiles, and what the attacks achieved. Exit 1 if
         a legitimate report was lost. bench/abuse.sh runs it against a fresh hub.
@@ -169,7 +170,7 @@ enum BenchCommand {
             return value
         }
         let officer = (certificate: try required("officer-cert"), key: try required("officer-key"))
-        let board = (certificate: try required("board-cert"), key: try required("board-key"))
+        let board = (certificate: try required("watcher-cert"), key: try required("watcher-key"))
         let duration = try arguments.integer("duration", in: 1...86_400) ?? 300
         let rate = try arguments.integer("rate", in: 1...1000) ?? 10
         let unauthenticated = try arguments.integer("unauthenticated", in: 0...60_000) ?? 2000

@@ -45,8 +45,8 @@ enum CommandCatalog {
         Command(name: "erasure", summary: "where an order about a report stands, node by node", options: ["--json"]),
         Command(
             name: "event", summary: "events: first report, follow-ups, the owner's assessment, closure",
-            subcommands: ["list", "show", "assess", "validate", "close", "reopen", "transfer"],
-            options: ["--open", "--closed", "--limit", "--json", "--impact", "--validated", "--not-validated", "--reason", "--to", "--note"]),
+            subcommands: ["list", "show", "assess", "validate", "close", "reopen", "transfer", "share"],
+            options: ["--open", "--closed", "--limit", "--json", "--impact", "--validated", "--not-validated", "--reason", "--to", "--with", "--note"]),
         Command(name: "subscribe", summary: "receive a topic", options: ["--digest", "--at", "--json"]),
         Command(name: "unsubscribe", summary: "stop receiving a topic", options: ["--digest", "--json"]),
         Command(name: "subscriptions", summary: "what you receive", options: ["--json"]),
@@ -69,7 +69,7 @@ enum CommandCatalog {
             "--store", "--queries", "--requests", "--limit",
             "--protocol", "--publishers", "--subscribers", "--rate", "--window", "--size", "--duration", "--warmup", "--signed", "--pid", "--json",
             "--subscriber-cert", "--subscriber-key", "--subscriber-node", "--subscriber-server-name", "--resilient", "--drain-timeout",
-            "--count", "--hold", "--concurrency", "--officer-cert", "--officer-key", "--board-cert", "--board-key", "--unauthenticated",
+            "--count", "--hold", "--concurrency", "--officer-cert", "--officer-key", "--watcher-cert", "--watcher-key", "--reader-cert", "--reader-key", "--unauthenticated",
         ]),
         Command(name: "completion", summary: "shell completion script", subcommands: ["bash", "zsh"], offline: true),
     ]

@@ -13,6 +13,7 @@ enum EventCommand {
                ilo event close ID --reason did-not-occur|impact-does-not-justify-reporting|resolved|other [--note TEXT]
                ilo event reopen ID [--note TEXT]
                ilo event transfer ID --to authority:NAME [--note TEXT]
+               ilo event share ID --with IDENTITY|authority:NAME [--note TEXT]
 
         An event is its first report's id: a report with follow_up_of joins the
         event of the report it follows up (ilo send --follow-up-of ID). Its owner
@@ -35,6 +36,10 @@ enum EventCommand {
                     with --reason other)
           reopen    the owner reopens a closed event
           transfer  the owner hands it to another deploying authority
+          share     the owner lets an identity or a deploying authority read the
+                    event's H0 and H1 reports without personal data, those that
+                    join it later included (e.g. the steering board: --with
+                    board.fr.martin); the event page then shows them
 
         The owner is an authority identity of the owning deploying authority, or
         the first report's author. Each action is a signed report (kind event)
@@ -46,6 +51,7 @@ enum EventCommand {
           ilo event show 01a203e3-9a9d-7569-96cb-d3307401edde
           ilo event assess 01a203e3-9a9d-7569-96cb-d3307401edde --impact very-high --note "second boat seen"
           ilo event close 01a203e3-9a9d-7569-96cb-d3307401edde --reason did-not-occur
+          ilo event share 01a203e3-9a9d-7569-96cb-d3307401edde --with board.fr.martin
         """
 
     static func run(_ arguments: inout Arguments) throws(UsageError) -> Int32 {
@@ -57,8 +63,8 @@ enum EventCommand {
         switch verb {
         case "list": return try list(&arguments)
         case "show": return try show(&arguments)
-        case "assess", "validate", "close", "reopen", "transfer": return try act(verb, &arguments)
-        default: throw UsageError("ilo event \(verb): not a subcommand (list, show, assess, validate, close, reopen, transfer)")
+        case "assess", "validate", "close", "reopen", "transfer", "share": return try act(verb, &arguments)
+        default: throw UsageError("ilo event \(verb): not a subcommand (list, show, assess, validate, close, reopen, transfer, share)")
         }
     }
 
@@ -177,12 +183,18 @@ enum EventCommand {
             reason = parsed
         case "reopen":
             action = .reopen
+        case "share":
+            action = .share
+            guard let value = try arguments.option("with"), Report.isAddressee(value) else {
+                throw UsageError("say with whom: --with IDENTITY (board.fr.martin) or --with authority:NAME (authority:FR-DGEF)")
+            }
+            to = value
         default:
             action = .transfer
-            guard let value = try arguments.option("to"), let name = EventAction.authority(named: value) else {
+            guard let value = try arguments.option("to"), EventAction.authority(named: value) != nil else {
                 throw UsageError("name the new owner: --to authority:NAME (e.g. authority:IT-PS)")
             }
-            to = name
+            to = value
         }
         let note = try arguments.option("note")
         if let note, note.count > 500 { throw UsageError("--note: \(note.count) characters; at most 500") }

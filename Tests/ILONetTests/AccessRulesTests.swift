@@ -62,7 +62,10 @@ import Testing
         #expect(rules.decide(.subscribe(filter("border/TN/#")), for: officerIT).allowed)
         #expect(!rules.decide(.subscribe(filter("border/MA/#")), for: officerIT).allowed)
         #expect(!rules.decide(.subscribe(filter("#")), for: officerDE).allowed)
-        #expect(rules.decide(.subscribe(filter("#")), for: board).allowed)
+        // The steering board governs (2019/1240 Art. 7): digests of everything, no subscription to it (issue 31).
+        #expect(!rules.decide(.subscribe(filter("#")), for: board).allowed)
+        #expect(rules.decide(.digest(filter("#")), for: board).allowed)
+        #expect(!rules.decide(.digest(filter("#")), for: officerDE).allowed)
         let none = rules.decide(.subscribe(filter("border/MA/#")), for: officerIT)
         #expect(none.rule == nil && none.description == "no access rule allows it (default deny)")
     }
@@ -71,7 +74,15 @@ import Testing
         let rules = AccessRulesTests.networkRules
         #expect(rules.decide(.publish(kind: "smuggling", country: "LY"), for: officerDE).allowed)
         #expect(!rules.decide(.publish(kind: "smuggling", country: "LY"), for: board).allowed)
-        #expect(rules.decide(.publish(kind: "border", country: "LY"), for: board).allowed)
+        #expect(!rules.decide(.publish(kind: "border", country: "LY"), for: board).allowed)
+        // The built-in rules say the same, and admit the platform's operator, who reads nothing.
+        #expect(!AccessRules.defaults.decide(.publish(kind: "border", country: "LY"), for: board).allowed)
+        #expect(!AccessRules.defaults.decide(.subscribe(filter("#")), for: board).allowed)
+        let operatorIdentity = PeerIdentity(id: "operator.platform", role: .operator, authority: "EU-COM", memberState: "EU")
+        #expect(AccessRules.defaults.decide(.connect, for: operatorIdentity).allowed)
+        #expect(!Disclosure(rules: AccessRules.defaults, now: 0).decide(Disclosure.Facts(
+            kind: .smuggling, topic: "smuggling/LY/sea", handling: .h0, personalData: nil, addressees: [], consented: [], originOfficer: "x",
+            expiresMilliseconds: 1, restricted: false), for: operatorIdentity).allowed)
         #expect(rules.decide(.readPersonal(category: "return-passenger-list"), for: ncp).allowed)
         #expect(!rules.decide(.readPersonal(category: "legal-migration"), for: ncp).allowed)
         #expect(!rules.decide(.readPersonal(category: "return-passenger-list"), for: board).allowed)

@@ -18,14 +18,14 @@ import Testing
 
     @Test func aReportsStoryAcrossTheNetworkIsRecordedAndTheChainVerifies() throws {
         let network = try TestNetwork()
-        try network.board.register("board-fr", subscribing: "smuggling/#")
+        try network.board.register("authority-fr-user", subscribing: "smuggling/#")
         let sent = network.send(sampleReport(headline: "Audit me"))
         #expect(sent.status == 0, "\(sent.stderr)")
         #expect(waitFor(10) { network.board.count("SELECT count(*) FROM reports WHERE id = '\(sent.id)'") == 1 })
 
         // The board member reads the inbox (delivered, confirmed) and the report itself.
-        #expect(ilo(network.board, "board-fr", ["inbox"]).status == 0)
-        #expect(ilo(network.board, "board-fr", ["show", sent.id]).status == 0)
+        #expect(ilo(network.board, "authority-fr-user", ["inbox"]).status == 0)
+        #expect(ilo(network.board, "authority-fr-user", ["show", sent.id]).status == 0)
 
         // At the post: received from the officer, forwarded to the regional hub.
         #expect(waitFor(10) { audit(network.post, ["show", "--report", sent.id]).stdout.contains("forward") })
@@ -40,8 +40,8 @@ import Testing
         #expect(board.status == 0, "\(board.output)")
         let lines = board.stdout.split(separator: "\n")
         #expect(lines.count == 3 && lines[0].contains("receive") && lines[0].contains("regional-na.ilonet.example → board.ilonet.example"), "\(board.stdout)")
-        #expect(lines.count == 3 && lines[1].contains("deliver") && lines[1].contains("→ board.fr.martin"), "\(board.stdout)")
-        #expect(lines.count == 3 && lines[2].contains("read") && lines[2].contains("board.fr.martin"), "\(board.stdout)")
+        #expect(lines.count == 3 && lines[1].contains("deliver") && lines[1].contains("→ ncp.fr.bernard"), "\(board.stdout)")
+        #expect(lines.count == 3 && lines[2].contains("read") && lines[2].contains("ncp.fr.bernard"), "\(board.stdout)")
         // Never content.
         #expect(!board.stdout.contains("Audit me") && !post.stdout.contains("Audit me"))
 
@@ -144,7 +144,7 @@ import Testing
         let verified = ilo(daemon, "dpo", ["audit", "verify"])
         #expect(verified.status == 0 && verified.stdout.contains("audit trail intact: 3 records"), "\(verified.output)")
 
-        for identity in ["officer-de", "admin", "board-fr"] {
+        for identity in ["officer-de", "admin", "authority-fr-user"] {
             let refused = ilo(daemon, identity, ["audit", "list"])
             #expect(refused.status == 1 && refused.stderr.contains("reading the audit trail is for dpo"), "\(identity): \(refused.output)")
         }

@@ -11,7 +11,7 @@ import Testing
         let subscriptions = run(TestEnvironment.ilo, ["subscriptions"] + daemon.iloArguments("officer-it"))
         #expect(subscriptions.stdout.contains("+/LY/#  (from your certificate's posts)"), "\(subscriptions.output)")
         // A board member subscribes to everything.
-        #expect(run(TestEnvironment.ilo, ["subscribe", "#"] + daemon.iloArguments("board-fr")).status == 0)
+        #expect(run(TestEnvironment.ilo, ["subscribe", "#"] + daemon.iloArguments("authority-fr-user")).status == 0)
         let sent = run(
             TestEnvironment.ilo, ["send", "--kind", "smuggling", "--country", "LY", "--headline", "Boats leaving Zuwara", "--reliability", "B", "--accuracy", "2", "--level", "operational"] + daemon.iloArguments("officer-de"),
             stdin: #"{"route": {"origin": ["NE"], "transit": ["LY"], "destination": ["IT"]}, "modus_operandi": "Night departures.", "means_of_transport": ["boat"]}"#)
@@ -31,7 +31,7 @@ import Testing
         #expect(run(TestEnvironment.ilo, ["inbox"] + daemon.iloArguments("officer-it")).stdout.contains("no new reports"))
         #expect(run(TestEnvironment.ilo, ["inbox"] + daemon.iloArguments("officer-de")).stdout.contains("no new reports"))
         // The board reads everything.
-        #expect(run(TestEnvironment.ilo, ["inbox", "--wide"] + daemon.iloArguments("board-fr")).stdout.contains(id))
+        #expect(run(TestEnvironment.ilo, ["inbox", "--wide"] + daemon.iloArguments("authority-fr-user")).stdout.contains(id))
     }
 
     @Test func invalidReportIsRefusedBeforeSending() throws {

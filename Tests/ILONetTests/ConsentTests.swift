@@ -84,7 +84,7 @@ import Testing
         // H1: no consent to ask for; the node says why.
         let open = sampleReport(["handling": "H1"])
         #expect(try author.request(.publish, ["report": open]).type == .accepted)
-        let h1 = ilo(daemon, "board-fr", ["consent", "request", open["id"]!.stringValue!, "--to", "ncp.de.schmidt"])
+        let h1 = ilo(daemon, "authority-fr-user", ["consent", "request", open["id"]!.stringValue!, "--to", "ncp.de.schmidt"])
         #expect(h1.status == 1 && h1.stderr.contains("consent applies only to H2"), "\(h1.output)")
     }
 

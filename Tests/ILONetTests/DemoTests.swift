@@ -13,7 +13,7 @@ import Testing
         // The register: who is in Libya, with the joint deployment.
         let directory = out.components(separatedBy: "== 1.").last?.components(separatedBy: "== 2.").first ?? ""
         #expect(directory.contains("officer.de.mueller") && directory.contains("officer.it.rossi") && directory.contains("AT (BMI-BPOL-2026/14)"), "\(directory)")
-        // Delivery: the board member's inbox lists all three, flash first.
+        // Delivery: Italy's contact point's inbox at the platform hub lists all three, flash first.
         let inbox = out.components(separatedBy: "== 4.").last?.components(separatedBy: "== 5.").first ?? ""
         let board = inbox.components(separatedBy: "Müller's Libya report").first ?? ""
         let rows = board.split(separator: "\n").filter { $0.contains(" H1  ") }
@@ -23,7 +23,7 @@ import Testing
         let rossi = inbox.components(separatedBy: "Müller's Libya report").last ?? ""
         #expect(rossi.contains("Departures from Zuwara"), "\(rossi)")
         #expect(rossi.contains("note: you read at post-tunis.ilonet.example"), "\(rossi)")
-        #expect(out.contains("the web inbox lists") && out.contains("under \"Read\""), "\(out)")
+        #expect(out.contains("web inbox lists") && out.contains("under \"Read\""), "\(out)")
         #expect(out.contains("signed by    officer.it.rossi (IT-PS, IT), signature verified"))
         // Queueing across the outage, then delivery after it.
         #expect(demo.stderr.contains("queued at post-tripoli.ilonet.example, waiting for regional-na.ilonet.example"), "\(demo.stderr)")
@@ -48,8 +48,13 @@ import Testing
         let withdrawal = out.components(separatedBy: "== 12.").last?.components(separatedBy: "== 13.").first ?? ""
         #expect(withdrawal.contains("withdrawn at 5 of 5 nodes that held it") && withdrawal.contains("signature verified"), "\(withdrawal)")
         #expect(withdrawal.contains("Withdrawn by its originator: inaccurate"), "\(withdrawal)")
-        let web = out.components(separatedBy: "== 13.").last ?? ""
-        #expect(web.contains("search for \"sabratha\" as board.fr.martin: finds") && web.contains("the TLS handshake is refused"), "\(web)")
+        // The steering board (issue 31): an event shared with it, trends; what was not shared stays closed.
+        let steering = out.components(separatedBy: "== 13.").last?.components(separatedBy: "== 14.").first ?? ""
+        #expect(steering.contains("impact       very-high (owner)") && steering.contains("Large group at Ras Ajdir"), "\(steering)")
+        #expect(steering.contains("not-found"), "the board does not read what was not shared with it: \(steering)")
+        #expect(steering.contains("border") && steering.contains("smuggling"), "trends by kind: \(steering)")
+        let web = out.components(separatedBy: "== 14.").last ?? ""
+        #expect(web.contains("the event page for") && web.contains("the TLS handshake is refused"), "\(web)")
         #expect(web.contains("The board member's web view: https://127.0.0.1:\(sandbox.port(7604))/"), "\(web)")
         // It cleaned up: no node of the example network is left running.
         for node in ["board", "authority-de", "regional-na", "post-tripoli", "post-tunis"] {

@@ -113,11 +113,14 @@ import Testing
         }
     }
 
-    /// The README walkthrough's comments: Rossi's implicit subscription, the board's,
-    /// the report, Rossi's inbox, the border report, and the board's inbox as JSON.
+    /// The README walkthrough's comments: Rossi's implicit subscription, France's
+    /// contact point's, the report, Rossi's inbox, the border report, the board
+    /// member's digest, and the contact point's inbox as JSON.
     static func checkWalkthrough(_ stdout: String) throws {
         #expect(stdout.contains("+/LY/#"))
         #expect(stdout.contains("subscribed to #"))
+        // The board member's digest counts both reports and lists neither (nothing is addressed to him).
+        #expect(stdout.contains("2 reports ("), "the board's digest preview counts the two reports: \(stdout)")
         #expect(stdout.contains("Departures from Zuwara rising"))
         #expect(stdout.contains("valid: border report about TN"))
         guard let start = stdout.range(of: "\n[", options: .backwards) else {
@@ -233,7 +236,7 @@ import Testing
                 """
         case "h2-report":
             reports = """
-                ilo subscribe '#' --node 127.0.0.1:\(sandbox.port(7601)) --ca certs-example/ca.crt \\
+                ilo subscribe '#' --digest daily --node 127.0.0.1:\(sandbox.port(7601)) --ca certs-example/ca.crt \\
                     --cert certs-example/board-fr.crt --key certs-example/board-fr.key >/dev/null
                 ID=$(ilo send --file config/demo/smuggling-sabratha.json --handling H2 --addressees board.fr.martin \\
                     --node 127.0.0.1:\(sandbox.port(7611)) --ca certs-example/ca.crt \\

@@ -62,7 +62,7 @@ import Testing
     @Test func aDeliveredReportIsErasedAfterTheRetentionPeriod() throws {
         let daemon = try Daemon(extraConfig: "queue.expiry-sweep 200ms\nretention.delivered 1s")
         try daemon.start()
-        try daemon.register("board-fr", subscribing: "border/#")
+        try daemon.register("authority-fr-user", subscribing: "border/#")
         let marker = "RETAIN-\(UUID().uuidString.prefix(8))"
         let report = sampleReport(["headline": .string(marker)], kind: "border")
         let id = try #require(report["id"]?.stringValue)
@@ -70,7 +70,7 @@ import Testing
         // Kept while the board member has not read it.
         usleep(1_500_000)
         #expect(daemon.count("SELECT count(*) FROM reports WHERE id = '\(id)'") == 1)
-        let reader = try daemon.client("board-fr")
+        let reader = try daemon.client("authority-fr-user")
         #expect(try reader.request(.confirm, ["ids": [.string(id)]]).type == .ok)
         #expect(waitFor(10) { daemon.count("SELECT count(*) FROM reports WHERE id = '\(id)'") == 0 })
         #expect(waitFor(10) { storeFilesContain(daemon, marker).isEmpty }, "marker still in \(storeFilesContain(daemon, marker))")
@@ -83,10 +83,10 @@ import Testing
     @Test func erasureReachesQuarantinedCopiesAndDigestHeadlines() throws {
         let daemon = try Daemon(extraConfig: "queue.expiry-sweep 200ms\nretention.delivered 1s\npeer regional-na.ilonet.example")
         let (clock, now) = try startWithClock(daemon)
-        try daemon.register("board-fr", subscribing: "border/#")
+        try daemon.register("authority-fr-user", subscribing: "border/#")
         var environment = ProcessInfo.processInfo.environment
-        environment["XDG_STATE_HOME"] = daemon.directory + "/state-board-fr"
-        let subscribed = run(TestEnvironment.ilo, ["subscribe", "#", "--digest", "daily"] + daemon.iloArguments("board-fr"), environment: environment)
+        environment["XDG_STATE_HOME"] = daemon.directory + "/state-authority-fr-user"
+        let subscribed = run(TestEnvironment.ilo, ["subscribe", "#", "--digest", "daily"] + daemon.iloArguments("authority-fr-user"), environment: environment)
         #expect(subscribed.status == 0, "\(subscribed.output)")
 
         // A case report signed by its author, altered on the way: the relay's FORWARD is quarantined.
@@ -127,7 +127,7 @@ import Testing
         #expect(daemon.query("SELECT detail FROM audit WHERE event = 'erase' AND report_id = '\(caseID)'") == "erase-by date reached (quarantined copy)")
 
         // The board member reads the report; after the retention period it is erased, and so is its headline in the digest.
-        #expect(try daemon.client("board-fr").request(.confirm, ["ids": [.string(listedID)]]).type == .ok)
+        #expect(try daemon.client("authority-fr-user").request(.confirm, ["ids": [.string(listedID)]]).type == .ok)
         #expect(waitFor(10) { daemon.count("SELECT count(*) FROM reports WHERE id = '\(listedID)'") == 0 })
         #expect(daemon.count("SELECT count(*) FROM reports WHERE kind = 'digest' AND instr(CAST(document AS TEXT), '\(listedID)') > 0") == 1)
         #expect(daemon.count("SELECT count(*) FROM reports WHERE kind = 'digest' AND instr(CAST(document AS TEXT), '(erased)') > 0") == 1)

@@ -94,6 +94,19 @@ import Testing
         #expect(schmidtPage.contains("<strong>Measures planned:</strong> Joint patrol with the Tunisian side next week.") && schmidtPage.contains("after 3h00m"), "\(schmidtPage)")
         #expect(page("authority-de-user", "/events?status=open").contains("/event/\(r1)"))
 
+        // The steering board subscribes to nothing: it sees the event only once its owner shares it,
+        // and then the shared H1 report, not Müller's H2 one (issue 31: the board governs, it does not read everything).
+        let before = ilo(network.post, "board-fr", ["event", "show", r1])
+        #expect(before.status == 1 && before.stderr.contains("not-found"), "\(before.output)")
+        let shared = ilo(network.post, "authority-it-user", ["event", "share", r1, "--with", "board.fr.martin"])
+        #expect(shared.status == 0 && shared.stdout.contains("shared with board.fr.martin"), "\(shared.output)")
+        let boardView = ilo(network.post, "board-fr", ["event", "show", r1])
+        #expect(boardView.status == 0 && boardView.stdout.contains("Large group crossed at Ras Ajdir") && boardView.stdout.contains("1 report you may not read"), "\(boardView.output)")
+        #expect(ilo(network.post, "board-fr", ["show", r1]).status == 0, "a shared report reads in full")
+        #expect(ilo(network.post, "officer-de", ["event", "share", r1, "--with", "board.fr.martin"]).stderr.contains("forbidden"), "only the owner shares")
+        // The share follows the event's reports: the platform hub lets the board member read R1 there too.
+        #expect(waitFor(15) { ilo(network.board, "board-fr", ["show", r1]).status == 0 }, "shared at the platform hub")
+
         // Closed: a follow-up is refused naming the reason, until the owner reopens it.
         let closed = ilo(network.post, "authority-it-user", ["event", "close", r1, "--reason", "did-not-occur"])
         #expect(closed.status == 0, "\(closed.output)")

@@ -181,7 +181,7 @@ import Testing
     @Test func readStateIsSharedByEveryClientAndReadingDoesNotConsume() throws {
         let daemon = try Daemon()
         try daemon.start()
-        try daemon.register("board-fr", subscribing: "#")
+        try daemon.register("authority-fr-user", subscribing: "#")
         let author = try daemon.client("officer-de")
         var ids: [String] = []
         for headline in ["Boats at Zuwara", "Boats at Zuwara", "Convoy near Sebha"] {
@@ -190,28 +190,28 @@ import Testing
             ids.append(report["id"]!.stringValue!)
         }
         // The terminal reads: rows of 80 columns at most; the same headline shows author and time.
-        let inbox = ilo(daemon, "board-fr", ["inbox"])
+        let inbox = ilo(daemon, "authority-fr-user", ["inbox"])
         #expect(inbox.status == 0, "\(inbox.output)")
         let rows = inbox.stdout.split(separator: "\n")
         #expect(rows.count == 4 && rows.allSatisfy { $0.count <= 80 }, "\(inbox.stdout)")
         #expect(rows.filter { $0.contains("Boats at Zuwara (mueller, ") }.count == 2, "\(inbox.stdout)")
-        #expect(ilo(daemon, "board-fr", ["inbox"]).stdout.contains("no new reports"))
+        #expect(ilo(daemon, "authority-fr-user", ["inbox"]).stdout.contains("no new reports"))
         // Read, not gone: the mailbox keeps them, and the web view's FETCH sees the same flags.
-        let reader = try daemon.client("board-fr")
+        let reader = try daemon.client("authority-fr-user")
         let all = try reader.request(.fetch, ["all": true, "limit": 10]).body["reports"]?.arrayValue ?? []
         #expect(all.count == 3 && all.allSatisfy { $0["read"] == .bool(true) })
         #expect(all.first?["report"]?["id"]?.stringValue == ids[2], "newest first")
         // One back to unread (by its short id), as the web view's button does: the terminal shows it again.
-        let unread = ilo(daemon, "board-fr", ["unread", String(ids[2].filter(\.isHexDigit).suffix(8))])
+        let unread = ilo(daemon, "authority-fr-user", ["unread", String(ids[2].filter(\.isHexDigit).suffix(8))])
         #expect(unread.status == 0 && unread.stdout.contains("1 of 1 marked unread"), "\(unread.output)")
         #expect((try reader.request(.fetch, ["limit": 10]).body["reports"]?.arrayValue ?? []).count == 1)
-        let again = ilo(daemon, "board-fr", ["inbox", "--peek"])
+        let again = ilo(daemon, "authority-fr-user", ["inbox", "--peek"])
         #expect(again.stdout.contains("Convoy near Sebha"), "\(again.output)")
-        #expect(ilo(daemon, "board-fr", ["show", String(ids[2].suffix(8))]).stdout.contains("Convoy near Sebha"))
+        #expect(ilo(daemon, "authority-fr-user", ["show", String(ids[2].suffix(8))]).stdout.contains("Convoy near Sebha"))
         // MARK read by the protocol; a machine consumer's CONFIRM also counts as read.
         #expect(try reader.request(.mark, ["ids": [.string(ids[2])], "read": true]).body["changed"] == .integer(1))
         #expect((try reader.request(.fetch, ["limit": 10]).body["reports"]?.arrayValue ?? []).isEmpty)
-        #expect(ilo(daemon, "board-fr", ["inbox", "--all"]).stdout.contains("3 report(s), 0 unread"))
+        #expect(ilo(daemon, "authority-fr-user", ["inbox", "--all"]).stdout.contains("3 report(s), 0 unread"))
     }
 }
 

@@ -136,9 +136,9 @@ import Testing
     @Test func aFetchAnswerFitsInOneFrameAndTheClientPagesThroughTheRest() throws {
         let daemon = try Daemon(extraConfig: "limits.max-frame-bytes 65536\nlimits.max-report-bytes 60000")
         try daemon.start()
-        try daemon.register("board-fr", subscribing: "#")
+        try daemon.register("authority-fr-user", subscribing: "#")
         try publish(daemon, 40, kilobytes: 20)
-        let reader = try daemon.client("board-fr")
+        let reader = try daemon.client("authority-fr-user")
         try reader.send(Frame(type: MessageType.fetch.rawValue, requestID: 7, payload: Array(#"{"limit":500}"#.utf8)))
         let frame = try reader.receiveFrame()
         #expect(frame.payload.count <= 65536 - AnswerBudgetForTests.reserve + 1024, "\(frame.payload.count) bytes")
@@ -147,8 +147,8 @@ import Testing
         #expect(first >= 1 && first < 40 && batch.body["more"] == .bool(true), "\(first) reports")
 
         var environment = ProcessInfo.processInfo.environment
-        environment["XDG_STATE_HOME"] = daemon.directory + "/state-board-fr"
-        let inbox = run(TestEnvironment.ilo, ["inbox", "--json"] + daemon.iloArguments("board-fr"), environment: environment)
+        environment["XDG_STATE_HOME"] = daemon.directory + "/state-authority-fr-user"
+        let inbox = run(TestEnvironment.ilo, ["inbox", "--json"] + daemon.iloArguments("authority-fr-user"), environment: environment)
         #expect(inbox.status == 0, "\(inbox.stderr)")
         #expect((try? JSONValue(parsing: inbox.stdout))?.arrayValue?.count == 40)
     }
@@ -157,15 +157,15 @@ import Testing
     @Test func inboxAsJSONEndsWithMoreThanAPagePending() throws {
         let daemon = try Daemon()
         try daemon.start()
-        try daemon.register("board-fr", subscribing: "#")
+        try daemon.register("authority-fr-user", subscribing: "#")
         try publish(daemon, 520)
         var environment = ProcessInfo.processInfo.environment
-        environment["XDG_STATE_HOME"] = daemon.directory + "/state-board-fr"
-        let inbox = run(TestEnvironment.ilo, ["inbox", "--json"] + daemon.iloArguments("board-fr"), environment: environment)
+        environment["XDG_STATE_HOME"] = daemon.directory + "/state-authority-fr-user"
+        let inbox = run(TestEnvironment.ilo, ["inbox", "--json"] + daemon.iloArguments("authority-fr-user"), environment: environment)
         #expect(inbox.status == 0, "\(inbox.stderr)")
         let ids = ((try? JSONValue(parsing: inbox.stdout))?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
         #expect(ids.count == 520 && Set(ids).count == 520, "\(ids.count)")
-        let again = run(TestEnvironment.ilo, ["inbox", "--json"] + daemon.iloArguments("board-fr"), environment: environment)
+        let again = run(TestEnvironment.ilo, ["inbox", "--json"] + daemon.iloArguments("authority-fr-user"), environment: environment)
         #expect(again.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(again.output)")
     }
 
@@ -174,10 +174,10 @@ import Testing
     @Test func pipelinedRequestsFromAClientThatReadsNothingDoNotFillMemory() throws {
         let daemon = try Daemon(extraConfig: "limits.max-inflight-per-connection 4")
         try daemon.start()
-        try daemon.register("board-fr", subscribing: "#")
+        try daemon.register("authority-fr-user", subscribing: "#")
         try publish(daemon, 150, kilobytes: 20)  // about 3 MB waiting: each FETCH answer is up to a frame (1 MiB)
         let before = residentKilobytes(daemon.pid)
-        let reader = try daemon.client("board-fr")
+        let reader = try daemon.client("authority-fr-user")
         var burst: [UInt8] = []
         for id in 1...300 { burst += Frame(type: MessageType.fetch.rawValue, requestID: UInt32(id), payload: Array(#"{"limit":500}"#.utf8)).encoded() }
         try reader.sendRaw(burst)
@@ -198,14 +198,14 @@ import Testing
     @Test func answersNeverReadHoldBoundedBytesPerConnectionAndIdentity() throws {
         let daemon = try Daemon()
         try daemon.start()
-        try daemon.register("board-fr", subscribing: "#")
+        try daemon.register("authority-fr-user", subscribing: "#")
         try publish(daemon, 150, kilobytes: 20)  // about 3 MB waiting: each FETCH answer fills a frame (1 MiB)
         let before = residentKilobytes(daemon.pid)
         var burst: [UInt8] = []
         for id in 1...300 { burst += Frame(type: MessageType.fetch.rawValue, requestID: UInt32(id), payload: Array(#"{"limit":500}"#.utf8)).encoded() }
         var readers: [ClientConnection] = []
         for _ in 0..<3 {
-            let reader = try daemon.client("board-fr")
+            let reader = try daemon.client("authority-fr-user")
             try reader.sendRaw(burst)
             readers.append(reader)
         }
@@ -226,21 +226,21 @@ import Testing
     @Test func aFetchLoadsOnlyWhatFitsItsFrame() throws {
         let daemon = try Daemon()
         try daemon.start()
-        try daemon.register("board-fr", subscribing: "#")
+        try daemon.register("authority-fr-user", subscribing: "#")
         try publish(daemon, 1)
         daemon.stop()
-        // 300 reports of 230 KB each, all waiting for the board member.
+        // 300 reports of 230 KB each, all waiting for France's contact point.
         try daemon.copyReports(times: 300, document: "CAST(json_set(CAST(r.document AS TEXT), '$.body.padding', printf('%.230000c', 'x')) AS BLOB)")
         let filled = run("/usr/bin/sqlite3", [daemon.storePath, """
             INSERT INTO deliveries (identity, report_seq, priority, queued_ms)
-                SELECT 'board.fr.martin', seq, priority, received_ms FROM reports WHERE id LIKE '%-%-%-%-%-%';
+                SELECT 'ncp.fr.bernard', seq, priority, received_ms FROM reports WHERE id LIKE '%-%-%-%-%-%';
             """])
         try #require(filled.status == 0, "\(filled.output)")
         try daemon.start()
         let before = residentKilobytes(daemon.pid)
         var readers: [ClientConnection] = []
         for _ in 0..<8 {
-            let reader = try daemon.client("board-fr")
+            let reader = try daemon.client("authority-fr-user")
             try reader.send(Frame(type: MessageType.fetch.rawValue, requestID: 1, payload: Array(#"{"limit":500}"#.utf8)))
             readers.append(reader)
         }

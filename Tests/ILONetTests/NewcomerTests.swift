@@ -13,7 +13,7 @@ import Testing
         let inbox = run(TestEnvironment.ilo, ["--profile", "tripoli", "inbox"], environment: environment)
         #expect(inbox.status == 0 && inbox.stdout.contains("no new reports"), "\(inbox.output)")
         // Also for a command with a verb: the profile's name is not taken for the verb.
-        let boardEnvironment = try daemon.profileEnvironment("board", identity: "board-fr")
+        let boardEnvironment = try daemon.profileEnvironment("board", identity: "authority-fr-user")
         let verb = run(TestEnvironment.ilo, ["--profile", "board", "digest", "show"], environment: boardEnvironment)
         #expect(verb.status == 0 && verb.stdout.contains("no digest yet"), "\(verb.output)")
         let version = run(TestEnvironment.ilo, ["--version"])
@@ -23,10 +23,10 @@ import Testing
         let missing = run(TestEnvironment.ilo, ["nosuchcommand", "--help"])
         #expect(missing.status == 2 && missing.stderr.contains("unknown command \"nosuchcommand\""), "\(missing.output)")
         // No digest yet is an answer, not an error; dates and weeks are spans.
-        let digest = run(TestEnvironment.ilo, ["digest", "show"] + daemon.iloArguments("board-fr"))
+        let digest = run(TestEnvironment.ilo, ["digest", "show"] + daemon.iloArguments("authority-fr-user"))
         #expect(digest.status == 0 && digest.stdout.contains("no digest yet"), "\(digest.output)")
         for span in [["--since", "2026-11-01", "--until", "2026-11-30"], ["--since", "52w"]] {
-            let preview = run(TestEnvironment.ilo, ["digest", "preview", "#"] + span + daemon.iloArguments("board-fr"))
+            let preview = run(TestEnvironment.ilo, ["digest", "preview", "#"] + span + daemon.iloArguments("authority-fr-user"))
             #expect(preview.status == 0, "\(span): \(preview.output)")
         }
     }
@@ -44,9 +44,9 @@ import Testing
         }
         let daemon = try Daemon()
         try daemon.start()
-        let refused = run(TestEnvironment.ilo, ["subscribe", "smuggling/LIBYA/#"] + daemon.iloArguments("board-fr"))
+        let refused = run(TestEnvironment.ilo, ["subscribe", "smuggling/LIBYA/#"] + daemon.iloArguments("authority-fr-user"))
         #expect(refused.status == 1 && refused.stderr.contains("\"LIBYA\" is not a country code, so the filter can match nothing; did you mean LY (Libya)?"), "\(refused.output)")
-        #expect(run(TestEnvironment.ilo, ["subscribe", "smuggling/LY/#"] + daemon.iloArguments("board-fr")).status == 0)
+        #expect(run(TestEnvironment.ilo, ["subscribe", "smuggling/LY/#"] + daemon.iloArguments("authority-fr-user")).status == 0)
     }
 
     @Test func aJSONMistakeIsShownByLineAndColumn() throws {
@@ -60,11 +60,11 @@ import Testing
     @Test func aWatchLeavesNoSubscriptionBehind() throws {
         let daemon = try Daemon()
         try daemon.start()
-        func subscriptions() -> String { run(TestEnvironment.ilo, ["subscriptions"] + daemon.iloArguments("board-fr")).stdout }
+        func subscriptions() -> String { run(TestEnvironment.ilo, ["subscriptions"] + daemon.iloArguments("authority-fr-user")).stdout }
         // Ended by --count.
         let watcher = Process()
         watcher.executableURL = URL(fileURLWithPath: TestEnvironment.ilo)
-        watcher.arguments = ["watch", "border/#", "--count", "1"] + daemon.iloArguments("board-fr")
+        watcher.arguments = ["watch", "border/#", "--count", "1"] + daemon.iloArguments("authority-fr-user")
         watcher.environment = ProcessInfo.processInfo.environment.merging(["XDG_STATE_HOME": daemon.directory + "/state-watch"]) { $1 }
         watcher.standardOutput = Pipe()
         watcher.standardError = Pipe()
@@ -76,7 +76,7 @@ import Testing
         // Ended by Ctrl-C.
         let interrupted = Process()
         interrupted.executableURL = URL(fileURLWithPath: TestEnvironment.ilo)
-        interrupted.arguments = ["watch", "smuggling/#"] + daemon.iloArguments("board-fr")
+        interrupted.arguments = ["watch", "smuggling/#"] + daemon.iloArguments("authority-fr-user")
         interrupted.environment = watcher.environment
         interrupted.standardOutput = Pipe()
         interrupted.standardError = Pipe()
@@ -86,10 +86,10 @@ import Testing
         #expect(waitFor(10) { !interrupted.isRunning })
         #expect(!subscriptions().contains("smuggling/#"), "\(subscriptions())")
         // A subscription held before the watch stays.
-        #expect(run(TestEnvironment.ilo, ["subscribe", "return/#"] + daemon.iloArguments("board-fr")).status == 0)
+        #expect(run(TestEnvironment.ilo, ["subscribe", "return/#"] + daemon.iloArguments("authority-fr-user")).status == 0)
         let held = Process()
         held.executableURL = URL(fileURLWithPath: TestEnvironment.ilo)
-        held.arguments = ["watch", "return/#", "--count", "1"] + daemon.iloArguments("board-fr")
+        held.arguments = ["watch", "return/#", "--count", "1"] + daemon.iloArguments("authority-fr-user")
         held.environment = watcher.environment
         held.standardOutput = Pipe()
         held.standardError = Pipe()

@@ -246,7 +246,7 @@ import Testing
         #expect(text.contains("0 / 0 / 0 / 3"), "\(text)")
         // Administrators only.
         let officer = run(TestEnvironment.ilo, ["status"] + network.post.iloArguments("officer-de"))
-        #expect(officer.status == 1 && officer.stderr.contains("node status is for admin roles"), "\(officer.output)")
+        #expect(officer.status == 1 && officer.stderr.contains("node status is for admin, operator roles"), "\(officer.output)")
     }
 
     /// `GET path` on 127.0.0.1:port; the whole response.
@@ -293,7 +293,7 @@ import Testing
         #expect(body.contains("ilonet_requests_refused_total{code=\"invalid-report\"} 1\n"))
         #expect(body.contains("ilonet_connections 1\n") || body.contains("ilonet_connections 2\n"))
         #expect(body.contains("ilonet_store_commit_seconds_bucket{le=\"+Inf\"}"))
-        #expect(body.contains("ilonet_node_info{node=\"hub.ilonet.example\",role=\"board-hub\""))
+        #expect(body.contains("ilonet_node_info{node=\"hub.ilonet.example\",role=\"platform-hub\""))
         // Counters whose labels are known have a sample before their first event.
         for zero in ["ilonet_reports_received_total{kind=\"border\",via=\"forward\"} 0", "ilonet_requests_refused_total{code=\"bad-signature\"} 0",
                      "ilonet_reports_delivered_total 0", "ilonet_reloads_total{result=\"refused\"} 0", "ilonet_connections_refused_total{reason=\"handshaking\"} 0"] {

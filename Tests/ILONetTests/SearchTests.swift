@@ -23,7 +23,7 @@ import Testing
         let text = "Kumquat facilitators load nightboats near Zuwara lighthouse"
         let open = sampleReport(["headline": "Zebrafish route reopened", "body.modus_operandi": .string(text)])
         // An H2 report for the board member only, and a case report for Germany's contact point.
-        let h2 = sampleReport(["headline": "Marmalade network", "handling": "H2", "addressees": ["board.fr.martin"]])
+        let h2 = sampleReport(["headline": "Marmalade network", "handling": "H2", "addressees": ["ncp.fr.bernard"]])
         let tomorrow = String(Timestamp.format(milliseconds: now + 86_400_000).prefix(10))
         let marker = "Quetzal\(UUID().uuidString.prefix(6).filter(\.isLetter))"
         let personal = sampleReport(
@@ -46,12 +46,12 @@ import Testing
         #expect(search(daemon, "officer-it", ["kumquat"], ["--since", tomorrow]).stdout.contains("no report you may read matches"))
 
         // The H2 report: its addressee finds it, Rossi does not.
-        #expect(search(daemon, "board-fr", ["marmalade"]).stdout.contains(h2ID))
+        #expect(search(daemon, "authority-fr-user", ["marmalade"]).stdout.contains(h2ID))
         let withheld = search(daemon, "officer-it", ["marmalade"])
         #expect(withheld.status == 0 && !withheld.stdout.contains(h2ID) && withheld.stdout.contains("no report you may read matches"))
         // The case report: its addressee finds it by the name in it; nobody else does.
         #expect(search(daemon, "authority-de-user", [marker]).stdout.contains(personalID))
-        #expect(!search(daemon, "board-fr", [marker]).stdout.contains(personalID))
+        #expect(!search(daemon, "authority-fr-user", [marker]).stdout.contains(personalID))
         #expect(!search(daemon, "officer-it", [marker]).stdout.contains(personalID))
         // Roles that read no content search none.
         let admin = search(daemon, "admin", ["kumquat"])
@@ -93,7 +93,7 @@ import Testing
         // A search right after an acknowledgement finds the report.
         let fresh = sampleReport(["headline": "Quokka sighted at the quay"])
         #expect(try mueller.request(.publish, ["report": fresh]).type == .accepted)
-        let found = run(TestEnvironment.ilo, ["search", "quokka", "--wide"] + daemon.iloArguments("board-fr"))
+        let found = run(TestEnvironment.ilo, ["search", "quokka", "--wide"] + daemon.iloArguments("authority-fr-user"))
         #expect(found.stdout.contains(fresh["id"]!.stringValue!), "\(found.output)")
         // Acknowledged, then killed before the indexer's next turn: the restart catches up.
         daemon.kill()
@@ -103,7 +103,7 @@ import Testing
         #expect(indexed() == 11)
         try daemon.start()
         #expect(waitFor(5) { indexed() == 21 && watermark() == mark }, "\(indexed()) indexed, watermark \(watermark())")
-        let again = run(TestEnvironment.ilo, ["search", "lagtest", "--limit", "50", "--wide"] + daemon.iloArguments("board-fr"))
+        let again = run(TestEnvironment.ilo, ["search", "lagtest", "--limit", "50", "--wide"] + daemon.iloArguments("authority-fr-user"))
         #expect(ids.allSatisfy { again.stdout.contains($0) }, "\(again.output)")
     }
 
@@ -137,18 +137,18 @@ import Testing
         #expect(Set(before) == [alphaHeavy, betaHeavy], "\(before)")
         // Twelve H2 reports Rossi may not read, full of one of the words.
         for i in 0..<12 {
-            _ = try publish("Withheld \(i)", "betaword betaword betaword", ["handling": "H2", "addressees": ["board.fr.martin"]])
+            _ = try publish("Withheld \(i)", "betaword betaword betaword", ["handling": "H2", "addressees": ["ncp.fr.bernard"]])
         }
         #expect(results("officer-it", ["alphaword", "betaword"]).ids == before, "the withheld reports moved the order")
 
         // 2,001 newer H2 reports with words of their own, none of which Rossi may read.
-        _ = try publish("Omegaword bravoquay", "omegaword bravoquay", ["handling": "H2", "addressees": ["board.fr.martin"]])
+        _ = try publish("Omegaword bravoquay", "omegaword bravoquay", ["handling": "H2", "addressees": ["ncp.fr.bernard"]])
         daemon.stop()
         try daemon.copyReports(times: 2001, where: "r.headline = 'Omegaword bravoquay'")
         try daemon.start()
         let omega = results("officer-it", ["omegaword"])
         #expect(omega.ids.isEmpty && !omega.truncated, "truncated tells Rossi that reports he may not read contain the word")
-        #expect(results("board-fr", ["omegaword"]).truncated, "positive control: the addressee has more than 2,000 matches")
+        #expect(results("authority-fr-user", ["omegaword"]).truncated, "positive control: the addressee has more than 2,000 matches")
         #expect(results("officer-it", ["b*"]).ids.contains(bravo) && results("officer-it", ["bravoquay"]).ids == [bravo])
     }
 

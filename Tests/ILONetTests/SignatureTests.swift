@@ -94,13 +94,13 @@ import Testing
 
     @Test func aReportSignedByIloIsVerifiedAtEveryHopAndShownAsVerified() throws {
         let network = try TestNetwork(signatures: "required")
-        try network.board.register("board-fr", subscribing: "#")
+        try network.board.register("authority-fr-user", subscribing: "#")
         let sent = network.send(sampleReport(["headline": "Signed at the post"]))
         #expect(sent.status == 0, "\(sent.stderr)")
         #expect(waitFor(15) { network.board.count("SELECT count(*) FROM reports WHERE id = '\(sent.id)'") == 1 })
-        let shown = run(TestEnvironment.ilo, ["show", sent.id] + network.board.iloArguments("board-fr"))
+        let shown = run(TestEnvironment.ilo, ["show", sent.id] + network.board.iloArguments("authority-fr-user"))
         #expect(shown.stdout.contains("signed by    officer.de.mueller (DE-BPOL, DE), signature verified"), "\(shown.output)")
-        let json = run(TestEnvironment.ilo, ["show", sent.id, "--json"] + network.board.iloArguments("board-fr"))
+        let json = run(TestEnvironment.ilo, ["show", sent.id, "--json"] + network.board.iloArguments("authority-fr-user"))
         let signature = try JSONValue(parsing: json.stdout)["signature"]
         #expect(signature?["verified"] == .bool(true))
         #expect(signature?["signer"] == "officer.de.mueller")
@@ -177,7 +177,7 @@ import Testing
         try daemon.start()
         let pki = TestEnvironment.pki
         let load = run(TestEnvironment.ilo, ["bench", "load", "--signed", "--publishers", "2", "--subscribers", "1", "--rate", "40",
-            "--duration", "1", "--warmup", "0", "--json", "--subscriber-cert", pki.path("board-fr.crt"), "--subscriber-key", pki.path("board-fr.key")]
+            "--duration", "1", "--warmup", "0", "--json", "--subscriber-cert", pki.path("authority-fr-user.crt"), "--subscriber-key", pki.path("authority-fr-user.key")]
             + daemon.iloArguments("officer-de"))
         #expect(load.status == 0, "\(load.output)")
         let figures = try JSONValue(parsing: load.stdout)

@@ -24,7 +24,7 @@ import Testing
     @Test func wildcardSubscriptionsReceiveExactlyTheMatchingReports() throws {
         let daemon = try Daemon()
         try daemon.start()
-        #expect(ilo(daemon, "board-fr", ["subscribe", "smuggling/+/sea"]).status == 0)
+        #expect(ilo(daemon, "authority-fr-user", ["subscribe", "smuggling/+/sea"]).status == 0)
         #expect(ilo(daemon, "admin", ["subscribe", "border/#"]).status == 0)
         #expect(ilo(daemon, "authority-de-user", ["subscribe", "+/TN/#"]).status == 0)
         let sea = sampleReport(["body.means_of_transport": ["boat"]])
@@ -37,7 +37,7 @@ import Testing
             Set(try JSONValue(parsing: ilo(daemon, identity, ["inbox", "--json"]).stdout).arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
         }
         func ids(_ reports: JSONValue...) -> Set<String> { Set(reports.compactMap { $0["id"]?.stringValue }) }
-        #expect(try inbox("board-fr") == ids(sea))
+        #expect(try inbox("authority-fr-user") == ids(sea))
         // An administrator may subscribe, but reads no report content (docs/ACCESS.md §1).
         #expect(try inbox("admin").isEmpty)
         #expect(try inbox("authority-de-user") == ids(borderTN, returnTN))
@@ -51,7 +51,7 @@ import Testing
     @Test func anOfflineSubscriberGetsItsBacklogOnceMostUrgentFirstAcrossDisconnects() throws {
         let daemon = try Daemon()
         try daemon.start()
-        #expect(ilo(daemon, "board-fr", ["subscribe", "#"]).status == 0)
+        #expect(ilo(daemon, "authority-fr-user", ["subscribe", "#"]).status == 0)
         var reports: [JSONValue] = []
         for n in 0..<30 {
             let priority = n % 6 == 0 ? "flash" : n % 6 == 1 ? "immediate" : "routine"
@@ -60,7 +60,7 @@ import Testing
         try publish(daemon, reports)
 
         // A reader that takes three and confirms one, then drops the connection.
-        let raw = try daemon.client("board-fr")
+        let raw = try daemon.client("authority-fr-user")
         try raw.send(Message(.watch, requestID: 1).frame)
         var delivered: [String] = []
         while delivered.count < 3 {
@@ -71,9 +71,9 @@ import Testing
         withExtendedLifetime(raw) {}
 
         // ilo reads the rest in three goes: two stopped watches and an inbox.
-        let first = jsonLines(ilo(daemon, "board-fr", ["watch", "--json", "--count", "8"]).stdout)
-        let second = jsonLines(ilo(daemon, "board-fr", ["watch", "--json", "--count", "7"]).stdout)
-        let rest = try JSONValue(parsing: ilo(daemon, "board-fr", ["inbox", "--json"]).stdout).arrayValue ?? []
+        let first = jsonLines(ilo(daemon, "authority-fr-user", ["watch", "--json", "--count", "8"]).stdout)
+        let second = jsonLines(ilo(daemon, "authority-fr-user", ["watch", "--json", "--count", "7"]).stdout)
+        let rest = try JSONValue(parsing: ilo(daemon, "authority-fr-user", ["inbox", "--json"]).stdout).arrayValue ?? []
         let shown = (first + second + rest).compactMap { $0["id"]?.stringValue }
         #expect(first.count == 8 && second.count == 7)
         #expect(shown.count == 29, "shown \(shown.count)")
@@ -82,16 +82,16 @@ import Testing
         // Most urgent first, across the three reads.
         let ranks = (first + second + rest).compactMap { $0["priority"]?.stringValue }.compactMap { Priority(rawValue: $0)?.rank }
         #expect(ranks == ranks.sorted(), "\(ranks)")
-        #expect(ilo(daemon, "board-fr", ["inbox"]).stdout.contains("no new reports"))
+        #expect(ilo(daemon, "authority-fr-user", ["inbox"]).stdout.contains("no new reports"))
     }
 
     @Test func aStalledSubscriberIsCutOffWhileAnotherKeepsReceivingAndNothingIsLost() throws {
         let daemon = try Daemon(extraConfig: "limits.subscriber-window-bytes 4096\nlimits.subscriber-stall 1s")
         try daemon.start()
-        #expect(ilo(daemon, "board-fr", ["subscribe", "#"]).status == 0)
+        #expect(ilo(daemon, "authority-fr-user", ["subscribe", "#"]).status == 0)
         #expect(ilo(daemon, "authority-de-user", ["subscribe", "#"]).status == 0)
-        // board-fr watches and then reads nothing at all.
-        let stalled = try daemon.client("board-fr")
+        // France's contact point watches and then reads nothing at all.
+        let stalled = try daemon.client("authority-fr-user")
         _ = try stalled.request(.watch)
         // Germany's NCP watches with ilo, reading as it goes.
         let watcher = Process()
@@ -113,9 +113,9 @@ import Testing
         let watched = jsonLines(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
         watcher.waitUntilExit()
         #expect(watched.count == 20)
-        #expect(waitFor(10) { daemon.log.contains("slow subscriber disconnected; its reports stay queued") && daemon.log.contains("identity=board.fr.martin") })
+        #expect(waitFor(10) { daemon.log.contains("slow subscriber disconnected; its reports stay queued") && daemon.log.contains("identity=ncp.fr.bernard") })
         // Nothing was lost for the stalled one.
-        let inbox = try JSONValue(parsing: ilo(daemon, "board-fr", ["inbox", "--json"]).stdout).arrayValue ?? []
+        let inbox = try JSONValue(parsing: ilo(daemon, "authority-fr-user", ["inbox", "--json"]).stdout).arrayValue ?? []
         #expect(Set(inbox.compactMap { $0["id"]?.stringValue }) == Set(ids))
         withExtendedLifetime(stalled) {}
     }
@@ -128,7 +128,7 @@ import Testing
         daemon.environment["ILONET_CLOCK_FILE"] = clock
         try daemon.start()
         #expect(daemon.log.contains("this node goes by the time in a file"))
-        let subscribed = ilo(daemon, "board-fr", ["subscribe", "#", "--digest", "daily"])
+        let subscribed = ilo(daemon, "authority-fr-user", ["subscribe", "#", "--digest", "daily"])
         #expect(subscribed.status == 0, "\(subscribed.output)")
 
         let flash = sampleReport(["headline": "Flash from Zuwara", "priority": "flash"])
@@ -145,10 +145,10 @@ import Testing
         let today = now - now % 86_400_000
         try Timestamp.format(milliseconds: today + 86_400_000 + 30_000).write(toFile: clock, atomically: true, encoding: .utf8)
         #expect(waitFor(10) { daemon.log.contains("digest delivered") })
-        let shown = ilo(daemon, "board-fr", ["digest", "show", "--format", "json"])
+        let shown = ilo(daemon, "authority-fr-user", ["digest", "show", "--format", "json"])
         #expect(shown.status == 0, "\(shown.output)")
         let digest = try JSONValue(parsing: shown.stdout)
-        // The H2 report for Rossi is not counted for board-fr (not an addressee), nor the case report.
+        // The H2 report for Rossi is not counted for France's contact point (not an addressee), nor the case report.
         #expect(digest["counts"]?["total"] == 3)
         #expect(digest["counts"]?["by_kind"] == ["smuggling": 2, "border": 1])
         #expect(digest["counts"]?["by_country"] == ["LY": 2, "TN": 1])
@@ -162,19 +162,19 @@ import Testing
         // Neither the H2 report nor the case report shows anything of itself.
         #expect(!shown.stdout.contains("For Rossi only") && !shown.stdout.contains(restricted["id"]!.stringValue!))
         #expect(!shown.stdout.contains("Passenger list") && !shown.stdout.contains(personal["id"]!.stringValue!))
-        #expect(ilo(daemon, "board-fr", ["digest", "show", "--format", "markdown"]).stdout.hasPrefix("# Daily digest for #"))
+        #expect(ilo(daemon, "authority-fr-user", ["digest", "show", "--format", "markdown"]).stdout.hasPrefix("# Daily digest for #"))
 
         // A day with nothing still gets its digest.
         try Timestamp.format(milliseconds: today + 2 * 86_400_000 + 30_000).write(toFile: clock, atomically: true, encoding: .utf8)
         #expect(waitFor(10) { daemon.log.components(separatedBy: "digest delivered").count == 3 })
-        let quiet = try JSONValue(parsing: ilo(daemon, "board-fr", ["digest", "show", "--format", "json"]).stdout)
+        let quiet = try JSONValue(parsing: ilo(daemon, "authority-fr-user", ["digest", "show", "--format", "json"]).stdout)
         #expect(quiet["nothing_new"] == true && quiet["previous"]?["total"] == 3 && quiet["change"] == -3)
-        #expect(ilo(daemon, "board-fr", ["digest", "show"]).stdout.contains("Nothing new in this period"))
+        #expect(ilo(daemon, "authority-fr-user", ["digest", "show"]).stdout.contains("Nothing new in this period"))
         // Both digests are in the inbox, like reports.
-        let inbox = ilo(daemon, "board-fr", ["inbox", "--wide"]).stdout
+        let inbox = ilo(daemon, "authority-fr-user", ["inbox", "--wide"]).stdout
         #expect(inbox.contains("Daily digest # until") && inbox.contains("nothing new"))
         // A preview built on demand counts the same.
-        let preview = try JSONValue(parsing: ilo(daemon, "board-fr", ["digest", "preview", "#", "--since", "72h", "--format", "json"]).stdout)
+        let preview = try JSONValue(parsing: ilo(daemon, "authority-fr-user", ["digest", "preview", "#", "--since", "72h", "--format", "json"]).stdout)
         #expect(preview["counts"]?["total"] == 3)
     }
 }
@@ -182,8 +182,9 @@ import Testing
 /// The example network with its access rules: who may subscribe, and where H2
 /// and case reports go.
 @Suite(.serialized) struct AccessEnforcementTests {
-    static let boardNL: Void = TestEnvironment.pki.issue(
-        "board-nl", subject: "/C=NL/O=NL-IND/OU=board/CN=board.nl.devries", extensions: "extendedKeyUsage=clientAuth")
+    /// A contact point of another authority, subscribed to everything: a reader who is no addressee.
+    static let authorityNL: Void = TestEnvironment.pki.issue(
+        "authority-nl", subject: "/C=NL/O=NL-IND/OU=authority/CN=ncp.nl.devries", extensions: "extendedKeyUsage=clientAuth")
 
     func network() throws -> TestNetwork {
         let rules = TestEnvironment.repository.appendingPathComponent("config/network/access.rules").path
@@ -209,14 +210,14 @@ import Testing
     }
 
     @Test func h2AndCaseReportsReachOnlyWhomTheyMayIncludingThroughRoutingCopies() throws {
-        _ = AccessEnforcementTests.boardNL
+        _ = AccessEnforcementTests.authorityNL
         let network = try network()
-        try network.board.register("board-fr", "board-nl", subscribing: "#")
+        try network.board.register("authority-fr-user", "authority-nl", subscribing: "#")
         try network.authority.register("authority-de-user", subscribing: "#")
         try network.post.register("officer-it")
 
-        // H2 for Germany's authority and one board member.
-        let toGermany = network.send(sampleReport(["handling": "H2", "addressees": ["authority:DE-BPOL", "board.fr.martin"], "headline": "H2 for DE"]))
+        // H2 for Germany's authority and France's contact point.
+        let toGermany = network.send(sampleReport(["handling": "H2", "addressees": ["authority:DE-BPOL", "ncp.fr.bernard"], "headline": "H2 for DE"]))
         // H2 for the Italian officer only (a border report: the rules let him read those).
         let toRossi = network.send(sampleReport(["handling": "H2", "addressees": ["officer.it.rossi"], "headline": "H2 for Rossi"], kind: "border"))
         // The same about Morocco, where he is not posted: the rules withhold it from him.
@@ -239,9 +240,9 @@ import Testing
 
         // H2 for Germany: its authority's node got the copy; only addressees receive it, wherever
         // they read (a named addressee gets a pending delivery at each node holding it).
-        #expect(delivered(network.board, toGermany.id) == ["board.fr.martin"])
-        #expect(delivered(network.authority, toGermany.id) == ["ncp.de.schmidt", "board.fr.martin"])
-        #expect(!delivered(network.board, toGermany.id).contains("board.nl.devries"))
+        #expect(delivered(network.board, toGermany.id) == ["ncp.fr.bernard"])
+        #expect(delivered(network.authority, toGermany.id) == ["ncp.de.schmidt", "ncp.fr.bernard"])
+        #expect(!delivered(network.board, toGermany.id).contains("ncp.nl.devries"))
         // H2 for Rossi: no copy to Germany's node; at the board only the addressee's pending delivery; Rossi reads it at his post.
         #expect(!held(network.authority, toRossi.id))
         #expect(delivered(network.board, toRossi.id) == ["officer.it.rossi"])
@@ -249,8 +250,8 @@ import Testing
         #expect(delivered(network.post, withheld.id).isEmpty)
         let inbox = run(TestEnvironment.ilo, ["inbox"] + network.post.iloArguments("officer-it")).stdout
         #expect(inbox.contains("H2 for Rossi") && !inbox.contains("H2 Morocco for Rossi"))
-        // board-nl, subscribed to everything at the board, received none of these.
-        let boardInbox = run(TestEnvironment.ilo, ["inbox"] + network.board.iloArguments("board-nl")).stdout
+        // The Dutch contact point, subscribed to everything at the platform hub, received none of these.
+        let boardInbox = run(TestEnvironment.ilo, ["inbox"] + network.board.iloArguments("authority-nl")).stdout
         #expect(boardInbox.contains("no new reports"), "\(boardInbox)")
         // Case data never reaches the board hub (not allowed to hold it); Germany's NCP may read it.
         #expect(!held(network.board, personal.id))

@@ -32,7 +32,7 @@ extension AccessRules {
     public static func parse(_ text: String, path: String) throws(ConfigErrors) -> AccessRules {
         var rules: [Rule] = []
         var errors: [ConfigError] = []
-        let whatKeys: [Action: Set<Key>] = [.connect: [], .publish: [.kind, .country], .subscribe: [.topic], .readPersonal: [.personalData], .holdPersonal: []]
+        let whatKeys: [Action: Set<Key>] = [.connect: [], .publish: [.kind, .country], .subscribe: [.topic], .digest: [.topic], .readPersonal: [.personalData], .holdPersonal: []]
         for (index, raw) in ConfigFile.lines(text).enumerated() {
             let number = index + 1
             func fail(_ message: String) { errors.append(ConfigError(file: path, line: number, message)) }

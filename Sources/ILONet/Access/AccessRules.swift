@@ -17,6 +17,10 @@ public struct AccessRules: Sendable {
         case publish
         /// Subscribe to, and receive reports on, topics.
         case subscribe
+        /// Receive digests of topics: the counts of their H0 and H1 reports
+        /// without personal data, and the headlines only of those one may read
+        /// (the steering board's overview, docs/ACCESS.md §2).
+        case digest
         /// Receive reports with personal data of a category (Art. 10(3)).
         case readPersonal = "read-personal"
         /// (Nodes) be sent reports with personal data by this node.
@@ -63,6 +67,11 @@ public struct AccessRules: Sendable {
         case subscribe(TopicFilter)
         /// Receiving one report with this topic.
         case read(topic: String)
+        /// Digests of a filter (counts without content).
+        case digest(TopicFilter)
+        /// Reading one report with this topic that is addressed to the reader or
+        /// shared with them, under a digest rule.
+        case overview(topic: String)
         case readPersonal(category: String)
         case holdPersonal
     }
@@ -79,6 +88,7 @@ public struct AccessRules: Sendable {
         case .connect: .connect
         case .publish: .publish
         case .subscribe, .read: .subscribe
+        case .digest, .overview: .digest
         case .readPersonal: .readPersonal
         case .holdPersonal: .holdPersonal
         }
@@ -104,13 +114,13 @@ public struct AccessRules: Sendable {
         case .publish(let kind, let country): return test(.kind, kind) && test(.country, country)
         case .readPersonal(let category): return test(.personalData, category)
         case .holdPersonal: return true
-        case .subscribe(let filter):
+        case .subscribe(let filter), .digest(let filter):
             if rule.topics.isEmpty { return true }
             let patterns = expand(rule.topics, identity)
             // An allow rule must cover the whole request; a deny rule refuses as
             // soon as it could match some of it.
             return rule.allow ? patterns.contains { $0.covers(filter) } : patterns.contains { overlaps($0, filter) }
-        case .read(let topic):
+        case .read(let topic), .overview(let topic):
             if rule.topics.isEmpty { return true }
             return expand(rule.topics, identity).contains { $0.matches(topic) }
         }
@@ -141,10 +151,11 @@ public struct AccessRules: Sendable {
     /// rule of its own access file names (docs/ACCESS.md §2).
     public static let defaultText = """
         # Built-in access rules (used when the node configuration names no `access` file).
-        allow connect    role=officer,board,authority,admin,node,dpo
-        allow publish    role=officer,board,authority,admin   kind=smuggling,return,border
-        allow subscribe  role=board,admin,authority           topic=#
+        allow connect    role=officer,board,authority,admin,operator,node,dpo
+        allow publish    role=officer,authority,admin         kind=smuggling,return,border
+        allow subscribe  role=admin,authority                 topic=#
         allow subscribe  role=officer                         topic=+/{posts}/#
+        allow digest     role=board                           topic=#
         allow read-personal  role=authority,admin
         """
 

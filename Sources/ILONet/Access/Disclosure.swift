@@ -29,7 +29,8 @@ public struct Disclosure: Sendable {
         /// The Art. 10(3) category of the personal data carried; nil: none.
         public var personalData: String?
         public var addressees: [String]
-        /// Who the author consented an H2 report may also go to (`Consent`).
+        /// Who the author consented an H2 report may also go to (`Consent`), and whom
+        /// the owner of its event shared an H0/H1 report with (docs/REPORTS.md §5.10).
         public var consented: [String]
         public var originOfficer: String
         public var expiresMilliseconds: Int64
@@ -72,7 +73,7 @@ public struct Disclosure: Sendable {
     }
 
     /// Roles that operate or oversee a node and read no report content.
-    public static let contentlessRoles: Set<Role> = [.admin, .dpo, .node]
+    public static let contentlessRoles: Set<Role> = [.admin, .operator, .dpo, .node]
 
     public let rules: AccessRules
     /// The moment of disclosure (milliseconds since 1970), for expiry.
@@ -105,7 +106,11 @@ public struct Disclosure: Sendable {
             guard verdict.allowed else { return .withhold("personal data (\(category)): \(verdict)") }
         }
         let verdict = rules.decide(.read(topic: facts.topic), for: reader)
-        return verdict.allowed ? .disclose : .withhold("reading \(facts.topic): \(verdict)")
+        if verdict.allowed { return .disclose }
+        // A digest rule (the steering board's overview) reads in full what is addressed to the
+        // reader or shared with them (an event's owner, docs/REPORTS.md §5.10), and nothing else.
+        if named || Disclosure.names(reader, in: facts.consented), rules.decide(.overview(topic: facts.topic), for: reader).allowed { return .disclose }
+        return .withhold("reading \(facts.topic): \(verdict)")
     }
 
     /// Whether `addressees` names `reader`: by identity, or by its deploying authority.

@@ -1,8 +1,15 @@
 import Foundation
 
 /// What a node is on the network (docs/DESIGN brief). One binary, four roles.
+/// The platform hub is the network's routing root, operated by the Commission
+/// (Regulation (EU) 2019/1240 Art. 9); `board-hub`, its former name, is still read.
 public enum NodeRole: String, Sendable, CaseIterable {
-    case post, regionalHub = "regional-hub", boardHub = "board-hub", authority
+    case post, regionalHub = "regional-hub", platformHub = "platform-hub", authority
+
+    /// A role by its name in `node.role`, the former `board-hub` included.
+    public init?(configured name: String) {
+        if name == "board-hub" { self = .platformHub } else { self.init(rawValue: name) }
+    }
 }
 
 /// Another node this one exchanges reports with (docs/ROUTING.md §1).
@@ -241,9 +248,9 @@ public struct NodeConfiguration: Sendable {
         }
 
         let name = required("node.name")?.value ?? ""
-        var role = NodeRole.boardHub
+        var role = NodeRole.platformHub
         if let entry = required("node.role") {
-            if let r = NodeRole(rawValue: entry.value) { role = r } else {
+            if let r = NodeRole(configured: entry.value) { role = r } else {
                 fail(entry, "unknown role \"\(entry.value)\" (expected \(NodeRole.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
         }

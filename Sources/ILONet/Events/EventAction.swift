@@ -14,6 +14,9 @@ public enum EventAction {
         case reopen
         /// The owner hands the event to another deploying authority.
         case transfer
+        /// The owner lets an identity or a deploying authority read the event's
+        /// H0 and H1 reports without personal data (the steering board, docs/ACCESS.md §1.1).
+        case share
     }
 
     /// Why an owner closes an event (Art. 9(7) names the first two).
@@ -36,26 +39,32 @@ public enum EventAction {
             Field(
                 "action", .choice(Action.allCases.map(\.rawValue)), required: true,
                 "assess-impact: the owner's impact (with impact); validate: validated or not (with validation), by an authority of the first author's state; "
-                    + "close (with reason): follow-ups are refused until reopen; transfer (with to): another deploying authority owns it"),
+                    + "close (with reason): follow-ups are refused until reopen; transfer (with to): another deploying authority owns it; "
+                    + "share (with to): an identity or authority may read the event's H0 and H1 reports without personal data"),
             Field("impact", .code(CodeBook.impact), "assess-impact: the owner's impact (2021/581 Art. 17(5)); each report keeps its own"),
             Field("validation", .choice(Validation.allCases.map(\.rawValue)), "validate: validated or not-validated (2021/581 Art. 16(2))"),
             Field("reason", .choice(CloseReason.allCases.map(\.rawValue)), "close: why (2021/581 Art. 9(7) for the first two); other needs a note"),
-            Field("to", .string(maxLength: 200), "transfer: the new owner, authority:NAME (a deploying authority)"),
+            Field("to", .string(maxLength: 200), "transfer: the new owner, authority:NAME (a deploying authority); share: an identity id or authority:NAME"),
             Field("note", .text(maxLength: 500), "a note shown on the event page; screened like any free text"),
         ],
         rules: [
             { fields, path, issues in
                 guard let action = fields["action"]?.stringValue.flatMap(Action.init(rawValue:)) else { return }
-                let needs: [Action: String] = [.assessImpact: "impact", .validate: "validation", .close: "reason", .transfer: "to"]
-                for (other, field) in needs {
-                    if other == action, fields[field] == nil { issues.append(ValidationIssue(field: join(path, field), "is required for \(action.rawValue)")) }
-                    if other != action, fields[field] != nil { issues.append(ValidationIssue(field: join(path, field), "belongs to \(other.rawValue), not \(action.rawValue)")) }
+                let needs: [String: [Action]] = ["impact": [.assessImpact], "validation": [.validate], "reason": [.close], "to": [.transfer, .share]]
+                for (field, actions) in needs.sorted(by: { $0.key < $1.key }) {
+                    if actions.contains(action), fields[field] == nil { issues.append(ValidationIssue(field: join(path, field), "is required for \(action.rawValue)")) }
+                    if !actions.contains(action), fields[field] != nil {
+                        issues.append(ValidationIssue(field: join(path, field), "belongs to \(actions.map(\.rawValue).joined(separator: " and ")), not \(action.rawValue)"))
+                    }
                 }
                 if action == .close, fields["reason"]?.stringValue == CloseReason.other.rawValue, fields["note"] == nil {
                     issues.append(ValidationIssue(field: join(path, "note"), "is required when the reason is other: say why"))
                 }
-                if let to = fields["to"]?.stringValue, authority(named: to) == nil {
+                if action == .transfer, let to = fields["to"]?.stringValue, authority(named: to) == nil {
                     issues.append(ValidationIssue(field: join(path, "to"), "names a deploying authority as authority:NAME (e.g. authority:IT-PS)"))
+                }
+                if action == .share, let to = fields["to"]?.stringValue, !Report.isAddressee(to) {
+                    issues.append(ValidationIssue(field: join(path, "to"), "names an identity (board.fr.martin) or a deploying authority (authority:FR-DGEF)"))
                 }
             }
         ])
@@ -74,8 +83,12 @@ public enum EventAction {
         public let impact: String?
         public let validation: Validation?
         public let reason: CloseReason?
+        /// `authority:NAME` (transfer, share) or an identity id (share).
         public let to: String?
         public let note: String?
+
+        /// The new owner of a transfer.
+        public var newOwner: String? { to.flatMap(EventAction.authority(named:)) }
 
         public init(
             about: String, action: Action, impact: String? = nil, validation: Validation? = nil, reason: CloseReason? = nil, to: String? = nil,
@@ -100,7 +113,7 @@ public enum EventAction {
             about: about, action: action, impact: body["impact"]?.stringValue,
             validation: body["validation"]?.stringValue.flatMap(Validation.init(rawValue:)),
             reason: body["reason"]?.stringValue.flatMap(CloseReason.init(rawValue:)),
-            to: body["to"]?.stringValue.flatMap(authority(named:)), note: body["note"]?.stringValue)
+            to: body["to"]?.stringValue, note: body["note"]?.stringValue)
     }
 
     /// The one headline an event report has, built from its body.
@@ -111,7 +124,8 @@ public enum EventAction {
         case .validate: text = "Event \(parts.about): \(parts.validation?.rawValue ?? "")"
         case .close: text = "Event \(parts.about): closed (\(parts.reason?.rawValue ?? ""))"
         case .reopen: text = "Event \(parts.about): reopened"
-        case .transfer: text = "Event \(parts.about): transferred to \(parts.to ?? "")"
+        case .transfer: text = "Event \(parts.about): transferred to \(parts.newOwner ?? "")"
+        case .share: text = "Event \(parts.about): shared with \(parts.to ?? "")"
         }
         return String(text.prefix(200))
     }
@@ -122,7 +136,7 @@ public enum EventAction {
         if let impact = parts.impact { body["impact"] = .string(impact) }
         if let validation = parts.validation { body["validation"] = .string(validation.rawValue) }
         if let reason = parts.reason { body["reason"] = .string(reason.rawValue) }
-        if let to = parts.to { body["to"] = .string("authority:" + to) }
+        if let to = parts.to { body["to"] = .string(to) }
         if let note = parts.note { body["note"] = .string(note) }
         return [
             "id": .string(ReportID.generate().description),

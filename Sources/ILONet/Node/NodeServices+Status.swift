@@ -81,7 +81,7 @@ extension NodeServices {
 extension ServerSession {
     /// STATUS (administrators): the node's state.
     func nodeStatus(_ message: Message) throws(ProtocolError) {
-        _ = try requireRole([.admin], "node status", message)
+        _ = try requireRole([.admin, .operator], "node status", message)
         let requestID = message.requestID
         let path = node.configuration.storePath
         // A failed store answers no queries: say what is known without it.

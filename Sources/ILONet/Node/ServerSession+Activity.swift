@@ -7,7 +7,7 @@ extension ServerSession {
     /// from `from` to `to` (docs/PROTOCOL.md §3). Content-free counts, for the
     /// roles that report on the network: board, authority, admin, dpo.
     func activity(_ message: Message) throws(ProtocolError) {
-        _ = try requireRole([.board, .authority, .admin, .dpo], "the activity report", message)
+        _ = try requireRole([.board, .authority, .admin, .operator, .dpo], "the activity report", message)
         func day(_ field: String) throws(ProtocolError) -> String {
             let text = try message.requireString(field)
             guard text.count == 10, ReportDate.parse(text) != nil else {

@@ -4,7 +4,7 @@
 extension ServerSession {
     /// RECORD: this node's record of processing activities, generated from what it enforces.
     func processingRecord(_ message: Message) throws(ProtocolError) {
-        _ = try requireRole([.dpo, .admin, .authority], "the record of processing", message)
+        _ = try requireRole([.dpo, .admin, .operator, .authority], "the record of processing", message)
         let requestID = message.requestID
         let configuration = node.configuration
         let rules = node.access.rules

@@ -10,7 +10,7 @@ extension ServerSession {
 
     /// QUEUE: what waits where, why, since when; dead letters; link states.
     func queueListing(_ message: Message) throws(ProtocolError) {
-        _ = try requireRole([.admin], "queue inspection", message)
+        _ = try requireRole([.admin, .operator], "queue inspection", message)
         let limit = Int(try message.optionalInteger("limit") ?? 1000)
         let requestID = message.requestID
         let peers = node.peers
@@ -41,7 +41,7 @@ extension ServerSession {
     /// `state` (queued, held, dead) and `older_than` (a duration), as Postfix's
     /// postsuper does (docs/ROUTING.md §5).
     func queueControl(_ message: Message) throws(ProtocolError) {
-        let identity = try requireRole([.admin], "queue control", message)
+        let identity = try requireRole([.admin, .operator], "queue control", message)
         let actionText = try message.requireString("action")
         guard let action = ReportStore.QueueAction(rawValue: actionText) else {
             throw ProtocolError(
@@ -117,7 +117,7 @@ extension ServerSession {
 
     /// ROUTE-TEST: which next hops a report with these envelope fields would get here, and why.
     func routeTest(_ message: Message) throws(ProtocolError) {
-        _ = try requireRole([.admin, .authority, .board], "route testing", message)
+        _ = try requireRole([.admin, .operator, .authority, .board], "route testing", message)
         var fields: [String: String] = [:]
         for (key, value) in message.body.objectValue ?? [:] {
             guard let text = value.stringValue else {

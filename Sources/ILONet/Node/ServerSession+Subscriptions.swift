@@ -6,9 +6,12 @@ extension ServerSession {
         guard let identity else { return }
         let filter = try topicFilter(message)
         let verdict = node.access.rules.decide(.subscribe(filter), for: identity)
-        guard verdict.allowed else {
+        // A digest rule gives digests only: counts, and the headlines of what one may read.
+        let digestOnly = message.body["digest"] != nil && node.access.rules.decide(.digest(filter), for: identity).allowed
+        guard verdict.allowed || digestOnly else {
             node.logger.warning("subscription refused", ["identity": identity.id, "filter": filter.text, "access": verdict.description])
-            throw ProtocolError(.forbidden, "subscribing to \(filter.text): \(verdict)", requestID: message.requestID)
+            let hint = node.access.rules.decide(.digest(filter), for: identity).allowed ? " (a digest of it is allowed: add --digest daily)" : ""
+            throw ProtocolError(.forbidden, "subscribing to \(filter.text): \(verdict)\(hint)", requestID: message.requestID)
         }
         var mode = "each"
         var period: String?
@@ -122,7 +125,9 @@ extension ServerSession {
         guard let identity else { return }
         let filter = try topicFilter(message)
         let verdict = node.access.rules.decide(.subscribe(filter), for: identity)
-        guard verdict.allowed else { throw ProtocolError(.forbidden, "digest of \(filter.text): \(verdict)", requestID: message.requestID) }
+        guard verdict.allowed || node.access.rules.decide(.digest(filter), for: identity).allowed else {
+            throw ProtocolError(.forbidden, "digest of \(filter.text): \(verdict)", requestID: message.requestID)
+        }
         let now = node.clock.now()
         func time(_ field: String) throws(ProtocolError) -> Int64? {
             guard let text = message.body[field]?.stringValue else { return nil }

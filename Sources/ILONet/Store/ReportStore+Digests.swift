@@ -4,7 +4,9 @@ extension ReportStore {
     /// matches `filter` and that the disclosure decision lets the reader read —
     /// counts included, so that a digest reveals nothing about a report its reader
     /// may not read. `case` reports never appear. At most `digestListLimit` are
-    /// listed; `withheld` counts the rest.
+    /// listed; `withheld` counts the rest. A reader whom a `digest` access rule
+    /// gives the filter (the steering board, docs/ACCESS.md §2) is also counted
+    /// the H0 and H1 reports it may not read — counted, never listed.
     public func digestBody(
         filter: TopicFilter, reader: PeerIdentity, disclosure: Disclosure, period: String, from: Int64, to: Int64
     ) throws(SQLiteError) -> JSONValue {
@@ -46,9 +48,13 @@ extension ReportStore {
         var counts = DigestCounts()
         var listed: [JSONValue] = []
         var withheld = 0
+        let countsAll = disclosure.rules.decide(.digest(filter), for: reader).allowed
         while try statement.step() {
             let facts = ReportStore.disclosureFacts(statement, at: 5)
-            guard filter.matches(facts.topic), disclosure.decide(facts, for: reader).allowed else { continue }
+            guard filter.matches(facts.topic) else { continue }
+            let readable = disclosure.decide(facts, for: reader).allowed
+            let countable = countsAll && facts.handling?.namedAddresseesOnly == false && !facts.restricted && facts.expiresMilliseconds > disclosure.now
+            guard readable || countable else { continue }
             let kind = facts.kind?.rawValue ?? "?", country = statement.text(1), handling = facts.handling?.rawValue ?? "?"
             let priority = Priority.allCases.first { $0.rank == Int(statement.int(2)) }?.rawValue ?? "routine"
             counts.total += 1
@@ -56,7 +62,7 @@ extension ReportStore {
             counts.byCountry[country, default: 0] += 1
             counts.byPriority[priority, default: 0] += 1
             guard list else { continue }
-            if listed.count < ReportStore.digestListLimit {
+            if readable && listed.count < ReportStore.digestListLimit {
                 var entry: [String: JSONValue] = [
                     "id": .string(statement.text(0)), "kind": .string(kind), "country": .string(country), "priority": .string(priority),
                     "handling": .string(handling), "created": .string(Timestamp.format(milliseconds: statement.int(4))),

@@ -128,6 +128,11 @@ extension ReportStore {
     @discardableResult
     func applyEventAction(_ action: Report) throws(SQLiteError) -> Bool {
         guard let parts = EventAction.parts(action), var event = try event(parts.about) else { return false }
+        // A share adds a reader, whenever it comes; the other actions apply in the order they were written.
+        if parts.action == .share, let reader = parts.to {
+            try share(event.id, with: reader)
+            return true
+        }
         guard action.createdMilliseconds >= event.updatedMilliseconds else { return false }
         let before = event
         switch parts.action {
@@ -139,7 +144,8 @@ extension ReportStore {
         case .reopen:
             event.status = .open
             event.closeReason = nil
-        case .transfer: if let to = parts.to { event.owner = to }
+        case .transfer: if let owner = parts.newOwner { event.owner = owner }
+        case .share: break
         }
         event.note = parts.note
         event.updatedMilliseconds = action.createdMilliseconds
@@ -305,5 +311,53 @@ extension ReportStore {
             if visible { result.append(event) }
         }
         return result
+    }
+}
+
+extension ReportStore {
+    /// The owner shares event `id` with `reader` (an identity id or
+    /// authority:NAME): the event's H0 and H1 reports without personal data held
+    /// here name the reader in `consented`, which the disclosure decision reads
+    /// (docs/ACCESS.md §1.1); reports that join the event later do too.
+    func share(_ id: String, with reader: String) throws(SQLiteError) {
+        let insert = try database.cached("INSERT OR IGNORE INTO event_shares (event_id, reader) VALUES (?, ?)")
+        insert.bind(1, id)
+        insert.bind(2, reader)
+        try insert.run()
+        let statement = try database.cached(
+            """
+            SELECT seq FROM reports WHERE event_id = ? AND kind IN ('smuggling', 'return', 'border') AND purpose IS NULL AND handling IN ('H0', 'H1')
+            LIMIT 1000
+            """)
+        statement.bind(1, id)
+        var seqs: [Int64] = []
+        while try statement.step() { seqs.append(statement.int(0)) }
+        for seq in seqs { try addConsented([reader], seq: seq) }
+    }
+
+    /// A report that joined a shared event (in `insert`'s transaction): its readers by share.
+    func applyShares(of event: String, to report: Report, seq: Int64) throws(SQLiteError) {
+        guard report.personalData == nil, !report.handling.namedAddresseesOnly else { return }
+        let statement = try database.cached("SELECT reader FROM event_shares WHERE event_id = ? ORDER BY reader")
+        statement.bind(1, event)
+        var readers: [String] = []
+        while try statement.step() { readers.append(statement.text(0)) }
+        if !readers.isEmpty { try addConsented(readers, seq: seq) }
+    }
+
+    /// Adds `readers` to report `seq`'s `consented` list (each once).
+    func addConsented(_ readers: [String], seq: Int64) throws(SQLiteError) {
+        let read = try database.cached("SELECT consented FROM reports WHERE seq = ?")
+        read.bind(1, seq)
+        guard try read.step() else { return }
+        var list = (try? JSONValue(parsing: read.text(0)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        try read.step()
+        let before = list.count
+        for reader in readers where !list.contains(reader) { list.append(reader) }
+        guard list.count > before else { return }
+        let update = try database.cached("UPDATE reports SET consented = ? WHERE seq = ?")
+        update.bind(1, JSONValue.array(list.map { .string($0) }).encodedString())
+        update.bind(2, seq)
+        try update.run()
     }
 }

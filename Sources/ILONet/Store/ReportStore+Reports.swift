@@ -52,7 +52,7 @@ extension ReportStore {
         if report.kind.isContent {
             try count(report)  // the search index follows within 0.2 s (SearchIndexer)
             if report.carriesPersonalData { try indexSubjects(of: report, seq: seq) }
-            if report.followUpOf == nil, report.corrects == nil { try openEvent(report) }
+            if report.followUpOf == nil, report.corrects == nil { try openEvent(report) } else if let event { try applyShares(of: event, to: report, seq: seq) }
         }
         return .stored(seq: seq)
     }

@@ -436,5 +436,16 @@ enum Schema {
             PRIMARY KEY (day, kind, country, impact)
         ) WITHOUT ROWID;
         """,
+        // 23: an event's owner shares it (docs/REPORTS.md §5.10): the readers
+        // it is shared with (identity ids or authority:NAME) are added to the
+        // `consented` list of the event's H0 and H1 reports without personal
+        // data, and of those that join the event later.
+        """
+        CREATE TABLE event_shares (
+            event_id    TEXT    NOT NULL,
+            reader      TEXT    NOT NULL,             -- an identity id or authority:NAME
+            PRIMARY KEY (event_id, reader)
+        ) WITHOUT ROWID;
+        """,
     ]
 }

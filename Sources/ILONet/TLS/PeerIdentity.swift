@@ -3,6 +3,9 @@ public enum Role: String, Sendable, CaseIterable {
     case officer, board, authority, node, admin
     /// A data-protection officer: reads the audit trail and erasure records, never report content.
     case dpo
+    /// Operates the network's platform hub for the Commission (Regulation (EU)
+    /// 2019/1240 Art. 9): node status, queues, statistics; no report content (like admin).
+    case `operator`
 }
 
 /// Who is at the other end of a connection. Taken only from the peer's verified
@@ -10,7 +13,7 @@ public enum Role: String, Sendable, CaseIterable {
 /// docs/PROTOCOL.md and made by certs-example/make-pki.sh):
 ///
 /// - subject CN: the identity's id, e.g. `officer.de.mueller`
-/// - subject OU: the role (officer, board, authority, node, admin)
+/// - subject OU: the role (officer, board, authority, node, admin, dpo, operator)
 /// - subject O:  the deploying authority, e.g. `DE-BPOL`
 /// - subject C:  the member state (ISO 3166-1 alpha-2, `EU` for EU bodies)
 /// - subjectAltName URI `ilonet:post:LY`: a country the officer is posted to (any number)

@@ -4,7 +4,7 @@
 /// shows report content.
 extension WebSession {
     /// Roles with the record of processing.
-    static let recordRoles: Set<Role> = [.dpo, .admin, .authority]
+    static let recordRoles: Set<Role> = [.dpo, .admin, .operator, .authority]
 
     /// `/orders?report=ID`: the orders about a report the reader may follow, node by node.
     func ordersPage(_ request: HTTPRequest) {

@@ -3,7 +3,7 @@ extension WebSession {
     /// Roles that read report content (the inbox, reports, search, digests, subscriptions).
     static let contentRoles: Set<Role> = [.officer, .board, .authority]
     /// Roles that report on the network (trends, the activity report).
-    static let statisticsRoles: Set<Role> = [.board, .authority, .admin, .dpo]
+    static let statisticsRoles: Set<Role> = [.board, .authority, .admin, .operator, .dpo]
 
     func route(_ request: HTTPRequest) {
         let method = request.method == "HEAD" ? "GET" : request.method

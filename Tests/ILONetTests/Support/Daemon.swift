@@ -146,10 +146,13 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
 
     /// Connects once as each identity, so the node knows them (an officer's posts
     /// become implicit subscriptions), and subscribes them to `filter` if given.
-    func register(_ identities: String..., subscribing filter: String? = nil) throws {
+    /// `digest`: a daily digest subscription (the steering board's, which subscribes to nothing else).
+    func register(_ identities: String..., subscribing filter: String? = nil, digest: Bool = false) throws {
         for identity in identities {
             let connection = try client(identity)
-            if let filter { try connection.request(.subscribe, ["filter": .string(filter)]) } else { try connection.request(.ping) }
+            var request: [String: JSONValue] = ["filter": .string(filter ?? "#")]
+            if digest { request["digest"] = ["period": "daily"] }
+            if filter != nil { try connection.request(.subscribe, .object(request)) } else { try connection.request(.ping) }
         }
     }
 
