@@ -3,17 +3,17 @@
 # reports, while the node they send to is killed with SIGKILL at random moments
 # and some `ilo send` processes are killed mid-send too (docs/RELIABILITY.md §1).
 # Proves the officer's own link: every report an officer "typed" — `ilo send`
-# printed its id, or said it was queued on this computer — reaches the board
+# printed its id, or said it was queued on this computer — reaches its reader
 # exactly once, and no report reaches it twice.
 #
 #   scripts/officer-crash-loop.sh [--kills N] [--officers K] [--keep]
 #
 # K officers (default 3), each with an outbox of their own (XDG_STATE_HOME),
-# send reports one after another to a board hub; about one `ilo send` in four
+# send reports one after another to a platform hub; about one `ilo send` in four
 # is killed -9 after a random 0-0.4 s. The hub is killed N times (default 20)
 # at random 0.3-1.2 s intervals and restarted. At the end every officer runs
-# `ilo outbox flush --watch`, the board member reads the inbox, and the script
-# compares: typed, stored at the hub, delivered to the board member (by
+# `ilo outbox flush --watch`, France's contact point reads the inbox, and the script
+# compares: typed, stored at the hub, delivered to the contact point (by
 # headline, each unique). Exit 0 only if every typed report is there exactly
 # once and no headline appears twice.
 #
@@ -52,7 +52,7 @@ trap cleanup EXIT
 mkdir -p "$work/hub"
 cat >"$work/hub/node.conf" <<CONF
 node.name        hub.ilonet.example
-node.role        board-hub
+node.role        platform-hub
 listen           127.0.0.1:$port
 store            store.sqlite
 tls.certificate  $CERTS/hub.crt
@@ -82,7 +82,7 @@ as() {  # as IDENTITY STATE-DIR ilo-arguments...
 }
 
 start_hub
-# The board member is known to the hub before the reports arrive, subscribed to everything.
+# France's contact point is known to the hub before the reports arrive, subscribed to everything.
 as authority-fr-user "$work/board" subscribe '#' >/dev/null
 
 echo '{"route": {"origin": ["NE"], "destination": ["IT"]}, "modus_operandi": "Night departures.", "means_of_transport": ["boat"]}' >"$work/body.json"
@@ -158,7 +158,7 @@ lost = [h for h in typed if stored[h] == 0 or board[h] == 0]
 duplicated = [h for h, n in list(stored.items()) + list(board.items()) if n > 1]
 untyped = [h for h in stored if h not in typed]
 print(f"officer-crash-loop: {kills} hub kills in {seconds} s; {len(typed)} reports typed "
-      f"(ilo send printed an id), {sum(stored.values())} stored at the hub, {sum(board.values())} delivered to the board member; "
+      f"(ilo send printed an id), {sum(stored.values())} stored at the hub, {sum(board.values())} delivered to the reader (France's contact point); "
       f"lost {len(lost)}, duplicated {len(set(duplicated))}; {len(untyped)} sent by an ilo killed before it printed the id, each once; "
       f"failed sends {len(failed)}")
 for h in lost[:10]: print(f"  lost: {h} {typed[h]} (stored {stored[h]}, delivered {board[h]})")

@@ -96,7 +96,7 @@ enum DigestRendering {
             out.append((markdown ? "- **By \(label):** " : "  by \(label): ") + parts.joined(separator: ", "))
         }
         if let withheld = digest["withheld"]?.integerValue, withheld > 0 {
-            out.append((markdown ? "- " : "  ") + "\(withheld) more report\(withheld == 1 ? "" : "s") counted but not listed (a digest lists at most 500)")
+            out.append((markdown ? "- " : "  ") + "\(withheld) more report\(withheld == 1 ? "" : "s") counted but not listed (a digest lists at most 500, and only what you may read)")
         }
         out.append("")
         out.append(markdown ? "## Reports" : "Reports:")

@@ -132,7 +132,7 @@ extension WebSession {
             var out = form
             out += "<p>\(total) report(s) matching <code>\(HTML.escape(filter))</code> from \(HTML.escape(digest["from"]?.stringValue ?? "")) to \(HTML.escape(digest["to"]?.stringValue ?? "")); \(change >= 0 ? "+" : "")\(change) against the period before.</p>"
             if let withheld = digest["withheld"]?.integerValue, withheld > 0 {
-                out += "<p class=\"muted\">\(withheld) more report(s) counted but not listed (a digest lists at most 500).</p>"
+                out += "<p class=\"muted\">\(withheld) more report(s) counted but not listed (a digest lists at most 500, and only what you may read).</p>"
             }
             for (key, title) in [("by_kind", "Kind"), ("by_country", "Country"), ("by_priority", "Priority")] {
                 guard case .object(let map)? = counts[key], !map.isEmpty else { continue }

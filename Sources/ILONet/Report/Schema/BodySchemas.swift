@@ -55,7 +55,7 @@ public enum BodySchemas {
                                 Field("files", .integer(1...Int64(Attachment.maximumCount)), "how many files it carries (never the files: ilo show lists them)"),
                             ])), minimum: 0, maximum: 500, unique: false), required: true,
                 "the reports listed, flash and immediate first, then by time"),
-            Field("withheld", .integer(0...Int64.max), required: true, "H2 and H3 reports counted but not listed"),
+            Field("withheld", .integer(0...Int64.max), required: true, "reports counted but not listed: beyond the 500 a digest lists, or (a digest access rule, the steering board's) not the reader's to read"),
             Field("nothing_new", .boolean, required: true, "true when the period had no reports"),
         ])
 
