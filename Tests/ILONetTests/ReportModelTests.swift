@@ -205,6 +205,25 @@ let documentedExamples: [String: JSONValue] = {
         #expect(issues(sampleReport(["body.modus_operandi": "Departures restricted to the night; the EU border mission saw two boats."])).isEmpty)
     }
 
+    /// Issue 32: the markings are found in one pass over the bytes; the same
+    /// answers as a search of each marking, at word boundaries in any script.
+    @Test func classificationMarkingsAreFoundAtWordBoundariesInAnyScript() {
+        let cases: [(String, String?)] = [
+            ("RESTREINT UE", "RESTREINT UE"),
+            ("xRESTREINT UE", nil), ("RESTREINT UEx", nil), ("RESTREINT UE2", nil), ("2RESTREINT UE", nil),
+            ("ÉRESTREINT UE", nil), ("RESTREINT UEé", nil), ("«RESTREINT UE»", "RESTREINT UE"), ("(RESTREINT UE)", "RESTREINT UE"),
+            ("Bericht, Nur für den Dienstgebrauch.", "NUR FÜR DEN DIENSTGEBRAUCH"), ("NUR FÜR DEN DIENSTGEBRAUCH", "NUR FÜR DEN DIENSTGEBRAUCH"),
+            ("nur fur den dienstgebrauch", nil), ("vs-nfd", "VS-NFD"), ("Vs-NfD", "VS-NFD"), ("VS-NfD", "VS-NfD"),
+            ("Note TRÈS SECRET UE", "TRÈS SECRET UE"), ("Note TRE\u{300}S SECRET UE", "TRÈS SECRET UE"),
+            ("SECRET UE\u{301}", nil), ("CONFIDENTIEL DÉFENSE", "CONFIDENTIEL DÉFENSE"), ("DIFUSIÓN LIMITADA", "DIFUSIÓN LIMITADA"),
+            ("مرحبا EU SECRET", "EU SECRET"), ("بEU SECRET", nil), ("EU SECRET and RESTREINT UE", "RESTREINT UE"),
+            ("", nil), ("R", nil), ("RESTREINT U", nil), ("EU RESTRICTED-", "EU RESTRICTED"),
+        ]
+        for (text, expected) in cases {
+            #expect(ClassificationMarkings.find(in: text) == expected, "\(text)")
+        }
+    }
+
     @Test func personalDataValuesAreNeverQuotedInErrors() {
         let document = sampleReport(
             ["personal_data": "return-passenger-list", "erase_by": "2027-01-01",
