@@ -243,6 +243,51 @@ import Testing
         worker.stop()
     }
 
+    /// Issue 32: the ledger's counts wait for the end of the batch and the audit
+    /// chain's head stays in memory; a job that fails in the middle of a batch
+    /// takes its counts and records with it, and the others' are kept, chained.
+    @Test func aFailedJobTakesItsLedgerCountsAndAuditRecordsWithItTheBatchKeepsTheRest() throws {
+        let directory = TestEnvironment.runDirectory + "/ledger-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let worker = try StoreWorker(path: directory + "/s.sqlite", logger: Logger(level: .error))
+        let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
+        let release = DispatchSemaphore(value: 0)
+        let entered = DispatchSemaphore(value: 0)
+        worker.submit({ _ throws(SQLiteError) in
+            entered.signal()
+            release.wait()
+        }) { _ in }
+        entered.wait()
+        // Three jobs in one batch: the second stores, counts and audits a report, then fails.
+        let done = DispatchSemaphore(value: 0)
+        let results = LockedBox<[Bool]>([])
+        for fails in [false, true, false] {
+            let report = try Report.validate(sampleReport(), sender: origin)
+            let bytes = report.document.encoded()
+            worker.submit({ store throws(SQLiteError) in
+                _ = try store.insert(report, document: bytes, receivedMilliseconds: 0)
+                try store.audit(.receive, report: report.id.description, actor: "test", now: 0)
+                if fails { throw SQLiteError(code: 1, message: "the job fails after it counted", context: "test") }
+            }) { result in
+                results.update { $0.append((try? result.get()) != nil) }
+                done.signal()
+            }
+        }
+        release.signal()
+        for _ in 0..<3 { done.wait() }
+        #expect(results.get().filter { $0 }.count == 2)
+        #expect(worker.statistics.batches == 2)
+        let (reports, events, verified) = try worker.perform { store throws(SQLiteError) in
+            let day = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds()).prefix(10))
+            let reports = try store.ledger(from: "2000-01-01", to: day, limit: 100).reduce(0) { $0 + $1.reports }
+            let events = try store.eventLedger(from: "2000-01-01", to: day, limit: 100).reduce(0) { $0 + $1.opened }
+            return (reports, events, try AuditReader(database: store.database).verify())
+        }
+        #expect(reports == 2 && events == 2, "ledger: \(reports) reports, \(events) events opened")
+        #expect(verified.broken == nil && verified.records == 2, "\(verified)")
+        worker.stop()
+    }
+
     @Test func sigtermStopsGracefullyWithExitZero() throws {
         let daemon = try Daemon()
         try daemon.start()

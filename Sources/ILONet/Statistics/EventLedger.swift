@@ -57,6 +57,7 @@ extension ReportStore {
     /// The event counts from `from` to `to` (YYYY-MM-DD, both included), per
     /// month (or per day with `perDay`), kind, country and impact; at most `limit` rows.
     public func eventLedger(from: String, to: String, perDay: Bool = false, limit: Int) throws(SQLiteError) -> [EventLedgerRow] {
+        try flushLedger()  // what this batch counted so far, on the writer
         let statement = try database.cached(
             """
             SELECT substr(day, 1, \(perDay ? 10 : 7)), kind, country, impact, sum(opened), sum(closed), sum(reopened), sum(late_first)

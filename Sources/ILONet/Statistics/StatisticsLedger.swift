@@ -93,9 +93,53 @@ extension LedgerRow {
     }
 }
 
+/// The ledger's changes of the open batch, one entry per ledger row (issue 32):
+/// the store worker writes them just before COMMIT, so a batch of reports of the
+/// same day, kind, country … changes each ledger row once, not once per report.
+/// A job that fails takes its changes with it (`StoreWorker` keeps the value
+/// from before the job); a batch that fails drops them all.
+struct PendingLedger {
+    struct Key: Hashable {
+        let day: String, kind: String, country: String, originState: String, authority: String, level: String, purpose: String
+        let onBehalfOf: String, priority: String, handling: String, route: String
+    }
+    struct EventKey: Hashable {
+        let day: String, kind: String, country: String, impact: String
+    }
+    var reports: [Key: (reports: Int64, attachments: Int64)] = [:]
+    var events: [EventKey: (opened: Int64, closed: Int64, reopened: Int64, late: Int64)] = [:]
+    var isEmpty: Bool { reports.isEmpty && events.isEmpty }
+}
+
 extension ReportStore {
-    /// Counts `report` in the ledger; called by `insert` in the same transaction.
+    /// Counts `report` in the ledger, in the same transaction as `insert`: at
+    /// once, or with the batch when the store worker defers the ledger.
     func count(_ report: Report, by change: Int64 = 1) throws(SQLiteError) {
+        let key = PendingLedger.Key(
+            day: String(Timestamp.format(milliseconds: report.createdMilliseconds).prefix(10)), kind: report.kind.rawValue, country: report.country,
+            originState: report.origin.state, authority: report.origin.authority, level: report.level?.rawValue ?? "",
+            purpose: report.personalData?.rawValue ?? "", onBehalfOf: report.onBehalfOf.sorted().joined(separator: ","),
+            priority: report.priority.rawValue, handling: report.handling.rawValue, route: LedgerRow.route(of: report))
+        let attachments = change * Int64(report.attachments.count)
+        guard defersLedger else { return try writeCount(key, reports: change, attachments: attachments) }
+        let sum = pendingLedger.reports[key] ?? (0, 0)
+        pendingLedger.reports[key] = (sum.reports + change, sum.attachments + attachments)
+    }
+
+    /// Writes the deferred ledger changes of the batch (the store worker, before COMMIT).
+    func flushLedger() throws(SQLiteError) {
+        guard !pendingLedger.isEmpty else { return }
+        let pending = pendingLedger
+        pendingLedger = PendingLedger()
+        for (key, change) in pending.reports where change != (0, 0) {
+            try writeCount(key, reports: change.reports, attachments: change.attachments)
+        }
+        for (key, change) in pending.events where change != (0, 0, 0, 0) {
+            try writeEventCount(key, opened: change.opened, closed: change.closed, reopened: change.reopened, late: change.late)
+        }
+    }
+
+    private func writeCount(_ key: PendingLedger.Key, reports change: Int64, attachments: Int64) throws(SQLiteError) {
         let statement = try database.cached(
             """
             INSERT INTO statistics (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route, reports, attachments)
@@ -103,21 +147,21 @@ extension ReportStore {
             ON CONFLICT (day, kind, country, origin_state, authority, level, purpose, on_behalf_of, priority, handling, route)
             DO UPDATE SET reports = max(reports + ?, 0), attachments = max(attachments + ?, 0)
             """)
-        statement.bind(1, String(Timestamp.format(milliseconds: report.createdMilliseconds).prefix(10)))
-        statement.bind(2, report.kind.rawValue)
-        statement.bind(3, report.country)
-        statement.bind(4, report.origin.state)
-        statement.bind(5, report.origin.authority)
-        statement.bind(6, report.level?.rawValue ?? "")
-        statement.bind(7, report.personalData?.rawValue ?? "")
-        statement.bind(8, report.onBehalfOf.sorted().joined(separator: ","))
-        statement.bind(9, report.priority.rawValue)
-        statement.bind(10, report.handling.rawValue)
-        statement.bind(11, LedgerRow.route(of: report))
+        statement.bind(1, key.day)
+        statement.bind(2, key.kind)
+        statement.bind(3, key.country)
+        statement.bind(4, key.originState)
+        statement.bind(5, key.authority)
+        statement.bind(6, key.level)
+        statement.bind(7, key.purpose)
+        statement.bind(8, key.onBehalfOf)
+        statement.bind(9, key.priority)
+        statement.bind(10, key.handling)
+        statement.bind(11, key.route)
         statement.bind(12, change)
-        statement.bind(13, change * Int64(report.attachments.count))
+        statement.bind(13, attachments)
         statement.bind(14, change)
-        statement.bind(15, change * Int64(report.attachments.count))
+        statement.bind(15, attachments)
         try statement.run()
     }
 
@@ -130,6 +174,7 @@ extension ReportStore {
     /// span (`month` empty), never broken down further. At most `limit` rows,
     /// in a fixed order.
     public func ledger(from: String, to: String, perDay: Bool = false, limit: Int) throws(SQLiteError) -> [LedgerRow] {
+        try flushLedger()  // what this batch counted so far, on the writer
         let statement = try database.cached(
             """
             SELECT * FROM (

@@ -146,13 +146,19 @@ extension ReportStore {
     public func audit(
         _ event: AuditEvent, report: String?, actor: String, counterpart: String? = nil, detail: String? = nil, now: Int64
     ) throws(SQLiteError) {
-        let last = try database.cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        // The chain's head stays in memory between records (issue 32); resetCaches()
+        // forgets it after any rollback, and the next record reads it again.
         var seq: Int64 = 1
         var previous = AuditRecord.genesis
-        if try last.step() {
-            seq = last.int(0) + 1
-            previous = last.blob(1)
-            try last.step()
+        if let head = auditChainHead {
+            (seq, previous) = (head.seq + 1, head.hash)
+        } else {
+            let last = try database.cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            if try last.step() {
+                seq = last.int(0) + 1
+                previous = last.blob(1)
+                try last.step()
+            }
         }
         let unhashed = AuditRecord(
             seq: seq, at: now, event: event.rawValue, reportID: report, actor: actor, counterpart: counterpart, detail: detail, hash: [])
@@ -168,6 +174,7 @@ extension ReportStore {
         if let detail { insert.bind(7, detail) } else { insert.bindNull(7) }
         insert.bind(8, hash)
         try insert.run()
+        auditChainHead = (seq, hash)
     }
 
     /// The last record, or nil when the trail is empty.

@@ -179,20 +179,28 @@ extension ReportStore {
         return counted
     }
 
-    /// Adds to the ledger's event counts (docs/REPORTS.md §9).
+    /// Adds to the ledger's event counts (docs/REPORTS.md §9): at once, or with
+    /// the batch when the store worker defers the ledger (`PendingLedger`).
     func countEvent(
         day: Int64, kind: String, country: String, impact: String?, opened: Int64 = 0, closed: Int64 = 0, reopened: Int64 = 0, late: Int64 = 0
     ) throws(SQLiteError) {
+        let key = PendingLedger.EventKey(day: String(Timestamp.format(milliseconds: day).prefix(10)), kind: kind, country: country, impact: impact ?? "")
+        guard defersLedger else { return try writeEventCount(key, opened: opened, closed: closed, reopened: reopened, late: late) }
+        let sum = pendingLedger.events[key] ?? (0, 0, 0, 0)
+        pendingLedger.events[key] = (sum.opened + opened, sum.closed + closed, sum.reopened + reopened, sum.late + late)
+    }
+
+    func writeEventCount(_ key: PendingLedger.EventKey, opened: Int64, closed: Int64, reopened: Int64, late: Int64) throws(SQLiteError) {
         let statement = try database.cached(
             """
             INSERT INTO statistics_events (day, kind, country, impact, opened, closed, reopened, late_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (day, kind, country, impact) DO UPDATE SET opened = opened + excluded.opened, closed = closed + excluded.closed,
                 reopened = reopened + excluded.reopened, late_first = late_first + excluded.late_first
             """)
-        statement.bind(1, String(Timestamp.format(milliseconds: day).prefix(10)))
-        statement.bind(2, kind)
-        statement.bind(3, country)
-        statement.bind(4, impact ?? "")
+        statement.bind(1, key.day)
+        statement.bind(2, key.kind)
+        statement.bind(3, key.country)
+        statement.bind(4, key.impact)
         statement.bind(5, opened)
         statement.bind(6, closed)
         statement.bind(7, reopened)

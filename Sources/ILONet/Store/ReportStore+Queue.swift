@@ -33,18 +33,15 @@ extension ReportStore {
             return held == nil || held == report.contentHash ? .duplicate : .idConflict
         }
         for hop in nextHops where try queuedCount(hop) >= queueLimit { return .queueFull(nextHop: hop) }
-        guard case .stored(let seq) = try insert(report, document: document, receivedMilliseconds: now) else { return .duplicate }
+        guard case .stored(let seq) = try insert(report, document: document, receivedMilliseconds: now, path: path, recipient: recipient) else {
+            return .duplicate
+        }
         let recipients: [String]
         if let deliverTo {
             recipients = try deliver(report, to: deliverTo, seq: seq, consented: [], disclosure: disclosure, now: now)
         } else {
             recipients = try deliver(report, seq: seq, disclosure: disclosure, now: now)
         }
-        let update = try database.cached("UPDATE reports SET path = ?, recipient = ? WHERE seq = ?")
-        update.bind(1, JSONValue.array(path.map { .string($0) }).encodedString())
-        if let recipient { update.bind(2, recipient) } else { update.bindNull(2) }
-        update.bind(3, seq)
-        try update.run()
         try enqueue(seq: seq, to: nextHops, priority: Int64(report.priority.rank), expires: report.expiresMilliseconds, now: now)
         // From the node before this one, or (first node) from the person who sent it.
         let sender = path.count >= 2 ? path[path.count - 2] : report.origin.officer
@@ -221,5 +218,6 @@ extension ReportStore {
         interestCache = nil
         awayCache = nil
         bindingCache.removeAll()
+        auditChainHead = nil
     }
 }

@@ -12,13 +12,18 @@ public enum InsertOutcome: Sendable, Equatable {
 }
 
 extension ReportStore {
-    public func insert(_ report: Report, document: [UInt8], receivedMilliseconds: Int64) throws(SQLiteError) -> InsertOutcome {
+    /// Stores `report` (not yet queued or delivered). `path`: the nodes it passed,
+    /// this one last; `recipient`: a notice's officer.
+    public func insert(
+        _ report: Report, document: [UInt8], receivedMilliseconds: Int64, path: [String] = [], recipient: String? = nil
+    ) throws(SQLiteError) -> InsertOutcome {
         let statement = try database.cached(
             """
             INSERT INTO reports (id, kind, country, priority, origin_officer, origin_authority, origin_state,
                                  created_ms, received_ms, document, headline, handling, data_class, topic,
-                                 expires_ms, follow_up_of, erase_at_ms, addressees, purpose, content_hash, corrects, event_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                                 expires_ms, follow_up_of, erase_at_ms, addressees, purpose, content_hash, corrects, event_id,
+                                 path, recipient)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
             """)
         statement.bind(1, report.id.description)
         statement.bind(2, report.kind.rawValue)
@@ -46,6 +51,8 @@ extension ReportStore {
         if let corrects = report.corrects { statement.bind(21, corrects.description) } else { statement.bindNull(21) }
         let event = try eventID(of: report)
         if let event { statement.bind(22, event) } else { statement.bindNull(22) }
+        statement.bind(23, JSONValue.array(path.map { .string($0) }).encodedString())
+        if let recipient { statement.bind(24, recipient) } else { statement.bindNull(24) }
         try statement.run()
         guard database.changes > 0 else { return .duplicate }
         let seq = database.lastInsertRowID

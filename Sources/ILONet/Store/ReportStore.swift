@@ -32,6 +32,13 @@ public final class ReportStore {
     var bindingCache: [String: IdentityBinding] = [:]
     /// The key of the subject-access index (docs/ACCESS.md §9), read once.
     var subjectKeyCache: [UInt8]?
+    /// The audit trail's last record (seq, hash), kept after each record written;
+    /// nil until read, and after any rollback (`resetCaches`).
+    var auditChainHead: (seq: Int64, hash: [UInt8])?
+    /// Whether ledger counts wait for the end of the batch (`PendingLedger`): only
+    /// the store worker, which flushes them before every COMMIT.
+    var defersLedger = false
+    var pendingLedger = PendingLedger()
     /// This node's name, the actor of what the node itself does (audit trail).
     public var nodeName = "node"
 

@@ -114,15 +114,18 @@ public final class StoreWorker: Sendable {
         let job = Job(run: { store in
             let result: Result<T, SQLiteError>
             do throws(SQLiteError) {
-                try store.database.execute("SAVEPOINT job")
+                // Prepared once (issue 32): sqlite3_exec would compile them again for every job.
+                try store.database.cached("SAVEPOINT job").run()
+                let ledger = store.pendingLedger
                 do throws(SQLiteError) {
                     let value = try body(store)
-                    try store.database.execute("RELEASE job")
+                    try store.database.cached("RELEASE job").run()
                     result = .success(value)
                 } catch {
-                    try? store.database.execute("ROLLBACK TO job")
-                    try? store.database.execute("RELEASE job")
+                    try? store.database.cached("ROLLBACK TO job").run()
+                    try? store.database.cached("RELEASE job").run()
                     store.resetCaches()
+                    store.pendingLedger = ledger  // the job's counts go with its rows
                     health.check(error)
                     result = .failure(error)
                 }
@@ -182,6 +185,7 @@ public final class StoreWorker: Sendable {
     }
 
     private func loop(_ store: ReportStore) {
+        store.defersLedger = true
         while true {
             wakeup.wait()
             while true {
@@ -224,12 +228,15 @@ public final class StoreWorker: Sendable {
             // A store that failed meanwhile (a file removed under the node) commits
             // nothing more: what it would commit might not survive a restart.
             if let refusal = health.refusal { throw refusal }
+            // The batch's statistics, one row change per ledger key (issue 32).
+            try store.flushLedger()
             try store.database.execute("COMMIT")
         } catch {
             failure = error
             health.check(error)
             try? store.database.execute("ROLLBACK")
             store.resetCaches()
+            store.pendingLedger = PendingLedger()
             logger.error("store: commit failed; nothing in the batch was acknowledged", ["jobs": String(batch.count), "error": error.description])
         }
         let seconds = Double(Timestamp.monotonicNanoseconds() - began) / 1e9
