@@ -17,11 +17,14 @@ final class Checkpointer: Sendable {
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA synchronous=FULL")
         try database.execute("PRAGMA journal_size_limit=\(ReportStore.walSizeLimit)")
+        let pageSize = try database.scalarInt("PRAGMA page_size") ?? 4096
+        let frameBytes = pageSize + 24  // a WAL frame: its header and one page
         let box = UncheckedTransfer(database)
         let initialFiles = StoreFiles(path: path)
         let thread = Thread { [self] in
             let database = box.take()
             var files = initialFiles  // this thread's own copy
+            var restartAt = Checkpointer.restartBytes
             while !stopping.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: interval)
                 // A database or WAL file removed or replaced under the node: what it
@@ -50,22 +53,34 @@ final class Checkpointer: Sendable {
                     continue
                 }
                 do throws(SQLiteError) {
-                    try database.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    // (busy, frames in the WAL, frames checkpointed)
+                    let passive = try database.cached("PRAGMA wal_checkpoint(PASSIVE)")
+                    let inUse = try passive.step() ? passive.int(1) * frameBytes : 0
+                    database.resetPendingStatements()
                     // PASSIVE never makes the writer wait, but under a steady stream of
-                    // commits it rarely catches up with the WAL's end, and only a
+                    // commits it never catches up with the WAL's end, and only a
                     // checkpoint that does lets the WAL start again from its beginning:
                     // the file grew by 30 MB a second at 400 reports a second. Past
-                    // `restartBytes`, RESTART copies the few frames PASSIVE left and waits
-                    // until the WAL can start again. While it waits for readers it holds
-                    // new commits back, so it waits 100 ms at most (a backup or an
-                    // integrity check reading for minutes does not stall acknowledgements:
-                    // the restart is tried again at the next round).
-                    let before = StoreFiles.size(path + "-wal")
-                    if before > Checkpointer.restartBytes {
+                    // `restartAt` bytes of frames, RESTART copies the few frames PASSIVE
+                    // left and waits until the WAL can start again. While it waits for
+                    // readers it holds new commits back, so it waits 100 ms at most and,
+                    // when readers were still there, waits for twice as many frames
+                    // before it tries again (a backup or an integrity check reading for
+                    // minutes does not stall acknowledgements every round).
+                    //
+                    // `restartBytes` is a quarter of the size the writer truncates the
+                    // WAL to (`journal_size_limit`), so under load the file keeps its size
+                    // and is overwritten from its beginning: at 256 MiB each restart held
+                    // commits back 70-100 ms, most of it the truncation of 192 MiB and the
+                    // first fsync after it (issue 32, docs/PERFORMANCE.md).
+                    if inUse > restartAt {
                         try database.execute("PRAGMA busy_timeout=100")
                         defer { try? database.execute("PRAGMA busy_timeout=5000") }
                         if let busy = try database.scalarInt("PRAGMA wal_checkpoint(RESTART)"), busy == 0 {
-                            logger.info("store: WAL restarted", ["wal_bytes": String(before)])
+                            logger.debug("store: WAL restarted", ["wal_bytes": String(inUse)])
+                            restartAt = Checkpointer.restartBytes
+                        } else {
+                            restartAt *= 2
                         }
                     }
                 } catch {
@@ -80,8 +95,9 @@ final class Checkpointer: Sendable {
         thread.start()
     }
 
-    /// The WAL size past which a checkpoint makes the WAL start again (RESTART).
-    static let restartBytes: Int64 = 4 * Int64(ReportStore.walSizeLimit)
+    /// The WAL size past which a checkpoint makes the WAL start again (RESTART):
+    /// a quarter of the size it is truncated to, so that it is not truncated.
+    static let restartBytes: Int64 = Int64(ReportStore.walSizeLimit) / 4
 
     func requestTruncate() { truncateRequested.store(true, ordering: .relaxed) }
 
