@@ -27,8 +27,9 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        // Functions for the OpenSSL macros Swift cannot import. No logic.
-        .target(name: "CILOShims", dependencies: ["COpenSSL"]),
+        // Functions for the OpenSSL macros Swift cannot import, Linux calls glibc
+        // hides, and the VFS that gathers SQLite's WAL writes (wal_gather.c).
+        .target(name: "CILOShims", dependencies: ["COpenSSL", "CSQLite"]),
         .target(
             name: "ILONet",
             dependencies: ["COpenSSL", "CSQLite", "CILOShims"],

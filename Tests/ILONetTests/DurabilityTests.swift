@@ -288,6 +288,43 @@ import Testing
         worker.stop()
     }
 
+    /// Issue 32: the writer's WAL writes go to the system gathered (one write of
+    /// up to 64 KiB per piece, not two calls per frame), and what was gathered
+    /// reads back whole through the system VFS: small commits, a batch of 200,
+    /// and one transaction larger than the 4 MiB the VFS gathers at most.
+    @Test func walWritesAreGatheredAndReadBackWhole() throws {
+        let directory = TestEnvironment.runDirectory + "/gather-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/s.sqlite"
+        let worker = try StoreWorker(path: path, logger: Logger(level: .error))
+        let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
+        func reports(_ count: Int) throws -> [(Report, [UInt8])] {
+            try (0..<count).map { _ in
+                let report = try Report.validate(sampleReport(), sender: origin)
+                return (report, report.document.encoded())
+            }
+        }
+        let before = SQLiteDatabase.walWriteCounts
+        for (report, bytes) in try reports(50) {
+            _ = try worker.perform { store throws(SQLiteError) in try store.insert(report, document: bytes, receivedMilliseconds: 0) }
+        }
+        for count in [200, 4000] {
+            let batch = try reports(count)
+            try worker.perform { store throws(SQLiteError) in
+                for (report, bytes) in batch { _ = try store.insert(report, document: bytes, receivedMilliseconds: 0) }
+            }
+        }
+        let after = SQLiteDatabase.walWriteCounts
+        let (system, sqlite) = (after.system - before.system, after.sqlite - before.sqlite)
+        #expect(sqlite > 0 && system * 4 < sqlite, "\(system) system writes for \(sqlite) of SQLite's")
+        #expect(try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0 > 4 << 20)
+        // Another connection, through the system VFS, reads every report and an intact file.
+        let reader = try SQLiteDatabase(path: path, mode: .readOnly)
+        #expect(try reader.scalarText("PRAGMA integrity_check") == "ok")
+        #expect(try reader.scalarInt("SELECT count(*) FROM reports") == 4250)
+        worker.stop()
+    }
+
     @Test func sigtermStopsGracefullyWithExitZero() throws {
         let daemon = try Daemon()
         try daemon.start()

@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 #include <openssl/bio.h>
 #include "CILOLinux.h"
+#include "CILOWALGather.h"
 
 int ilo_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
 int ilo_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version);
