@@ -60,7 +60,7 @@ extension ServerSession {
         let services = node
         replyLater { reply in
             services.takeCustody(of: report, arrivedVia: path, signer: signer, author: author, deliverTo: deliverTo) { result in
-                reply(ForwardIntake.answer(result, report: report, requestID: requestID, services: services))
+                reply { ForwardIntake.answer(result, report: report, requestID: requestID, services: services) }
             }
         }
     }
