@@ -8,7 +8,14 @@
 # calls the hub made per report (/proc/PID/io), and the functions with the
 # largest share of the hub's samples (inclusive), then the libraries.
 #
-#   bench/profile.sh [--seconds 8] [--top 30] [--signed] [--rate N]
+#   bench/profile.sh [--seconds 8] [--top 30] [--signed] [--rate N] [--wal]
+#
+# Then the hub's samples by thread (the store worker, the event loops, the
+# checkpointer; from `perf script`, told apart by their stacks), with each
+# thread's largest functions, inclusive of what they call.
+# --wal: also copies the store (database and WAL) in the middle of the load and
+# counts the WAL's frames per commit and the pages each commit wrote per table
+# and index (SQLite's dbstat): what one group commit costs in pages.
 #
 # --signed: the hub requires signatures (as by default) and the load signs
 # every report with the officer's key (`ilo bench load --signed`).
@@ -22,14 +29,15 @@
 # binaries (e.g. two builds to compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=8 top=30 signed="" rate=""
+seconds=8 top=30 signed="" rate="" wal=no
 while [ $# -gt 0 ]; do
     case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --top) top=$2; shift 2 ;;
     --signed) signed=--signed; shift ;;
     --rate) rate="--rate $2"; shift 2 ;;
-    *) echo "usage: bench/profile.sh [--seconds 8] [--top 30] [--signed] [--rate N]" >&2; exit 2 ;;
+    --wal) wal=yes; shift ;;
+    *) echo "usage: bench/profile.sh [--seconds 8] [--top 30] [--signed] [--rate N] [--wal]" >&2; exit 2 ;;
     esac
 done
 out=${OUT:-/tmp/ilonet-profile.perf}
@@ -64,6 +72,11 @@ taskset -c 1 "$ilo" bench load --protocol ilonet $signed $rate --publishers 4 --
 load=$!
 sleep 2
 perf record -e cpu-clock -F 499 -g -p "$hub" -o "$out" -- sleep "$seconds" >/dev/null 2>&1
+if [ "$wal" = yes ]; then
+    mkdir "$work/copy"
+    cp "$work/store.sqlite-wal" "$work/copy/store.sqlite-wal"
+    cp "$work/store.sqlite" "$work/copy/store.sqlite"
+fi
 wait $load || { cat "$work/load.err" >&2; exit 1; }
 io_after=$(awk '/^(wchar|syscw)/ { printf "%s ", $2 }' "/proc/$hub/io")
 python3 - "$work/load.json" $io_before $io_after <<'PY'
@@ -87,3 +100,69 @@ grep -v '^#' "$work/functions.txt" | grep 'ILONet' | awk -v top="$top" 'NR <= to
     | awk '{ pct = $1; $1 = ""; name = substr($0, 2); if (length(name) > 110) name = substr(name, 1, 110) "…"; printf "  %7s  %s\n", pct, name }'
 echo "by library (exclusive):"
 grep -v '^#' "$work/libraries.txt" | grep -v '^$' | awk 'NR <= 8 { print "  " $0 }'
+# The samples by thread: which thread a sample is from, told by its stack.
+perf script -i "$out" -F tid,ip,sym >"$work/script.txt" 2>/dev/null
+swift_demangle() { if swift demangle --help >/dev/null 2>&1; then swift demangle --simplified --compact; else cat; fi; }
+python3 - "$work/script.txt" "$top" <<'PY' | swift_demangle
+import collections, sys
+samples, current = [], None
+for line in open(sys.argv[1], errors="replace"):
+    if not line.strip():
+        if current: samples.append(current)
+        current = None
+    elif not line.startswith("\t"):
+        current = (line.split()[0], [])
+    elif current is not None:
+        parts = line.strip().split(None, 1)
+        if len(parts) == 2: current[1].append(parts[1])
+if current: samples.append(current)
+def role(stacks):
+    text = " ".join(" ".join(s) for s in stacks[:200])
+    if "StoreWorker" in text: return "store worker"
+    if "Checkpointer" in text: return "checkpointer"
+    if "EventLoop" in text: return "event loop"
+    if "sys_pwrite64" in text or "sys_pread64" in text: return "checkpointer (its file I/O)"
+    return "other"
+threads = collections.defaultdict(list)
+for tid, stack in samples: threads[tid].append(stack)
+top = max(5, int(sys.argv[2]) // 3)
+print("hub's samples by thread (each thread's own functions inclusive, ILONet's and system calls):")
+for tid, stacks in sorted(threads.items(), key=lambda t: -len(t[1])):
+    share = 100 * len(stacks) / len(samples)
+    if share < 1: continue
+    print(f"  {share:5.1f}%  thread {tid} ({role(stacks)})")
+    inclusive = collections.Counter()
+    for stack in stacks:
+        for name in set(stack): inclusive[name] += 1
+    shown = 0
+    for name, count in inclusive.most_common():
+        if "ILONet" in name or name.startswith("__x64_sys_"):
+            print(f"      {100 * count / len(stacks):5.1f}%  {name}")
+            shown += 1
+            if shown == top: break
+PY
+if [ "$wal" = yes ]; then
+    python3 - "$work/copy" <<'PY'
+import collections, sqlite3, struct, sys
+d = sys.argv[1]
+wal = open(d + "/store.sqlite-wal", "rb").read()
+page = struct.unpack(">I", wal[8:12])[0]
+commits, current, offset = [], [], 32
+while offset + 24 + page <= len(wal):
+    number, size_after_commit = struct.unpack(">II", wal[offset:offset + 8])
+    current.append(number)
+    if size_after_commit:
+        commits.append(current)
+        current = []
+    offset += 24 + page
+owner = {p: name for name, p in sqlite3.connect(d + "/store.sqlite").execute("SELECT name, pageno FROM dbstat")}
+frames = sum(len(c) for c in commits)
+print(f"WAL in the middle of the load: {len(commits)} commits, {frames / max(1, len(commits)):.1f} frames per commit "
+      f"({page}-byte pages); pages a commit wrote, by table or index:")
+pages = collections.Counter()
+for commit in commits:
+    for number in set(commit): pages[owner.get(number, "(freed since)")] += 1
+for name, count in pages.most_common(25):
+    print(f"  {count / max(1, len(commits)):6.2f}  {name}")
+PY
+fi
