@@ -207,7 +207,7 @@ let documentedExamples: [String: JSONValue] = {
 
     /// Issue 32: the markings are found in one pass over the bytes; the same
     /// answers as a search of each marking, at word boundaries in any script.
-    @Test func classificationMarkingsAreFoundAtWordBoundariesInAnyScript() {
+    @Test func classificationMarkingsAreFoundAtWordBoundariesInAnyScript() throws {
         let cases: [(String, String?)] = [
             ("RESTREINT UE", "RESTREINT UE"),
             ("xRESTREINT UE", nil), ("RESTREINT UEx", nil), ("RESTREINT UE2", nil), ("2RESTREINT UE", nil),
@@ -221,6 +221,17 @@ let documentedExamples: [String: JSONValue] = {
         ]
         for (text, expected) in cases {
             #expect(ClassificationMarkings.find(in: text) == expected, "\(text)")
+        }
+        // docs/OPERATIONS.md lists every marking, in the order the node tries them.
+        let page = try String(contentsOfFile: TestEnvironment.repository.path + "/docs/OPERATIONS.md", encoding: .utf8)
+            .replacingOccurrences(of: "\n", with: " ")
+        var from = page.startIndex
+        for marking in (ClassificationMarkings.exact + ClassificationMarkings.anyCase).map({ "`\($0)`" }) {
+            guard let found = page.range(of: marking, range: from..<page.endIndex) else {
+                Issue.record("docs/OPERATIONS.md does not list \(marking) in order")
+                continue
+            }
+            from = found.upperBound
         }
     }
 
