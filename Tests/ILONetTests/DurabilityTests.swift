@@ -203,22 +203,14 @@ import Testing
     }
 
     @Test func groupCommitPutsConcurrentWritesInFewTransactions() throws {
-        let directory = TestEnvironment.runDirectory + "/group-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let worker = try StoreWorker(path: directory + "/s.sqlite", logger: Logger(level: .error))
+        let (worker, _) = try scratchWorker("group")
         let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
         let done = DispatchSemaphore(value: 0)
         let outcomes = LockedBox<[InsertOutcome]>([])
         let count = 2000
         // Hold the worker inside a job so that the next 2000 arrive while it is busy,
         // as they do while a commit is being synced.
-        let release = DispatchSemaphore(value: 0)
-        let entered = DispatchSemaphore(value: 0)
-        worker.submit({ _ throws(SQLiteError) in
-            entered.signal()
-            release.wait()
-        }) { _ in }
-        entered.wait()
+        let release = hold(worker)
         for _ in 0..<count {
             let report = try Report.validate(sampleReport(), sender: origin)
             let bytes = report.document.encoded()
@@ -247,17 +239,9 @@ import Testing
     /// chain's head stays in memory; a job that fails in the middle of a batch
     /// takes its counts and records with it, and the others' are kept, chained.
     @Test func aFailedJobTakesItsLedgerCountsAndAuditRecordsWithItTheBatchKeepsTheRest() throws {
-        let directory = TestEnvironment.runDirectory + "/ledger-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let worker = try StoreWorker(path: directory + "/s.sqlite", logger: Logger(level: .error))
+        let (worker, _) = try scratchWorker("ledger")
         let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
-        let release = DispatchSemaphore(value: 0)
-        let entered = DispatchSemaphore(value: 0)
-        worker.submit({ _ throws(SQLiteError) in
-            entered.signal()
-            release.wait()
-        }) { _ in }
-        entered.wait()
+        let release = hold(worker)
         // Three jobs in one batch: the second stores, counts and audits a report, then fails.
         let done = DispatchSemaphore(value: 0)
         let results = LockedBox<[Bool]>([])
@@ -293,10 +277,7 @@ import Testing
     /// reads back whole through the system VFS: small commits, a batch of 200,
     /// and one transaction larger than the 4 MiB the VFS gathers at most.
     @Test func walWritesAreGatheredAndReadBackWhole() throws {
-        let directory = TestEnvironment.runDirectory + "/gather-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = directory + "/s.sqlite"
-        let worker = try StoreWorker(path: path, logger: Logger(level: .error))
+        let (worker, path) = try scratchWorker("gather")
         let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")
         func reports(_ count: Int) throws -> [(Report, [UInt8])] {
             try (0..<count).map { _ in
@@ -333,4 +314,25 @@ import Testing
         #expect(daemon.stop() == 0)
         #expect(daemon.log.contains("node stopped"))
     }
+}
+
+/// A store worker on a store of its own under the test run's directory.
+private func scratchWorker(_ name: String) throws -> (worker: StoreWorker, path: String) {
+    let directory = TestEnvironment.runDirectory + "/\(name)-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let path = directory + "/s.sqlite"
+    return (try StoreWorker(path: path, logger: Logger(level: .error)), path)
+}
+
+/// Holds `worker` inside a job until the semaphore returned is signalled, so that
+/// the jobs submitted meanwhile wait and go into one batch.
+private func hold(_ worker: StoreWorker) -> DispatchSemaphore {
+    let release = DispatchSemaphore(value: 0)
+    let entered = DispatchSemaphore(value: 0)
+    worker.submit({ _ throws(SQLiteError) in
+        entered.signal()
+        release.wait()
+    }) { _ in }
+    entered.wait()
+    return release
 }
