@@ -67,6 +67,22 @@ import Testing
         }
     }
 
+    /// The lexicon's stems and endings are matched on an ASCII word's bytes and
+    /// on any other word's characters: both give what `hasPrefix`/`hasSuffix` give.
+    @Test func stemsAndEndingsMatchAsStringComparisonMatches() {
+        let patterns = ScreenLexicon.stems.map(\.stem) + ScreenLexicon.streetEndings + ScreenLexicon.patronymicEndings + ["e", "é", "ß"]
+        let text = "Passportnr Hauptstrasse Kennzeichen Ivanovich Petrović Jónsson Hauptstraße Bahnhofstraße cafe café sokağı Rue-de-la-Paix X"
+            + " Ivanovitch NULLOVNA e\u{301}tait"
+        let words = ScreenText(text).words
+        #expect(words.contains { $0.ascii } && words.contains { !$0.ascii })
+        for word in words {
+            for pattern in patterns {
+                #expect(ContextScan.word(word, hasPrefix: pattern) == word.text.hasPrefix(pattern), "\(word.text) \(pattern)")
+                #expect(ContextScan.word(word, hasSuffix: pattern) == word.text.hasSuffix(pattern), "\(word.text) \(pattern)")
+            }
+        }
+    }
+
     /// An ASCII text is prepared from its bytes at once; the same text followed
     /// by a non-ASCII word goes scalar by scalar: both read the ASCII part alike.
     @Test func asciiTextsArePreparedAsTheScalarPathPreparesThem() {
@@ -78,7 +94,8 @@ import Testing
             let fast = ScreenText(text), slow = ScreenText(text + " é")
             #expect(fast.scalars == Array(slow.scalars.prefix(fast.scalars.count)), "\(text)")
             #expect(fast.lower == Array(slow.lower.prefix(fast.lower.count)), "\(text)")
-            #expect(fast.positions == Array(slow.positions.prefix(fast.positions.count)), "\(text)")
+            #expect(fast.scalars.indices.map(fast.position(of:)) == fast.scalars.indices.map(slow.position(of:)), "\(text)")
+            #expect(fast.words.map(\.ascii).allSatisfy { $0 } && slow.words.last.map { !$0.ascii } != false, "\(text)")
             #expect(fast.words.map(\.text) == Array(slow.words.map(\.text).dropLast()), "\(text)")
             #expect(fast.words.map(\.capitalized) == Array(slow.words.map(\.capitalized).dropLast()), "\(text)")
         }

@@ -299,6 +299,31 @@ let documentedExamples: [String: JSONValue] = {
         }
     }
 
+    /// The canonical bytes are written from the report's fields (issue 32):
+    /// they are exactly the tree's canonical encoding, for every documented
+    /// example and with every optional member the node sets itself.
+    @Test func canonicalBytesAreTheDocumentsEncoding() throws {
+        for (name, example) in documentedExamples.sorted(by: { $0.key < $1.key }) {
+            var report = try Report.validate(example, sender: officerDE, now: exampleNow)
+            var variants = [report]
+            if report.kind.isContent {
+                report.corrects = ReportID.generate()
+                report.related = [ReportID.generate(), ReportID.generate()]
+                report.attachments = [
+                    Attachment(sha256: String(repeating: "ab", count: 32), mediaType: .jpeg, bytes: 1_234, caption: "Quai \"nord\"\n", personalData: false),
+                    Attachment(sha256: String(repeating: "01", count: 32), mediaType: .pdf, bytes: 99, caption: nil, personalData: true),
+                ]
+                variants.append(report)
+            }
+            report.signature = ReportSignature(algorithm: "sha256", certificate: [0x30, 0x82, 0xFF], value: Array(0..<72))
+            variants.append(report)
+            for variant in variants {
+                #expect(String(decoding: variant.canonicalEncoding, as: UTF8.self) == variant.document.encodedString(), "\(name)")
+                #expect(String(decoding: variant.signedContent, as: UTF8.self) == variant.unsignedDocument.encodedString(), "\(name)")
+            }
+        }
+    }
+
     @Test func kosovoIsAcceptedAsTheEUWritesIt() {
         #expect(issues(sampleReport(["country": "XK"])).isEmpty)
         #expect(ISOCodes.countryName("LY") == "Libya")

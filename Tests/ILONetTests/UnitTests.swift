@@ -101,6 +101,16 @@ import Testing
         #expect(Timestamp.parse(Timestamp.format(milliseconds: 1_795_339_800_120)) == 1_795_339_800_120)
     }
 
+    /// Every digit written in place, padded, before 1970 (a date of birth) and at the last instant.
+    @Test func formatsPadEveryFieldAndClampAtTheLatest() {
+        #expect(Timestamp.format(milliseconds: 0) == "1970-01-01T00:00:00Z")
+        #expect(Timestamp.format(milliseconds: 1_000 * 3_661 + 7) == "1970-01-01T01:01:01.007Z")
+        #expect(Timestamp.format(milliseconds: -1) == "1969-12-31T23:59:59.999Z")
+        #expect(Timestamp.format(milliseconds: -1_262_304_000_000) == "1930-01-01T00:00:00Z")
+        #expect(Timestamp.format(milliseconds: Timestamp.latest) == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp.format(milliseconds: .max) == "9999-12-31T23:59:59.999Z")
+    }
+
     @Test(arguments: ["2026-02-30T00:00:00Z", "2026-11-22 09:30:00Z", "2026-11-22T09:30:00+01:00", "2026-11-22T24:00:00Z"])
     func invalidTimesAreRefused(_ text: String) {
         #expect(Timestamp.parse(text) == nil)

@@ -39,6 +39,14 @@ public struct AccessRules: Sendable {
         public let conditions: [Key: [String]]
         public let topics: [String]  // topic patterns, `{posts}` not yet expanded
         public let location: String
+        /// `topics` parsed once when the rules are read: the store asks about
+        /// each reader of each report it takes (docs/PERFORMANCE.md, issue 32).
+        let patterns: [TopicPattern]
+
+        public init(allow: Bool, action: Action, conditions: [Key: [String]], topics: [String], location: String) {
+            (self.allow, self.action, self.conditions, self.topics, self.location) = (allow, action, conditions, topics, location)
+            patterns = topics.map(TopicPattern.init)
+        }
 
         public var summary: String {
             let parts = conditions.keys.sorted { $0.rawValue < $1.rawValue }.map { "\($0.rawValue)=\(conditions[$0]!.joined(separator: ","))" }
@@ -116,22 +124,39 @@ public struct AccessRules: Sendable {
         case .holdPersonal: return true
         case .subscribe(let filter), .digest(let filter):
             if rule.topics.isEmpty { return true }
-            let patterns = expand(rule.topics, identity)
             // An allow rule must cover the whole request; a deny rule refuses as
             // soon as it could match some of it.
-            return rule.allow ? patterns.contains { $0.covers(filter) } : patterns.contains { overlaps($0, filter) }
+            return rule.allow ? expand(rule, identity) { $0.covers(filter) } : expand(rule, identity) { overlaps($0, filter) }
         case .read(let topic), .overview(let topic):
             if rule.topics.isEmpty { return true }
-            return expand(rule.topics, identity).contains { $0.matches(topic) }
+            return expand(rule, identity) { $0.matches(topic) }
         }
     }
 
-    /// `{posts}` in a topic pattern stands for each country the identity is posted to.
-    private func expand(_ topics: [String], _ identity: PeerIdentity) -> [TopicFilter] {
-        topics.flatMap { pattern -> [TopicFilter] in
-            guard pattern.contains("{posts}") else { return [try? TopicFilter(pattern)].compactMap { $0 } }
-            return identity.posts.compactMap { try? TopicFilter(pattern.replacingOccurrences(of: "{posts}", with: $0)) }
+    /// A rule's topic pattern: a filter, or one naming `{posts}`, which stands
+    /// for each country the identity is posted to.
+    struct TopicPattern: Sendable {
+        let text: String
+        /// The filter when `text` names no `{posts}` (nil too when it is not a valid filter).
+        let filter: TopicFilter?
+        let namesPosts: Bool
+
+        init(_ text: String) {
+            self.text = text
+            namesPosts = text.contains("{posts}")
+            filter = namesPosts ? nil : try? TopicFilter(text)
         }
+
+        /// Whether one of the filters the pattern stands for, for `identity`, satisfies `test`.
+        func contains(for identity: PeerIdentity, where test: (TopicFilter) -> Bool) -> Bool {
+            guard namesPosts else { return filter.map(test) ?? false }
+            return identity.posts.contains { post in (try? TopicFilter(text.replacingOccurrences(of: "{posts}", with: post))).map(test) ?? false }
+        }
+    }
+
+    /// Whether one of the filters a rule's topics stand for, for `identity`, satisfies `test`.
+    private func expand(_ rule: Rule, _ identity: PeerIdentity, contains test: (TopicFilter) -> Bool) -> Bool {
+        rule.patterns.contains { $0.contains(for: identity, where: test) }
     }
 
     /// Whether some topic matches both filters.

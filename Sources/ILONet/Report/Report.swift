@@ -163,7 +163,7 @@ public struct Report: Sendable {
     }
 
     /// What the signature covers: the complete document without `signature`.
-    public var signedContent: [UInt8] { unsignedDocument.encoded() }
+    public var signedContent: [UInt8] { canonicalBytes(withSignature: false) }
 
     /// The complete document without its signature.
     public var unsignedDocument: JSONValue {
@@ -210,7 +210,7 @@ public struct Report: Sendable {
     public var contentHash: [UInt8] { sha256(signedContent) }
 
     /// The canonical bytes of `document`.
-    public var canonicalEncoding: [UInt8] { document.encoded() }
+    public var canonicalEncoding: [UInt8] { canonicalBytes(withSignature: true) }
 }
 
 /// What a node fills in when a sender leaves a field out.

@@ -30,15 +30,24 @@ public struct TopicFilter: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether a topic (no wildcards) matches this filter.
     public func matches(_ topic: String) -> Bool {
-        let topicLevels = topic.split(separator: "/", omittingEmptySubsequences: false)
-        var index = 0
+        // The topic's levels are read one by one, without splitting it into an
+        // array: access rules ask this for each reader of each report.
+        var rest = Substring(topic)
+        var consumed = false  // every level of the topic has been read
         for level in levels {
             if level == "#" { return true }
-            guard index < topicLevels.count else { return false }
-            if level != "+" && level != topicLevels[index] { return false }
-            index += 1
+            guard !consumed else { return false }
+            let next: Substring
+            if let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/")) {
+                next = rest[..<slash]
+                rest = rest[rest.utf8.index(after: slash)...]
+            } else {
+                next = rest
+                consumed = true
+            }
+            if level != "+" && level != next { return false }
         }
-        return index == topicLevels.count
+        return consumed
     }
 
     /// Whether every topic `other` matches is also matched by this filter (used to

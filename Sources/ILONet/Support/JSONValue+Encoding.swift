@@ -45,12 +45,12 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (i, key) in keys.enumerated() {
+            // The members themselves sorted, not their keys: no second lookup per key.
+            for (i, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.appendString(key, to: &out)
+                JSONValue.appendString(member.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                members[key]!.append(to: &out)
+                member.value.append(to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

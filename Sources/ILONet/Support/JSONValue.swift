@@ -49,6 +49,8 @@ public enum JSONValue: Sendable, Equatable {
     /// The value with `null` object members removed at every depth: in reports a
     /// null member means "not given", and the stored document leaves it out.
     public func removingNullMembers() -> JSONValue {
+        // Most documents have none: then the value itself, not a copy.
+        guard hasNullMember else { return self }
         switch self {
         case .object(let members):
             var kept: [String: JSONValue] = [:]
@@ -58,6 +60,15 @@ public enum JSONValue: Sendable, Equatable {
             return .array(elements.map { $0.removingNullMembers() })
         default:
             return self
+        }
+    }
+
+    /// Whether an object member, at any depth, is `null`.
+    private var hasNullMember: Bool {
+        switch self {
+        case .object(let members): members.values.contains { $0 == .null || $0.hasNullMember }
+        case .array(let elements): elements.contains { $0.hasNullMember }
+        default: false
         }
     }
 

@@ -37,11 +37,40 @@ public enum Timestamp {
         let millis = Int(remainder < 0 ? remainder + 1000 : remainder)
         var parts = tm()
         gmtime_r(&seconds, &parts)
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else { return formatPadded(year: year, parts, millis) }
+        // Written byte by byte into one string: the store formats several
+        // instants for each report it takes (docs/PERFORMANCE.md, issue 32).
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var at = 0
+            func put(_ n: Int, _ width: Int) {
+                var n = n, i = at + width
+                while i > at {
+                    i -= 1
+                    buffer[i] = UInt8(0x30 + n % 10)
+                    n /= 10
+                }
+                at += width
+            }
+            func put(_ scalar: Unicode.Scalar) {
+                buffer[at] = UInt8(ascii: scalar)
+                at += 1
+            }
+            put(year, 4); put("-"); put(Int(parts.tm_mon) + 1, 2); put("-"); put(Int(parts.tm_mday), 2); put("T")
+            put(Int(parts.tm_hour), 2); put(":"); put(Int(parts.tm_min), 2); put(":"); put(Int(parts.tm_sec), 2)
+            if millis != 0 { put("."); put(millis, 3) }
+            put("Z")
+            return at
+        }
+    }
+
+    /// The same text for a year outside 0…9999 (not reached: `latest` clamps).
+    private static func formatPadded(year: Int, _ parts: tm, _ millis: Int) -> String {
         func pad(_ n: Int, _ width: Int = 2) -> String {
             let s = String(n)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
-        var text = "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1))-\(pad(Int(parts.tm_mday)))T"
+        var text = "\(pad(year, 4))-\(pad(Int(parts.tm_mon) + 1))-\(pad(Int(parts.tm_mday)))T"
             + "\(pad(Int(parts.tm_hour))):\(pad(Int(parts.tm_min))):\(pad(Int(parts.tm_sec)))"
         if millis != 0 { text += ".\(pad(millis, 3))" }
         return text + "Z"

@@ -61,8 +61,10 @@ public indirect enum FieldType: Sendable {
     }
 }
 
-/// One named field of an object.
-public struct Field: Sendable {
+/// One named field of an object. A class: the validator and the screen pass
+/// fields around for every field of every report, and a reference is one
+/// retain where the struct's four members were four (issue 32's profile).
+public final class Field: Sendable {
     public let name: String
     public let type: FieldType
     public let required: Bool
@@ -88,12 +90,18 @@ public struct ObjectSchema: Sendable {
     public let name: String
     public let fields: [Field]
     let rules: [Rule]
+    /// The fields' names, in order.
+    let names: [String]
 
     public init(_ name: String, _ fields: [Field], rules: [Rule] = []) {
         self.name = name
         self.fields = fields
         self.rules = rules
+        names = fields.map(\.name)
     }
 
     public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
+
+    /// Whether the schema has a field of this name.
+    func hasField(_ name: String) -> Bool { names.contains(name) }
 }

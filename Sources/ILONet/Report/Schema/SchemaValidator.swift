@@ -5,32 +5,40 @@ struct SchemaValidator {
     /// (path, field) of every personal-data field found with a value.
     private(set) var personalFields: [(path: String, field: Field)] = []
 
+    /// - Parameter path: where the object is; written out only for an issue,
+    ///   a personal-data field or a rule (this runs for every field of every report).
     /// - Parameter personal: the object sits inside a personal-data field, so its
     ///   values are personal data too and are never quoted.
-    mutating func check(_ value: JSONValue, against schema: ObjectSchema, at path: String, personal: Bool = false) {
+    mutating func check(_ value: JSONValue, against schema: ObjectSchema, at path: @autoclosure () -> String, personal: Bool = false) {
         guard case .object(let members) = value else {
-            issues.append(ValidationIssue(field: path, "expected an object, found \(value.typeName)"))
+            issues.append(ValidationIssue(field: path(), "expected an object, found \(value.typeName)"))
             return
         }
-        for key in members.keys.filter({ schema.field($0) == nil }).sorted() {
-            let hint = ConfigFile.suggestion(for: key, among: schema.fields.map(\.name)).map { "; did you mean \"\($0)\"?" } ?? ""
-            issues.append(ValidationIssue(field: join(path, key), "unknown field\(hint)"))
+        if members.keys.contains(where: { !schema.hasField($0) }) {
+            let path = path()
+            for key in members.keys.filter({ !schema.hasField($0) }).sorted() {
+                let hint = ConfigFile.suggestion(for: key, among: schema.fields.map(\.name)).map { "; did you mean \"\($0)\"?" } ?? ""
+                issues.append(ValidationIssue(field: join(path, key), "unknown field\(hint)"))
+            }
         }
         for field in schema.fields {
-            let fieldPath = join(path, field.name)
             guard let member = members[field.name], member != .null else {
-                if field.required { issues.append(ValidationIssue(field: fieldPath, "required field is missing")) }
+                if field.required { issues.append(ValidationIssue(field: join(path(), field.name), "required field is missing")) }
                 continue
             }
-            if field.personalData != nil { personalFields.append((fieldPath, field)) }
-            check(member, type: field.type, at: fieldPath, personal: personal || field.personalData != nil)
+            if field.personalData != nil { personalFields.append((join(path(), field.name), field)) }
+            check(member, type: field.type, at: join(path(), field.name), personal: personal || field.personalData != nil)
         }
-        for rule in schema.rules { rule(members, path, &issues) }
+        if !schema.rules.isEmpty {
+            let path = path()
+            for rule in schema.rules { rule(members, path, &issues) }
+        }
     }
 
+    /// - Parameter path: where the value is; written out only when needed.
     /// - Parameter personal: never quote the value in a message.
-    mutating func check(_ value: JSONValue, type: FieldType, at path: String, personal: Bool = false) {
-        func fail(_ message: String) { issues.append(ValidationIssue(field: path, message)) }
+    mutating func check(_ value: JSONValue, type: FieldType, at path: @autoclosure () -> String, personal: Bool = false) {
+        func fail(_ message: String) { issues.append(ValidationIssue(field: path(), message)) }
         func quoted(_ s: String) -> String { personal ? "the value" : "\"\(s.prefix(40))\"" }
         func string() -> String? {
             guard case .string(let s) = value else {
@@ -127,22 +135,22 @@ struct SchemaValidator {
             if elements.count < minimum { fail(minimum == 1 ? "must not be empty" : "needs at least \(minimum) entries") }
             if elements.count > maximum { fail("has more than \(maximum) entries") }
             for (index, item) in elements.enumerated() {
-                check(item, type: element, at: "\(path)[\(index)]", personal: personal)
+                check(item, type: element, at: "\(path())[\(index)]", personal: personal)
             }
-            if unique {
+            if unique && elements.count > 1 {
                 var seen = Set<[UInt8]>()
                 for (index, item) in elements.enumerated() where !seen.insert(item.encoded()).inserted {
-                    issues.append(ValidationIssue(field: "\(path)[\(index)]", "repeats an earlier entry"))
+                    issues.append(ValidationIssue(field: "\(path())[\(index)]", "repeats an earlier entry"))
                 }
             }
         case .object(let schema):
-            check(value, against: schema, at: path, personal: personal)
+            check(value, against: schema, at: path(), personal: personal)
         case .map(let valueType):
             guard case .object(let members) = value else {
                 fail("expected an object, found \(value.typeName)")
                 return
             }
-            for key in members.keys.sorted() { check(members[key]!, type: valueType, at: join(path, key), personal: personal) }
+            for key in members.keys.sorted() { check(members[key]!, type: valueType, at: join(path(), key), personal: personal) }
         }
     }
 }

@@ -40,8 +40,8 @@ struct ContextScan {
             if words[i].arabic, let first = words[i].text.unicodeScalars.first, "وبلف".unicodeScalars.contains(first), words[i].text.unicodeScalars.count > 3 {
                 candidates += ScreenLexicon.byFirstWord[String(words[i].text.unicodeScalars.dropFirst())] ?? []
             }
-            for (stem, phrase) in ScreenLexicon.stems where words[i].text.hasPrefix(stem) { candidates.append(phrase) }
-            if words[i].letters > 6, ScreenLexicon.streetEndings.contains(where: { words[i].text.hasSuffix($0) }) {
+            for (stem, phrase) in ScreenLexicon.stems where ContextScan.word(words[i], hasPrefix: stem) { candidates.append(phrase) }
+            if words[i].letters > 6, ScreenLexicon.streetEndings.contains(where: { ContextScan.word(words[i], hasSuffix: $0) }) {
                 candidates.append(ScreenLexicon.Phrase(words: [words[i].text], cue: .street))
             }
             for phrase in candidates {
@@ -60,6 +60,17 @@ struct ContextScan {
                 }
             }
         }
+    }
+
+    /// `String.hasPrefix` and `hasSuffix` compare characters (canonical
+    /// equivalence); an ASCII word has no combining marks, so its bytes answer
+    /// the same, without Unicode's tables (the screen runs on every report).
+    static func word(_ word: ScreenText.Word, hasPrefix prefix: String) -> Bool {
+        word.ascii ? word.text.utf8.starts(with: prefix.utf8) : word.text.hasPrefix(prefix)
+    }
+
+    static func word(_ word: ScreenText.Word, hasSuffix suffix: String) -> Bool {
+        word.ascii ? word.text.utf8.reversed().starts(with: suffix.utf8.reversed()) : word.text.hasSuffix(suffix)
     }
 
     // MARK: the scan
@@ -321,7 +332,7 @@ struct ContextScan {
 
     private mutating func patronymics() {
         for (index, word) in text.words.enumerated() where word.capitalized && word.letters >= 5 {
-            guard ScreenLexicon.patronymicEndings.contains(where: { word.text.hasSuffix($0) }) else { continue }
+            guard ScreenLexicon.patronymicEndings.contains(where: { ContextScan.word(word, hasSuffix: $0) }) else { continue }
             if (adjacent(index - 1, index) && nameLike(index - 1)) || (adjacent(index, index + 1) && nameLike(index + 1)) {
                 hit(.name, refused: false, at: text.words[max(0, index - 1)].start, cue: nil)
             }

@@ -10,12 +10,20 @@ struct IdentifierScan {
         self.text = text
         self.cues = cues
         let s = text.scalars
-        var hasAt = false, hasDigit = false, hasUpper = false
+        var hasAt = false, hasDigit = false, hasUpper = false, hasBracket = false
         for c in s {
-            if c == "@" { hasAt = true } else if ScreenText.isDigit(c) { hasDigit = true } else if (0x41...0x5A).contains(c.value) { hasUpper = true }
+            if c == "@" {
+                hasAt = true
+            } else if ScreenText.isDigit(c) {
+                hasDigit = true
+            } else if (0x41...0x5A).contains(c.value) {
+                hasUpper = true
+            } else if c == "[" || c == "(" || c == "{" {
+                hasBracket = true
+            }
         }
         if hasAt { scanAt() }
-        scanSpelledOutAt()
+        if hasBracket { scanSpelledOutAt() }
         scanWordAddresses()
         scanProfiles()
         if hasDigit { scanDigitRuns() }

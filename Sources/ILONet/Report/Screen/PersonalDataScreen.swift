@@ -91,7 +91,7 @@ public enum PersonalDataScreen {
         for hit in (identifiers.hits + context.hits).sorted(by: { ($0.refused ? 0 : 1, $0.index) < ($1.refused ? 0 : 1, $1.index) })
         where seen.insert(hit.kind).inserted {
             findings.append(
-                PersonalDataFinding(field: field, kind: hit.kind, refused: hit.refused, position: text.positions[min(hit.index, text.positions.count - 1)], cue: hit.cue))
+                PersonalDataFinding(field: field, kind: hit.kind, refused: hit.refused, position: text.position(of: hit.index), cue: hit.cue))
         }
         return findings
     }

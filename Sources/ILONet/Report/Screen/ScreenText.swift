@@ -7,8 +7,9 @@ struct ScreenText {
     private(set) var scalars: [Unicode.Scalar] = []
     /// `scalars` lower-cased one for one (same indices), Arabic alef forms unified.
     private(set) var lower: [Unicode.Scalar] = []
-    /// For each normalised scalar, its 1-based character position in the original.
-    private(set) var positions: [Int] = []
+    /// For each normalised scalar, its 1-based character position in the
+    /// original; empty for ASCII text, where scalar `i` is character `i + 1`.
+    private var positions: [Int] = []
     private(set) var words: [Word] = []
 
     /// A run of letters and digits, joined across `-`, `.`, `'`, `’` and `/`
@@ -18,6 +19,9 @@ struct ScreenText {
         let end: Int
         /// Lower-cased, normalised.
         let text: String
+        /// All ASCII: `text` compares byte for byte (no combining marks to
+        /// make two spellings of one character).
+        let ascii: Bool
         let capitalized: Bool
         let digits: Int
         let letters: Int
@@ -28,7 +32,7 @@ struct ScreenText {
         // ASCII (most free text, and every byte of it in the common case) has
         // nothing to drop or map: the three arrays come straight from the bytes.
         if let ascii = ScreenText.ascii(text) {
-            (scalars, lower, positions) = ascii
+            (scalars, lower) = ascii
             tokenize()
             return
         }
@@ -51,9 +55,9 @@ struct ScreenText {
         tokenize()
     }
 
-    /// Scalars, lower-cased scalars and positions of an ASCII text, read from its
-    /// bytes in one pass; nil when the text is not all ASCII.
-    private static func ascii(_ text: String) -> ([Unicode.Scalar], [Unicode.Scalar], [Int])? {
+    /// Scalars and lower-cased scalars of an ASCII text, read from its bytes
+    /// in one pass; nil when the text is not all ASCII.
+    private static func ascii(_ text: String) -> ([Unicode.Scalar], [Unicode.Scalar])? {
         var text = text
         return text.withUTF8 { bytes in
             var isASCII = true
@@ -62,20 +66,26 @@ struct ScreenText {
                 break
             }
             guard isASCII else { return nil }
-            let scalars = [Unicode.Scalar](unsafeUninitializedCapacity: bytes.count) { buffer, count in
-                for (i, byte) in bytes.enumerated() { buffer[i] = Unicode.Scalar(byte) }
+            var lower: [Unicode.Scalar] = []
+            let scalars = [Unicode.Scalar](unsafeUninitializedCapacity: bytes.count) { scalars, count in
+                lower = [Unicode.Scalar](unsafeUninitializedCapacity: bytes.count) { lower, lowerCount in
+                    for (i, byte) in bytes.enumerated() {
+                        scalars[i] = Unicode.Scalar(byte)
+                        lower[i] = Unicode.Scalar(byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte)
+                    }
+                    lowerCount = bytes.count
+                }
                 count = bytes.count
             }
-            let lower = [Unicode.Scalar](unsafeUninitializedCapacity: bytes.count) { buffer, count in
-                for (i, byte) in bytes.enumerated() { buffer[i] = Unicode.Scalar(byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte) }
-                count = bytes.count
-            }
-            let positions = [Int](unsafeUninitializedCapacity: bytes.count) { buffer, count in
-                for i in 0..<bytes.count { buffer[i] = i + 1 }
-                count = bytes.count
-            }
-            return (scalars, lower, positions)
+            return (scalars, lower)
         }
+    }
+
+    /// The 1-based character position in the original text of scalar `index`
+    /// (the last one's for an index past the end).
+    func position(of index: Int) -> Int {
+        guard !positions.isEmpty else { return min(index, scalars.count - 1) + 1 }
+        return positions[min(index, positions.count - 1)]
     }
 
     private mutating func append(_ scalar: Unicode.Scalar, _ position: Int) {
@@ -136,28 +146,30 @@ struct ScreenText {
                 i += 1
                 continue
             }
+            // One pass: the word's extent and its counts together.
             let start = i
+            var digits = 0, letters = 0, arabic = false, ascii = true
             while i < n {
-                if ScreenText.isWordScalar(scalars[i]) {
+                let s = scalars[i]
+                if ScreenText.isWordScalar(s) {
+                    if s.value >= 0x80 { ascii = false }
+                    if ScreenText.isDigit(s) {
+                        digits += 1
+                    } else if ScreenText.isLetter(s) {
+                        letters += 1
+                        if (0x0600...0x06FF).contains(s.value) { arabic = true }
+                    }
                     i += 1
-                } else if ScreenText.isJoiner(scalars[i]), i + 1 < n, ScreenText.isWordScalar(scalars[i + 1]) {
+                } else if ScreenText.isJoiner(s), i + 1 < n, ScreenText.isWordScalar(scalars[i + 1]) {
+                    if s.value >= 0x80 { ascii = false }
                     i += 1
                 } else {
                     break
                 }
             }
-            var digits = 0, letters = 0, arabic = false
-            for s in scalars[start..<i] {
-                if ScreenText.isDigit(s) {
-                    digits += 1
-                } else if ScreenText.isLetter(s) {
-                    letters += 1
-                    if (0x0600...0x06FF).contains(s.value) { arabic = true }
-                }
-            }
             words.append(
                 Word(
-                    start: start, end: i, text: ScreenText.string(lower[start..<i]),
+                    start: start, end: i, text: ScreenText.string(lower[start..<i], ascii: ascii), ascii: ascii,
                     capitalized: ScreenText.isUppercase(scalars[start]), digits: digits, letters: letters, arabic: arabic))
         }
     }
@@ -167,7 +179,12 @@ struct ScreenText {
 
     /// Scalars as a string; ASCII (most words) written byte by byte.
     static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-        guard scalars.allSatisfy({ $0.value < 0x80 }) else {
+        string(scalars, ascii: scalars.allSatisfy { $0.value < 0x80 })
+    }
+
+    /// Scalars as a string, when the caller knows whether they are all ASCII.
+    private static func string(_ scalars: ArraySlice<Unicode.Scalar>, ascii: Bool) -> String {
+        guard ascii else {
             var text = ""
             text.unicodeScalars.append(contentsOf: scalars)
             return text
