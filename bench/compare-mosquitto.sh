@@ -24,7 +24,7 @@
 # `ratios:` line (ilonet/mosquitto, ilonet/nats, ilonet/nats-sync,
 # signed/verify-ceiling, the half-rate ack and delivery p99),
 # the commit and the machine's `openssl speed ecdsap256`; raw results go to $OUT
-# as JSON lines (one per run, then one summary line). Exit status 1 if any run
+# (default: a new /tmp/ilonet-compare.XXXXXX.jsonl, kept after the run) as JSON lines (one per run, then one summary line). Exit status 1 if any run
 # failed or reported errors (whatever the verdicts: those are measurements).
 #
 #   bench/compare-mosquitto.sh            # ROUNDS=3 DURATION=10 by default
@@ -61,7 +61,8 @@ ILOD=$PWD/.build/release/ilod; ILO=$PWD/.build/release/ilo
 
 work=$(mktemp -d /tmp/ilonet-bench.XXXXXX)
 chmod 755 "$work"   # mosquitto drops to its own user and must read its files here
-OUT=${OUT:-$work/results.jsonl}
+# Outside $work, which is removed at the end: the results stay for a later look.
+OUT=${OUT:-$(mktemp /tmp/ilonet-compare.XXXXXX.jsonl)}
 cleanup() { pkill -f "$work" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
 cp certs-example/ca.crt certs-example/hub.crt certs-example/hub.key "$work/"

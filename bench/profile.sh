@@ -4,7 +4,7 @@
 # signatures optional, publish rate unlimited, its own port and store), runs
 # `ilo bench load --protocol ilonet $signed $rate --publishers 4 --subscribers 1 --size 1024`
 # against it, records the hub with `perf record -e cpu-clock -g` for SECONDS in
-# the middle of the load, and prints the load's figures, the bytes and write
+# the middle of the load, and prints the load's figures (with the share the subscriber got in the window), the bytes and write
 # calls the hub made per report (/proc/PID/io), and the functions with the
 # largest share of the hub's samples (inclusive), then the libraries.
 #
@@ -84,7 +84,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 cpu = d["server_cpu_cores"]
 print(f"load: {d['throughput_per_s']:.0f} acknowledged/s, ack p50 {d['ack_latency']['p50_ms']} ms, p99 {d['ack_latency']['p99_ms']} ms, "
-      f"hub {cpu} cores = {cpu / d['throughput_per_s'] * 1e6:.0f} us of CPU per report")
+      f"hub {cpu} cores = {cpu / d['throughput_per_s'] * 1e6:.0f} us of CPU per report, "
+      f"subscriber got {d['delivered'] / max(1, d['acknowledged']) * 100:.1f} % of them in the window")
 # /proc/PID/io: wchar = bytes handed to write-like calls (files and sockets), syscw = those calls.
 wchar0, syscw0, wchar1, syscw1 = map(int, sys.argv[2:6])
 reports = d["acknowledged"]
