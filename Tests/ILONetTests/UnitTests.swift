@@ -69,6 +69,22 @@ import Testing
     }
 }
 
+/// Label values in the metrics' text format (docs/OPERATIONS.md): backslash,
+/// double quote and line feed escaped, everything else as it is.
+@Suite struct MetricsLabelTests {
+    @Test func labelValuesAreEscapedAsTheTextFormatRequires() {
+        #expect(NodeMetrics.escape("smuggling") == "smuggling")
+        #expect(NodeMetrics.escape("Müller, Tunis") == "Müller, Tunis")
+        #expect(NodeMetrics.escape(#"a\b"#) == #"a\\b"#)
+        #expect(NodeMetrics.escape(#"say "hi""#) == #"say \"hi\""#)
+        #expect(NodeMetrics.escape("one\ntwo") == #"one\ntwo"#)
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
 @Suite struct ReportIDTests {
     @Test func idsAreUniqueTimeOrderedUUIDv7() {
         let ids = (0..<10_000).map { _ in ReportID.generate() }
@@ -80,6 +96,22 @@ import Testing
             #expect(Array(id.description.utf8)[14] == UInt8(ascii: "7"))
         }
         #expect(abs(Int64(ids[0].milliseconds) - Timestamp.nowMilliseconds()) < 5_000)
+    }
+
+    /// The text form written in place is the UUID's 8-4-4-4-12 lower-case hex,
+    /// and reads back as the same id, whatever the digits.
+    @Test func idsAreWrittenAndReadAsTheirHexDigits() {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let high = (random.next() & ~(UInt64(0xF) << 12)) | (0x7 << 12), low = (random.next() >> 2) | (UInt64(0b10) << 62)
+            let id = ReportID(high: high, low: low)
+            let hex = String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)
+            let expected = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+                .joined(separator: "-")
+            #expect(id.description == expected)
+            #expect(ReportID(expected) == id)
+        }
+        #expect(ReportID(high: 0x7000, low: 0x8000_0000_0000_0000).description == "00000000-0000-7000-8000-000000000000")
     }
 
     @Test(arguments: ["", "not-an-id", "01a203e3-9a9d-4569-96cb-d3307401edde", "01A203E3-9A9D-7569-96CB-D3307401EDDE"])
