@@ -64,7 +64,7 @@ public enum Timestamp {
         }
     }
 
-    /// The same text for a year outside 0…9999 (not reached: `latest` clamps).
+    /// The same text for a year outside 0…9999: only one before year 0 (`latest` clamps the other end).
     private static func formatPadded(year: Int, _ parts: tm, _ millis: Int) -> String {
         func pad(_ n: Int, _ width: Int = 2) -> String {
             let s = String(n)
