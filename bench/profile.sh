@@ -17,10 +17,21 @@
 # counts the WAL's frames per commit and the pages each commit wrote per table
 # and index (SQLite's dbstat): what one group commit costs in pages.
 #
+# --syscalls: also counts the hub's system calls in the same window, by kind
+# (perf stat on the syscalls:sys_enter_* tracepoints), per acknowledged report:
+# socket and eventfd reads and writes, epoll, the WAL's and checkpoints' pwrite,
+# pread and fdatasync, SQLite's file locks (fcntl), futex wake-ups.
+#
 # --signed: the hub requires signatures (as by default) and the load signs
 # every report with the officer's key (`ilo bench load --signed`).
 # --rate N: the load offers N reports per second in all (`ilo bench load
 # --rate`), e.g. half of the maximum, to see what a report costs below it.
+#
+#   bench/profile.sh --rate 1000 --syscalls     # what a report costs in system calls below the maximum
+#
+# It also prints the store's commits (count, mean time, how many took over
+# 5 ms) and how the WAL was started again (docs/OPERATIONS.md §5), from the
+# hub's metrics (metrics.listen on 127.0.0.1:PORT_BASE+64).
 #
 # Always pinned: the hub on core 0, the load on core 1 (taskset). The hub
 # listens on 127.0.0.1:PORT_BASE+43 (PORT_BASE=17600). perf comes from Debian's
@@ -29,7 +40,7 @@
 # binaries (e.g. two builds to compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=8 top=30 signed="" rate="" wal=no
+seconds=8 top=30 signed="" rate="" wal=no syscalls=no
 while [ $# -gt 0 ]; do
     case "$1" in
     --seconds) seconds=$2; shift 2 ;;
@@ -37,11 +48,13 @@ while [ $# -gt 0 ]; do
     --signed) signed=--signed; shift ;;
     --rate) rate="--rate $2"; shift 2 ;;
     --wal) wal=yes; shift ;;
-    *) echo "usage: bench/profile.sh [--seconds 8] [--top 30] [--signed] [--rate N] [--wal]" >&2; exit 2 ;;
+    --syscalls) syscalls=yes; shift ;;
+    *) echo "usage: bench/profile.sh [--seconds 8] [--top 30] [--signed] [--rate N] [--wal] [--syscalls]" >&2; exit 2 ;;
     esac
 done
 out=${OUT:-/tmp/ilonet-profile.perf}
 port=$(( ${PORT_BASE:-17600} + 43 ))
+metrics_port=$(( ${PORT_BASE:-17600} + 64 ))
 scripts/bootstrap.sh >/dev/null
 if ! command -v perf >/dev/null; then
     sudo=""
@@ -59,7 +72,7 @@ cleanup() { [ -n "$hub" ] && kill "$hub" 2>/dev/null; wait 2>/dev/null || true; 
 trap cleanup EXIT
 signatures=optional; [ -z "$signed" ] || signatures=required
 sed -e "s/^reports.signatures .*/reports.signatures $signatures/" -e 's/^limits.publish-rate .*/limits.publish-rate 100000/' \
-    -e "s|^listen .*|listen           127.0.0.1:$port|" -e '/^web.listen/d' \
+    -e "s|^listen .*|listen           127.0.0.1:$port|" -e '/^web.listen/d' -e "s|^#metrics.listen .*|metrics.listen   127.0.0.1:$metrics_port|" \
     -e "s|^store .*|store            $work/store.sqlite|" -e "s|\.\./certs-example/|$PWD/certs-example/|g" config/hub.conf >"$work/hub.conf"
 taskset -c 0 "$ilod" --config "$work/hub.conf" 2>"$work/ilod.log" &
 hub=$!
@@ -71,13 +84,21 @@ taskset -c 1 "$ilo" bench load --protocol ilonet $signed $rate --publishers 4 --
     --subscriber-cert certs-example/authority-fr-user.crt --subscriber-key certs-example/authority-fr-user.key >"$work/load.json" 2>"$work/load.err" &
 load=$!
 sleep 2
+kinds=read,write,epoll_wait,epoll_ctl,pwrite64,pread64,fdatasync,fcntl,futex
+if [ "$syscalls" = yes ]; then
+    events=$(echo "$kinds" | tr ',' '\n' | sed 's/^/syscalls:sys_enter_/' | paste -sd,)
+    perf stat -x, -e "$events" -p "$hub" -o "$work/syscalls.csv" -- sleep "$seconds" >/dev/null 2>&1 &
+    stat=$!
+fi
 perf record -e cpu-clock -F 499 -g -p "$hub" -o "$out" -- sleep "$seconds" >/dev/null 2>&1
+[ "$syscalls" = yes ] && wait $stat
 if [ "$wal" = yes ]; then
     mkdir "$work/copy"
     cp "$work/store.sqlite-wal" "$work/copy/store.sqlite-wal"
     cp "$work/store.sqlite" "$work/copy/store.sqlite"
 fi
 wait $load || { cat "$work/load.err" >&2; exit 1; }
+curl -s "http://127.0.0.1:$metrics_port/metrics" >"$work/metrics.txt" || true
 io_after=$(awk '/^(wchar|syscw)/ { printf "%s ", $2 }' "/proc/$hub/io")
 python3 - "$work/load.json" $io_before $io_after <<'PY'
 import json, sys
@@ -92,6 +113,33 @@ reports = d["acknowledged"]
 print(f"hub wrote {(wchar1 - wchar0) / reports:,.0f} bytes in {(syscw1 - syscw0) / reports:.1f} write calls per report "
       f"(WAL, checkpoints, sockets, log)")
 PY
+python3 - "$work/metrics.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def value(name):
+    match = re.search("^" + re.escape(name) + r" ([0-9.e+]+)$", text, re.M)
+    return float(match.group(1)) if match else 0
+commits, seconds = value("ilonet_store_commit_seconds_count"), value("ilonet_store_commit_seconds_sum")
+slow = commits - value('ilonet_store_commit_seconds_bucket{le="0.005"}')
+writer, blocking = value('ilonet_store_wal_restarts_total{how="caught-up"}'), value('ilonet_store_wal_restarts_total{how="blocking"}')
+print(f"store: {commits:.0f} commits, {1000 * seconds / max(1, commits):.2f} ms each on average, {slow:.0f} over 5 ms; "
+      f"WAL started again {writer:.0f} times by the writer, {blocking:.0f} by a RESTART that held commits back")
+PY
+if [ "$syscalls" = yes ]; then
+    python3 - "$work/load.json" "$work/syscalls.csv" "$seconds" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+reports = d["throughput_per_s"] * float(sys.argv[3])  # acknowledged in the window, at the load's mean rate
+counts = {}
+for line in open(sys.argv[2]):
+    fields = line.strip().split(",")
+    if len(fields) > 2 and fields[2].startswith("syscalls:sys_enter_") and fields[0].isdigit():
+        counts[fields[2].removeprefix("syscalls:sys_enter_")] = int(fields[0])
+total = sum(counts.values())
+print(f"hub's system calls per report, in the window: {total / reports:.1f} in all; "
+      + ", ".join(f"{name} {count / reports:.2f}" for name, count in sorted(counts.items(), key=lambda kv: -kv[1])))
+PY
+fi
 # Reports to files first: `head` closing a pipe early must not fail the script.
 perf report -i "$out" --children --sort symbol -g none >"$work/functions.txt" 2>/dev/null
 perf report -i "$out" --no-children --sort dso -g none >"$work/libraries.txt" 2>/dev/null

@@ -168,6 +168,75 @@ import Testing
         #expect(walBytes() <= limit, "the WAL file kept \(walBytes()) bytes")
     }
 
+    /// Issue 32: past a quarter of the WAL's size limit the writer, asked by the
+    /// checkpointer, copies the last frames itself between two batches, and its
+    /// next commit starts the WAL again from its beginning, while commits go on:
+    /// no RESTART held a commit back.
+    @Test func theWALStartsAgainWithoutARestartThatHoldsCommitsBack() throws {
+        let (worker, path) = try scratchWorker("catch-up")
+        _ = try worker.perform { store throws(SQLiteError) in try store.database.execute("CREATE TABLE filler (x BLOB)") }
+        let fill = "INSERT INTO filler SELECT randomblob(4000) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 16) SELECT i FROM n)"
+        // More than `Checkpointer.restartBytes` (16 MiB) of frames, in commits of 64 KiB.
+        for _ in 0..<300 { _ = try worker.perform { store throws(SQLiteError) in try store.database.execute(fill) } }
+        // Then small commits without pause, until the checkpointer saw the WAL start again.
+        let deadline = Date().addingTimeInterval(20)
+        var commits = 0
+        while worker.statistics.walRestartsCaughtUp + worker.statistics.walRestartsBlocking == 0 && Date() < deadline {
+            _ = try worker.perform { store throws(SQLiteError) in try store.database.execute("INSERT INTO filler VALUES (randomblob(100))") }
+            commits += 1
+        }
+        let statistics = worker.statistics
+        #expect(statistics.walRestartsCaughtUp == 1 && statistics.walRestartsBlocking == 0,
+                "caught up \(statistics.walRestartsCaughtUp), RESTART \(statistics.walRestartsBlocking), after \(commits) commits")
+        // The next commit starts the WAL again: only its frames are there, not 16 MiB (4,000 frames).
+        _ = try worker.perform { store throws(SQLiteError) in try store.database.execute("INSERT INTO filler VALUES (randomblob(100))") }
+        let other = try SQLiteDatabase(path: path)
+        let statement = try other.cached("PRAGMA wal_checkpoint(PASSIVE)")
+        #expect(try statement.step())
+        let frames = statement.int(1)
+        other.resetPendingStatements()
+        #expect(frames > 0 && frames < 20, "\(frames) frames in the WAL")
+        worker.stop()
+    }
+
+    /// Issue 32: a connection that finds a lock taken tries again every 100 µs for
+    /// 2 ms, then every millisecond (SQLite's own wait slept 1, 2, 5 ms …: 8 ms for
+    /// a lock held 3), and gives up at its limit.
+    @Test func aLockedOutConnectionWaitsInSmallStepsUpToItsLimit() throws {
+        #expect(SQLiteDatabase.busyWaited(tries: 0) == 0)
+        #expect(SQLiteDatabase.busyWaited(tries: 20) == 2000)
+        #expect(SQLiteDatabase.busyWaited(tries: 25) == 7000)
+        for tries in 0..<100 {
+            #expect(SQLiteDatabase.busyWaited(tries: tries + 1) == SQLiteDatabase.busyWaited(tries: tries) + SQLiteDatabase.busyStep(tries: tries))
+        }
+        let directory = TestEnvironment.runDirectory + "/busy-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/s.sqlite"
+        let holder = try SQLiteDatabase(path: path)
+        _ = try holder.scalarText("PRAGMA journal_mode=WAL")
+        try holder.execute("CREATE TABLE t (x)")
+        try holder.execute("BEGIN IMMEDIATE")
+        let waiter = try SQLiteDatabase(path: path)
+        waiter.waitWhenBusy(milliseconds: 50)
+        var began = Timestamp.monotonicNanoseconds()
+        #expect(throws: SQLiteError.self) { try waiter.execute("BEGIN IMMEDIATE") }
+        let gaveUp = Double(Timestamp.monotonicNanoseconds() - began) / 1e9
+        #expect(gaveUp >= 0.045 && gaveUp < 2, "gave up after \(gaveUp) s")
+        // Released after 30 ms: the waiter takes the lock then.
+        waiter.waitWhenBusy(milliseconds: 5000)
+        let box = UncheckedTransfer(holder)
+        let releaser = Thread {
+            usleep(30_000)
+            try? box.take().execute("COMMIT")
+        }
+        began = Timestamp.monotonicNanoseconds()
+        releaser.start()
+        try waiter.execute("BEGIN IMMEDIATE")
+        let waited = Double(Timestamp.monotonicNanoseconds() - began) / 1e9
+        try waiter.execute("COMMIT")
+        #expect(waited >= 0.025 && waited < 2, "waited \(waited) s")
+    }
+
     /// Found by the relay's long crash loop: a post with a backlog larger than
     /// link.window reads its queue with a query that stops at the window, and the
     /// unfinished statement kept the writer's read transaction open from batch to

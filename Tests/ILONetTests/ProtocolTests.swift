@@ -21,6 +21,30 @@ import Testing
         #expect(waitFor { daemon.log.contains("frame-too-large") })
     }
 
+    /// Issue 32: the node's TLS reads ahead, taking all the socket holds in one
+    /// call. Publishes pipelined in one write, far past the in-flight limit, are
+    /// all answered: reading pauses at the limit with records already taken from
+    /// the socket (epoll will not report them again) and resumes with them.
+    @Test func publishesPipelinedPastTheInFlightLimitAreAllAnswered() throws {
+        let daemon = try Daemon(extraConfig: "limits.max-inflight-per-connection 2")
+        try daemon.start()
+        let officer = try daemon.client("officer-de")
+        let count: UInt32 = 60
+        var burst: [UInt8] = []
+        for id in 1...count {
+            let body = JSONValue.object(["report": sampleReport()]).encoded()
+            burst += Frame(type: MessageType.publish.rawValue, requestID: id, payload: body).encoded()
+        }
+        try officer.sendRaw(burst)
+        var accepted = Set<UInt32>()
+        for _ in 0..<count {
+            let frame = try officer.receiveFrame()
+            if frame.type == MessageType.accepted.rawValue { accepted.insert(frame.requestID) }
+        }
+        #expect(accepted == Set(1...count))
+        #expect(try officer.request(.ping).type == .pong)
+    }
+
     @Test func messagesBeforeHelloAreRefused() throws {
         let daemon = try Daemon()
         try daemon.start()

@@ -152,6 +152,10 @@ final class MetricsServer: Sendable {
         out += "ilonet_store_commit_seconds_bucket{le=\"+Inf\"} \(statistics.batches)\n"
         out += "ilonet_store_commit_seconds_sum \(statistics.commitSeconds)\n"
         out += "ilonet_store_commit_seconds_count \(statistics.batches)\n"
+        out += "# HELP ilonet_store_wal_restarts_total Times the WAL was made to start again from its beginning: by the store thread, which copied its last frames between two batches (no commit waited), or by a RESTART checkpoint that held commits back.\n"
+        out += "# TYPE ilonet_store_wal_restarts_total counter\n"
+        out += "ilonet_store_wal_restarts_total{how=\"caught-up\"} \(statistics.walRestartsCaughtUp)\n"
+        out += "ilonet_store_wal_restarts_total{how=\"blocking\"} \(statistics.walRestartsBlocking)\n"
         return out
     }
 }

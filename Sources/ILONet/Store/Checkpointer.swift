@@ -25,6 +25,7 @@ final class Checkpointer: Sendable {
             let database = box.take()
             var files = initialFiles  // this thread's own copy
             var restartAt = Checkpointer.restartBytes
+            var askedWriter = false  // the last round set `writerCatchUp`
             while !stopping.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: interval)
                 // A database or WAL file removed or replaced under the node: what it
@@ -55,28 +56,51 @@ final class Checkpointer: Sendable {
                 do throws(SQLiteError) {
                     // (busy, frames in the WAL, frames checkpointed)
                     let passive = try database.cached("PRAGMA wal_checkpoint(PASSIVE)")
-                    let inUse = try passive.step() ? passive.int(1) * frameBytes : 0
+                    let frames = try passive.step() ? passive.int(1) : 0
                     database.resetPendingStatements()
+                    let inUse = frames * frameBytes
                     // PASSIVE never makes the writer wait, but under a steady stream of
                     // commits it never catches up with the WAL's end, and only a
                     // checkpoint that does lets the WAL start again from its beginning:
                     // the file grew by 30 MB a second at 400 reports a second. Past
-                    // `restartAt` bytes of frames, RESTART copies the few frames PASSIVE
-                    // left and waits until the WAL can start again. While it waits for
-                    // readers it holds new commits back, so it waits 100 ms at most and,
-                    // when readers were still there, waits for twice as many frames
-                    // before it tries again (a backup or an integrity check reading for
-                    // minutes does not stall acknowledgements every round).
+                    // `restartAt` bytes of frames, this thread asks the writer to copy
+                    // the few frames committed since, between two batches, with a
+                    // PASSIVE checkpoint of its own (`writerCatchUp`): no commit can
+                    // come in between, so every frame is copied and the writer's next
+                    // transaction starts the WAL again from its beginning. No commit
+                    // waits for another thread (issue 32). Only when that did not
+                    // happen by the next round (a reader in the WAL, an idle writer),
+                    // RESTART copies the last frames and waits until the WAL can start
+                    // again; it holds new commits back meanwhile, so it waits 100 ms at
+                    // most and, when readers were still there, waits for twice as many
+                    // frames before it tries again (a backup or an integrity check
+                    // reading for minutes does not stall acknowledgements every round).
+                    // At 2,800 reports a second RESTART had held commits back 5-90 ms
+                    // twice a second (docs/PERFORMANCE.md).
                     //
                     // `restartBytes` is a quarter of the size the writer truncates the
                     // WAL to (`journal_size_limit`), so under load the file keeps its size
                     // and is overwritten from its beginning: at 256 MiB each restart held
                     // commits back 70-100 ms, most of it the truncation of 192 MiB and the
                     // first fsync after it (issue 32, docs/PERFORMANCE.md).
-                    if inUse > restartAt {
+                    // (At 1,000 reports a second the WAL is past 16 MiB again within one
+                    // round after it started again: the writer is asked again, then.
+                    // RESTART only follows a round in which it did not catch up.)
+                    let writerCaughtUp = writerCaughtUpSinceAsked.exchange(false, ordering: .relaxed)
+                    if inUse <= restartAt {
+                        askedWriter = false
+                    } else if !askedWriter || writerCaughtUp {
+                        askedWriter = true
+                        writerCatchUp.store(true, ordering: .relaxed)
+                    } else {
+                        askedWriter = false
+                        writerCatchUp.store(false, ordering: .relaxed)
+                        // SQLite's own busy wait (1, 2, 5 ms …): polling faster here would take
+                        // the writer's CPU while it finishes the batch RESTART waits for.
                         try database.execute("PRAGMA busy_timeout=100")
-                        defer { try? database.execute("PRAGMA busy_timeout=5000") }
+                        defer { database.waitWhenBusy(milliseconds: 5000) }
                         if let busy = try database.scalarInt("PRAGMA wal_checkpoint(RESTART)"), busy == 0 {
+                            blockingRestarts.add(1, ordering: .relaxed)
                             logger.debug("store: WAL restarted", ["wal_bytes": String(inUse)])
                             restartAt = Checkpointer.restartBytes
                         } else {
@@ -94,6 +118,26 @@ final class Checkpointer: Sendable {
         thread.name = "ilonet-checkpoint"
         thread.start()
     }
+
+    /// Set when the WAL holds more than `restartAt` bytes of frames: the writer,
+    /// between two batches, runs a PASSIVE checkpoint on its own connection
+    /// (`StoreWorker`), which copies every frame as no commit can come in
+    /// between; its next transaction then starts the WAL again.
+    let writerCatchUp = Atomic<Bool>(false)
+
+    /// The writer's checkpoint copied every frame: its next commit starts the
+    /// WAL again (unless a reader is still in the WAL; then a later one does).
+    func writerCaughtUp() {
+        caughtUpRestarts.add(1, ordering: .relaxed)
+        writerCaughtUpSinceAsked.store(true, ordering: .relaxed)
+    }
+    private let writerCaughtUpSinceAsked = Atomic<Bool>(false)
+
+    /// How often the WAL was made to start again since the node started: by the
+    /// writer (it copied every frame when asked; no commit waited), and by a
+    /// RESTART checkpoint that held new commits back while it ran.
+    let caughtUpRestarts = Atomic<Int>(0)
+    let blockingRestarts = Atomic<Int>(0)
 
     /// The WAL size past which a checkpoint makes the WAL start again (RESTART):
     /// a quarter of the size it is truncated to, so that it is not truncated.

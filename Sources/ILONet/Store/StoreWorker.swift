@@ -28,6 +28,11 @@ public final class StoreWorker: Sendable {
         /// batch: counts at or below each bound of `commitBounds`, and the sum.
         public var commitBuckets = Array(repeating: 0, count: StoreWorker.commitBounds.count)
         public var commitSeconds = 0.0
+        /// Times the WAL was made to start again from its beginning: by this
+        /// thread between two batches (no commit waited), and by the
+        /// checkpointer's RESTART, which held commits back.
+        public var walRestartsCaughtUp = 0
+        public var walRestartsBlocking = 0
     }
 
     public static let commitBounds = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
@@ -98,7 +103,12 @@ public final class StoreWorker: Sendable {
         if inBackground { StartCheck.start(path: path, logger: logger, health: health) }
     }
 
-    public var statistics: Statistics { stats.withLock { $0 } }
+    public var statistics: Statistics {
+        var statistics = stats.withLock { $0 }
+        statistics.walRestartsCaughtUp = checkpointer.caughtUpRestarts.load(ordering: .relaxed)
+        statistics.walRestartsBlocking = checkpointer.blockingRestarts.load(ordering: .relaxed)
+        return statistics
+    }
 
     /// Runs `body` inside the next batch; `completion` gets its result after the
     /// batch committed, or the error that stopped it. Called on the worker thread.
@@ -203,7 +213,23 @@ public final class StoreWorker: Sendable {
                     break
                 }
                 runBatch(batch, store)
+                catchUpIfAsked(store)
             }
+        }
+    }
+
+    /// The checkpointer found the WAL past its restart size: between two
+    /// batches, with no transaction open and no other writer, a PASSIVE
+    /// checkpoint here copies the frames committed since its own, so that the
+    /// next batch starts the WAL again from its beginning (`Checkpointer`). A
+    /// failure only leaves that to the checkpointer's RESTART.
+    private func catchUpIfAsked(_ store: ReportStore) {
+        guard checkpointer.writerCatchUp.exchange(false, ordering: .relaxed) else { return }
+        // (busy, frames in the WAL, frames copied)
+        guard let passive = try? store.database.cached("PRAGMA wal_checkpoint(PASSIVE)") else { return }
+        defer { store.database.resetPendingStatements() }
+        if (try? passive.step()) == true, passive.int(0) == 0, passive.int(1) == passive.int(2) {
+            checkpointer.writerCaughtUp()
         }
     }
 

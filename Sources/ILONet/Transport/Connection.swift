@@ -58,6 +58,9 @@ public final class Connection: IOHandler {
     private var readWantsWritable = false
     private var writeWantsReadable = false
     private var closeWhenFlushed: CloseReason?
+    /// What the loop watches this socket for now: a change is one `epoll_ctl`,
+    /// and every flush used to make one even when nothing changed (issue 32).
+    private var interest = (read: false, write: false)
 
     /// Above this many unsent bytes the connection stops reading requests until
     /// the peer has taken its answers.
@@ -72,6 +75,7 @@ public final class Connection: IOHandler {
         self.fd = fd
         self.peerAddress = peerAddress
         self.tls = try TLSSession(context: context, fd: fd, serverName: serverName)
+        tls.readAhead()  // `readAvailable` reads until wantRead; a resume reads first
         self.context = context
         self.serverName = serverName
         self.decoder = FrameDecoder(maximumFrameSize: maximumFrameSize)
@@ -81,7 +85,8 @@ public final class Connection: IOHandler {
     /// Registers with the loop and starts (or waits to start) the handshake.
     public func start() throws(SystemError) {
         loop.assertInLoop()
-        try loop.register(fd: fd, handler: self, read: state == .handshaking, write: state == .connecting)
+        interest = (read: state == .handshaking, write: state == .connecting)
+        try loop.register(fd: fd, handler: self, read: interest.read, write: interest.write)
         if state == .handshaking { progressHandshake() }
     }
 
@@ -136,9 +141,9 @@ public final class Connection: IOHandler {
             delegate?.connectionDidBecomeReady(self)
             if state == .open { readAvailable() }
         case .wantRead:
-            loop.setInterest(fd: fd, read: true, write: false)
+            watch(read: true, write: false)
         case .wantWrite:
-            loop.setInterest(fd: fd, read: true, write: true)
+            watch(read: true, write: true)
         case .closed:
             close(.handshakeFailed(OpenSSLError("TLS handshake", stack: ["peer closed the connection during the handshake"])))
         case .failed(let error):
@@ -319,7 +324,13 @@ public final class Connection: IOHandler {
         guard state == .open else { return }
         let wantWrite = outputOffset < output.count || readWantsWritable
         let wantRead = !readPaused || writeWantsReadable
-        loop.setInterest(fd: fd, read: wantRead, write: wantWrite)
+        watch(read: wantRead, write: wantWrite)
+    }
+
+    private func watch(read: Bool, write: Bool) {
+        guard interest != (read, write) else { return }
+        interest = (read, write)
+        loop.setInterest(fd: fd, read: read, write: write)
     }
 
     // MARK: Closing
