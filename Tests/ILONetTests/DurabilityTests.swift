@@ -188,14 +188,15 @@ import Testing
         let statistics = worker.statistics
         #expect(statistics.walRestartsCaughtUp == 1 && statistics.walRestartsBlocking == 0,
                 "caught up \(statistics.walRestartsCaughtUp), RESTART \(statistics.walRestartsBlocking), after \(commits) commits")
-        // The next commit starts the WAL again: only its frames are there, not 16 MiB (4,000 frames).
+        // The WAL started again: only what was committed since is there, not the 5,100 frames of the
+        // 64 KiB commits (a slow machine may have caught up before the last fifty of them: 850 frames).
         _ = try worker.perform { store throws(SQLiteError) in try store.database.execute("INSERT INTO filler VALUES (randomblob(100))") }
         let other = try SQLiteDatabase(path: path)
         let statement = try other.cached("PRAGMA wal_checkpoint(PASSIVE)")
         #expect(try statement.step())
         let frames = statement.int(1)
         other.resetPendingStatements()
-        #expect(frames > 0 && frames < 20, "\(frames) frames in the WAL")
+        #expect(frames > 0 && frames < 2_000, "\(frames) frames in the WAL")
         worker.stop()
     }
 
