@@ -68,13 +68,15 @@ final class Checkpointer: Sendable {
                     // PASSIVE checkpoint of its own (`writerCatchUp`): no commit can
                     // come in between, so every frame is copied and the writer's next
                     // transaction starts the WAL again from its beginning. No commit
-                    // waits for another thread (issue 32). Only when that did not
-                    // happen by the next round (a reader in the WAL, an idle writer),
-                    // RESTART copies the last frames and waits until the WAL can start
-                    // again; it holds new commits back meanwhile, so it waits 100 ms at
-                    // most and, when readers were still there, waits for twice as many
-                    // frames before it tries again (a backup or an integrity check
-                    // reading for minutes does not stall acknowledgements every round).
+                    // waits for another thread (issue 32). The writer is asked again
+                    // each round it caught up in (at 1,000 reports a second the WAL is
+                    // past 16 MiB again within a round). Only after a round in which it
+                    // did not (a reader in the WAL, an idle writer), RESTART copies the
+                    // last frames and waits until the WAL can start again; it holds new
+                    // commits back meanwhile, so it waits 100 ms at most and, when
+                    // readers were still there, waits for twice as many frames before it
+                    // tries again (a backup or an integrity check reading for minutes
+                    // does not stall acknowledgements every round).
                     // At 2,800 reports a second RESTART had held commits back 5-90 ms
                     // twice a second (docs/PERFORMANCE.md).
                     //
@@ -83,9 +85,6 @@ final class Checkpointer: Sendable {
                     // and is overwritten from its beginning: at 256 MiB each restart held
                     // commits back 70-100 ms, most of it the truncation of 192 MiB and the
                     // first fsync after it (issue 32, docs/PERFORMANCE.md).
-                    // (At 1,000 reports a second the WAL is past 16 MiB again within one
-                    // round after it started again: the writer is asked again, then.
-                    // RESTART only follows a round in which it did not catch up.)
                     let writerCaughtUp = writerCaughtUpSinceAsked.exchange(false, ordering: .relaxed)
                     if inUse <= restartAt {
                         askedWriter = false
