@@ -8,7 +8,7 @@
 # calls the hub made per report (/proc/PID/io), and the functions with the
 # largest share of the hub's samples (inclusive), then the libraries.
 #
-#   bench/profile.sh [--seconds 8] [--top 30] [--signed] [--rate N] [--wal]
+#   bench/profile.sh [--seconds 8] [--top 30] [--signed] [--rate N] [--wal] [--syscalls] [--dwarf]
 #
 # Then the hub's samples by thread (the store worker, the event loops, the
 # checkpointer; from `perf script`, told apart by their stacks), with each
@@ -29,6 +29,14 @@
 #
 #   bench/profile.sh --rate 1000 --syscalls     # what a report costs in system calls below the maximum
 #
+# --dwarf: stacks from DWARF unwinding (`perf record --call-graph dwarf`)
+# instead of frame pointers. Debian's SQLite has no frame pointers, so with
+# those a sample inside SQLite loses the ILONet function that ran the
+# statement; with --dwarf each thread's section also lists its samples by
+# the innermost ILONet function they were in (its own time and the SQLite,
+# libc and kernel time it called: what each store operation costs). The
+# profile is larger and takes longer to read.
+#
 # It also prints the store's commits (count, mean time, how many took over
 # 5 ms) and how the WAL was started again (docs/OPERATIONS.md §5), from the
 # hub's metrics (metrics.listen on 127.0.0.1:PORT_BASE+64).
@@ -37,10 +45,10 @@
 # listens on 127.0.0.1:PORT_BASE+43 (PORT_BASE=17600). perf comes from Debian's
 # linux-perf (installed if missing); the profile stays in $OUT (default
 # /tmp/ilonet-profile.perf) for `perf report -i`. ILOD and ILO may name other
-# binaries (e.g. two builds to compare).
+# binaries (e.g. two builds to compare); HUB_LOG=FILE keeps the hub's log there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=8 top=30 signed="" rate="" wal=no syscalls=no
+seconds=8 top=30 signed="" rate="" wal=no syscalls=no callgraph=-g
 while [ $# -gt 0 ]; do
     case "$1" in
     --seconds) seconds=$2; shift 2 ;;
@@ -49,7 +57,8 @@ while [ $# -gt 0 ]; do
     --rate) rate="--rate $2"; shift 2 ;;
     --wal) wal=yes; shift ;;
     --syscalls) syscalls=yes; shift ;;
-    *) echo "usage: bench/profile.sh [--seconds 8] [--top 30] [--signed] [--rate N] [--wal] [--syscalls]" >&2; exit 2 ;;
+    --dwarf) callgraph="--call-graph dwarf,16384"; shift ;;
+    *) echo "usage: bench/profile.sh [--seconds 8] [--top 30] [--signed] [--rate N] [--wal] [--syscalls] [--dwarf]" >&2; exit 2 ;;
     esac
 done
 out=${OUT:-/tmp/ilonet-profile.perf}
@@ -68,7 +77,7 @@ fi
 ilod=${ILOD:-.build/release/ilod} ilo=${ILO:-.build/release/ilo}
 work=$(mktemp -d /tmp/ilonet-profile.XXXXXX)
 hub=""
-cleanup() { [ -n "$hub" ] && kill "$hub" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [ -n "$hub" ] && kill "$hub" 2>/dev/null; wait 2>/dev/null || true; if [ -n "${HUB_LOG:-}" ]; then cp "$work/ilod.log" "$HUB_LOG"; fi; rm -rf "$work"; }
 trap cleanup EXIT
 signatures=optional; [ -z "$signed" ] || signatures=required
 sed -e "s/^reports.signatures .*/reports.signatures $signatures/" -e 's/^limits.publish-rate .*/limits.publish-rate 100000/' \
@@ -90,7 +99,7 @@ if [ "$syscalls" = yes ]; then
     perf stat -x, -e "$events" -p "$hub" -o "$work/syscalls.csv" -- sleep "$seconds" >/dev/null 2>&1 &
     stat=$!
 fi
-perf record -e cpu-clock -F 499 -g -p "$hub" -o "$out" -- sleep "$seconds" >/dev/null 2>&1
+perf record -e cpu-clock -F 499 $callgraph -p "$hub" -o "$out" -- sleep "$seconds" >/dev/null 2>&1
 [ "$syscalls" = yes ] && wait $stat
 if [ "$wal" = yes ]; then
     mkdir "$work/copy"
@@ -152,8 +161,9 @@ grep -v '^#' "$work/libraries.txt" | grep -v '^$' | awk 'NR <= 8 { print "  " $0
 # The samples by thread: which thread a sample is from, told by its stack.
 perf script -i "$out" -F tid,ip,sym >"$work/script.txt" 2>/dev/null
 swift_demangle() { if swift demangle --help >/dev/null 2>&1; then swift demangle --simplified --compact; else cat; fi; }
-python3 - "$work/script.txt" "$top" <<'PY' | swift_demangle
+python3 - "$work/script.txt" "$top" "$callgraph" <<'PY' | swift_demangle
 import collections, sys
+dwarf = "dwarf" in sys.argv[3]
 samples, current = [], None
 for line in open(sys.argv[1], errors="replace"):
     if not line.strip():
@@ -167,11 +177,29 @@ for line in open(sys.argv[1], errors="replace"):
 if current: samples.append(current)
 def role(stacks):
     text = " ".join(" ".join(s) for s in stacks[:200])
-    if "StoreWorker" in text: return "store worker"
+    # An event loop calls StoreWorker.submit: the store thread is the one that runs batches.
+    if "runBatch" in text: return "store worker"
     if "Checkpointer" in text: return "checkpointer"
     if "EventLoop" in text: return "event loop"
     if "sys_pwrite64" in text or "sys_pread64" in text: return "checkpointer (its file I/O)"
     return "other"
+# With --dwarf: names demangled here, so that the plumbing every operation goes
+# through (a statement's step, a dictionary lookup) is passed over and a
+# sample counts for the ILONet function that asked for it.
+names = {}
+if dwarf:
+    import subprocess
+    unique = sorted({name for _, stack in samples for name in stack})
+    try:
+        plain = subprocess.run(["swift", "demangle", "--simplified", "--compact"], input="\n".join(unique), capture_output=True, text=True).stdout.split("\n")
+        names = dict(zip(unique, plain))
+    except OSError:
+        pass
+plumbing = ("SQLiteStatement.", "SQLiteDatabase.", "Dictionary", "Sequence", "Array", "Collection", "Set.", "_Native", "String", "sha256",
+            "Hasher", "EventLoop.execute", "LoopBound", "Mutex", "thunk for", "outlined")
+def owner(name):
+    plain = names.get(name, name)
+    return "ILONet" in name and not any(p in plain for p in plumbing)
 threads = collections.defaultdict(list)
 for tid, stack in samples: threads[tid].append(stack)
 top = max(5, int(sys.argv[2]) // 3)
@@ -189,6 +217,11 @@ for tid, stacks in sorted(threads.items(), key=lambda t: -len(t[1])):
             print(f"      {100 * count / len(stacks):5.1f}%  {name}")
             shown += 1
             if shown == top: break
+    if dwarf and role(stacks) in ("store worker", "event loop"):
+        print("      by the innermost ILONet function (its own time and what it called: SQLite, the standard library, the kernel):")
+        innermost = collections.Counter(next((names.get(name, name) for name in stack if owner(name)), "(none)") for stack in stacks)
+        for name, count in innermost.most_common(top):
+            print(f"        {100 * count / len(stacks):5.1f}%  {name}")
 PY
 if [ "$wal" = yes ]; then
     python3 - "$work/copy" <<'PY'

@@ -83,6 +83,33 @@ import Testing
         }
     }
 
+    /// The statement cache finds a statement by its literal's address and by
+    /// its text alike, and a text built anew for each call (interpolated) adds
+    /// no address entry per call: the address table has at most one per statement.
+    @Test func cachedStatementsAreFoundByLiteralAndByTextWithOneEntryEach() throws {
+        let directory = TestEnvironment.runDirectory + "/cache-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let database = try SQLiteDatabase(path: directory + "/s.sqlite")
+        try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+        let literal = try database.cached("SELECT name FROM t WHERE id = ? -- a literal")
+        #expect(try database.cached("SELECT name FROM t WHERE id = ? -- a literal") === literal)
+        let table = "t"
+        var built: [SQLiteStatement] = []
+        for round in 0..<50 {
+            built.append(try database.cached("SELECT name FROM \(table) WHERE id = ? -- built"))
+            // The same text as the literal, built: the literal's statement.
+            let same = try database.cached("SELECT name FROM \(table) WHERE id = ? -- a literal")
+            #expect(same === literal, "round \(round)")
+        }
+        #expect(built.allSatisfy { $0 === built[0] })
+        #expect(database.statementsFoundByAddress <= 2)
+        // A statement found either way starts afresh: no binding is left from its last use.
+        literal.bind(1, Int64(7))
+        let again = try database.cached("SELECT name FROM t WHERE id = ? -- a literal")
+        try database.execute("INSERT INTO t VALUES (NULL, 'x')")
+        #expect(try again.step() == false)  // id = NULL matches nothing
+    }
+
     /// A job's savepoint journal stays in memory (`SQLiteDatabase.statementJournalMemory`):
     /// a savepoint that changes more than SQLite's default 64 KiB opens no
     /// temporary file (SQLite names them `etilqs_…`), so a batch writes only its WAL.
@@ -173,7 +200,8 @@ import Testing
     /// next commit starts the WAL again from its beginning, while commits go on:
     /// no RESTART held a commit back.
     @Test func theWALStartsAgainWithoutARestartThatHoldsCommitsBack() throws {
-        let (worker, path) = try scratchWorker("catch-up")
+        // A WAL limit of 64 MiB: it starts again past 16 MiB of frames.
+        let (worker, path) = try scratchWorker("catch-up", walSizeLimit: 64 << 20)
         _ = try worker.perform { store throws(SQLiteError) in try store.database.execute("CREATE TABLE filler (x BLOB)") }
         let fill = "INSERT INTO filler SELECT randomblob(4000) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 16) SELECT i FROM n)"
         // More than `Checkpointer.restartBytes` (16 MiB) of frames, in commits of 64 KiB.
@@ -198,6 +226,36 @@ import Testing
         other.resetPendingStatements()
         #expect(frames > 0 && frames < 2_000, "\(frames) frames in the WAL")
         worker.stop()
+    }
+
+    /// Issue 32: right after a commit, a few jobs that arrive one by one wait for
+    /// the commit spacing and go into one batch together (each alone would be a
+    /// commit of its own, writing the same pages again); on a quiet store a job
+    /// is not held.
+    @Test func smallBatchesRightAfterACommitWaitForTheCommitSpacing() throws {
+        let (worker, _) = try scratchWorker("spacing")
+        _ = try worker.perform { store throws(SQLiteError) in try store.database.execute("CREATE TABLE t (x)") }
+        let trios = 20
+        let before = worker.statistics.batches
+        for _ in 0..<trios {
+            let done = DispatchGroup()
+            for _ in 0..<3 {
+                done.enter()
+                worker.submit({ store throws(SQLiteError) in try store.database.execute("INSERT INTO t VALUES (1)") }) { _ in done.leave() }
+                usleep(100)
+            }
+            done.wait()
+        }
+        let batches = worker.statistics.batches - before
+        #expect(batches <= trios * 3 / 2, "\(batches) batches for \(trios) trios of jobs")
+        worker.stop()
+        // Who waits, and how long: never on a quiet store, never with a large batch waiting.
+        let ended: UInt64 = 10_000_000_000
+        #expect(StoreWorker.spacing(now: ended + 200_000, lastCommitEnded: ended, waiting: 3) == 800_000)
+        #expect(StoreWorker.spacing(now: ended + 1_000_000, lastCommitEnded: ended, waiting: 3) == 0)
+        #expect(StoreWorker.spacing(now: ended + 50_000_000, lastCommitEnded: ended, waiting: 1) == 0)
+        #expect(StoreWorker.spacing(now: ended + 200_000, lastCommitEnded: ended, waiting: StoreWorker.smallBatch) == 0)
+        #expect(StoreWorker.spacing(now: ended + 200_000, lastCommitEnded: ended, waiting: 0) == 0)
     }
 
     /// Issue 32: a connection that finds a lock taken tries again every 100 µs for
@@ -387,11 +445,11 @@ import Testing
 }
 
 /// A store worker on a store of its own under the test run's directory.
-private func scratchWorker(_ name: String) throws -> (worker: StoreWorker, path: String) {
+private func scratchWorker(_ name: String, walSizeLimit: Int = ReportStore.walSizeLimit) throws -> (worker: StoreWorker, path: String) {
     let directory = TestEnvironment.runDirectory + "/\(name)-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let path = directory + "/s.sqlite"
-    return (try StoreWorker(path: path, logger: Logger(level: .error)), path)
+    return (try StoreWorker(path: path, logger: Logger(level: .error), walSizeLimit: walSizeLimit), path)
 }
 
 /// Holds `worker` inside a job until the semaphore returned is signalled, so that

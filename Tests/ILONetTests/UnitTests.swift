@@ -141,6 +141,11 @@ private extension String {
         #expect(Timestamp.format(milliseconds: -1_262_304_000_000) == "1930-01-01T00:00:00Z")
         #expect(Timestamp.format(milliseconds: Timestamp.latest) == "9999-12-31T23:59:59.999Z")
         #expect(Timestamp.format(milliseconds: .max) == "9999-12-31T23:59:59.999Z")
+        // Log lines always carry three digits of milliseconds, so that they line up.
+        #expect(Timestamp.format(milliseconds: 0, alwaysMilliseconds: true) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(milliseconds: 1_795_339_800_120, alwaysMilliseconds: true) == "2026-11-22T09:30:00.120Z")
+        #expect(Timestamp.format(milliseconds: -62_200_000_000_000, alwaysMilliseconds: true).hasSuffix(".000Z"))
+        #expect(Logger.timestamp().utf8.count == 24)
     }
 
     @Test(arguments: ["2026-02-30T00:00:00Z", "2026-11-22 09:30:00Z", "2026-11-22T09:30:00+01:00", "2026-11-22T24:00:00Z"])

@@ -46,7 +46,15 @@ final class NodeMetrics: Sendable {
     }
 
     private static func key(_ labels: KeyValuePairs<String, String>) -> String {
-        labels.map { "\($0.key)=\"\(NodeMetrics.escape($0.value))\"" }.joined(separator: ",")
+        var key = ""
+        for (index, label) in labels.enumerated() {
+            if index > 0 { key += "," }
+            key += label.key
+            key += "=\""
+            key += NodeMetrics.escape(label.value)
+            key += "\""
+        }
+        return key
     }
 
     /// Adds `amount` to the counter `name` with `labels` (in the order given).
@@ -81,6 +89,8 @@ final class NodeMetrics: Sendable {
 
     /// Label values escaped as the text format requires.
     static func escape(_ value: String) -> String {
+        // Most values need nothing: counted per report, on the store thread (issue 32).
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) else { return value }
         var out = ""
         for c in value {
             switch c {

@@ -65,17 +65,32 @@ public struct ReportID: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     public var description: String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(36)
-        for (i, word) in [high, low].enumerated() {
-            for n in 0..<16 {
-                let position = i * 16 + n
-                if position == 8 || position == 12 || position == 16 || position == 20 { out.append(UInt8(ascii: "-")) }
-                out.append(hex[Int((word >> UInt64(60 - 4 * n)) & 0xF)])
+        // Written straight into the string's storage: the store binds and
+        // audits ids several times per report (issue 32).
+        String(unsafeUninitializedCapacity: 36) { out in
+            var position = 0
+            func hex(_ word: UInt64, nibbles: Range<Int>) {
+                for n in nibbles {
+                    let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * n)) & 0xF
+                    out[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                    position += 1
+                }
             }
+            func dash() {
+                out[position] = UInt8(ascii: "-")
+                position += 1
+            }
+            hex(high, nibbles: 0..<8)
+            dash()
+            hex(high, nibbles: 8..<12)
+            dash()
+            hex(high, nibbles: 12..<16)
+            dash()
+            hex(low, nibbles: 0..<4)
+            dash()
+            hex(low, nibbles: 4..<16)
+            return position
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     public static func < (a: ReportID, b: ReportID) -> Bool { (a.high, a.low) < (b.high, b.low) }

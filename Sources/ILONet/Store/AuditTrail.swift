@@ -46,22 +46,28 @@ public struct AuditRecord: Sendable, Equatable {
     /// The bytes the hash covers after the previous hash: every field, each
     /// length-prefixed, so that no two different records encode alike.
     func chainedBytes(previous: [UInt8]) -> [UInt8] {
-        var bytes = previous
-        func field(_ text: String?) {
-            guard let text else {
-                bytes += Array("-".utf8)
-                return
-            }
-            let utf8 = Array(text.utf8)
-            bytes += Array("\(utf8.count):".utf8) + utf8
+        // One buffer, no array per field: this runs for every record written
+        // (at least one per report received), on the store thread (issue 32).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(
+            previous.count + 64 + event.utf8.count + (reportID?.utf8.count ?? 0) + actor.utf8.count + (counterpart?.utf8.count ?? 0)
+                + (detail?.utf8.count ?? 0))
+        bytes += previous
+        // Numbers and lengths are written as `String(_:)` writes them (a small
+        // string: no allocation).
+        func field(_ utf8: String.UTF8View?) {
+            guard let utf8 else { return bytes.append(UInt8(ascii: "-")) }
+            bytes += String(utf8.count).utf8
+            bytes.append(UInt8(ascii: ":"))
+            bytes += utf8
         }
-        field(String(seq))
-        field(String(at))
-        field(event)
-        field(reportID)
-        field(actor)
-        field(counterpart)
-        field(detail)
+        field(String(seq).utf8)
+        field(String(at).utf8)
+        field(event.utf8)
+        field(reportID?.utf8)
+        field(actor.utf8)
+        field(counterpart?.utf8)
+        field(detail?.utf8)
         return bytes
     }
 

@@ -13,10 +13,14 @@ final class Checkpointer: Sendable {
     private let truncateRequested = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(path: String, interval: Double, logger: Logger, health: StoreHealth) throws(SQLiteError) {
+    /// `walSizeLimit`: the WAL file's size limit (`ReportStore.walSizeLimit`);
+    /// the WAL starts again past a quarter of it in frames (`restartBytes`).
+    init(path: String, interval: Double, walSizeLimit: Int, logger: Logger, health: StoreHealth) throws(SQLiteError) {
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA synchronous=FULL")
-        try database.execute("PRAGMA journal_size_limit=\(ReportStore.walSizeLimit)")
+        try database.execute("PRAGMA journal_size_limit=\(walSizeLimit)")
+        let restartBytes = Int64(walSizeLimit) / 4
+        self.restartBytes = restartBytes
         let pageSize = try database.scalarInt("PRAGMA page_size") ?? 4096
         let frameBytes = pageSize + 24  // a WAL frame: its header and one page
         let box = UncheckedTransfer(database)
@@ -24,7 +28,7 @@ final class Checkpointer: Sendable {
         let thread = Thread { [self] in
             let database = box.take()
             var files = initialFiles  // this thread's own copy
-            var restartAt = Checkpointer.restartBytes
+            var restartAt = restartBytes
             var askedWriter = false  // the last round set `writerCatchUp`
             while !stopping.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: interval)
@@ -69,8 +73,8 @@ final class Checkpointer: Sendable {
                     // come in between, so every frame is copied and the writer's next
                     // transaction starts the WAL again from its beginning. No commit
                     // waits for another thread (issue 32). The writer is asked again
-                    // each round it caught up in (at 1,000 reports a second the WAL is
-                    // past 16 MiB again within a round). Only after a round in which it
+                    // each round it caught up in (under load the WAL is past the mark
+                    // again within a few rounds). Only after a round in which it
                     // did not (a reader in the WAL, an idle writer), RESTART copies the
                     // last frames and waits until the WAL can start again; it holds new
                     // commits back meanwhile, so it waits 100 ms at most and, when
@@ -82,9 +86,12 @@ final class Checkpointer: Sendable {
                     //
                     // `restartBytes` is a quarter of the size the writer truncates the
                     // WAL to (`journal_size_limit`), so under load the file keeps its size
-                    // and is overwritten from its beginning: at 256 MiB each restart held
-                    // commits back 70-100 ms, most of it the truncation of 192 MiB and the
-                    // first fsync after it (issue 32, docs/PERFORMANCE.md).
+                    // and is overwritten from its beginning: restarting only when the
+                    // file was past the limit held commits back 70-100 ms, most of it the
+                    // truncation and the first fsync after it. Each start still costs
+                    // the writer's catch-up, 5-7 ms of checkpoint and fsyncs between two
+                    // batches under load: at 64 MiB it comes a quarter as often as at
+                    // 16 MiB (issue 32, docs/PERFORMANCE.md).
                     let writerCaughtUp = writerCaughtUpSinceAsked.exchange(false, ordering: .relaxed)
                     if inUse <= restartAt {
                         askedWriter = false
@@ -101,7 +108,7 @@ final class Checkpointer: Sendable {
                         if let busy = try database.scalarInt("PRAGMA wal_checkpoint(RESTART)"), busy == 0 {
                             blockingRestarts.add(1, ordering: .relaxed)
                             logger.debug("store: WAL restarted", ["wal_bytes": String(inUse)])
-                            restartAt = Checkpointer.restartBytes
+                            restartAt = restartBytes
                         } else {
                             restartAt *= 2
                         }
@@ -140,7 +147,7 @@ final class Checkpointer: Sendable {
 
     /// The WAL size past which a checkpoint makes the WAL start again (RESTART):
     /// a quarter of the size it is truncated to, so that it is not truncated.
-    static let restartBytes: Int64 = Int64(ReportStore.walSizeLimit) / 4
+    let restartBytes: Int64
 
     func requestTruncate() { truncateRequested.store(true, ordering: .relaxed) }
 

@@ -77,7 +77,10 @@ public final class ReportStore {
     /// The size the WAL file is cut back to when it restarts. While a long
     /// reader (a backup, an integrity check) holds a snapshot, the WAL cannot
     /// restart and grows; without a limit its file would keep that size forever.
-    public static let walSizeLimit = 64 << 20
+    /// Under load the WAL starts again at a quarter of it (`Checkpointer`):
+    /// 64 MiB of frames, so each start's pause comes a quarter as often as at
+    /// 16 MiB (docs/PERFORMANCE.md, issue 32).
+    public static let walSizeLimit = 256 << 20
 
     public init(path: String, walSizeLimit: Int = ReportStore.walSizeLimit) throws(StoreSetupError) {
         try ReportStore.checkWritable(directoryOf: path)

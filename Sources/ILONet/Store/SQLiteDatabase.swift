@@ -10,6 +10,8 @@ public final class SQLiteDatabase {
     let handle: OpaquePointer
     public let path: String
     private var statementCache: [String: SQLiteStatement] = [:]
+    /// The same statements by the address of their text (`cached(_:)`).
+    private var statementsByAddress: [UInt: SQLiteStatement] = [:]
 
     public enum Mode { case readWrite, readOnly }
 
@@ -99,6 +101,7 @@ public final class SQLiteDatabase {
     static func busyStep(tries: Int) -> Int { tries < 20 ? 100 : 1000 }
 
     deinit {
+        statementsByAddress.removeAll()
         statementCache.removeAll()
         sqlite3_close_v2(handle)
     }
@@ -175,14 +178,39 @@ public final class SQLiteDatabase {
     }
 
     /// A prepared statement, kept for reuse: the hot paths prepare once.
+    ///
+    /// Looked up first by where the text is stored: a literal's text stays at
+    /// one address, so that lookup hashes one integer instead of the whole
+    /// statement (hashing the text was several percent of the store thread's
+    /// time, issue 32). An address is kept only for the text the statement
+    /// itself holds (which keeps those bytes where they are), so the table has
+    /// one entry per statement; a text built anew for each call (interpolated)
+    /// is found by its contents.
     public func cached(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        let address = SQLiteDatabase.storageAddress(of: sql)
+        if let address, let statement = statementsByAddress[address], statement.sql == sql {
+            statement.reset()
+            return statement
+        }
         if let statement = statementCache[sql] {
             statement.reset()
             return statement
         }
         let statement = try SQLiteStatement(database: self, sql: sql)
         statementCache[sql] = statement
+        if let address { statementsByAddress[address] = statement }
         return statement
+    }
+
+    /// Statements found by address (at most one per cached statement).
+    var statementsFoundByAddress: Int { statementsByAddress.count }
+
+    /// The address of `text`'s UTF-8 bytes when they are stored apart from the
+    /// string value (literals and long strings); nil for small strings, whose
+    /// bytes live in the value itself.
+    private static func storageAddress(of text: String) -> UInt? {
+        guard text.utf8.count > 15 else { return nil }
+        return text.utf8.withContiguousStorageIfAvailable { UInt(bitPattern: $0.baseAddress) } ?? nil
     }
 
     /// The first column of the first row of a query, as text.

@@ -56,18 +56,20 @@ struct TopicTrie: Sendable {
         var frontier = [0]
         for level in levels {
             var next: [Int] = []
+            // The nodes are read in place: a copy of each (its dictionary and
+            // lists retained and released) was most of this call's cost, which
+            // every stored report pays on the store thread (issue 32).
             for index in frontier {
-                let node = nodes[index]
-                found.formUnion(node.rest)
-                if let child = node.children[level] { next.append(child) }
-                if let plus = node.plus { next.append(plus) }
+                if !nodes[index].rest.isEmpty { found.formUnion(nodes[index].rest) }
+                if let child = nodes[index].children[level] { next.append(child) }
+                if let plus = nodes[index].plus { next.append(plus) }
             }
             frontier = next
             if frontier.isEmpty { return found }
         }
         for index in frontier {
-            found.formUnion(nodes[index].rest)
-            found.formUnion(nodes[index].exact)
+            if !nodes[index].rest.isEmpty { found.formUnion(nodes[index].rest) }
+            if !nodes[index].exact.isEmpty { found.formUnion(nodes[index].exact) }
         }
         return found
     }

@@ -3,11 +3,18 @@ import Synchronization
 /// The sessions watching for new deliveries (`ilo watch`), by identity, so that
 /// a report delivered to someone reaches their open stream at once.
 final class WatcherRegistry: Sendable {
-    private let table = Mutex<[String: [ObjectIdentifier: LoopBound<Watcher>]]>([:])
+    /// A watcher, and whether a pull is already on its way to its loop.
+    private final class Entry: Sendable {
+        let watcher: LoopBound<Watcher>
+        let pullScheduled = Atomic<Bool>(false)
+        init(_ watcher: LoopBound<Watcher>) { self.watcher = watcher }
+    }
+
+    private let table = Mutex<[String: [ObjectIdentifier: Entry]]>([:])
 
     func add(_ watcher: Watcher) {
-        let bound = LoopBound(watcher, loop: watcher.loop)
-        table.withLock { $0[watcher.identity.id, default: [:]][ObjectIdentifier(watcher)] = bound }
+        let entry = Entry(LoopBound(watcher, loop: watcher.loop))
+        table.withLock { $0[watcher.identity.id, default: [:]][ObjectIdentifier(watcher)] = entry }
     }
 
     func remove(_ watcher: Watcher) {
@@ -17,8 +24,21 @@ final class WatcherRegistry: Sendable {
         }
     }
 
+    /// New deliveries for `identities` were committed: their watchers pull.
+    /// A watcher whose pull is scheduled and has not started yet is not
+    /// scheduled again: that pull starts after this commit and reads it too.
+    /// (A batch of reports to one reader made one loop task per report,
+    /// issue 32.)
     func poke(_ identities: some Sequence<String>) {
-        let targets = table.withLock { table in identities.flatMap { table[$0].map { Array($0.values) } ?? [] } }
-        for target in targets { target.loop.execute { target.value.pull() } }
+        var targets: [Entry] = []
+        table.withLock { table in
+            for identity in identities { if let entries = table[identity] { targets.append(contentsOf: entries.values) } }
+        }
+        for entry in targets where !entry.pullScheduled.exchange(true, ordering: .acquiringAndReleasing) {
+            entry.watcher.loop.execute {
+                entry.pullScheduled.store(false, ordering: .releasing)
+                entry.watcher.value.pull()
+            }
+        }
     }
 }

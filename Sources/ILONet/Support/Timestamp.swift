@@ -29,7 +29,8 @@ public enum Timestamp {
     public static let earliest: Int64 = 0
     public static let latest: Int64 = 253_402_300_799_999
 
-    public static func format(milliseconds: Int64) -> String {
+    /// `alwaysMilliseconds`: `.000` too (log lines, which line up).
+    public static func format(milliseconds: Int64, alwaysMilliseconds: Bool = false) -> String {
         // Floor division: a date before 1970 (a date of birth) is still written correctly.
         let clamped = min(milliseconds, latest)
         let (quotient, remainder) = clamped.quotientAndRemainder(dividingBy: 1000)
@@ -38,7 +39,7 @@ public enum Timestamp {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         let year = Int(parts.tm_year) + 1900
-        guard (0...9999).contains(year) else { return formatPadded(year: year, parts, millis) }
+        guard (0...9999).contains(year) else { return formatPadded(year: year, parts, millis, alwaysMilliseconds: alwaysMilliseconds) }
         // Written byte by byte into one string: the store formats several
         // instants for each report it takes (docs/PERFORMANCE.md, issue 32).
         return String(unsafeUninitializedCapacity: 24) { buffer in
@@ -58,21 +59,21 @@ public enum Timestamp {
             }
             put(year, 4); put("-"); put(Int(parts.tm_mon) + 1, 2); put("-"); put(Int(parts.tm_mday), 2); put("T")
             put(Int(parts.tm_hour), 2); put(":"); put(Int(parts.tm_min), 2); put(":"); put(Int(parts.tm_sec), 2)
-            if millis != 0 { put("."); put(millis, 3) }
+            if millis != 0 || alwaysMilliseconds { put("."); put(millis, 3) }
             put("Z")
             return at
         }
     }
 
     /// The same text for a year outside 0…9999: only one before year 0 (`latest` clamps the other end).
-    private static func formatPadded(year: Int, _ parts: tm, _ millis: Int) -> String {
+    private static func formatPadded(year: Int, _ parts: tm, _ millis: Int, alwaysMilliseconds: Bool) -> String {
         func pad(_ n: Int, _ width: Int = 2) -> String {
             let s = String(n)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
         var text = "\(pad(year, 4))-\(pad(Int(parts.tm_mon) + 1))-\(pad(Int(parts.tm_mday)))T"
             + "\(pad(Int(parts.tm_hour))):\(pad(Int(parts.tm_min))):\(pad(Int(parts.tm_sec)))"
-        if millis != 0 { text += ".\(pad(millis, 3))" }
+        if millis != 0 || alwaysMilliseconds { text += ".\(pad(millis, 3))" }
         return text + "Z"
     }
 
