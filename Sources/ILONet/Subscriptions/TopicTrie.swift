@@ -56,9 +56,9 @@ struct TopicTrie: Sendable {
         var frontier = [0]
         for level in levels {
             var next: [Int] = []
-            // The nodes are read in place: a copy of each (its dictionary and
-            // lists retained and released) was most of this call's cost, which
-            // every stored report pays on the store thread (issue 32).
+            // The nodes are read in place, not copied (a copy retains and
+            // releases its dictionary and lists): every stored report asks,
+            // on the store thread (issue 32).
             for index in frontier {
                 if !nodes[index].rest.isEmpty { found.formUnion(nodes[index].rest) }
                 if let child = nodes[index].children[level] { next.append(child) }
