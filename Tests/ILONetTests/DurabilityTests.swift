@@ -104,10 +104,11 @@ import Testing
         #expect(built.allSatisfy { $0 === built[0] })
         #expect(database.statementsFoundByAddress <= 2)
         // A statement found either way starts afresh: no binding is left from its last use.
-        literal.bind(1, Int64(7))
+        try database.execute("INSERT INTO t VALUES (1, 'x')")
+        literal.bind(1, Int64(1))
+        #expect(try literal.step() == true)
         let again = try database.cached("SELECT name FROM t WHERE id = ? -- a literal")
-        try database.execute("INSERT INTO t VALUES (NULL, 'x')")
-        #expect(try again.step() == false)  // id = NULL matches nothing
+        #expect(try again.step() == false)  // id = NULL matches nothing; the old 1 would match
     }
 
     /// A job's savepoint journal stays in memory (`SQLiteDatabase.statementJournalMemory`):

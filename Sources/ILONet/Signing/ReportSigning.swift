@@ -26,10 +26,6 @@ extension TLSCredentials {
 
 /// The OpenSSL calls behind signing and checking (EVP_DigestSign/Verify).
 enum Signing {
-    /// SHA-256 fetched once: `EVP_sha256()` makes OpenSSL 3 look the
-    /// implementation up again (under a lock) on every signature.
-    nonisolated(unsafe) private static let sha256: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)  // immutable, reference-counted by OpenSSL
-
     static func der(_ certificate: OpaquePointer) -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>?
         let length = i2d_X509(certificate, &out)
@@ -50,7 +46,7 @@ enum Signing {
         ERR_clear_error()
         guard let context = EVP_MD_CTX_new() else { throw OpenSSLError.drain("EVP_MD_CTX_new") }
         defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestSignInit(context, nil, digest ? sha256 : nil, nil, key) == 1 else { throw OpenSSLError.drain("signing a report") }
+        guard EVP_DigestSignInit(context, nil, digest ? sha256Implementation : nil, nil, key) == 1 else { throw OpenSSLError.drain("signing a report") }
         var length = 0
         guard EVP_DigestSign(context, nil, &length, content, content.count) == 1 else { throw OpenSSLError.drain("signing a report") }
         var signature = [UInt8](repeating: 0, count: length)
@@ -64,7 +60,7 @@ enum Signing {
             EVP_MD_CTX_free(context)
             ERR_clear_error()
         }
-        guard EVP_DigestVerifyInit(context, nil, digest ? sha256 : nil, nil, key) == 1 else { return false }
+        guard EVP_DigestVerifyInit(context, nil, digest ? sha256Implementation : nil, nil, key) == 1 else { return false }
         return EVP_DigestVerify(context, signature, signature.count, content, content.count) == 1
     }
 }
