@@ -56,14 +56,15 @@ import Testing
             let result = run("/usr/bin/timeout", ["20", TestEnvironment.ilod, "--config", path])  // 124: it kept running
             return (result.status, result.output)
         }
-        let sameStore = try second("same-store.conf") { $0 }  // port 0: an address of its own
+        let sameStore = try second("same-store.conf") {  // port 0: an address of its own
+            $0.replacingOccurrences(of: "127.0.0.1:\(daemon.port)", with: "127.0.0.1:0")
+        }
         #expect(sameStore.status == 1, "\(sameStore.output)")
         #expect(sameStore.output.contains("another ilod (process \(daemon.pid)) is serving this store"), "\(sameStore.output)")
         #expect(sameStore.output.contains("stop it first"))
 
         let sameAddress = try second("same-address.conf") {
-            $0.replacingOccurrences(of: "127.0.0.1:0", with: "127.0.0.1:\(daemon.port)")
-                .replacingOccurrences(of: "store.sqlite", with: "other.sqlite")
+            $0.replacingOccurrences(of: "store.sqlite", with: "other.sqlite")
         }
         #expect(sameAddress.status == 1, "\(sameAddress.output)")
         #expect(sameAddress.output.contains("127.0.0.1:\(daemon.port) is in use by another process"), "\(sameAddress.output)")

@@ -225,3 +225,19 @@ private extension String {
         #expect(ConfigFile.parseDuration("ten") == nil)
     }
 }
+
+/// The tests' own ports (`TestPorts`): each handed out once, none where the
+/// kernel picks ports for `listen …:0` or outgoing connections.
+@Suite struct TestPortsTests {
+    @Test func portsAreHandedOutOnceAndLieBelowTheKernelsEphemeralRange() throws {
+        let text = try String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
+        let bounds = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        #expect(bounds.count == 2)
+        #expect(TestPorts.range.upperBound <= bounds[0], "ephemeral ports begin at \(bounds[0]): the tests' nodes could share a port the kernel hands out")
+        let ports = (0..<200).map { _ in Int(TestPorts.one()) }
+        #expect(Set(ports).count == ports.count)
+        #expect(ports.allSatisfy(TestPorts.range.contains))
+        let base = TestPorts.block(size: 50)
+        #expect(ports.allSatisfy { !((base + 1)...(base + 50)).contains($0) })
+    }
+}

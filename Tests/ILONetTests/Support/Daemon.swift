@@ -2,14 +2,14 @@ import Foundation
 import Glibc
 import ILONet
 
-/// A real `ilod` process in its own temporary directory, listening on a port the
-/// kernel picked (read back from its "node ready" log line).
+/// A real `ilod` process in its own temporary directory, listening on a port of
+/// its own for the whole run (`TestPorts`), restarts included.
 final class Daemon: @unchecked Sendable {  // used from one test at a time
     let directory: String
     let configPath: String
     let logPath: String
     private(set) var process: Process?
-    private(set) var port: UInt16 = 0
+    let port: UInt16
     let pki: TestPKI
     /// The store, relative to `directory`.
     let storeFile: String
@@ -31,11 +31,12 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
         directory = TestEnvironment.runDirectory + "/node-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         configPath = directory + "/node.conf"
+        port = TestPorts.one()
         logPath = directory + "/ilod.log"
         let config = """
             node.name        \(certificate).ilonet.example
             node.role        \(role)
-            listen           127.0.0.1:0
+            listen           127.0.0.1:\(port)
             store            \(storeFile)
             tls.certificate  \(pki.path("\(certificate).crt"))
             tls.key          \(pki.path("\(certificate).key"))
@@ -52,13 +53,8 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
     var storePath: String { directory + "/" + storeFile }
 
     /// Starts ilod and waits until it is ready (or fails). A restart listens on
-    /// the port of the first start, so that peers find it again.
+    /// the same port, so that peers find it again.
     func start(timeout: Double = 20, arguments extra: [String] = []) throws {
-        if port != 0 {
-            let config = try String(contentsOfFile: configPath, encoding: .utf8)
-            try config.replacingOccurrences(of: "listen           127.0.0.1:0", with: "listen           127.0.0.1:\(port)")
-                .write(toFile: configPath, atomically: true, encoding: .utf8)
-        }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
@@ -77,21 +73,13 @@ final class Daemon: @unchecked Sendable {  // used from one test at a time
             let searched = text.index(text.startIndex, offsetBy: min(offset, text.count))..<text.endIndex
             if let range = text.range(of: "msg=\"node ready\"", range: searched) {
                 let line = text[range.lowerBound...].prefix { $0 != "\n" }
-                if let listen = line.split(separator: " ").first(where: { $0.hasPrefix("listen=") }),
-                    let endpoint = Endpoint(String(listen.dropFirst("listen=".count)))
-                {
-                    port = endpoint.port
-                    return
-                }
+                if line.split(separator: " ").contains(where: { $0.hasPrefix("listen=") }) { return }
             }
             // log.format json
             if let range = text.range(of: "\"msg\":\"node ready\"", range: searched) {
                 let start = text[..<range.lowerBound].lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex
                 let line = String(text[start...].prefix { $0 != "\n" })
-                if let endpoint = (try? JSONValue(parsing: line))?["listen"]?.stringValue.flatMap(Endpoint.init) {
-                    port = endpoint.port
-                    return
-                }
+                if (try? JSONValue(parsing: line))?["listen"]?.stringValue != nil { return }
             }
             if !process.isRunning { throw DaemonError.exited(process.terminationStatus, self.log) }
             offset = max(0, text.count - 200)

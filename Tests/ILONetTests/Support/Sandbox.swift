@@ -9,14 +9,14 @@ import Glibc
 ///
 /// The only change made to the copy is the ports: the example network's
 /// 7601–7604, 7611–7612 and the hubs' 7443, 7444 and 7445 (web view) become `base + 1 … base + 45`, for a
-/// `base` no other sandbox of this run uses and whose ports are free.
+/// `base` from `TestPorts`: free, and no other sandbox or node of this run has them.
 /// `PORT_BASE` is set to the same base for the scripts that take it.
 struct Sandbox: Sendable {
     let path: String
     let base: Int
 
     init(name: String) throws {
-        base = Sandbox.freeBase()
+        base = TestPorts.block(size: 50)
         path = TestEnvironment.runDirectory + "/sandbox-\(name)"
         let manager = FileManager.default
         try? manager.removeItem(atPath: path)
@@ -69,37 +69,6 @@ struct Sandbox: Sendable {
     func bash(_ script: String, environment extra: [String: String] = [:]) -> (status: Int32, output: String, stdout: String, stderr: String) {
         try? FileManager.default.createDirectory(atPath: path + "/home", withIntermediateDirectories: true)
         return run("/bin/bash", ["-c", "cd '\(path)'\n" + script], environment: environment(extra))
-    }
-
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var taken: Set<Int> = []
-
-    /// A base in 20000–32000 (below Linux's ephemeral ports) whose ports
-    /// base+1 … base+50 are free now and that no other sandbox of this run has.
-    private static func freeBase() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        var candidate = 20_000 + Int(getpid() % 120) * 100
-        while true {
-            if !taken.contains(candidate), (1...50).allSatisfy({ portIsFree(candidate + $0) }) {
-                taken.insert(candidate)
-                return candidate
-            }
-            candidate = candidate + 100 >= 32_000 ? 20_000 : candidate + 100
-        }
-    }
-
-    private static func portIsFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }
 
