@@ -85,6 +85,46 @@ import Testing
         #expect(ilo(daemon, "authority-fr-user", ["inbox"]).stdout.contains("no new reports"))
     }
 
+    /// A confirmation makes room in the window at once, and the stream reads on
+    /// a connection of its own beside the writer: a read that begins before the
+    /// confirmation's update has committed must not send the report again. A
+    /// flash report is read by the stream's "more urgent than where it got to"
+    /// query, which would find it still pending.
+    @Test func aConfirmedReportIsNotSentAgainWhileItsConfirmationCommits() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        #expect(ilo(daemon, "authority-fr-user", ["subscribe", "#"]).status == 0)
+        try publish(daemon, [sampleReport(["headline": "routine first"])])
+        let stream = try daemon.client("authority-fr-user")
+        try stream.send(Message(.watch, requestID: 1).frame)
+        var received: [String: Int] = [:]
+        var confirmID: UInt32 = 100
+        /// Reads the stream until `id` arrives, confirming every delivery at once.
+        func read(until id: String?) throws {
+            while true {
+                let message = try Message(frame: stream.receiveFrame())
+                guard message.type == .deliver, let got = message.body["report"]?["id"]?.stringValue else { continue }
+                received[got, default: 0] += 1
+                confirmID += 1
+                try stream.send(Message(.confirm, requestID: confirmID, ["ids": [.string(got)]]).frame)
+                if id == nil || got == id { return }
+            }
+        }
+        try read(until: nil)
+        let publisher = try daemon.client("officer-de")
+        for n in 0..<40 {
+            let report = sampleReport(["headline": "flash \(n)", "priority": "flash"])
+            _ = try publisher.request(.publish, ["report": report])
+            try read(until: report["id"]!.stringValue!)
+        }
+        // A second copy would come before a report published after all of them.
+        let last = sampleReport(["headline": "routine last"])
+        _ = try publisher.request(.publish, ["report": last])
+        try read(until: last["id"]!.stringValue!)
+        #expect(received.count == 42)
+        #expect(received.values.allSatisfy { $0 == 1 }, "sent more than once: \(received.filter { $0.value > 1 }.count) reports")
+    }
+
     @Test func aStalledSubscriberIsCutOffWhileAnotherKeepsReceivingAndNothingIsLost() throws {
         let daemon = try Daemon(extraConfig: "limits.subscriber-window-bytes 4096\nlimits.subscriber-stall 1s")
         try daemon.start()

@@ -171,15 +171,18 @@ public final class Node: Sendable {
             }
         }
         let readers: StoreReaders
+        let streamReader: StoreReaders
         do throws(SQLiteError) {
             readers = try StoreReaders(path: configuration.storePath, threads: 2, budget: configuration.readBudget, health: store.health)
+            streamReader = try StoreReaders(
+                path: configuration.storePath, threads: 1, budget: configuration.readBudget, health: store.health, niceness: 0, name: "ilonet-stream")
         } catch {
             for fd in socketsPerLoop.joined() + webSocketPerLoop { close(fd) }
             store.stop()
             throw .store(.sqlite(error))
         }
         services = NodeServices(
-            configuration: configuration, logger: logger, store: store, readers: readers, credentials: credentials,
+            configuration: configuration, logger: logger, store: store, readers: readers, streamReader: streamReader, credentials: credentials,
             tlsContext: tlsContexts.server, clientTLSContext: tlsContexts.client,
             router: Router(nodeName: configuration.name, table: table), access: AccessControl(access), clock: NodeClock(), nodeOrigin: nodeOrigin)
         if let (fd, endpoint) = metricsSocket {
@@ -357,6 +360,7 @@ public final class Node: Sendable {
         }
         for loop in loops { loop.stop() }
         services.readers.stop()
+        services.streamReader.stop()
         services.store.stop()
         services.logger.info("node stopped", ["node": configuration.name])
     }

@@ -8,6 +8,9 @@ final class NodeServices: Sendable {
     let store: StoreWorker
     /// Read-only connections for long queries, beside the writer.
     let readers: StoreReaders
+    /// One read-only connection for the subscribers' streams (`Watcher`): their
+    /// reads run beside the writer instead of waiting for its next commit.
+    let streamReader: StoreReaders
     /// The node's certificate and key, read once at start-up (before dropping root).
     let credentials: TLSCredentials
     private let contexts: Mutex<(server: TLSContext, client: TLSContext)>
@@ -44,13 +47,14 @@ final class NodeServices: Sendable {
     let startedAt = Timestamp.nowMilliseconds()
 
     init(
-        configuration: NodeConfiguration, logger: Logger, store: StoreWorker, readers: StoreReaders, credentials: TLSCredentials, tlsContext: TLSContext, clientTLSContext: TLSContext,
+        configuration: NodeConfiguration, logger: Logger, store: StoreWorker, readers: StoreReaders, streamReader: StoreReaders, credentials: TLSCredentials, tlsContext: TLSContext, clientTLSContext: TLSContext,
         router: Router, access: AccessControl, clock: NodeClock, nodeOrigin: Origin
     ) {
         self.configuration = configuration
         self.logger = logger
         self.store = store
         self.readers = readers
+        self.streamReader = streamReader
         self.credentials = credentials
         self.contexts = Mutex((tlsContext, clientTLSContext))
         self.router = router

@@ -334,6 +334,7 @@ extension ServerSession {
         withStore({ store throws(SQLiteError) in
             try store.confirm(ids, for: reader, now: Timestamp.nowMilliseconds())
         }) { session, result in
+            session.watcher?.confirmationsStored(ids)
             switch result {
             case .success(let count):
                 session.node.metrics.count("ilonet_reports_delivered_total", by: UInt64(count))
@@ -342,9 +343,8 @@ extension ServerSession {
                 session.refuse(ProtocolError(.storeUnavailable, "the confirmation was not stored; send it again", requestID: requestID))
             }
         }
-        // The watcher may send more at once: store jobs run in order, so its next
-        // read comes after this confirmation's update. If the update fails, the
-        // reports stay pending and come again on the next watch.
+        // The watcher may send more at once; its reads skip these reports until
+        // the update above has committed (`Watcher.confirmationsStored`).
         watcher?.confirmed(ids)
     }
 }

@@ -227,22 +227,52 @@ extension ReportStore {
         public static func < (a: DeliveryCursor, b: DeliveryCursor) -> Bool { (a.priority, a.seq) < (b.priority, b.seq) }
     }
 
+    /// A stream's next deliveries, and the mailbox entries its reader may no
+    /// longer see (to be removed by the writer: `withdrawDeliveries`).
+    public struct StreamPage: Sendable {
+        public var deliveries: [Delivery] = []
+        public var withdrawn: [Int64] = []
+    }
+
     /// The next deliveries of a stream (`ilo watch`): first any more urgent than
     /// `cursor` that arrived since (skipping those in flight), then those after
     /// `cursor`. Reading on from the cursor avoids re-reading what is in flight.
+    /// At most `limit` of them, whose documents together fit in `bytes` (the
+    /// first always does): the room left in the subscriber's window, so that
+    /// every document read is sent. Only reads: runs on a reader connection.
     public func streamDeliveries(
-        for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter?, limit: Int, after cursor: DeliveryCursor,
+        for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter?, limit: Int, bytes: Int, after cursor: DeliveryCursor,
         skipping: Set<Int64>
-    ) throws(SQLiteError) -> [Delivery] {
-        let urgent = try deliveries(
+    ) throws(SQLiteError) -> StreamPage {
+        var page = StreamPage()
+        var budget = bytes
+        var taken = 0
+        let fits: (Int, Bool) -> Bool = { size, _ in
+            guard taken == 0 || size <= budget else { return false }
+            budget -= size
+            taken += 1
+            return true
+        }
+        page.deliveries = try deliveries(
             for: identity, disclosure: disclosure, filter: filter, limit: limit, skipping: skipping, pending: .unconfirmed,
-            condition: "d.priority < ?", arguments: [Int64(cursor.priority)])
-        guard urgent.count < limit else { return urgent }
-        let rest = try deliveries(
-            for: identity, disclosure: disclosure, filter: filter, limit: limit - urgent.count, skipping: [], pending: .unconfirmed,
+            condition: "d.priority < ?", arguments: [Int64(cursor.priority)], withdrawn: &page.withdrawn, fits: fits)
+        guard page.deliveries.count < limit, budget > 0 else { return page }
+        page.deliveries += try deliveries(
+            for: identity, disclosure: disclosure, filter: filter, limit: limit - page.deliveries.count, skipping: [], pending: .unconfirmed,
             condition: "(d.priority > ? OR (d.priority = ? AND d.report_seq > ?))",
-            arguments: [Int64(cursor.priority), Int64(cursor.priority), cursor.seq])
-        return urgent + rest
+            arguments: [Int64(cursor.priority), Int64(cursor.priority), cursor.seq], withdrawn: &page.withdrawn, fits: fits)
+        return page
+    }
+
+    /// Removes from `identity`'s mailbox the entries a stream found it may no
+    /// longer see (`StreamPage.withdrawn`). A restricted report's entry stays.
+    public func withdrawDeliveries(_ seqs: [Int64], for identity: String) throws(SQLiteError) {
+        let remove = try database.cached("DELETE FROM deliveries WHERE identity = ? AND report_seq = ?")
+        for seq in seqs {
+            remove.bind(1, identity)
+            remove.bind(2, seq)
+            try remove.run()
+        }
     }
 
     /// One inbox read (FETCH): at most `limit` deliveries whose documents
@@ -254,8 +284,10 @@ extension ReportStore {
     ) throws(SQLiteError) -> (deliveries: [Delivery], more: Bool) {
         var budget = bytes
         var full = false
+        var withdrawn: [Int64] = []
         let found = try deliveries(
             for: identity, disclosure: disclosure, filter: nil, limit: limit + 1, skipping: [], pending: .unread, condition: notices.condition, arguments: [],
+            withdrawn: &withdrawn,
             fits: { size, first in
                 let cost = size + 48  // the entry's own members: {"seq":…,"report":…}
                 guard first || cost <= budget else {
@@ -265,6 +297,7 @@ extension ReportStore {
                 budget -= cost
                 return true
             })
+        try withdrawDeliveries(withdrawn, for: identity.id)
         return (Array(found.prefix(limit)), full || found.count > limit)
     }
 
@@ -292,11 +325,13 @@ extension ReportStore {
         var condition: String { self == .unconfirmed ? "d.confirmed_ms IS NULL" : "d.read_ms IS NULL" }
     }
 
+    /// - Parameter withdrawn: gets the entries whose report the reader may no
+    ///   longer see and that are not restricted (`withdrawDeliveries`).
     /// - Parameter fits: asked with each allowed delivery's document size (and
     ///   whether it would be the first): false stops the list there.
     private func deliveries(
         for identity: PeerIdentity, disclosure: Disclosure, filter: TopicFilter?, limit: Int, skipping: Set<Int64>, pending: Pending,
-        condition: String, arguments: [Int64], fits: ((Int, Bool) -> Bool)? = nil
+        condition: String, arguments: [Int64], withdrawn: inout [Int64], fits: ((Int, Bool) -> Bool)? = nil
     ) throws(SQLiteError) -> [Delivery] {
         // length() of a blob reads no content: the documents themselves are read once chosen.
         let statement = try database.cached(
@@ -308,7 +343,6 @@ extension ReportStore {
         for (i, argument) in arguments.enumerated() { statement.bind(Int32(2 + i), argument) }
         statement.bind(Int32(2 + arguments.count), Int64(limit + skipping.count + 64))
         var result: [Delivery] = []
-        var withdrawn: [Int64] = []
         var sealed: Set<Int64> = []
         while try statement.step() {
             let seq = statement.int(0)
@@ -334,12 +368,6 @@ extension ReportStore {
                 result[index].document = sealed.contains(result[index].seq) ? ReadReason.seal(bytes) : bytes
             }
             document.reset()
-        }
-        for seq in withdrawn {
-            let remove = try database.cached("DELETE FROM deliveries WHERE identity = ? AND report_seq = ?")
-            remove.bind(1, identity.id)
-            remove.bind(2, seq)
-            try remove.run()
         }
         return result
     }

@@ -22,18 +22,20 @@ public final class StoreReaders: Sendable {
     private let budget: Double
     private let health: StoreHealth
 
-    public init(path: String, threads: Int, budget: Double, health: StoreHealth) throws(SQLiteError) {
+    /// - Parameter niceness: the threads' nice value. Long reads run at 10:
+    ///   below the writer and the event loops, so that on a busy node they wait
+    ///   for the CPU and acknowledgements do not. The subscribers' streams read
+    ///   at 0 (`Watcher`): their reads are short and keep deliveries flowing.
+    public init(path: String, threads: Int, budget: Double, health: StoreHealth, niceness: Int32 = 10, name: String = "ilonet-reader") throws(SQLiteError) {
         self.budget = budget
         self.health = health
         for index in 0..<threads {
             let box = UncheckedTransfer(try ReportStore(readerOf: path))
             let thread = Thread { [self] in
-                // Below the writer and the event loops: on a busy node, long reads
-                // wait for the CPU, acknowledgements do not (nice 10, this thread only).
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(ilo_gettid()), 10)
+                if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(ilo_gettid()), niceness) }  // this thread only
                 self.loop(box.take())
             }
-            thread.name = "ilonet-reader-\(index)"
+            thread.name = threads == 1 ? name : "\(name)-\(index)"
             thread.start()
         }
     }
