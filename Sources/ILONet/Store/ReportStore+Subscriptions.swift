@@ -232,6 +232,8 @@ extension ReportStore {
     public struct StreamPage: Sendable {
         public var deliveries: [Delivery] = []
         public var withdrawn: [Int64] = []
+        /// The read stopped at `limit` or at `bytes`: more may be waiting.
+        public var more = false
     }
 
     /// The next deliveries of a stream (`ilo watch`): first any more urgent than
@@ -247,8 +249,12 @@ extension ReportStore {
         var page = StreamPage()
         var budget = bytes
         var taken = 0
+        var full = false
         let fits: (Int, Bool) -> Bool = { size, _ in
-            guard taken == 0 || size <= budget else { return false }
+            guard taken == 0 || size <= budget else {
+                full = true
+                return false
+            }
             budget -= size
             taken += 1
             return true
@@ -256,11 +262,15 @@ extension ReportStore {
         page.deliveries = try deliveries(
             for: identity, disclosure: disclosure, filter: filter, limit: limit, skipping: skipping, pending: .unconfirmed,
             condition: "d.priority < ?", arguments: [Int64(cursor.priority)], withdrawn: &page.withdrawn, fits: fits)
-        guard page.deliveries.count < limit, budget > 0 else { return page }
+        guard page.deliveries.count < limit, !full else {
+            page.more = true
+            return page
+        }
         page.deliveries += try deliveries(
             for: identity, disclosure: disclosure, filter: filter, limit: limit - page.deliveries.count, skipping: [], pending: .unconfirmed,
             condition: "(d.priority > ? OR (d.priority = ? AND d.report_seq > ?))",
             arguments: [Int64(cursor.priority), Int64(cursor.priority), cursor.seq], withdrawn: &page.withdrawn, fits: fits)
+        page.more = full || page.deliveries.count == limit
         return page
     }
 

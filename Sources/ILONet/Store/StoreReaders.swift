@@ -51,12 +51,17 @@ public final class StoreReaders: Sendable {
         let job = Job(
             run: { store in
                 store.database.limitTime(to: budget)
+                // One read transaction for the whole job: one snapshot, and the
+                // locks taken once (each statement on its own would take and
+                // release them: 4 times for a stream's read, issue 32).
+                let began = (try? store.database.cached("BEGIN").run()) != nil
                 let result: Result<T, SQLiteError>
                 do throws(SQLiteError) { result = .success(try body(store)) } catch {
                     health.check(error)
                     result = .failure(error)
                 }
-                store.database.resetPendingStatements()  // ends the read transaction
+                store.database.resetPendingStatements()
+                if began, (try? store.database.cached("COMMIT").run()) == nil { try? store.database.execute("ROLLBACK") }  // ends the read transaction
                 store.database.limitTime(to: nil)
                 completion(result)
             }, fail: { completion(.failure($0)) })

@@ -27,6 +27,12 @@ final class Watcher {
     private var inFlightBytes = 0
     private var pulling = false
     private var repull = false
+    /// The last read stopped at the window's room (or none was made for want
+    /// of room): a confirmation's room is then worth a read of its own. When
+    /// the subscriber keeps up, new reports come with the writer's pokes, and
+    /// confirmations cost no read (each read is a transaction of its own on
+    /// the stream reader: its locks and the pages the writer changed).
+    private var moreWaiting = true
     private var stopped = false
     private var lastProgress = Timestamp.monotonicNanoseconds()
     private var timer: TimerHandle?
@@ -80,7 +86,10 @@ final class Watcher {
             return
         }
         let room = services.configuration.subscriberWindowBytes - inFlightBytes
-        guard room > 0 else { return }
+        guard room > 0 else {
+            moreWaiting = true
+            return
+        }
         pulling = true
         repull = false
         let identity = self.identity
@@ -100,6 +109,7 @@ final class Watcher {
     private func send(_ result: Result<ReportStore.StreamPage, SQLiteError>) {
         pulling = false
         guard !stopped, let connection, connection.isOpen, case .success(let page) = result else { return }
+        moreWaiting = page.more
         if !page.withdrawn.isEmpty {
             let identity = self.identity.id
             let withdrawn = page.withdrawn
@@ -107,13 +117,16 @@ final class Watcher {
         }
         let window = services.configuration.subscriberWindowBytes
         for delivery in page.deliveries where inFlight[delivery.id] == nil {
-            guard inFlightBytes < window else { break }
+            guard inFlightBytes < window else {
+                moreWaiting = true
+                break
+            }
             inFlight[delivery.id] = (delivery.seq, delivery.document.count)
             inFlightBytes += delivery.document.count
             cursor = max(cursor, ReportStore.DeliveryCursor(priority: delivery.priority, seq: delivery.seq))
             connection.send(Message.reportFrame(.deliver, requestID: requestID, document: delivery.document))
         }
-        if repull { pull() }
+        if repull || (moreWaiting && inFlightBytes < window) { pull() }
     }
 
     /// The subscriber confirmed these reports (their update is submitted, not
@@ -126,7 +139,7 @@ final class Watcher {
             }
         }
         lastProgress = Timestamp.monotonicNanoseconds()
-        pull()
+        if moreWaiting { pull() }
     }
 
     /// The confirmations' update committed (or failed: then the reports stay
