@@ -331,6 +331,59 @@ import Testing
         worker.stop()
     }
 
+    /// A reader job runs in one read transaction (one snapshot for its
+    /// statements: fails if the job's BEGIN is removed); it ends with the job,
+    /// also when the job ran over its budget: left open, it would keep the
+    /// reader on an old snapshot (a stream would never see a new report) and
+    /// pin the WAL. (The budget is lifted before COMMIT, and a transaction
+    /// still open is rolled back; COMMIT was not seen to fail here without
+    /// either, so the last two checks guard the outcome, not that path.)
+    @Test func readerJobsEndTheirTransactionEvenOverBudget() throws {
+        let directory = TestEnvironment.runDirectory + "/readers-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/s.sqlite"
+        let worker = try StoreWorker(path: path, logger: Logger(level: .error))
+        let readers = try StoreReaders(path: path, threads: 1, budget: 0.2, health: worker.health)
+        func read<T: Sendable>(_ body: @escaping @Sendable (ReportStore) throws(SQLiteError) -> T) -> Result<T, SQLiteError> {
+            let done = DispatchSemaphore(value: 0)
+            let box = LockedBox<Result<T, SQLiteError>?>(nil)
+            readers.submit(body) { result in
+                box.set(result)
+                done.signal()
+            }
+            done.wait()
+            return box.get()!
+        }
+        @Sendable func insertOne() throws {
+            let report = try Report.validate(sampleReport(), sender: Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE"))
+            _ = try worker.perform { store throws(SQLiteError) in try store.insert(report, document: report.canonicalEncoding, receivedMilliseconds: 0) }
+        }
+        try insertOne()
+        // Two statements of one job see one snapshot, even with a commit between them.
+        let counts = read { store throws(SQLiteError) -> [Int64] in
+            let first = try store.database.scalarInt("SELECT count(*) FROM reports") ?? -1
+            try? insertOne()
+            let second = try store.database.scalarInt("SELECT count(*) FROM reports") ?? -1
+            return [first, second]
+        }
+        #expect((try? counts.get()) == [1, 1])
+        // A job stopped by its budget; the next job sees what was committed since.
+        let stopped = read { store throws(SQLiteError) in
+            try store.database.scalarInt("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
+        }
+        #expect(throws: SQLiteError.self) { try stopped.get() }
+        try insertOne()
+        #expect((try? read { store throws(SQLiteError) in try store.database.scalarInt("SELECT count(*) FROM reports") }.get()) == 3)
+        // And nothing pins the WAL: another connection copies every frame back.
+        let other = try SQLiteDatabase(path: path)
+        let checkpoint = try other.cached("PRAGMA wal_checkpoint(PASSIVE)")
+        #expect(try checkpoint.step())
+        #expect(checkpoint.int(0) == 0 && checkpoint.int(1) == checkpoint.int(2), "copied \(checkpoint.int(2)) of \(checkpoint.int(1)) frames")
+        other.resetPendingStatements()
+        readers.stop()
+        worker.stop()
+    }
+
     @Test func groupCommitPutsConcurrentWritesInFewTransactions() throws {
         let (worker, _) = try scratchWorker("group")
         let origin = Origin(officer: "officer.de.mueller", authority: "DE-BPOL", state: "DE")

@@ -227,6 +227,8 @@ public final class SQLiteDatabase {
     }
 
     public var changes: Int { Int(sqlite3_changes(handle)) }
+    /// No transaction is open (`sqlite3_get_autocommit`).
+    public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     static func summary(_ sql: String) -> String {

@@ -61,8 +61,10 @@ public final class StoreReaders: Sendable {
                     result = .failure(error)
                 }
                 store.database.resetPendingStatements()
-                if began, (try? store.database.cached("COMMIT").run()) == nil { try? store.database.execute("ROLLBACK") }  // ends the read transaction
-                store.database.limitTime(to: nil)
+                store.database.limitTime(to: nil)  // a job over its budget must still end its transaction
+                if began { _ = try? store.database.cached("COMMIT").run() }  // ends the read transaction
+                // Never left open: it would hold this reader on an old snapshot and pin the WAL.
+                if !store.database.isAutocommit { try? store.database.execute("ROLLBACK") }
                 completion(result)
             }, fail: { completion(.failure($0)) })
         let accepted = pending.withLock { state -> Bool in
