@@ -62,6 +62,28 @@ import Testing
         #expect(store.schemaVersion == Int64(Schema.migrations.count))
     }
 
+    /// Who subscribed to a topic is remembered per topic (issue 32) and forgotten
+    /// with any change of the subscriptions: a filter added or removed counts
+    /// for the very next report.
+    @Test func aTopicsSubscribersFollowEveryChangeOfTheSubscriptions() throws {
+        let directory = TestEnvironment.runDirectory + "/topics-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try ReportStore(path: directory + "/s.sqlite")
+        let topic = "smuggling/LY/operational"
+        func subscribers() throws -> Set<String> { try store.topicSubscribers(topic, among: store.subscriptionIndex().subscriptions) }
+        #expect(try subscribers().isEmpty)
+        try store.addSubscription("ncp.fr.bernard", filter: "smuggling/#", mode: "each", period: nil, atMinute: nil, now: 0)
+        #expect(try subscribers() == ["ncp.fr.bernard"])
+        #expect(try subscribers() == ["ncp.fr.bernard"])  // from the cache
+        try store.addSubscription("analyst.eu.platform", filter: "+/LY/#", mode: "each", period: nil, atMinute: nil, now: 0)
+        try store.addSubscription("board.eu.chair", filter: "smuggling/#", mode: "daily", period: nil, atMinute: 0, now: 0)
+        #expect(try subscribers() == ["ncp.fr.bernard", "analyst.eu.platform"])
+        #expect(try store.removeSubscription("ncp.fr.bernard", filter: "smuggling/#", mode: "each") == 1)
+        #expect(try subscribers() == ["analyst.eu.platform"])
+        #expect(try store.topicSubscribers("return/LY/operational", among: store.subscriptionIndex().subscriptions) == ["analyst.eu.platform"])
+        #expect(store.topicSubscribersCache.count == 2)
+    }
+
     /// The content hash of a stored report is SHA-256 of what a signature covers,
     /// signed or not (the store takes an unsigned report's canonical bytes for it).
     @Test func theStoredContentHashIsTheHashOfTheSignedContent() throws {

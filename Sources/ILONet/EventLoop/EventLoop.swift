@@ -31,6 +31,8 @@ public final class EventLoop: @unchecked Sendable {
     private var timers = TimerHeap()
     private var running = true
     private var pendingFlushes: [Connection] = []
+    /// This loop's log lines, written at the end of each iteration.
+    private let logLines = LogLines()
 
     /// One read buffer per loop, shared by every connection on it: an idle
     /// connection holds no buffer of its own.
@@ -143,6 +145,7 @@ public final class EventLoop: @unchecked Sendable {
 
     private func run() {
         threadID.store(ilo_gettid(), ordering: .relaxed)
+        logLines.install()
         while running {
             let timeout = timers.millisecondsUntilNext(now: Timestamp.monotonicNanoseconds())
             do {
@@ -157,6 +160,7 @@ public final class EventLoop: @unchecked Sendable {
                     entry.handler.handle(events)
                 }
             } catch {
+                logLines.flush()
                 fatalError("event loop \(name): \(error)")
             }
             // Taken out first: a task may schedule new timers while it runs.
@@ -171,7 +175,9 @@ public final class EventLoop: @unchecked Sendable {
                 pendingFlushes.removeAll(keepingCapacity: true)
                 for connection in connections { connection.flush() }
             }
+            logLines.flush()
         }
+        logLines.uninstall()
         handlers.removeAll()
         done.signal()
     }

@@ -117,6 +117,15 @@ extension ReportStore {
         return trie
     }
 
+    /// The identities whose `each` subscriptions match `topic` (remembered per topic until the subscriptions change).
+    func topicSubscribers(_ topic: String, among subscriptions: [Subscription]) throws(SQLiteError) -> Set<String> {
+        if let known = topicSubscribersCache[topic] { return known }
+        let found = try eachSubscriptionTrie(subscriptions).subscribers(of: topic)
+        if topicSubscribersCache.count >= ReportStore.topicCacheLimit { topicSubscribersCache.removeAll(keepingCapacity: true) }
+        topicSubscribersCache[topic] = found
+        return found
+    }
+
     /// How many subscriptions `identity` holds here, implicit ones included.
     public func subscriptionCount(of identity: String) throws(SQLiteError) -> Int {
         try subscriptionIndex().subscriptions.reduce(0) { $0 + ($1.identity == identity ? 1 : 0) }
@@ -137,7 +146,7 @@ extension ReportStore {
         var recipients = ReportStore.identities(named: report.addressees, among: subscribers)
         recipients.formUnion(try registeredHere(named: report.addressees, now: now))
         if report.kind.isContent && !report.handling.namedAddresseesOnly && !report.carriesPersonalData {
-            recipients.formUnion(try eachSubscriptionTrie(subscriptions).subscribers(of: report.topic))
+            recipients.formUnion(try topicSubscribers(report.topic, among: subscriptions))
             // A report on behalf of a state is that state's too: its contact points get it (docs/ACCESS.md §6).
             if !report.onBehalfOf.isEmpty {
                 recipients.formUnion(subscribers.values.filter { $0.role == .authority && report.onBehalfOf.contains($0.memberState) }.map(\.id))

@@ -25,7 +25,14 @@ public final class ReportStore {
     /// Identities the register says read at another node (`awayIdentities`).
     var awayCache: Set<String>?
     /// The `each` subscriptions by topic level; rebuilt after any change.
-    var eachTrieCache: TopicTrie?
+    var eachTrieCache: TopicTrie? {
+        didSet { if eachTrieCache == nil { topicSubscribersCache.removeAll() } }
+    }
+    /// Who `eachTrieCache` says subscribed to a topic, by topic: a node sees few
+    /// topics (kind/country/…), and every stored report asks on the store
+    /// thread (issue 32). Forgotten with the trie; at most `topicCacheLimit` topics.
+    var topicSubscribersCache: [String: Set<String>] = [:]
+    static let topicCacheLimit = 4096
     /// The interest in force (`interest`), read once and kept until it changes.
     var interestCache: InterestMap?
     /// Identities' bindings read or written (`identities`), forgotten after a rollback.

@@ -46,9 +46,11 @@ public final class Logger: Sendable {
         self.sink = sink
     }
 
+    /// A sink is handed one line, or several (an event loop's, gathered by
+    /// `LogLines`) joined by newlines; it writes them and a final newline.
     public static let stderrSink: @Sendable (String) -> Void = { line in writeLine(line, to: 2) }
 
-    /// Writes `line` and a newline with as few write calls as the kernel allows.
+    /// Writes `line` (one line or several) and a newline with as few write calls as the kernel allows.
     static func writeLine(_ line: String, to fd: Int32) {
         var line = line
         line.append("\n")
@@ -76,15 +78,32 @@ public final class Logger: Sendable {
             for (key, value) in fields {
                 line += " \(key)=\(Logger.quote(value))"
             }
-            sink(line)
+            emit(level, line)
         case .json:
             var line = "{\"ts\":\"\(Logger.timestamp())\",\"level\":\"\(level)\",\"msg\":\(JSONValue.string(message).encodedString())"
             for (key, value) in fields {
                 line += ",\(JSONValue.string(key).encodedString()):\(JSONValue.string(value).encodedString())"
             }
-            sink(line + "}")
+            emit(level, line + "}")
         }
     }
+
+    /// On an event loop, debug and info lines wait for the end of the loop's
+    /// iteration and leave with the rest of its lines in one write (`LogLines`);
+    /// a warning or an error is written at once, after the lines before it.
+    /// Elsewhere every line is written at once.
+    private func emit(_ level: LogLevel, _ line: String) {
+        let gathered = LogLines.current
+        if level < .warning, let gathered {
+            gathered.add(line, for: self)
+            return
+        }
+        gathered?.flush()
+        sink(line)
+    }
+
+    /// Writes lines gathered by `LogLines` (joined by newlines).
+    func write(_ lines: String) { sink(lines) }
 
     public func debug(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.debug, message, fields) }
     public func info(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.info, message, fields) }
