@@ -216,7 +216,12 @@ ceiling = verify_s * hub_cores
 ack_p99, delivery_p99 = med("ilonet", "latency", "ack_latency.p99_ms"), med("ilonet", "latency", "delivery_latency.p99_ms")
 rss = max(med("ilonet", "max", "server_peak_rss_mib"), med("ilonet-signed", "max", "server_peak_rss_mib"))
 def share(system):
-    return med(system, "max", "delivered") / max(1, med(system, "max", "acknowledged"))
+    # The median of each round's own share: the delivered and acknowledged
+    # counts' medians may come from different rounds (79.9 % from rounds whose
+    # shares were 79.9, 100.2 and 100.0 %).
+    shares = [r["delivered"] / max(1, r["acknowledged"]) for r in rows
+              if r.get("system") == system and r.get("label") == "max" and "delivered" in r and "acknowledged" in r]
+    return statistics.median(shares) if shares else float("nan")
 targets = [
     ("unsigned: acknowledged/s ≥ 5 × JetStream with sync_interval always", unsigned, 5 * nats_sync, unsigned >= 5 * nats_sync,
      f"{unsigned:,.0f} vs {nats_sync:,.0f} ({unsigned / nats_sync:.2f} ×)"),
