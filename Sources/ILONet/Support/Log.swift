@@ -144,7 +144,8 @@ public final class Logger: Sendable {
 }
 
 /// A log file that SIGHUP reopens, so that logrotate can move it away
-/// (`log.file`). Lines are appended with O_APPEND: one write per line.
+/// (`log.file`). Lines are appended with O_APPEND: one write per line, or per
+/// event loop iteration for the lines the loop gathered (`LogLines`).
 public final class LogFile: Sendable {
     public let path: String
     private let fd: Mutex<Int32>
