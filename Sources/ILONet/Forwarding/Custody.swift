@@ -164,9 +164,8 @@ extension NodeServices {
             return CustodyReceipt(outcome: outcome, decisions: decisions, path: fullPath, noticeHops: receiptHops + plan.reportHops + moveHops)
         }) { [self] result in
             if case .success(let receipt) = result, receipt.outcome == .duplicate { peers.poke(receipt.noticeHops) }
-            if case .success(let receipt) = result, case .stored(_, let recipients) = receipt.outcome {
+            if case .success(let receipt) = result, case .stored = receipt.outcome {
                 peers.poke(receipt.decisions.map(\.nextHop) + receipt.noticeHops)
-                watchers.poke(recipients)
                 metrics.count("ilonet_reports_received_total", ["kind": report.kind.rawValue, "via": path.isEmpty ? "publish" : "forward"])
                 // An order may have erased a report: the WAL goes too (docs/RELIABILITY.md §7).
                 if report.kind == .erasure || report.corrects != nil { store.truncateWALSoon() }
@@ -295,10 +294,10 @@ extension NodeServices {
         let access = self.access.rules
         let hops = router.nextHops(for: notice, path: path, access: access, logger: logger).map(\.nextHop)
         guard try !store.holdsNotice(like: notice) else { return [] }
-        let outcome = try store.accept(
+        // The officer's watcher is poked after the commit (`StoreWorker.onDeliveriesCommitted`).
+        _ = try store.accept(
             notice, document: notice.canonicalEncoding, path: path, nextHops: hops, recipient: officer, now: now,
             queueLimit: Int.max, disclosure: Disclosure(rules: access, now: now))
-        if case .stored(_, let recipients) = outcome { watchers.poke(recipients) }
         return hops
     }
 }

@@ -66,6 +66,8 @@ final class NodeServices: Sendable {
             maximumConnections: configuration.maximumConnectionsPerIdentity, publishRate: configuration.publishRate,
             publishBurst: configuration.publishBurst, maximumAnswerBytes: configuration.maximumAnswerBytesPerIdentity)
         self.nodeOrigin = nodeOrigin
+        // Watchers learn of new deliveries once per batch, after its commit.
+        store.onDeliveriesCommitted { [weak watchers] identities in watchers?.poke(identities) }
     }
 
     /// New connections use these from now on; open ones keep theirs.

@@ -212,6 +212,7 @@ extension ReportStore {
             insert.bind(3, Int64(report.priority.rank))
             insert.bind(4, now)
             try insert.run()
+            if database.changes > 0 { deliveredInBatch.insert(recipient) }
             delivered.append(recipient)
         }
         return delivered

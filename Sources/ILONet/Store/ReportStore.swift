@@ -33,6 +33,10 @@ public final class ReportStore {
     /// thread (issue 32). Forgotten with the trie; at most `topicCacheLimit` topics.
     var topicSubscribersCache: [String: Set<String>] = [:]
     static let topicCacheLimit = 4096
+    /// Identities given a delivery since the last commit: the store worker pokes
+    /// their watchers once after the batch commits (`StoreWorker.onDeliveriesCommitted`),
+    /// never before, so a stream's read always finds them.
+    var deliveredInBatch: Set<String> = []
     /// The interest in force (`interest`), read once and kept until it changes.
     var interestCache: InterestMap?
     /// Identities' bindings read or written (`identities`), forgotten after a rollback.

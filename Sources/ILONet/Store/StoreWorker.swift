@@ -57,6 +57,17 @@ public final class StoreWorker: Sendable {
     private let pending = Mutex<(jobs: [Job], stopping: Bool)>(([], false))
     private let wakeup = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
+    /// Batches committed so far. A read transaction that begins after this
+    /// counter reached N sees the Nth batch's writes (`Watcher`).
+    let committedBatches = Atomic<UInt64>(0)
+    private let deliveriesCommitted = Mutex<(@Sendable (Set<String>) -> Void)?>(nil)
+
+    /// `hook` is told, after each COMMIT and before the batch's completions,
+    /// who got a delivery in the batch (`ReportStore.deliveredInBatch`).
+    func onDeliveriesCommitted(_ hook: @escaping @Sendable (Set<String>) -> Void) {
+        deliveriesCommitted.withLock { $0 = hook }
+    }
+
     private let stats = Mutex(Statistics())
     private let maximumBatch: Int
     private let logger: Logger
@@ -297,8 +308,13 @@ public final class StoreWorker: Sendable {
             // The batch's statistics, one row change per ledger key (issue 32).
             try store.flushLedger()
             try store.database.execute("COMMIT")
+            committedBatches.add(1, ordering: .releasing)
+            let delivered = store.deliveredInBatch
+            store.deliveredInBatch.removeAll()
+            if !delivered.isEmpty, let hook = deliveriesCommitted.withLock({ $0 }) { hook(delivered) }
         } catch {
             failure = error
+            store.deliveredInBatch.removeAll()
             health.check(error)
             try? store.database.execute("ROLLBACK")
             store.resetCaches()

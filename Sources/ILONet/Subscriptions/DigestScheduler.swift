@@ -24,8 +24,8 @@ final class DigestScheduler {
         // Logged once committed, never from inside the transaction: a line that
         // says a digest was delivered is true when it is read.
         typealias Written = (report: String, reader: String, filter: String, until: Int64)
-        services.store.submit({ store throws(SQLiteError) -> (recipients: [String], written: [Written]) in
-            var recipients: [String] = []
+        // The readers' watchers are poked after the commit (`StoreWorker.onDeliveriesCommitted`).
+        services.store.submit({ store throws(SQLiteError) -> [Written] in
             var written: [Written] = []
             let (_, subscribers) = try store.subscriptionIndex()
             for (subscription, from, to) in try store.dueDigests(now: now) {
@@ -33,22 +33,20 @@ final class DigestScheduler {
                 let disclosure = Disclosure(rules: access, now: Timestamp.nowMilliseconds())
                 let body = try store.digestBody(filter: filter, reader: reader, disclosure: disclosure, period: subscription.period ?? "daily", from: from, to: to)
                 if let digest = Digest.make(body: body, for: reader.id, node: services.nodeOrigin) {
-                    let outcome = try store.accept(
+                    _ = try store.accept(
                         digest, document: digest.canonicalEncoding, path: [services.router.nodeName], nextHops: [], recipient: reader.id,
                         now: disclosure.now, queueLimit: Int.max, disclosure: disclosure)
-                    if case .stored(_, let delivered) = outcome { recipients += delivered }
                     written.append((digest.id.description, reader.id, filter.text, to))
                 }
                 try store.digestDelivered(subscription, through: to)
             }
-            return (recipients, written)
+            return written
         }) { result in
-            if case .success(let outcome) = result {
-                for digest in outcome.written {
+            if case .success(let written) = result {
+                for digest in written {
                     services.logger.info(
                         "digest delivered", ["report": digest.report, "to": digest.reader, "filter": digest.filter, "until": Timestamp.format(milliseconds: digest.until)])
                 }
-                services.watchers.poke(outcome.recipients)
             }
             bound.loop.execute { bound.value.schedule() }
         }

@@ -33,6 +33,9 @@ final class Watcher {
     /// confirmations cost no read (each read is a transaction of its own on
     /// the stream reader: its locks and the pages the writer changed).
     private var moreWaiting = true
+    /// The store's committed batches when the last read was submitted
+    /// (`StoreWorker.committedBatches`): that read sees all of them.
+    private var readThrough: UInt64 = 0
     private var stopped = false
     private var lastProgress = Timestamp.monotonicNanoseconds()
     private var timer: TimerHandle?
@@ -79,8 +82,11 @@ final class Watcher {
     /// Deliveries read per pull at most; the window's room bounds their bytes.
     static let pullLimit = 256
 
-    func pull() {
+    /// `poked`: new deliveries were committed. A read that began after the
+    /// latest commit (on its way or done) already has them: no second read.
+    func pull(poked: Bool = false) {
         guard !stopped, let connection, connection.isOpen else { return }
+        if poked && services.store.committedBatches.load(ordering: .acquiring) <= readThrough { return }
         guard !pulling else {
             repull = true
             return
@@ -92,6 +98,8 @@ final class Watcher {
         }
         pulling = true
         repull = false
+        // Read before the job is submitted: its transaction begins later and sees at least these commits.
+        readThrough = services.store.committedBatches.load(ordering: .acquiring)
         let identity = self.identity
         let disclosure = Disclosure(rules: services.access.rules, now: Timestamp.nowMilliseconds())
         let filter = self.filter
@@ -108,7 +116,11 @@ final class Watcher {
 
     private func send(_ result: Result<ReportStore.StreamPage, SQLiteError>) {
         pulling = false
-        guard !stopped, let connection, connection.isOpen, case .success(let page) = result else { return }
+        guard case .success(let page) = result else {
+            readThrough = 0  // it found nothing: the next poke reads again
+            return
+        }
+        guard !stopped, let connection, connection.isOpen else { return }
         moreWaiting = page.more
         if !page.withdrawn.isEmpty {
             let identity = self.identity.id

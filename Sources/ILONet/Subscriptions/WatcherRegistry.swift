@@ -24,7 +24,11 @@ final class WatcherRegistry: Sendable {
         }
     }
 
-    /// New deliveries for `identities` were committed: their watchers pull.
+    /// New deliveries for `identities` were committed: their watchers pull,
+    /// unless a read that began after the latest commit is on its way or done.
+    /// The store worker calls it once per batch, after the COMMIT
+    /// (`StoreWorker.onDeliveriesCommitted`; issue 32: a poke from each job's
+    /// completion made about five reads for every one that found something).
     /// A watcher whose pull is scheduled and has not started yet is not
     /// scheduled again: that pull starts after this commit and reads it too.
     /// (A batch of reports to one reader made one loop task per report,
@@ -37,7 +41,7 @@ final class WatcherRegistry: Sendable {
         for entry in targets where !entry.pullScheduled.exchange(true, ordering: .acquiringAndReleasing) {
             entry.watcher.loop.execute {
                 entry.pullScheduled.store(false, ordering: .releasing)
-                entry.watcher.value.pull()
+                entry.watcher.value.pull(poked: true)
             }
         }
     }
